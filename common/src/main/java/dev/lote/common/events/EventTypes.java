@@ -1,0 +1,26 @@
+package dev.lote.common.events;
+
+/** The stable type strings carried in {@link EventEnvelope#type()}. */
+public final class EventTypes {
+  public static final String POOL_CREATED = "pool.created";
+  public static final String POOL_RESIZED = "pool.resized";
+  public static final String POOL_DELETED = "pool.deleted";
+
+  public static final String NODE_STATE_CHANGED = "node.state-changed";
+  public static final String NODE_REPORTED = "node.reported";
+  public static final String NODE_HEARTBEAT = "node.heartbeat";
+
+  public static final String JOB_CREATED = "job.created";
+  public static final String JOB_UPDATED = "job.updated";
+  public static final String JOB_TERMINATED = "job.terminated";
+  public static final String JOB_DELETED = "job.deleted";
+
+  public static final String TASK_QUEUED = "task.queued";
+  public static final String TASK_CANCELLED = "task.cancelled";
+  public static final String TASK_ASSIGNED = "task.assigned";
+  public static final String TASK_KILL_REQUESTED = "task.kill-requested";
+  public static final String TASK_STARTED = "task.started";
+  public static final String TASK_COMPLETED = "task.completed";
+
+  private EventTypes() {}
+}
