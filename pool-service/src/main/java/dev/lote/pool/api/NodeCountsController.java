@@ -1,0 +1,72 @@
+package dev.lote.pool.api;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.lote.common.ids.BatchIds;
+import dev.lote.pool.domain.NodeState;
+import dev.lote.pool.persistence.NodeRepository;
+import dev.lote.pool.persistence.NodeRepository.StateCount;
+import dev.lote.support.web.BatchRequest;
+
+/** Account_ListPoolNodeCounts: per pool, how many nodes are in each state. */
+@RestController
+public class NodeCountsController {
+
+  private static final int DEFAULT_PAGE = 10;
+
+  private final NodeRepository nodes;
+
+  public NodeCountsController(NodeRepository nodes) {
+    this.nodes = nodes;
+  }
+
+  /** Batch {@code NodeCounts}. */
+  public record NodeCounts(
+      int creating, int idle, int offline, int preempted, int rebooting, int reimaging, int running, int starting,
+      int startTaskFailed, int leavingPool, int unknown, int unusable, int waitingForStartTask, int upgradingOS,
+      int deallocated, int deallocating, int total) {
+
+    static NodeCounts of(Map<NodeState, Integer> c) {
+      int total = c.values().stream().mapToInt(Integer::intValue).sum();
+      return new NodeCounts(
+          n(c, NodeState.CREATING), n(c, NodeState.IDLE), n(c, NodeState.OFFLINE), n(c, NodeState.PREEMPTED),
+          n(c, NodeState.REBOOTING), n(c, NodeState.REIMAGING), n(c, NodeState.RUNNING), n(c, NodeState.STARTING),
+          n(c, NodeState.STARTTASKFAILED), n(c, NodeState.LEAVINGPOOL), n(c, NodeState.UNKNOWN), n(c, NodeState.UNUSABLE),
+          n(c, NodeState.WAITINGFORSTARTTASK), n(c, NodeState.UPGRADINGOS), n(c, NodeState.DEALLOCATED),
+          n(c, NodeState.DEALLOCATING), total);
+    }
+
+    private static int n(Map<NodeState, Integer> c, NodeState s) {
+      return c.getOrDefault(s, 0);
+    }
+  }
+
+  /** Batch {@code PoolNodeCounts}; Lote has dedicated nodes only. */
+  public record PoolNodeCounts(String poolId, NodeCounts dedicated, NodeCounts lowPriority) {}
+
+  @GetMapping("/nodecounts")
+  public ResponseEntity<ListBody<PoolNodeCounts>> list(HttpServletRequest request) {
+    BatchRequest br = BatchRequest.of(request);
+    Paging paging = Paging.of(request, DEFAULT_PAGE, DEFAULT_PAGE);
+    Map<String, Map<NodeState, Integer>> byPool = new LinkedHashMap<>();
+    for (StateCount row : nodes.countsByState(br.account(), paging.after(), paging.fetchSize())) {
+      Map<NodeState, Integer> counts = byPool.computeIfAbsent(row.poolId(), id -> new EnumMap<>(NodeState.class));
+      NodeState.parse(row.state()).ifPresent(s -> counts.merge(s, row.count(), Integer::sum));
+    }
+    List<PoolNodeCounts> all = new ArrayList<>();
+    NodeCounts none = NodeCounts.of(Map.of());
+    byPool.forEach((poolId, counts) -> all.add(new PoolNodeCounts(poolId, NodeCounts.of(counts), none)));
+    Paging.Page<PoolNodeCounts> page = paging.page(all, c -> BatchIds.key(c.poolId()), br, request);
+    return BatchResponses.list(new ListBody<>(br.metadata("poolnodecounts"), page.items(), page.nextLink()));
+  }
+}

@@ -1,0 +1,93 @@
+package dev.lote.pool.api;
+
+import java.io.IOException;
+import java.util.List;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.lote.pool.domain.Pool;
+import dev.lote.pool.domain.PoolDefinition;
+import dev.lote.pool.persistence.PoolRow;
+import dev.lote.pool.service.PoolService;
+import dev.lote.support.web.BatchRequest;
+import dev.lote.support.web.ListRequest;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Pool_Add, Pool_Get, Pool_Exists, Pool_List, Pool_Delete. */
+@RestController
+public class PoolController {
+
+  private static final int MAX_PAGE = 1000;
+
+  private final PoolService pools;
+  private final JsonMapper json;
+
+  public PoolController(PoolService pools, JsonMapper json) {
+    this.pools = pools;
+    this.json = json;
+  }
+
+  @PostMapping("/pools")
+  public ResponseEntity<Void> add(
+      @RequestBody(required = false) JsonNode body, HttpServletRequest request, HttpServletResponse response) {
+    BatchRequest br = BatchRequest.of(request);
+    Pool pool = pools.add(br.account(), PoolDefinition.parse(body), br.requestId());
+    String url = PoolBody.url(br, pool.id());
+    BatchResponses.version(response, PoolBody.etag(pool), pool.lastModified());
+    return ResponseEntity.status(HttpStatus.CREATED).header(HttpHeaders.LOCATION, url).header("DataServiceId", url).build();
+  }
+
+  @GetMapping("/pools/{poolId}")
+  public void get(@PathVariable String poolId, HttpServletRequest request, HttpServletResponse response) throws IOException {
+    BatchRequest br = BatchRequest.of(request);
+    PoolRow row = pools.get(br.account(), poolId);
+    String etag = PoolBody.etag(row.pool());
+    Conditions.check(request, etag, row.pool().lastModified(), true);
+    BatchResponses.entity(response, json, PoolBody.of(row, br, true), etag, row.pool().lastModified());
+  }
+
+  @RequestMapping(path = "/pools/{poolId}", method = RequestMethod.HEAD)
+  public void exists(@PathVariable String poolId, HttpServletRequest request, HttpServletResponse response) {
+    BatchRequest br = BatchRequest.of(request);
+    PoolRow row = pools.get(br.account(), poolId);
+    String etag = PoolBody.etag(row.pool());
+    Conditions.check(request, etag, row.pool().lastModified(), true);
+    BatchResponses.version(response, etag, row.pool().lastModified());
+    response.setStatus(200);
+  }
+
+  @GetMapping("/pools")
+  public ResponseEntity<Object> list(HttpServletRequest request) {
+    BatchRequest br = BatchRequest.of(request);
+    ListRequest list = ListRequest.of(request, MAX_PAGE, MAX_PAGE);
+    return BatchResponses.list(
+        list.page(
+            (after, limit) -> pools.page(br.account(), after, limit),
+            r -> r.pool().key(),
+            r -> json.valueToTree(PoolBody.of(r, br, false)),
+            br,
+            request,
+            "pools"));
+  }
+
+  @DeleteMapping("/pools/{poolId}")
+  public ResponseEntity<Void> delete(@PathVariable String poolId, HttpServletRequest request) {
+    BatchRequest br = BatchRequest.of(request);
+    pools.delete(br.account(), poolId, br.requestId(), pool -> Conditions.check(request, PoolBody.etag(pool), pool.lastModified(), false));
+    return ResponseEntity.status(HttpStatus.ACCEPTED).build();
+  }
+}

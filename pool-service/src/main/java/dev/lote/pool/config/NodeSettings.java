@@ -1,0 +1,43 @@
+package dev.lote.pool.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code lote.nodes.*}: how compute nodes are provided and watched.
+ *
+ * @param provider          {@code local}: one node-agent process per node on this machine
+ * @param heartbeatTimeout  a node whose agent is silent this long becomes {@code unusable}
+ * @param livenessInterval  how often silent nodes are looked for
+ * @param agentVersion      reported as the nodes' {@code nodeAgentInfo.version}
+ */
+@ConfigurationProperties("lote.nodes")
+public record NodeSettings(
+    @DefaultValue("local") String provider,
+    @DefaultValue("PT60S") Duration heartbeatTimeout,
+    @DefaultValue("PT5S") Duration livenessInterval,
+    @DefaultValue("0.1.0") String agentVersion,
+    @DefaultValue Local local) {
+
+  /**
+   * {@code lote.nodes.local.*}: the local provider.
+   *
+   * @param java      the java launcher the agents run with; this JVM's own when empty
+   * @param agentJar  the node agent's executable jar
+   * @param root      node roots are {@code <root>/<nodeId>}
+   * @param pidDir    {@code <nodeId>.pid} files, so that tooling can stop agents without this service
+   * @param jvmFlags  JVM options of every agent, separated by spaces
+   * @param stopGrace how long an agent may take to stop after SIGTERM before it is killed
+   */
+  public record Local(
+      @DefaultValue("") String java,
+      @DefaultValue("./node-agent/target/node-agent.jar") Path agentJar,
+      @DefaultValue("./.lote/nodes") Path root,
+      @DefaultValue("./.lote/run/agents") Path pidDir,
+      @DefaultValue("-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djdk.lang.Process.launchMechanism=VFORK")
+          String jvmFlags,
+      @DefaultValue("PT10S") Duration stopGrace) {}
+}

@@ -1,0 +1,270 @@
+package dev.lote.pool.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A compute node of a pool. The visible {@link #state()} is derived, never set directly: from what
+ * the agent last reported, how many tasks run on it, whether it still answers, and whether it is
+ * leaving the pool. Every transition method ends in {@link #refresh(Instant)}.
+ */
+public final class ComputeNode {
+
+  public static final String SCHEDULING_ENABLED = "enabled";
+
+  private final String id;
+  private final String account;
+  private final String poolId;
+  private final String vmSize;
+  private final int taskSlots;
+  private final Instant allocationTime;
+  private NodeState reported;
+  private boolean unresponsive;
+  private boolean leaving;
+  private NodeState state;
+  private Instant stateTransitionTime;
+  private final String schedulingState;
+  private Instant lastBootTime;
+  private Instant agentStartTime;
+  private Instant lastContact;
+  private String ipAddress;
+  private String agentUrl;
+  private int runningTasks;
+  private int runningSlots;
+  private int totalTasksRun;
+  private int totalTasksSucceeded;
+  private StartTaskInfo startTaskInfo;
+  private NodeError error;
+  private Long pid;
+  private final long version;
+  private final Instant lastModified;
+
+  /** Everything a stored node holds; used by the repository. */
+  public record Snapshot(
+      String id,
+      String account,
+      String poolId,
+      String vmSize,
+      int taskSlots,
+      Instant allocationTime,
+      NodeState reported,
+      boolean unresponsive,
+      boolean leaving,
+      NodeState state,
+      Instant stateTransitionTime,
+      String schedulingState,
+      Instant lastBootTime,
+      Instant agentStartTime,
+      Instant lastContact,
+      String ipAddress,
+      String agentUrl,
+      int runningTasks,
+      int runningSlots,
+      int totalTasksRun,
+      int totalTasksSucceeded,
+      StartTaskInfo startTaskInfo,
+      NodeError error,
+      Long pid,
+      long version,
+      Instant lastModified) {}
+
+  public ComputeNode(Snapshot s) {
+    this.id = s.id();
+    this.account = s.account();
+    this.poolId = s.poolId();
+    this.vmSize = s.vmSize();
+    this.taskSlots = s.taskSlots();
+    this.allocationTime = s.allocationTime();
+    this.reported = s.reported();
+    this.unresponsive = s.unresponsive();
+    this.leaving = s.leaving();
+    this.state = s.state();
+    this.stateTransitionTime = s.stateTransitionTime();
+    this.schedulingState = s.schedulingState();
+    this.lastBootTime = s.lastBootTime();
+    this.agentStartTime = s.agentStartTime();
+    this.lastContact = s.lastContact();
+    this.ipAddress = s.ipAddress();
+    this.agentUrl = s.agentUrl();
+    this.runningTasks = s.runningTasks();
+    this.runningSlots = s.runningSlots();
+    this.totalTasksRun = s.totalTasksRun();
+    this.totalTasksSucceeded = s.totalTasksSucceeded();
+    this.startTaskInfo = s.startTaskInfo();
+    this.error = s.error();
+    this.pid = s.pid();
+    this.version = s.version();
+    this.lastModified = s.lastModified();
+  }
+
+  /** A node the pool has decided to have; its agent is not running yet. */
+  public static ComputeNode allocate(String id, Pool pool, Instant now) {
+    return new ComputeNode(
+        new Snapshot(
+            id, pool.account(), pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), now,
+            NodeState.CREATING, false, false, NodeState.CREATING, now, SCHEDULING_ENABLED,
+            null, null, null, null, null, 0, 0, 0, 0, null, null, null, 0, now));
+  }
+
+  /** The node's agent process was started (or started again after a restart). */
+  public void launched(long processId, Instant now) {
+    pid = processId;
+    agentStartTime = now;
+    error = null;
+    contact(now);
+  }
+
+  /** The agent was started again after its process was lost: whatever ran under the old one is gone. */
+  public void relaunched(long processId, Instant now) {
+    reported = NodeState.CREATING;
+    runningTasks = 0;
+    runningSlots = 0;
+    launched(processId, now);
+  }
+
+  /** The provider could not start the agent; the node cannot run anything. */
+  public void launchFailed(String reason, Instant now) {
+    error = new NodeError("NodeAgentLaunchFailed", reason);
+    unresponsive = true;
+    refresh(now);
+  }
+
+  public void reported(NodeReport report, Instant now) {
+    if (report.state() != null && report.state().isAgentReported()) {
+      if (report.state() == NodeState.STARTING) {
+        lastBootTime = report.time() != null ? report.time() : now;
+      }
+      reported = report.state() == NodeState.RUNNING ? NodeState.IDLE : report.state();
+    }
+    if (report.agentUrl() != null) {
+      agentUrl = report.agentUrl();
+    }
+    if (report.ipAddress() != null) {
+      ipAddress = report.ipAddress();
+    }
+    if (report.startTaskInfo() != null) {
+      startTaskInfo = report.startTaskInfo();
+    }
+    contact(now);
+  }
+
+  /** The agent is alive. */
+  public void contact(Instant now) {
+    lastContact = now;
+    if (error == null) {
+      unresponsive = false;
+    }
+    refresh(now);
+  }
+
+  /**
+   * Tasks started and finished on this node.
+   *
+   * @param startedTasks net change of running tasks (started minus finished of those known to run)
+   * @param startedSlots net change of the slots they occupy
+   */
+  public void tasksChanged(int startedTasks, int startedSlots, int completed, int succeeded, Instant now) {
+    runningTasks = Math.max(0, runningTasks + startedTasks);
+    runningSlots = Math.max(0, runningSlots + startedSlots);
+    totalTasksRun += completed;
+    totalTasksSucceeded += succeeded;
+    refresh(now);
+  }
+
+  /**
+   * Marks the node unusable when its agent has been silent for longer than the timeout.
+   *
+   * @return whether the node was found silent just now
+   */
+  public boolean checkLiveness(Instant now, Duration timeout) {
+    if (leaving || unresponsive || pid == null || lastContact == null || !lastContact.plus(timeout).isBefore(now)) {
+      return false;
+    }
+    unresponsive = true;
+    refresh(now);
+    return true;
+  }
+
+  /** The node is being removed from its pool. */
+  public void leave(Instant now) {
+    leaving = true;
+    refresh(now);
+  }
+
+  private void refresh(Instant now) {
+    NodeState next;
+    if (leaving) {
+      next = NodeState.LEAVINGPOOL;
+    } else if (unresponsive) {
+      next = NodeState.UNUSABLE;
+    } else if (reported.isReady()) {
+      next = runningTasks > 0 ? NodeState.RUNNING : NodeState.IDLE;
+    } else {
+      next = reported;
+    }
+    if (next != state) {
+      state = next;
+      stateTransitionTime = now;
+    }
+  }
+
+  public boolean schedulable() {
+    return state.isReady() && SCHEDULING_ENABLED.equals(schedulingState);
+  }
+
+  public SchedulingView view() {
+    return new SchedulingView(state, taskSlots, schedulable(), agentUrl);
+  }
+
+  public Snapshot snapshot() {
+    return new Snapshot(
+        id, account, poolId, vmSize, taskSlots, allocationTime, reported, unresponsive, leaving, state,
+        stateTransitionTime, schedulingState, lastBootTime, agentStartTime, lastContact, ipAddress, agentUrl,
+        runningTasks, runningSlots, totalTasksRun, totalTasksSucceeded, startTaskInfo, error, pid, version,
+        lastModified);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String account() {
+    return account;
+  }
+
+  public String poolId() {
+    return poolId;
+  }
+
+  public NodeState state() {
+    return state;
+  }
+
+  public Long pid() {
+    return pid;
+  }
+
+  public int taskSlots() {
+    return taskSlots;
+  }
+
+  public String agentUrl() {
+    return agentUrl;
+  }
+
+  public int runningTasks() {
+    return runningTasks;
+  }
+
+  public int runningSlots() {
+    return runningSlots;
+  }
+
+  public int totalTasksRun() {
+    return totalTasksRun;
+  }
+
+  public int totalTasksSucceeded() {
+    return totalTasksSucceeded;
+  }
+}

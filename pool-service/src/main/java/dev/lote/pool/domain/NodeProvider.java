@@ -1,0 +1,38 @@
+package dev.lote.pool.domain;
+
+import java.util.Collection;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Where compute nodes come from. The pool-service decides which nodes should exist; a provider
+ * makes a node's agent run and stops it again. Chosen by {@code lote.nodes.provider}.
+ */
+public interface NodeProvider {
+
+  /** What an agent needs to know to serve as one node of a pool. */
+  record NodeSpec(String nodeId, String account, String poolId, String vmSize, int taskSlots, JsonNode startTask) {}
+
+  /** A node as the provider knows it: its id and the process (or other handle) serving it. */
+  record Provisioned(String nodeId, Long pid) {}
+
+  /**
+   * Starts the node's agent. Starting a node that ran before reuses its id and its state on disk.
+   *
+   * @return the process id of the agent
+   * @throws NodeLaunchException when the agent cannot be started
+   */
+  long launch(NodeSpec spec);
+
+  /** Whether the agent started for this node still runs. */
+  boolean isRunning(Provisioned node);
+
+  /** Stops the nodes' agents (and what they run) and frees what the provider holds for them. */
+  void release(Collection<Provisioned> nodes);
+
+  class NodeLaunchException extends RuntimeException {
+    public NodeLaunchException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package dev.lote.pool.domain;
+
+import java.time.Duration;
+import java.util.Locale;
+
+import dev.lote.common.error.BatchErrors;
+import dev.lote.common.ids.BatchIds;
+import dev.lote.common.time.IsoDurations;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A validated Batch {@code PoolAddParameter}. The properties Lote acts on are read out; the whole
+ * request is kept as {@link #spec()} so that every property the client gave comes back on GET.
+ */
+public record PoolDefinition(
+    String id,
+    String vmSize,
+    int targetDedicatedNodes,
+    int targetLowPriorityNodes,
+    int taskSlotsPerNode,
+    Duration resizeTimeout,
+    boolean enableInterNodeCommunication,
+    JsonNode startTask,
+    ObjectNode spec) {
+
+  public static final Duration DEFAULT_RESIZE_TIMEOUT = Duration.ofMinutes(15);
+  static final Duration MIN_RESIZE_TIMEOUT = Duration.ofMinutes(5);
+  static final int MAX_TASK_SLOTS_PER_NODE = 256;
+
+  /** Reads and checks a create-pool body; throws the Batch error the service would give. */
+  public static PoolDefinition parse(JsonNode body) {
+    if (body == null || !body.isObject()) {
+      throw BatchErrors.invalidRequestBody("The request body must be a JSON object describing the pool.");
+    }
+    ObjectNode spec = (ObjectNode) body.deepCopy();
+    String id = requiredString(spec, "id");
+    if (!BatchIds.isValid(id)) {
+      throw BatchErrors.invalidProperty(
+          "id", id, "A pool id has 1 to 64 letters, digits, hyphens or underscores.");
+    }
+    String vmSize = requiredString(spec, "vmSize");
+    if (bool(spec, "enableAutoScale")) {
+      throw BatchErrors.invalidProperty(
+          "enableAutoScale",
+          "true",
+          "Autoscale pools are not supported by Lote yet (they arrive with the autoscaler); set targetDedicatedNodes instead.");
+    }
+    int dedicated = integer(spec, "targetDedicatedNodes", 0);
+    if (dedicated < 0) {
+      throw BatchErrors.invalidProperty("targetDedicatedNodes", dedicated, "The value must not be negative.");
+    }
+    int lowPriority = integer(spec, "targetLowPriorityNodes", 0);
+    if (lowPriority < 0) {
+      throw BatchErrors.invalidProperty("targetLowPriorityNodes", lowPriority, "The value must not be negative.");
+    }
+    if (lowPriority > 0) {
+      throw BatchErrors.invalidProperty(
+          "targetLowPriorityNodes", lowPriority, "Lote provides dedicated nodes only; use targetDedicatedNodes.");
+    }
+    int slots = integer(spec, "taskSlotsPerNode", 1);
+    if (slots < 1 || slots > MAX_TASK_SLOTS_PER_NODE) {
+      throw BatchErrors.invalidProperty(
+          "taskSlotsPerNode", slots, "The value must be between 1 and " + MAX_TASK_SLOTS_PER_NODE + ".");
+    }
+    Duration resizeTimeout = resizeTimeout(spec);
+    JsonNode startTask = present(spec, "startTask");
+    if (startTask != null) {
+      checkStartTask(startTask);
+    }
+    checkSchedulingPolicy(spec);
+    checkMetadata(spec);
+    return new PoolDefinition(
+        id,
+        vmSize,
+        dedicated,
+        lowPriority,
+        slots,
+        resizeTimeout,
+        bool(spec, "enableInterNodeCommunication"),
+        startTask,
+        spec);
+  }
+
+  private static Duration resizeTimeout(ObjectNode spec) {
+    JsonNode node = present(spec, "resizeTimeout");
+    if (node == null) {
+      return DEFAULT_RESIZE_TIMEOUT;
+    }
+    Duration d;
+    try {
+      d = node.isString() ? IsoDurations.parse(node.stringValue()) : null;
+    } catch (IllegalArgumentException e) {
+      d = null;
+    }
+    if (d == null) {
+      throw BatchErrors.invalidProperty("resizeTimeout", node.asString(), "The value must be an ISO-8601 duration such as PT15M.");
+    }
+    if (d.compareTo(MIN_RESIZE_TIMEOUT) < 0) {
+      throw BatchErrors.invalidProperty("resizeTimeout", node.stringValue(), "The minimum value is 5 minutes.");
+    }
+    return d;
+  }
+
+  private static void checkStartTask(JsonNode startTask) {
+    if (!startTask.isObject()) {
+      throw BatchErrors.invalidProperty("startTask", startTask.toString(), "The start task must be an object.");
+    }
+    JsonNode commandLine = present(startTask, "commandLine");
+    if (commandLine == null || !commandLine.isString() || commandLine.stringValue().isBlank()) {
+      throw BatchErrors.missingProperty("startTask.commandLine");
+    }
+    JsonNode retries = present(startTask, "maxTaskRetryCount");
+    if (retries != null && (!retries.canConvertToExactIntegral() || retries.intValue() < -1)) {
+      throw BatchErrors.invalidProperty(
+          "startTask.maxTaskRetryCount", retries.asString(), "The value must be -1 (unlimited) or a count of retries.");
+    }
+    JsonNode wait = present(startTask, "waitForSuccess");
+    if (wait != null && !wait.isBoolean()) {
+      throw BatchErrors.invalidProperty("startTask.waitForSuccess", wait.asString(), "The value must be true or false.");
+    }
+  }
+
+  private static void checkSchedulingPolicy(ObjectNode spec) {
+    JsonNode policy = present(spec, "taskSchedulingPolicy");
+    if (policy == null) {
+      return;
+    }
+    JsonNode fill = policy.isObject() ? present(policy, "nodeFillType") : null;
+    if (fill == null) {
+      throw BatchErrors.missingProperty("taskSchedulingPolicy.nodeFillType");
+    }
+    String value = fill.asString().toLowerCase(Locale.ROOT);
+    if (!value.equals("spread") && !value.equals("pack")) {
+      throw BatchErrors.invalidProperty("taskSchedulingPolicy.nodeFillType", fill.asString(), "The value must be spread or pack.");
+    }
+    ((ObjectNode) policy).put("nodeFillType", value);
+  }
+
+  private static void checkMetadata(ObjectNode spec) {
+    JsonNode metadata = present(spec, "metadata");
+    if (metadata == null) {
+      return;
+    }
+    if (!metadata.isArray()) {
+      throw BatchErrors.invalidProperty("metadata", metadata.toString(), "Metadata is a list of name/value pairs.");
+    }
+    for (JsonNode item : metadata) {
+      JsonNode name = item.isObject() ? present(item, "name") : null;
+      if (name == null || !name.isString() || name.stringValue().isEmpty()) {
+        throw BatchErrors.missingProperty("metadata.name");
+      }
+    }
+  }
+
+  private static String requiredString(JsonNode node, String name) {
+    JsonNode value = present(node, name);
+    if (value == null) {
+      throw BatchErrors.missingProperty(name);
+    }
+    if (!value.isString() || value.stringValue().isBlank()) {
+      throw BatchErrors.invalidProperty(name, value.asString(), "The value must be a non-empty string.");
+    }
+    return value.stringValue();
+  }
+
+  private static int integer(JsonNode node, String name, int fallback) {
+    JsonNode value = present(node, name);
+    if (value == null) {
+      return fallback;
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+      throw BatchErrors.invalidProperty(name, value.asString(), "The value must be a whole number.");
+    }
+    return value.intValue();
+  }
+
+  private static boolean bool(JsonNode node, String name) {
+    JsonNode value = present(node, name);
+    if (value == null) {
+      return false;
+    }
+    if (!value.isBoolean()) {
+      throw BatchErrors.invalidProperty(name, value.asString(), "The value must be true or false.");
+    }
+    return value.booleanValue();
+  }
+
+  /** The property, or null when it is absent or JSON null (the SDKs send both for "not set"). */
+  static JsonNode present(JsonNode node, String name) {
+    JsonNode value = node.get(name);
+    return value == null || value.isNull() || value.isMissingNode() ? null : value;
+  }
+}

@@ -1,0 +1,4 @@
+package dev.lote.pool.domain;
+
+/** The part of a node the scheduler acts on; a change of it is published as {@code node.state-changed}. */
+public record SchedulingView(NodeState state, int taskSlots, boolean schedulable, String agentUrl) {}

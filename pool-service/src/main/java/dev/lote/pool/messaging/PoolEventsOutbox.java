@@ -1,0 +1,82 @@
+package dev.lote.pool.messaging;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.springframework.stereotype.Component;
+
+import dev.lote.common.events.EventEnvelope;
+import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.NodeStateChanged;
+import dev.lote.common.events.PoolEvents.PoolCreated;
+import dev.lote.common.events.PoolEvents.PoolDeleted;
+import dev.lote.common.events.Topics;
+import dev.lote.pool.domain.ComputeNode;
+import dev.lote.pool.domain.Pool;
+import dev.lote.pool.domain.SchedulingView;
+import dev.lote.support.outbox.Outbox;
+
+/** The events the pool-service publishes, written through the outbox in the caller's transaction. */
+@Component
+public class PoolEventsOutbox {
+
+  private final Outbox outbox;
+
+  public PoolEventsOutbox(Outbox outbox) {
+    this.outbox = outbox;
+  }
+
+  public void poolCreated(Pool pool, String correlationId) {
+    outbox.publish(
+        Topics.POOLS,
+        outbox.envelope(
+            EventTypes.POOL_CREATED,
+            pool.account(),
+            pool.id(),
+            correlationId,
+            new PoolCreated(pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), pool.targetDedicatedNodes())));
+  }
+
+  public void poolDeleted(Pool pool, String correlationId) {
+    outbox.publish(
+        Topics.POOLS,
+        outbox.envelope(EventTypes.POOL_DELETED, pool.account(), pool.id(), correlationId, new PoolDeleted(pool.id())));
+  }
+
+  /**
+   * Publishes {@code node.state-changed} for each node whose scheduling view differs from the one
+   * before (a node missing from {@code before} is new).
+   *
+   * @param causes the id of the request or event behind each node's change, by node id
+   */
+  public void nodesChanged(Collection<ComputeNode> nodes, Map<String, SchedulingView> before, Function<String, String> causes) {
+    List<Outbox.Message> messages = new ArrayList<>();
+    for (ComputeNode node : nodes) {
+      SchedulingView now = node.view();
+      if (!now.equals(before.get(node.id()))) {
+        messages.add(Outbox.Message.of(Topics.NODES, stateChanged(node, now, causes.apply(node.id()))));
+      }
+    }
+    outbox.publishAll(messages);
+  }
+
+  /** The scheduling views of the nodes, by node id: taken before changing them, for {@link #nodesChanged}. */
+  public static Map<String, SchedulingView> views(Collection<ComputeNode> nodes) {
+    Map<String, SchedulingView> views = new HashMap<>();
+    nodes.forEach(n -> views.put(n.id(), n.view()));
+    return views;
+  }
+
+  private EventEnvelope stateChanged(ComputeNode node, SchedulingView view, String correlationId) {
+    return outbox.envelope(
+        EventTypes.NODE_STATE_CHANGED,
+        node.account(),
+        node.id(),
+        correlationId,
+        new NodeStateChanged(node.poolId(), node.id(), view.state().wire(), view.taskSlots(), view.schedulable(), view.agentUrl()));
+  }
+}

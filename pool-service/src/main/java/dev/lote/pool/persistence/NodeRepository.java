@@ -1,0 +1,202 @@
+package dev.lote.pool.persistence;
+
+import static dev.lote.pool.persistence.Sql.instant;
+import static dev.lote.pool.persistence.Sql.nullableLong;
+import static dev.lote.pool.persistence.Sql.ts;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import dev.lote.common.ids.BatchIds;
+import dev.lote.pool.domain.ComputeNode;
+import dev.lote.pool.domain.ComputeNode.Snapshot;
+import dev.lote.pool.domain.NodeError;
+import dev.lote.pool.domain.NodeState;
+import dev.lote.pool.domain.StartTaskInfo;
+import tools.jackson.databind.json.JsonMapper;
+
+@Repository
+public class NodeRepository {
+
+  private static final String SELECT =
+      "select id, account, pool_id, vm_size, task_slots, allocation_time, reported_state, unresponsive, leaving, state,"
+          + " state_time, scheduling_state, last_boot_time, agent_start_time, last_contact, ip_address, agent_url,"
+          + " running_tasks, running_slots, total_tasks_run, total_tasks_succeeded, start_task_info::text as start_task_info,"
+          + " error::text as error, pid, version, last_modified from compute_node";
+
+  private final JdbcTemplate jdbc;
+  private final JsonMapper json;
+
+  public NodeRepository(JdbcTemplate jdbc, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.json = json;
+  }
+
+  public void insert(ComputeNode node) {
+    Snapshot s = node.snapshot();
+    jdbc.update(
+        "insert into compute_node (id, account, pool_key, pool_id, vm_size, task_slots, state, reported_state, unresponsive,"
+            + " leaving, scheduling_state, state_time, allocation_time, running_tasks, running_slots, total_tasks_run,"
+            + " total_tasks_succeeded, version, last_modified) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?)",
+        s.id(), s.account(), BatchIds.key(s.poolId()), s.poolId(), s.vmSize(), s.taskSlots(), s.state().wire(),
+        s.reported().wire(), s.unresponsive(), s.leaving(), s.schedulingState(), ts(s.stateTransitionTime()),
+        ts(s.allocationTime()), ts(s.lastModified()));
+  }
+
+  /** Writes every changeable column of the nodes in one batch, with a new version and modification time. */
+  public void saveAll(Collection<ComputeNode> nodes, Instant now) {
+    if (nodes.isEmpty()) {
+      return;
+    }
+    jdbc.batchUpdate(
+        "update compute_node set state = ?, reported_state = ?, unresponsive = ?, leaving = ?, state_time = ?,"
+            + " last_boot_time = ?, agent_start_time = ?, last_contact = ?, ip_address = ?, agent_url = ?, running_tasks = ?,"
+            + " running_slots = ?, total_tasks_run = ?, total_tasks_succeeded = ?, start_task_info = ?::json, error = ?::json,"
+            + " pid = ?, version = version + 1, last_modified = ? where id = ?",
+        nodes,
+        500,
+        (ps, node) -> bind(ps, node.snapshot(), now));
+  }
+
+  private void bind(PreparedStatement ps, Snapshot s, Instant now) throws SQLException {
+    int i = 1;
+    ps.setString(i++, s.state().wire());
+    ps.setString(i++, s.reported().wire());
+    ps.setBoolean(i++, s.unresponsive());
+    ps.setBoolean(i++, s.leaving());
+    ps.setObject(i++, ts(s.stateTransitionTime()));
+    ps.setObject(i++, ts(s.lastBootTime()));
+    ps.setObject(i++, ts(s.agentStartTime()));
+    ps.setObject(i++, ts(s.lastContact()));
+    ps.setString(i++, s.ipAddress());
+    ps.setString(i++, s.agentUrl());
+    ps.setInt(i++, s.runningTasks());
+    ps.setInt(i++, s.runningSlots());
+    ps.setInt(i++, s.totalTasksRun());
+    ps.setInt(i++, s.totalTasksSucceeded());
+    ps.setString(i++, s.startTaskInfo() == null ? null : json.writeValueAsString(s.startTaskInfo()));
+    ps.setString(i++, s.error() == null ? null : json.writeValueAsString(s.error()));
+    ps.setObject(i++, s.pid());
+    ps.setObject(i++, ts(now));
+    ps.setString(i, s.id());
+  }
+
+  /** The nodes with these ids that exist, locked in id order (the order every writer locks in). */
+  public List<ComputeNode> lock(Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.query(SELECT + " where id = any(?) order by id for update", this::node, (Object) ids.toArray(String[]::new));
+  }
+
+  /** The pool's nodes, locked in id order. */
+  public List<ComputeNode> lockPool(String account, String poolKey) {
+    return jdbc.query(SELECT + " where account = ? and pool_key = ? order by id for update", this::node, account, poolKey);
+  }
+
+  /** The pool's nodes, without locking them. */
+  public List<ComputeNode> ofPool(String account, String poolKey) {
+    return jdbc.query(SELECT + " where account = ? and pool_key = ? order by id", this::node, account, poolKey);
+  }
+
+  public int count(String account, String poolKey) {
+    Integer n = jdbc.queryForObject("select count(*) from compute_node where account = ? and pool_key = ?", Integer.class, account, poolKey);
+    return n == null ? 0 : n;
+  }
+
+  public Optional<ComputeNode> find(String account, String poolKey, String nodeId) {
+    return jdbc.query(SELECT + " where account = ? and pool_key = ? and id = ?", this::node, account, poolKey, nodeId)
+        .stream()
+        .findFirst();
+  }
+
+  /** Up to {@code limit} nodes of the pool after the given id, in id order. */
+  public List<ComputeNode> page(String account, String poolKey, String afterId, int limit) {
+    return jdbc.query(
+        SELECT + " where account = ? and pool_key = ? and id > ? order by id limit ?", this::node, account, poolKey, afterId, limit);
+  }
+
+  /** Every node whose agent should be running: the reconciler checks them after a restart. */
+  public List<ComputeNode> allLaunched() {
+    return jdbc.query(SELECT + " where pid is not null and not leaving order by id", this::node);
+  }
+
+  /**
+   * Nodes allocated whose agent was never started, or whose start was interrupted.
+   *
+   * @param includeFailed also those whose start failed before (worth another try after a restart)
+   */
+  public List<ComputeNode> unlaunched(boolean includeFailed) {
+    return jdbc.query(
+        SELECT + " where pid is null and not leaving" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
+  }
+
+  /** Launched nodes not heard from since the given time, locked; rows another writer holds are left for later. */
+  public List<ComputeNode> lockSilentSince(Instant before) {
+    return jdbc.query(
+        SELECT + " where pid is not null and not unresponsive and not leaving and last_contact < ? order by id for update skip locked",
+        this::node,
+        ts(before));
+  }
+
+  /** Deletes the nodes (their running-task records go with them). */
+  public void delete(Collection<String> ids) {
+    if (!ids.isEmpty()) {
+      jdbc.update("delete from compute_node where id = any(?)", (Object) ids.toArray(String[]::new));
+    }
+  }
+
+  /** How many nodes of a pool are in a state; {@code state} is null for a pool without nodes. */
+  public record StateCount(String poolId, String state, int count) {}
+
+  /** Per pool of the account (up to {@code pools} of them after the given key) and per node state, how many nodes. */
+  public List<StateCount> countsByState(String account, String afterPoolKey, int pools) {
+    return jdbc.query(
+        "select p.id, n.state, count(n.id) from (select account, pool_key, id from pool where account = ? and pool_key > ?"
+            + " order by pool_key limit ?) p left join compute_node n on n.account = p.account and n.pool_key = p.pool_key"
+            + " group by p.pool_key, p.id, n.state order by p.pool_key",
+        (rs, i) -> new StateCount(rs.getString(1), rs.getString(2), rs.getInt(3)),
+        account, afterPoolKey, pools);
+  }
+
+  private ComputeNode node(ResultSet rs, int i) throws SQLException {
+    String startTask = rs.getString("start_task_info");
+    String error = rs.getString("error");
+    return new ComputeNode(
+        new Snapshot(
+            rs.getString("id"),
+            rs.getString("account"),
+            rs.getString("pool_id"),
+            rs.getString("vm_size"),
+            rs.getInt("task_slots"),
+            instant(rs, "allocation_time"),
+            NodeState.parse(rs.getString("reported_state")).orElse(NodeState.UNKNOWN),
+            rs.getBoolean("unresponsive"),
+            rs.getBoolean("leaving"),
+            NodeState.parse(rs.getString("state")).orElse(NodeState.UNKNOWN),
+            instant(rs, "state_time"),
+            rs.getString("scheduling_state"),
+            instant(rs, "last_boot_time"),
+            instant(rs, "agent_start_time"),
+            instant(rs, "last_contact"),
+            rs.getString("ip_address"),
+            rs.getString("agent_url"),
+            rs.getInt("running_tasks"),
+            rs.getInt("running_slots"),
+            rs.getInt("total_tasks_run"),
+            rs.getInt("total_tasks_succeeded"),
+            startTask == null ? null : json.readValue(startTask, StartTaskInfo.class),
+            error == null ? null : json.readValue(error, NodeError.class),
+            nullableLong(rs, "pid"),
+            rs.getLong("version"),
+            instant(rs, "last_modified")));
+  }
+}

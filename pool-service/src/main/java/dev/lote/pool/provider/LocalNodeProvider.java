@@ -1,0 +1,193 @@
+package dev.lote.pool.provider;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.lote.pool.config.NodeSettings;
+import dev.lote.pool.domain.NodeIds;
+import dev.lote.pool.domain.NodeProvider;
+
+/**
+ * Runs each node as a node-agent process on this machine, in its own directory. The agent
+ * survives a restart of the pool-service: its pid is kept in the node row and in a pid file, and
+ * {@link #isRunning} recognises it again by its node id on the command line.
+ */
+public class LocalNodeProvider implements NodeProvider {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalNodeProvider.class);
+
+  private final NodeSettings.Local settings;
+  private final String accountUrl;
+  private final String kafka;
+
+  public LocalNodeProvider(NodeSettings.Local settings, String accountUrl, String kafka) {
+    this.settings = settings;
+    this.accountUrl = accountUrl;
+    this.kafka = kafka;
+  }
+
+  @Override
+  public long launch(NodeSpec spec) {
+    if (!NodeIds.isWellFormed(spec.nodeId())) {
+      throw new NodeLaunchException("not a node id: " + spec.nodeId(), null);
+    }
+    Path jar = settings.agentJar().toAbsolutePath().normalize();
+    if (!Files.isRegularFile(jar)) {
+      throw new NodeLaunchException("The node agent jar " + jar + " does not exist; build node-agent first.", null);
+    }
+    Path root = nodeRoot(spec.nodeId());
+    try {
+      Files.createDirectories(root);
+      Files.createDirectories(pidDir());
+      List<String> command = command(spec, jar, root);
+      ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
+      pb.redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("agent.log").toFile()));
+      File devNull = new File("/dev/null");
+      if (devNull.exists()) {
+        pb.redirectInput(ProcessBuilder.Redirect.from(devNull));
+      }
+      // The agent is configured by its arguments only; settings meant for this service must not leak into it.
+      pb.environment().keySet().removeIf(k -> k.startsWith("SPRING_") || k.startsWith("SERVER_") || k.startsWith("MANAGEMENT_"));
+      Process process = pb.start();
+      Files.writeString(pidFile(spec.nodeId()), Long.toString(process.pid()) + "\n", StandardCharsets.US_ASCII);
+      log.info("started node agent {} of pool {} as pid {}: {}", spec.nodeId(), spec.poolId(), process.pid(), String.join(" ", command));
+      return process.pid();
+    } catch (IOException e) {
+      throw new NodeLaunchException("Could not start the node agent: " + e.getMessage(), e);
+    }
+  }
+
+  /** The agent's command line: {@code java <flags> -jar <agent jar> --lote.node.*=...}. */
+  List<String> command(NodeSpec spec, Path jar, Path root) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(javaLauncher());
+    for (String flag : settings.jvmFlags().trim().split("\\s+")) {
+      if (!flag.isEmpty()) {
+        command.add(flag);
+      }
+    }
+    command.add("-jar");
+    command.add(jar.toString());
+    command.add("--lote.node.id=" + spec.nodeId());
+    command.add("--lote.node.pool-id=" + spec.poolId());
+    command.add("--lote.node.account=" + spec.account());
+    command.add("--lote.node.account-url=" + accountUrl);
+    command.add("--lote.node.root=" + root);
+    command.add("--lote.node.slots=" + spec.taskSlots());
+    command.add("--lote.node.kafka=" + kafka);
+    command.add("--lote.node.vm-size=" + spec.vmSize());
+    if (spec.startTask() != null) {
+      Path file = root.resolve("start-task.json");
+      Files.writeString(file, spec.startTask().toString(), StandardCharsets.UTF_8);
+      command.add("--lote.node.start-task=" + file);
+    }
+    return command;
+  }
+
+  private String javaLauncher() {
+    if (!settings.java().isBlank()) {
+      return settings.java();
+    }
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  @Override
+  public boolean isRunning(Provisioned node) {
+    return agent(node).isPresent();
+  }
+
+  /** The live process serving the node; a recycled pid that now runs something else does not count. */
+  private Optional<ProcessHandle> agent(Provisioned node) {
+    if (node.pid() == null) {
+      return Optional.empty();
+    }
+    return ProcessHandle.of(node.pid())
+        .filter(ProcessHandle::isAlive)
+        .filter(h -> h.info().commandLine().map(c -> c.contains(node.nodeId())).orElse(true));
+  }
+
+  @Override
+  public void release(Collection<Provisioned> nodes) {
+    List<ProcessHandle> agents = new ArrayList<>();
+    List<ProcessHandle> children = new ArrayList<>();
+    for (Provisioned node : nodes) {
+      agent(node).ifPresent(h -> {
+        children.addAll(h.descendants().toList());
+        agents.add(h);
+        h.destroy();
+      });
+    }
+    long deadline = System.nanoTime() + settings.stopGrace().toNanos();
+    for (ProcessHandle h : agents) {
+      awaitExit(h, deadline);
+      if (h.isAlive()) {
+        log.warn("node agent pid {} did not stop within {}; killing it", h.pid(), settings.stopGrace());
+        h.destroyForcibly();
+      }
+    }
+    // Whatever the agents left behind (task processes) goes with them.
+    children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    for (Provisioned node : nodes) {
+      deleteQuietly(pidFile(node.nodeId()));
+      deleteTree(nodeRoot(node.nodeId()));
+    }
+  }
+
+  private static void awaitExit(ProcessHandle h, long deadlineNanos) {
+    long left = deadlineNanos - System.nanoTime();
+    if (left <= 0) {
+      return;
+    }
+    try {
+      h.onExit().get(left, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      // still running when the grace period ended; the caller kills it
+    }
+  }
+
+  Path nodeRoot(String nodeId) {
+    return settings.root().toAbsolutePath().normalize().resolve(nodeId);
+  }
+
+  Path pidFile(String nodeId) {
+    return pidDir().resolve(nodeId + ".pid");
+  }
+
+  private Path pidDir() {
+    return settings.pidDir().toAbsolutePath().normalize();
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      log.warn("could not delete {}: {}", p, e.toString());
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(LocalNodeProvider::deleteQuietly);
+    } catch (IOException e) {
+      log.warn("could not delete node directory {}: {}", root, e.toString());
+    }
+  }
+}

@@ -1,0 +1,279 @@
+package dev.lote.pool.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.lote.common.ids.BatchIds;
+import dev.lote.pool.domain.ComputeNode;
+import dev.lote.pool.domain.NodeIds;
+import dev.lote.pool.domain.NodeProvider;
+import dev.lote.pool.domain.NodeProvider.NodeLaunchException;
+import dev.lote.pool.domain.NodeProvider.NodeSpec;
+import dev.lote.pool.domain.NodeProvider.Provisioned;
+import dev.lote.pool.domain.Pool;
+import dev.lote.pool.domain.PoolState;
+import dev.lote.pool.domain.SchedulingView;
+import dev.lote.pool.messaging.PoolEventsOutbox;
+import dev.lote.pool.persistence.NodeRepository;
+import dev.lote.pool.persistence.PoolRepository;
+import dev.lote.pool.persistence.PoolRow;
+import dev.lote.pool.persistence.RunningTaskRepository;
+
+/**
+ * Makes the nodes that exist match what the pools want: allocates and starts missing nodes,
+ * stops the nodes of deleted pools and then removes those pools. All provider calls happen on
+ * this one thread, so a node is never launched and released at the same time. It runs when a
+ * request changed what pools want, and once at start-up, when it also adopts agents that kept
+ * running while the service was down and restarts those that did not.
+ */
+@Component
+public class NodeReconciler implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(NodeReconciler.class);
+  private static final long RETRY_SECONDS = 5;
+
+  private final PoolRepository pools;
+  private final NodeRepository nodes;
+  private final RunningTaskRepository runningTasks;
+  private final NodeProvider provider;
+  private final PoolEventsOutbox events;
+  private final NodeIds nodeIds;
+  private final TransactionTemplate tx;
+  private final Clock clock;
+  private volatile ScheduledExecutorService executor;
+  private final AtomicBoolean pending = new AtomicBoolean();
+  private volatile boolean running;
+
+  public NodeReconciler(
+      PoolRepository pools,
+      NodeRepository nodes,
+      RunningTaskRepository runningTasks,
+      NodeProvider provider,
+      PoolEventsOutbox events,
+      NodeIds nodeIds,
+      TransactionTemplate tx,
+      Clock clock) {
+    this.pools = pools;
+    this.nodes = nodes;
+    this.runningTasks = runningTasks;
+    this.provider = provider;
+    this.events = events;
+    this.nodeIds = nodeIds;
+    this.tx = tx;
+    this.clock = clock;
+  }
+
+  /** Asks for a pass soon; cheap, and passes requested while one is queued are merged. */
+  public void wake() {
+    if (running && pending.compareAndSet(false, true)) {
+      executor.execute(() -> pass(false));
+    }
+  }
+
+  /** Runs the start-up pass now, as after a restart of the service, and waits for it. */
+  public void reconcileAfterRestart() {
+    try {
+      executor.submit(() -> reconcile(true)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("node reconciliation failed", e.getCause());
+    }
+  }
+
+  private void pass(boolean afterStart) {
+    pending.set(false);
+    try {
+      reconcile(afterStart);
+    } catch (RuntimeException e) {
+      log.warn("node reconciliation failed, trying again in {} s: {}", RETRY_SECONDS, e.toString());
+      if (running) {
+        executor.schedule(() -> pass(afterStart), RETRY_SECONDS, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private void reconcile(boolean afterStart) {
+    Map<String, Pool> byKey = new HashMap<>();
+    for (PoolRow row : pools.all()) {
+      Pool pool = row.pool();
+      byKey.put(key(pool.account(), pool.key()), pool);
+      if (pool.state() == PoolState.DELETING) {
+        remove(pool);
+      } else if (row.currentDedicatedNodes() < pool.targetDedicatedNodes()) {
+        allocate(pool);
+      }
+    }
+    if (afterStart) {
+      adoptOrRestart(byKey);
+    }
+    for (ComputeNode node : nodes.unlaunched(afterStart)) {
+      Pool pool = byKey.get(key(node.account(), BatchIds.key(node.poolId())));
+      if (pool != null && pool.state() == PoolState.ACTIVE) {
+        launch(node, pool, false);
+      }
+    }
+    for (Pool pool : byKey.values()) {
+      if (pool.state() == PoolState.ACTIVE) {
+        observeAllocation(pool);
+      }
+    }
+  }
+
+  private void allocate(Pool wanted) {
+    tx.executeWithoutResult(
+        s -> {
+          Pool pool = pools.lock(wanted.account(), wanted.key()).orElse(null);
+          if (pool == null || pool.state() != PoolState.ACTIVE) {
+            return;
+          }
+          int existing = nodes.count(pool.account(), pool.key());
+          Instant now = clock.instant();
+          NodeIds.Allocation allocation = nodeIds.allocation(now);
+          List<ComputeNode> added = new ArrayList<>();
+          for (int i = existing; i < pool.targetDedicatedNodes(); i++) {
+            ComputeNode node = ComputeNode.allocate(allocation.nodeId(i + 1), pool, now);
+            nodes.insert(node);
+            added.add(node);
+          }
+          events.nodesChanged(added, Map.of(), id -> null);
+        });
+  }
+
+  private void launch(ComputeNode node, Pool pool, boolean again) {
+    long pid;
+    try {
+      pid = provider.launch(new NodeSpec(node.id(), node.account(), node.poolId(), pool.vmSize(), node.taskSlots(), pool.startTask()));
+    } catch (NodeLaunchException e) {
+      log.error("could not start node {} of pool {}: {}", node.id(), pool.id(), e.getMessage());
+      update(node.id(), n -> n.launchFailed(e.getMessage(), clock.instant()));
+      return;
+    }
+    boolean recorded =
+        update(
+            node.id(),
+            n -> {
+              if (again) {
+                runningTasks.clear(n.id());
+                n.relaunched(pid, clock.instant());
+              } else {
+                n.launched(pid, clock.instant());
+              }
+            });
+    if (!recorded) {
+      provider.release(List.of(new Provisioned(node.id(), pid)));
+    }
+  }
+
+  /** Agents still running are kept (and count as heard from now); those gone are started again. */
+  private void adoptOrRestart(Map<String, Pool> byKey) {
+    for (ComputeNode node : nodes.allLaunched()) {
+      Pool pool = byKey.get(key(node.account(), BatchIds.key(node.poolId())));
+      if (pool == null || pool.state() != PoolState.ACTIVE) {
+        continue;
+      }
+      if (provider.isRunning(new Provisioned(node.id(), node.pid()))) {
+        update(node.id(), n -> n.contact(clock.instant()));
+      } else {
+        log.info("node agent of {} (pid {}) is gone; starting it again", node.id(), node.pid());
+        launch(node, pool, true);
+      }
+    }
+  }
+
+  /** Stops the pool's nodes, then removes them and the pool and publishes {@code pool.deleted}. */
+  private void remove(Pool deleting) {
+    List<ComputeNode> members = nodes.ofPool(deleting.account(), deleting.key());
+    provider.release(members.stream().map(n -> new Provisioned(n.id(), n.pid())).toList());
+    tx.executeWithoutResult(
+        s -> {
+          Pool pool = pools.lock(deleting.account(), deleting.key()).orElse(null);
+          if (pool == null) {
+            return;
+          }
+          nodes.delete(members.stream().map(ComputeNode::id).toList());
+          pools.delete(pool.account(), pool.key());
+          events.poolDeleted(pool, null);
+        });
+    log.info("pool {} of account {} deleted with its {} node(s)", deleting.id(), deleting.account(), members.size());
+  }
+
+  private void observeAllocation(Pool wanted) {
+    tx.executeWithoutResult(
+        s -> {
+          Pool pool = pools.lock(wanted.account(), wanted.key()).orElse(null);
+          if (pool != null && pool.observeNodes(nodes.count(pool.account(), pool.key()), clock.instant())) {
+            pools.update(pool);
+          }
+        });
+  }
+
+  /** Changes one node in its own transaction and publishes what the scheduler must know; false when the node is gone. */
+  private boolean update(String nodeId, Consumer<ComputeNode> change) {
+    Boolean found =
+        tx.execute(
+            s -> {
+              List<ComputeNode> locked = nodes.lock(List.of(nodeId));
+              if (locked.isEmpty()) {
+                return false;
+              }
+              Map<String, SchedulingView> before = PoolEventsOutbox.views(locked);
+              change.accept(locked.get(0));
+              nodes.saveAll(locked, clock.instant());
+              events.nodesChanged(locked, before, id -> null);
+              return true;
+            });
+    return Boolean.TRUE.equals(found);
+  }
+
+  private static String key(String account, String poolKey) {
+    return account + "/" + poolKey;
+  }
+
+  @Override
+  public void start() {
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "node-reconciler");
+              t.setDaemon(true);
+              return t;
+            });
+    running = true;
+    pending.set(true);
+    executor.execute(() -> pass(true));
+  }
+
+  /** Stops reconciling; the agents keep running (a restarted service adopts them). */
+  @Override
+  public void stop() {
+    running = false;
+    executor.shutdown();
+    try {
+      executor.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.lote.pool.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.lote.common.error.BatchErrors;
+import dev.lote.common.error.BatchException;
+import dev.lote.common.ids.BatchIds;
+import dev.lote.pool.domain.ComputeNode;
+import dev.lote.pool.domain.Pool;
+import dev.lote.pool.domain.PoolDefinition;
+import dev.lote.pool.domain.PoolState;
+import dev.lote.pool.domain.SchedulingView;
+import dev.lote.pool.messaging.PoolEventsOutbox;
+import dev.lote.pool.persistence.NodeRepository;
+import dev.lote.pool.persistence.PoolRepository;
+import dev.lote.pool.persistence.PoolRow;
+
+/** The pool operations of the Batch API. Node work they cause is handed to the {@link NodeReconciler}. */
+@Service
+public class PoolService {
+
+  private final PoolRepository pools;
+  private final NodeRepository nodes;
+  private final PoolEventsOutbox events;
+  private final NodeReconciler reconciler;
+  private final TransactionTemplate tx;
+  private final Clock clock;
+
+  public PoolService(
+      PoolRepository pools, NodeRepository nodes, PoolEventsOutbox events, NodeReconciler reconciler, TransactionTemplate tx, Clock clock) {
+    this.pools = pools;
+    this.nodes = nodes;
+    this.events = events;
+    this.reconciler = reconciler;
+    this.tx = tx;
+    this.clock = clock;
+  }
+
+  /** Creates the pool and publishes {@code pool.created}; its nodes are started right after the commit. */
+  public Pool add(String account, PoolDefinition definition, String requestId) {
+    Pool pool =
+        tx.execute(
+            s -> {
+              pools.find(account, BatchIds.key(definition.id())).ifPresent(existing -> {
+                throw existing.pool().state() == PoolState.DELETING ? Pool.beingDeleted() : poolExists();
+              });
+              Pool created = Pool.create(account, definition, now());
+              try {
+                pools.insert(created);
+              } catch (DuplicateKeyException e) {
+                throw poolExists();
+              }
+              events.poolCreated(created, requestId);
+              return created;
+            });
+    reconciler.wake();
+    return pool;
+  }
+
+  public PoolRow get(String account, String poolId) {
+    return pools.find(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
+  }
+
+  public List<PoolRow> page(String account, String afterKey, int limit) {
+    return pools.page(account, afterKey, limit);
+  }
+
+  /**
+   * Marks the pool deleting and its nodes leaving (no more tasks go to them); the reconciler then
+   * stops the nodes, removes the pool and publishes {@code pool.deleted}.
+   *
+   * @param precondition checks the caller's conditional headers against the pool; throws to refuse
+   */
+  public void delete(String account, String poolId, String requestId, Consumer<Pool> precondition) {
+    tx.executeWithoutResult(
+        s -> {
+          Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
+          precondition.accept(pool);
+          List<ComputeNode> members = nodes.lockPool(account, pool.key());
+          Instant now = now();
+          pool.markDeleting(now);
+          pool.observeNodes(members.size(), now);
+          pools.update(pool);
+          Map<String, SchedulingView> before = PoolEventsOutbox.views(members);
+          members.forEach(n -> n.leave(now));
+          nodes.saveAll(members, now);
+          events.nodesChanged(members, before, id -> requestId);
+        });
+    reconciler.wake();
+  }
+
+  /** The time at the precision PostgreSQL keeps, so an ETag computed now equals the one computed from the stored row. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static BatchException poolExists() {
+    return BatchErrors.conflict("PoolExists", "The specified pool already exists.");
+  }
+}

@@ -1,0 +1,129 @@
+package dev.lote.pool.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import dev.lote.common.events.NodeEvents.StartTaskOutcome;
+import tools.jackson.databind.json.JsonMapper;
+
+class ComputeNodeTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+
+  private static Pool aPool(String json) {
+    return Pool.create("lote", PoolDefinition.parse(JsonMapper.builder().build().readTree(json.replace('\'', '"'))), T0);
+  }
+
+  private static ComputeNode aLaunchedNode() {
+    Pool pool = aPool("{'id':'p','vmSize':'small','targetDedicatedNodes':1,'taskSlotsPerNode':2}");
+    ComputeNode node = ComputeNode.allocate("tvm-1_1-x", pool, T0);
+    node.launched(4242, T0);
+    return node;
+  }
+
+  private static NodeReport report(NodeState state) {
+    return new NodeReport(state, "http://127.0.0.1:4000", "127.0.0.1", null, T0);
+  }
+
+  @Test
+  void aNodeFollowsItsAgentFromCreatingToIdle() {
+    ComputeNode node = aLaunchedNode();
+    assertThat(node.state()).isEqualTo(NodeState.CREATING);
+    assertThat(node.schedulable()).isFalse();
+
+    node.reported(report(NodeState.STARTING), T0.plusSeconds(1));
+    assertThat(node.state()).isEqualTo(NodeState.STARTING);
+    node.reported(report(NodeState.WAITINGFORSTARTTASK), T0.plusSeconds(2));
+    assertThat(node.state()).isEqualTo(NodeState.WAITINGFORSTARTTASK);
+    node.reported(report(NodeState.IDLE), T0.plusSeconds(3));
+
+    assertThat(node.state()).isEqualTo(NodeState.IDLE);
+    assertThat(node.schedulable()).isTrue();
+    assertThat(node.view()).isEqualTo(new SchedulingView(NodeState.IDLE, 2, true, "http://127.0.0.1:4000"));
+    assertThat(node.snapshot().stateTransitionTime()).isEqualTo(T0.plusSeconds(3));
+    assertThat(node.snapshot().lastBootTime()).isEqualTo(T0);
+  }
+
+  @Test
+  void runningTasksMoveANodeBetweenIdleAndRunning() {
+    ComputeNode node = aLaunchedNode();
+    node.reported(report(NodeState.IDLE), T0);
+
+    node.tasksChanged(2, 2, 0, 0, T0.plusSeconds(1));
+    assertThat(node.state()).isEqualTo(NodeState.RUNNING);
+    assertThat(node.schedulable()).isTrue();
+
+    node.tasksChanged(-2, -2, 2, 1, T0.plusSeconds(2));
+    assertThat(node.state()).isEqualTo(NodeState.IDLE);
+    assertThat(node.totalTasksRun()).isEqualTo(2);
+    assertThat(node.totalTasksSucceeded()).isEqualTo(1);
+    assertThat(node.runningTasks()).isZero();
+  }
+
+  @Test
+  void aSilentNodeBecomesUnusableAndRecoversWhenHeardFromAgain() {
+    ComputeNode node = aLaunchedNode();
+    node.reported(report(NodeState.IDLE), T0);
+
+    assertThat(node.checkLiveness(T0.plusSeconds(30), Duration.ofSeconds(60))).isFalse();
+    assertThat(node.checkLiveness(T0.plusSeconds(61), Duration.ofSeconds(60))).isTrue();
+    assertThat(node.state()).isEqualTo(NodeState.UNUSABLE);
+    assertThat(node.schedulable()).isFalse();
+
+    node.contact(T0.plusSeconds(62));
+    assertThat(node.state()).isEqualTo(NodeState.IDLE);
+  }
+
+  @Test
+  void aFailedStartTaskIsReportedWithItsFailure() {
+    ComputeNode node = aLaunchedNode();
+    StartTaskInfo info = StartTaskInfo.from(new StartTaskOutcome("completed", 3, T0, T0.plusSeconds(1), 0, null), T0);
+
+    node.reported(new NodeReport(NodeState.STARTTASKFAILED, null, null, info, T0), T0);
+
+    assertThat(node.state()).isEqualTo(NodeState.STARTTASKFAILED);
+    assertThat(node.schedulable()).isFalse();
+    assertThat(node.snapshot().startTaskInfo().result()).isEqualTo("failure");
+    assertThat(node.snapshot().startTaskInfo().failureInfo().code()).isEqualTo("FailureExitCode");
+  }
+
+  @Test
+  void aLeavingNodeIsNoLongerSchedulableWhateverItsAgentSays() {
+    ComputeNode node = aLaunchedNode();
+    node.reported(report(NodeState.IDLE), T0);
+
+    node.leave(T0.plusSeconds(1));
+    node.reported(report(NodeState.IDLE), T0.plusSeconds(2));
+
+    assertThat(node.state()).isEqualTo(NodeState.LEAVINGPOOL);
+    assertThat(node.schedulable()).isFalse();
+  }
+
+  @Test
+  void aRelaunchedAgentStartsOverWithNothingRunning() {
+    ComputeNode node = aLaunchedNode();
+    node.reported(report(NodeState.IDLE), T0);
+    node.tasksChanged(1, 1, 0, 0, T0);
+
+    node.relaunched(5151, T0.plusSeconds(5));
+
+    assertThat(node.state()).isEqualTo(NodeState.CREATING);
+    assertThat(node.runningTasks()).isZero();
+    assertThat(node.pid()).isEqualTo(5151L);
+  }
+
+  @Test
+  void aNodeThatCouldNotBeStartedIsUnusableWithTheReason() {
+    ComputeNode node = ComputeNode.allocate("tvm-1_1-x", aPool("{'id':'p','vmSize':'small'}"), T0);
+
+    node.launchFailed("no agent jar", T0);
+    node.contact(T0.plusSeconds(1));
+
+    assertThat(node.state()).isEqualTo(NodeState.UNUSABLE);
+    assertThat(node.snapshot().error().message()).isEqualTo("no agent jar");
+  }
+}

@@ -1,0 +1,105 @@
+package dev.lote.pool.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import dev.lote.common.error.BatchErrorDetail;
+import dev.lote.common.error.BatchException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class PoolDefinitionTest {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private static JsonNode json(String text) {
+    return JSON.readTree(text.replace('\'', '"'));
+  }
+
+  private static BatchException rejection(String body) {
+    return catchThrowableOfType(BatchException.class, () -> PoolDefinition.parse(json(body)));
+  }
+
+  private static String property(BatchException e) {
+    return e.values().stream().filter(v -> v.key().equals("PropertyName")).map(BatchErrorDetail::value).findFirst().orElse(null);
+  }
+
+  @Test
+  void aMinimalPoolGetsTheBatchDefaults() {
+    PoolDefinition d = PoolDefinition.parse(json("{'id':'Pool-1','vmSize':'standard_a1'}"));
+
+    assertThat(d.id()).isEqualTo("Pool-1");
+    assertThat(d.targetDedicatedNodes()).isZero();
+    assertThat(d.taskSlotsPerNode()).isEqualTo(1);
+    assertThat(d.resizeTimeout()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(d.startTask()).isNull();
+  }
+
+  @Test
+  void everyPropertyOfTheRequestIsKept() {
+    PoolDefinition d =
+        PoolDefinition.parse(
+            json(
+                "{'id':'p','vmSize':'s','targetDedicatedNodes':2,'taskSlotsPerNode':3,'resizeTimeout':'PT20M',"
+                    + "'virtualMachineConfiguration':{'nodeAgentSKUId':'batch.node.ubuntu 20.04'},"
+                    + "'startTask':{'commandLine':'/bin/true','waitForSuccess':true},'metadata':[{'name':'a','value':'b'}],"
+                    + "'taskSchedulingPolicy':{'nodeFillType':'Pack'}}"));
+
+    assertThat(d.targetDedicatedNodes()).isEqualTo(2);
+    assertThat(d.taskSlotsPerNode()).isEqualTo(3);
+    assertThat(d.resizeTimeout()).isEqualTo(Duration.ofMinutes(20));
+    assertThat(d.startTask().get("commandLine").stringValue()).isEqualTo("/bin/true");
+    assertThat(d.spec().get("virtualMachineConfiguration").get("nodeAgentSKUId").stringValue()).isEqualTo("batch.node.ubuntu 20.04");
+    assertThat(d.spec().get("metadata").get(0).get("value").stringValue()).isEqualTo("b");
+    assertThat(d.spec().get("taskSchedulingPolicy").get("nodeFillType").stringValue()).isEqualTo("pack");
+  }
+
+  @Test
+  void missingIdAndVmSizeAreMissingRequiredProperties() {
+    BatchException noId = rejection("{'vmSize':'s'}");
+    assertThat(noId.code()).isEqualTo("MissingRequiredProperty");
+    assertThat(property(noId)).isEqualTo("id");
+
+    BatchException noSize = rejection("{'id':'p'}");
+    assertThat(noSize.status()).isEqualTo(400);
+    assertThat(property(noSize)).isEqualTo("vmSize");
+  }
+
+  @Test
+  void invalidValuesNameTheProperty() {
+    assertThat(property(rejection("{'id':'bad id!','vmSize':'s'}"))).isEqualTo("id");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','targetDedicatedNodes':-1}"))).isEqualTo("targetDedicatedNodes");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','targetDedicatedNodes':'two'}"))).isEqualTo("targetDedicatedNodes");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','targetLowPriorityNodes':-3}"))).isEqualTo("targetLowPriorityNodes");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','taskSlotsPerNode':0}"))).isEqualTo("taskSlotsPerNode");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','resizeTimeout':'PT1M'}"))).isEqualTo("resizeTimeout");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','resizeTimeout':'soon'}"))).isEqualTo("resizeTimeout");
+    assertThat(rejection("{'id':'p','vmSize':'s','taskSlotsPerNode':0}").code()).isEqualTo("InvalidPropertyValue");
+  }
+
+  @Test
+  void aStartTaskNeedsACommandLine() {
+    BatchException e = rejection("{'id':'p','vmSize':'s','startTask':{'waitForSuccess':true}}");
+
+    assertThat(e.code()).isEqualTo("MissingRequiredProperty");
+    assertThat(property(e)).isEqualTo("startTask.commandLine");
+  }
+
+  @Test
+  void autoscalePoolsAreRefusedWithAReason() {
+    BatchException e = rejection("{'id':'p','vmSize':'s','enableAutoScale':true,'autoScaleFormula':'$TargetDedicatedNodes=1;'}");
+
+    assertThat(e.code()).isEqualTo("InvalidPropertyValue");
+    assertThat(property(e)).isEqualTo("enableAutoScale");
+    assertThat(e.values()).anySatisfy(v -> assertThat(v.value()).contains("autoscale").contains("not supported"));
+  }
+
+  @Test
+  void aBodyThatIsNotAnObjectIsAnInvalidRequestBody() {
+    assertThat(rejection("[1,2]").code()).isEqualTo("InvalidRequestBody");
+  }
+}

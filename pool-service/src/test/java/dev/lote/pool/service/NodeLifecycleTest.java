@@ -1,0 +1,180 @@
+package dev.lote.pool.service;
+
+import static dev.lote.pool.support.BatchHttp.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import dev.lote.common.events.EventEnvelope;
+import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.NodeStateChanged;
+import dev.lote.common.events.NodeEvents.StartTaskOutcome;
+import dev.lote.common.events.TaskEvents.TaskCompleted;
+import dev.lote.common.events.TaskEvents.TaskQueued;
+import dev.lote.common.events.TaskEvents.TaskRunSpec;
+import dev.lote.common.events.TaskEvents.TaskStarted;
+import dev.lote.common.events.Topics;
+import dev.lote.pool.support.BatchHttp;
+import dev.lote.pool.support.Kafka;
+import dev.lote.pool.support.NodeSteps;
+import dev.lote.pool.support.PoolServiceTestBase;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A node's life driven through Kafka as its agent and the job's tasks would drive it, observed
+ * through the API and through the {@code node.state-changed} events the scheduler reads.
+ */
+class NodeLifecycleTest extends PoolServiceTestBase {
+
+  private static final String ACCOUNT = "life";
+  private static final String AGENT_URL = "http://127.0.0.1:47110";
+
+  @LocalServerPort int port;
+
+  @Test
+  void aNodeFollowsItsAgentAndItsTasksAndTellsTheSchedulerEachTime() throws Exception {
+    BatchHttp http = new BatchHttp(port, ACCOUNT);
+    try (Kafka kafka = new Kafka(); Kafka.Probe nodeEvents = kafka.probe(Topics.NODES)) {
+      NodeSteps steps = new NodeSteps(http, kafka, ACCOUNT, "Life");
+      http.post("/pools", json("{'id':'Life','vmSize':'standard_d2','targetDedicatedNodes':1,'taskSlotsPerNode':2,"
+          + "'startTask':{'commandLine':'/bin/sh -c true','waitForSuccess':true}}"));
+      String nodeId = steps.awaitNodes(1).get(0);
+
+      Path root = NODES.resolve(nodeId);
+      await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(root.resolve("started")));
+      assertThat(Files.readString(root.resolve("agent.log")))
+          .contains("--lote.node.id=" + nodeId, "--lote.node.pool-id=Life", "--lote.node.account=life", "--lote.node.slots=2",
+              "--lote.node.vm-size=standard_d2", "--lote.node.start-task=" + root.resolve("start-task.json"));
+      assertThat(Files.readString(root.resolve("start-task.json"))).contains("/bin/sh -c true");
+
+      steps.report(nodeId, "starting", null, null);
+      steps.awaitState(nodeId, "starting");
+      Instant started = Instant.parse("2026-11-25T10:00:00Z");
+      steps.report(nodeId, "waitingforstarttask", null, new StartTaskOutcome("running", null, started, null, 0, null));
+      JsonNode waiting = steps.awaitState(nodeId, "waitingforstarttask");
+      assertThat(waiting.get("startTaskInfo").get("state").stringValue()).isEqualTo("running");
+      steps.report(nodeId, "idle", AGENT_URL, new StartTaskOutcome("completed", 0, started, started.plusSeconds(1), 0, null));
+
+      JsonNode idle = steps.awaitState(nodeId, "idle");
+      assertThat(idle.get("ipAddress").stringValue()).isEqualTo("127.0.0.1");
+      assertThat(idle.get("startTaskInfo").get("exitCode").intValue()).isZero();
+      assertThat(idle.get("startTaskInfo").get("result").stringValue()).isEqualTo("success");
+      assertThat(idle.get("startTaskInfo").get("endTime").stringValue()).isEqualTo("2026-11-25T10:00:01Z");
+      assertThat(idle.get("lastBootTime")).isNotNull();
+      assertThat(idle.get("startTask").get("commandLine").stringValue()).isEqualTo("/bin/sh -c true");
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(steps.stateChanges(nodeEvents, nodeId))
+                      .extracting(NodeStateChanged::state)
+                      .containsExactly("creating", "starting", "waitingforstarttask", "idle"));
+      assertThat(steps.stateChanges(nodeEvents, nodeId).get(3))
+          .isEqualTo(new NodeStateChanged("Life", nodeId, "idle", 2, true, AGENT_URL));
+      assertThat(steps.stateChanges(nodeEvents, nodeId).subList(0, 3)).noneMatch(NodeStateChanged::schedulable);
+
+      queued(kafka, "job-1", "t0");
+      started(kafka, nodeId, "job-1", "t1");
+      started(kafka, nodeId, "job-1", "t2");
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                JsonNode running = steps.node(nodeId);
+                assertThat(running.get("state").stringValue()).isEqualTo("running");
+                assertThat(running.get("runningTasksCount").intValue()).isEqualTo(2);
+                assertThat(running.get("runningTaskSlotsCount").intValue()).isEqualTo(2);
+              });
+
+      EventEnvelope firstDone = completed(kafka, nodeId, "job-1", "t1", 0);
+      completed(kafka, nodeId, "job-1", "t2", 1);
+      JsonNode done = steps.awaitState(nodeId, "idle");
+      assertThat(done.get("totalTasksRun").intValue()).isEqualTo(2);
+      assertThat(done.get("totalTasksSucceeded").intValue()).isEqualTo(1);
+      assertThat(done.get("runningTasksCount").intValue()).isZero();
+      assertThat(done.get("runningTaskSlotsCount").intValue()).isZero();
+
+      kafka.publish(Topics.TASKS, "job-1", firstDone);
+      completed(kafka, nodeId, "job-1", "t1", 0);
+      started(kafka, nodeId, "job-1", "t3");
+      JsonNode afterRepeats = steps.awaitState(nodeId, "running");
+      assertThat(afterRepeats.get("runningTasksCount").intValue()).isEqualTo(1);
+      assertThat(afterRepeats.get("totalTasksRun").intValue()).isEqualTo(2);
+      assertThat(afterRepeats.get("totalTasksSucceeded").intValue()).isEqualTo(1);
+
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(steps.stateChanges(nodeEvents, nodeId))
+                      .extracting(NodeStateChanged::state)
+                      .containsSubsequence("idle", "running", "idle", "running"));
+      assertThat(steps.stateChanges(nodeEvents, nodeId)).allMatch(e -> e.taskSlots() == 2);
+    }
+  }
+
+  @Test
+  void aFailedStartTaskMakesTheNodeUnschedulable() {
+    BatchHttp http = new BatchHttp(port, ACCOUNT);
+    try (Kafka kafka = new Kafka(); Kafka.Probe nodeEvents = kafka.probe(Topics.NODES)) {
+      NodeSteps steps = new NodeSteps(http, kafka, ACCOUNT, "broken");
+      http.post("/pools", json("{'id':'broken','vmSize':'small','targetDedicatedNodes':1,'startTask':{'commandLine':'/bin/false'}}"));
+      String nodeId = steps.awaitNodes(1).get(0);
+      Instant t = Instant.parse("2026-11-25T10:00:00Z");
+
+      steps.report(nodeId, "starttaskfailed", AGENT_URL, new StartTaskOutcome("completed", 1, t, t.plusSeconds(1), 0, null));
+
+      JsonNode failed = steps.awaitState(nodeId, "starttaskfailed");
+      assertThat(failed.get("startTaskInfo").get("result").stringValue()).isEqualTo("failure");
+      assertThat(failed.get("startTaskInfo").get("failureInfo").get("category").stringValue()).isEqualTo("usererror");
+      assertThat(failed.get("startTaskInfo").get("failureInfo").get("code").stringValue()).isEqualTo("FailureExitCode");
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(steps.stateChanges(nodeEvents, nodeId))
+                      .last()
+                      .isEqualTo(new NodeStateChanged("broken", nodeId, "starttaskfailed", 1, false, AGENT_URL)));
+    }
+  }
+
+  @Test
+  void eventsAboutNodesThatDoNotExistChangeNothing() {
+    BatchHttp http = new BatchHttp(port, ACCOUNT);
+    try (Kafka kafka = new Kafka()) {
+      NodeSteps steps = new NodeSteps(http, kafka, ACCOUNT, "quiet");
+      http.post("/pools", json("{'id':'quiet','vmSize':'small','targetDedicatedNodes':1}"));
+      String nodeId = steps.awaitNodes(1).get(0);
+
+      steps.report("tvm-0000000000_1-20261125t000000z", "idle", AGENT_URL, null);
+      started(kafka, "tvm-0000000000_1-20261125t000000z", "job-x", "t1");
+      steps.report(nodeId, "idle", AGENT_URL, null);
+
+      assertThat(steps.awaitState(nodeId, "idle").get("runningTasksCount").intValue()).isZero();
+    }
+  }
+
+  private static void queued(Kafka kafka, String jobId, String taskId) {
+    TaskRunSpec spec = new TaskRunSpec("/bin/true", Map.of(), 1, null, List.of(), false);
+    kafka.publish(Topics.TASKS, jobId, kafka.envelope(EventTypes.TASK_QUEUED, ACCOUNT, jobId, new TaskQueued(jobId, taskId, "Life", 0, 0, 1, spec)));
+  }
+
+  private static void started(Kafka kafka, String nodeId, String jobId, String taskId) {
+    TaskStarted payload = new TaskStarted(jobId, taskId, "Life", nodeId, AGENT_URL, 0, Instant.now());
+    kafka.publish(Topics.TASKS, jobId, kafka.envelope(EventTypes.TASK_STARTED, ACCOUNT, jobId, payload));
+  }
+
+  private static EventEnvelope completed(Kafka kafka, String nodeId, String jobId, String taskId, int exitCode) {
+    TaskCompleted payload =
+        new TaskCompleted(jobId, taskId, "Life", nodeId, AGENT_URL, 0, exitCode, Instant.now(), Instant.now(),
+            exitCode == 0 ? null : "usererror", exitCode == 0 ? null : "FailureExitCode", null);
+    EventEnvelope e = kafka.envelope(EventTypes.TASK_COMPLETED, ACCOUNT, jobId, payload);
+    kafka.publish(Topics.TASKS, jobId, e);
+    return e;
+  }
+}
