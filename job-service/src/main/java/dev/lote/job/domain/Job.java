@@ -1,0 +1,204 @@
+package dev.lote.job.domain;
+
+import java.time.Instant;
+
+import dev.lote.common.error.BatchErrors;
+import dev.lote.common.error.BatchException;
+import dev.lote.common.ids.BatchIds;
+
+/**
+ * A Batch job: its definition and its state. Every change goes through a transition method that
+ * checks the current state, records the previous one and bumps the version (which feeds the ETag).
+ *
+ * <p>active -> terminating (user or TaskFailed) -> completed; active -> completed (AllTasksComplete);
+ * any state but deleting -> deleting -> removed.
+ */
+public final class Job {
+
+  public static final String USER_TERMINATE = "UserTerminate";
+  public static final String ALL_TASKS_COMPLETE = "AllTasksComplete";
+  public static final String TASK_FAILED = "TaskFailed";
+  public static final String MAX_WALL_CLOCK_TIME_EXPIRY = "MaxWallClockTimeExpiry";
+
+  private final String account;
+  private final JobDefinition definition;
+  private final Instant creationTime;
+  private JobState state;
+  private Instant stateTime;
+  private JobState previousState;
+  private Instant previousStateTime;
+  private Instant lastModified;
+  private long version;
+  private Instant endTime;
+  private String terminateReason;
+
+  public Job(
+      String account,
+      JobDefinition definition,
+      Instant creationTime,
+      JobState state,
+      Instant stateTime,
+      JobState previousState,
+      Instant previousStateTime,
+      Instant lastModified,
+      long version,
+      Instant endTime,
+      String terminateReason) {
+    this.account = account;
+    this.definition = definition;
+    this.creationTime = creationTime;
+    this.state = state;
+    this.stateTime = stateTime;
+    this.previousState = previousState;
+    this.previousStateTime = previousStateTime;
+    this.lastModified = lastModified;
+    this.version = version;
+    this.endTime = endTime;
+    this.terminateReason = terminateReason;
+  }
+
+  public static Job create(String account, JobDefinition definition, Instant now) {
+    return new Job(account, definition, now, JobState.ACTIVE, now, null, null, now, 1, null, null);
+  }
+
+  /** Tasks may be added only to an active job. */
+  public void checkAcceptsTasks() {
+    switch (state) {
+      case ACTIVE -> {}
+      case TERMINATING -> throw beingTerminated();
+      case COMPLETED -> throw completed();
+      case DELETING -> throw beingDeleted();
+    }
+  }
+
+  /** Starts termination: the job waits in terminating until none of its tasks runs any more. */
+  public void beginTermination(String reason, Instant now) {
+    switch (state) {
+      case ACTIVE -> {}
+      case TERMINATING -> throw beingTerminated();
+      case COMPLETED -> throw completed();
+      case DELETING -> throw beingDeleted();
+    }
+    terminateReason = reason == null || reason.isBlank() ? USER_TERMINATE : reason;
+    moveTo(JobState.TERMINATING, now);
+  }
+
+  /** A terminating job whose tasks stopped running completes. */
+  public void finishTermination(Instant now) {
+    if (state != JobState.TERMINATING) {
+      throw new IllegalStateException("job " + definition.id() + " is " + state.wire() + ", not terminating");
+    }
+    endTime = now;
+    moveTo(JobState.COMPLETED, now);
+  }
+
+  /** An active job completes at once because every one of its tasks completed. */
+  public void completeAllTasksDone(Instant now) {
+    if (state != JobState.ACTIVE) {
+      throw new IllegalStateException("job " + definition.id() + " is " + state.wire() + ", not active");
+    }
+    terminateReason = ALL_TASKS_COMPLETE;
+    endTime = now;
+    moveTo(JobState.COMPLETED, now);
+  }
+
+  public void beginDeletion(Instant now) {
+    if (state == JobState.DELETING) {
+      throw beingDeleted();
+    }
+    moveTo(JobState.DELETING, now);
+  }
+
+  /** The retry limit of a task: its own when it set one, else the job's. */
+  public int retryLimit(Integer taskOwn) {
+    return taskOwn != null ? taskOwn : definition.maxTaskRetryCount();
+  }
+
+  /** Whether the job's wall clock (measured from its creation) ran out at {@code now}. */
+  public boolean wallClockExpired(Instant now) {
+    return state == JobState.ACTIVE
+        && definition.maxWallClockTime() != null
+        && !now.isBefore(creationTime.plus(definition.maxWallClockTime()));
+  }
+
+  private void moveTo(JobState next, Instant now) {
+    previousState = state;
+    previousStateTime = stateTime;
+    state = next;
+    stateTime = now;
+    touch(now);
+  }
+
+  private void touch(Instant now) {
+    lastModified = now.isAfter(lastModified) ? now : lastModified;
+    version++;
+  }
+
+  private static BatchException beingTerminated() {
+    return BatchErrors.conflict("JobBeingTerminated", "The specified job is being terminated.");
+  }
+
+  private static BatchException completed() {
+    return BatchErrors.conflict("JobCompleted", "The specified job is already in a completed state.");
+  }
+
+  private static BatchException beingDeleted() {
+    return BatchErrors.conflict("JobBeingDeleted", "The specified job has been marked for deletion and is being deleted.");
+  }
+
+  public String account() {
+    return account;
+  }
+
+  public String id() {
+    return definition.id();
+  }
+
+  public String key() {
+    return BatchIds.key(definition.id());
+  }
+
+  public JobDefinition definition() {
+    return definition;
+  }
+
+  public Instant creationTime() {
+    return creationTime;
+  }
+
+  public JobState state() {
+    return state;
+  }
+
+  public boolean isActive() {
+    return state == JobState.ACTIVE;
+  }
+
+  public Instant stateTime() {
+    return stateTime;
+  }
+
+  public JobState previousState() {
+    return previousState;
+  }
+
+  public Instant previousStateTime() {
+    return previousStateTime;
+  }
+
+  public Instant lastModified() {
+    return lastModified;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public Instant endTime() {
+    return endTime;
+  }
+
+  public String terminateReason() {
+    return terminateReason;
+  }
+}

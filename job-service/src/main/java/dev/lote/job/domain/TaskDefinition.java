@@ -1,0 +1,201 @@
+package dev.lote.job.domain;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import dev.lote.common.error.BatchErrors;
+import dev.lote.common.events.TaskEvents.ResourceFile;
+import dev.lote.common.events.TaskEvents.TaskRunSpec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A validated Batch {@code TaskAddParameter} within its job.
+ *
+ * @param maxWallClockTime  null for unlimited
+ * @param maxTaskRetryCount the task's own limit or the job's default; -1 is unlimited
+ * @param echo              properties returned as given on GET (environment, resource files, identity,
+ *                          exit conditions, dependencies, affinity, display name)
+ * @param dependsOn         null when the task depends on nothing (and on stored tasks, see {@link #restore})
+ * @param runSpec           what every task.queued of this task carries
+ */
+public record TaskDefinition(
+    String id,
+    String commandLine,
+    int requiredSlots,
+    Duration maxWallClockTime,
+    Duration retentionTime,
+    int maxTaskRetryCount,
+    ObjectNode echo,
+    ExitConditions exitConditions,
+    TaskDependencies dependsOn,
+    TaskRunSpec runSpec) {
+
+  public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+  static final int MAX_REQUIRED_SLOTS = 256;
+
+  private static final List<String> ECHOED =
+      List.of("displayName", "environmentSettings", "resourceFiles", "userIdentity", "exitConditions", "dependsOn", "affinityInfo");
+  private static final Set<String> ENUM_PROPERTIES = Set.of("jobAction", "dependencyAction", "scope", "elevationLevel");
+  private static final String NOT_YET = " not supported by Lote yet";
+
+  /** Reads and checks one task of an add or add-collection request; throws the Batch error the service would give. */
+  public static TaskDefinition parse(JsonNode body, Job job) {
+    Props p = Props.body(body, "task");
+    String id = p.id("id", "task");
+    String commandLine = p.requiredString("commandLine");
+    p.unsupported("multiInstanceSettings", "Multi-instance tasks are" + NOT_YET + ".");
+    p.unsupported("applicationPackageReferences", "Application packages are" + NOT_YET + "; ship the files as resourceFiles.");
+    p.unsupported("containerSettings", "Container tasks are" + NOT_YET + "; nodes run tasks as host processes.");
+    p.unsupported("outputFiles", "Output file upload is" + NOT_YET + "; read task files through the files API.");
+    p.unsupported("authenticationTokenSettings", "Task authentication tokens are" + NOT_YET + ".");
+    int slots = p.integer("requiredSlots", 1, 1, MAX_REQUIRED_SLOTS);
+    Props constraints = p.object("constraints");
+    Duration wallClock = constraints == null ? null : constraints.duration("maxWallClockTime");
+    Duration retention = constraints == null ? null : constraints.duration("retentionTime");
+    Integer ownRetries = constraints == null ? null : constraints.integer("maxTaskRetryCount");
+    if (ownRetries != null && ownRetries < -1) {
+      throw BatchErrors.invalidProperty(
+          "constraints.maxTaskRetryCount", ownRetries, "The value must be -1 (unlimited) or a number of retries.");
+    }
+    boolean elevated = elevated(p);
+    ExitConditions exits = ExitConditions.parse(p);
+    checkJobActions(exits, job);
+    TaskDependencies deps = TaskDependencies.parse(p, id, job.definition().usesTaskDependencies());
+    List<EnvironmentSetting> env = EnvironmentSetting.parse(p, "environmentSettings");
+    Map<String, String> merged = EnvironmentSetting.merge(job.definition().commonEnvironment(), env);
+    TaskRunSpec spec =
+        new TaskRunSpec(commandLine, merged, slots, wallClock == null ? null : wallClock.toMillis(), resourceFiles(p), elevated);
+    return new TaskDefinition(
+        id,
+        commandLine,
+        slots,
+        wallClock,
+        retention == null ? DEFAULT_RETENTION : retention,
+        job.retryLimit(ownRetries),
+        echo(p.node()),
+        exits,
+        deps,
+        spec);
+  }
+
+  /**
+   * The definition of a stored task. Exit conditions are read back from the echo; dependencies are
+   * left out (null): they matter only when the task is added, and live on in the edge table.
+   */
+  public static TaskDefinition restore(
+      String id,
+      String commandLine,
+      int requiredSlots,
+      Duration maxWallClockTime,
+      Duration retentionTime,
+      int maxTaskRetryCount,
+      ObjectNode echo,
+      TaskRunSpec runSpec) {
+    Props p = Props.body(echo, "task");
+    return new TaskDefinition(
+        id,
+        commandLine,
+        requiredSlots,
+        maxWallClockTime,
+        retentionTime,
+        maxTaskRetryCount,
+        echo,
+        ExitConditions.parse(p),
+        null,
+        runSpec);
+  }
+
+  private static boolean elevated(Props p) {
+    Props identity = p.object("userIdentity");
+    if (identity == null) {
+      return false;
+    }
+    identity.unsupported("username", "Named user accounts are" + NOT_YET + "; use autoUser.");
+    Props auto = identity.object("autoUser");
+    if (auto == null) {
+      return false;
+    }
+    auto.enumValue("scope", AutoUserScope.class, AutoUserScope.POOL);
+    return auto.enumValue("elevationLevel", ElevationLevel.class, ElevationLevel.NONADMIN) == ElevationLevel.ADMIN;
+  }
+
+  private enum AutoUserScope {
+    TASK,
+    POOL
+  }
+
+  private enum ElevationLevel {
+    NONADMIN,
+    ADMIN
+  }
+
+  private static void checkJobActions(ExitConditions exits, Job job) {
+    if (exits.namesJobAction() && job.definition().onTaskFailure() == OnTaskFailure.NOACTION) {
+      throw BatchErrors.invalidProperty(
+          "exitConditions",
+          null,
+          "A jobAction in exit conditions requires the job's onTaskFailure to be performexitoptionsjobaction.");
+    }
+    if (exits.names(ExitOptions.JobAction.DISABLE)) {
+      throw BatchErrors.invalidProperty(
+          "exitConditions", "disable", "The jobAction disable is" + NOT_YET + " (jobs cannot be disabled); use terminate or none.");
+    }
+  }
+
+  private static List<ResourceFile> resourceFiles(Props p) {
+    List<ResourceFile> files = new ArrayList<>();
+    for (Props f : p.objects("resourceFiles")) {
+      f.unsupported("autoStorageContainerName", "Auto-storage containers are" + NOT_YET + "; give an httpUrl.");
+      String http = f.string("httpUrl");
+      String container = f.string("storageContainerUrl");
+      if ((http == null) == (container == null)) {
+        throw BatchErrors.invalidProperty(
+            f.name("httpUrl"), null, "A resource file has exactly one of httpUrl and storageContainerUrl.");
+      }
+      String filePath = f.string("filePath");
+      if (http != null && (filePath == null || filePath.isBlank())) {
+        throw BatchErrors.missingProperty(f.name("filePath"));
+      }
+      if (filePath != null && (filePath.startsWith("/") || filePath.contains(".."))) {
+        throw BatchErrors.invalidProperty(
+            f.name("filePath"), filePath, "The path must stay inside the task's working directory.");
+      }
+      files.add(new ResourceFile(http != null ? http : container, filePath, f.string("fileMode")));
+    }
+    return files;
+  }
+
+  private static ObjectNode echo(JsonNode body) {
+    ObjectNode echo = JsonNodeFactory.instance.objectNode();
+    for (String name : ECHOED) {
+      JsonNode value = body.get(name);
+      if (value != null && !value.isNull()) {
+        echo.set(name, lowerCaseEnums(value.deepCopy()));
+      }
+    }
+    return echo;
+  }
+
+  /** Enum values come back lower case whatever case they were sent in. */
+  private static JsonNode lowerCaseEnums(JsonNode node) {
+    if (node instanceof ObjectNode o) {
+      for (String name : new ArrayList<>(o.propertyNames())) {
+        JsonNode child = o.get(name);
+        if (ENUM_PROPERTIES.contains(name) && child.isString()) {
+          o.put(name, child.stringValue().toLowerCase(Locale.ROOT));
+        } else {
+          lowerCaseEnums(child);
+        }
+      }
+    } else if (node.isArray()) {
+      node.forEach(TaskDefinition::lowerCaseEnums);
+    }
+    return node;
+  }
+}

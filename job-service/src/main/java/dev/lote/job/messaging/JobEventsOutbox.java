@@ -1,0 +1,77 @@
+package dev.lote.job.messaging;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.stereotype.Component;
+
+import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.JobEvents.JobCreated;
+import dev.lote.common.events.JobEvents.JobDeleted;
+import dev.lote.common.events.JobEvents.JobTerminated;
+import dev.lote.common.events.TaskEvents.TaskCancelled;
+import dev.lote.common.events.TaskEvents.TaskQueued;
+import dev.lote.common.events.Topics;
+import dev.lote.job.domain.Job;
+import dev.lote.job.domain.Task;
+import dev.lote.support.outbox.Outbox;
+
+/**
+ * The events the job-service publishes, written through the outbox in the caller's transaction.
+ * Job and task events are keyed by the job id, so the events of one job (and its tasks) stay in order.
+ */
+@Component
+public class JobEventsOutbox {
+
+  private final Outbox outbox;
+
+  public JobEventsOutbox(Outbox outbox) {
+    this.outbox = outbox;
+  }
+
+  public void jobCreated(Job job, String correlationId) {
+    publishJob(job, EventTypes.JOB_CREATED, new JobCreated(job.id(), job.definition().poolId(), job.definition().priority()), correlationId);
+  }
+
+  public void jobTerminated(Job job, String correlationId) {
+    publishJob(job, EventTypes.JOB_TERMINATED, new JobTerminated(job.id(), job.terminateReason()), correlationId);
+  }
+
+  public void jobDeleted(Job job, String correlationId) {
+    publishJob(job, EventTypes.JOB_DELETED, new JobDeleted(job.id()), correlationId);
+  }
+
+  /** One task.queued per task, for its current attempt and the queue sequence it was given. */
+  public void tasksQueued(Job job, List<Task> tasks, String correlationId) {
+    List<Outbox.Message> messages = new ArrayList<>(tasks.size());
+    for (Task t : tasks) {
+      TaskQueued payload =
+          new TaskQueued(
+              job.id(),
+              t.id(),
+              job.definition().poolId(),
+              job.definition().priority(),
+              t.attempt(),
+              t.execution().queueSeq(),
+              t.definition().runSpec());
+      messages.add(task(job, EventTypes.TASK_QUEUED, payload, correlationId));
+    }
+    outbox.publishAll(messages);
+  }
+
+  public void tasksCancelled(Job job, List<String> taskIds, String reason, String correlationId) {
+    List<Outbox.Message> messages = new ArrayList<>(taskIds.size());
+    for (String id : taskIds) {
+      messages.add(task(job, EventTypes.TASK_CANCELLED, new TaskCancelled(job.id(), id, reason), correlationId));
+    }
+    outbox.publishAll(messages);
+  }
+
+  private Outbox.Message task(Job job, String type, Object payload, String correlationId) {
+    return new Outbox.Message(Topics.TASKS, job.id(), outbox.envelope(type, job.account(), job.id(), correlationId, payload));
+  }
+
+  private void publishJob(Job job, String type, Object payload, String correlationId) {
+    outbox.publish(Topics.JOBS, outbox.envelope(type, job.account(), job.id(), correlationId, payload));
+  }
+}

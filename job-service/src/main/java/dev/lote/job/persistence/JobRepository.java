@@ -1,0 +1,182 @@
+package dev.lote.job.persistence;
+
+import static dev.lote.job.persistence.Sql.duration;
+import static dev.lote.job.persistence.Sql.instant;
+import static dev.lote.job.persistence.Sql.millis;
+import static dev.lote.job.persistence.Sql.ts;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import dev.lote.job.domain.EnvironmentSetting;
+import dev.lote.job.domain.Job;
+import dev.lote.job.domain.JobDefinition;
+import dev.lote.job.domain.JobState;
+import dev.lote.job.domain.OnAllTasksComplete;
+import dev.lote.job.domain.OnTaskFailure;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+
+/**
+ * Jobs. Locking rule of the service: a transaction that changes tasks first locks their job row
+ * ({@link Lock#WRITE}); adding tasks takes {@link Lock#SHARE}, so adds run side by side but never
+ * beside a state change of the job or its tasks. One order everywhere means no deadlocks.
+ */
+@Repository
+public class JobRepository {
+
+  public enum Lock {
+    NONE(""),
+    SHARE(" for share"),
+    WRITE(" for no key update");
+
+    private final String clause;
+
+    Lock(String clause) {
+      this.clause = clause;
+    }
+  }
+
+  private static final String COLUMNS =
+      "account, id, display_name, state, state_time, previous_state, previous_state_time, creation_time, last_modified,"
+          + " version, priority, max_parallel_tasks, allow_task_preemption, pool_id, max_wall_clock_ms, max_task_retry_count,"
+          + " on_all_tasks_complete, on_task_failure, uses_task_dependencies, common_environment, metadata, end_time,"
+          + " terminate_reason";
+
+  private final JdbcTemplate jdbc;
+  private final JsonMapper json;
+
+  public JobRepository(JdbcTemplate jdbc, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.json = json;
+  }
+
+  /** Inserts a new job; returns false when the account already has a job with that key. */
+  public boolean insert(Job j) {
+    JobDefinition d = j.definition();
+    int n =
+        jdbc.update(
+            "insert into job (account, job_key, " + COLUMNS.substring("account, ".length()) + ", start_time)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " on conflict do nothing",
+            j.account(), j.key(), d.id(), d.displayName(), j.state().wire(), ts(j.stateTime()),
+            j.previousState() == null ? null : j.previousState().wire(), ts(j.previousStateTime()), ts(j.creationTime()),
+            ts(j.lastModified()), j.version(), d.priority(), d.maxParallelTasks(), d.allowTaskPreemption(), d.poolId(),
+            millis(d.maxWallClockTime()), d.maxTaskRetryCount(), d.onAllTasksComplete().wire(), d.onTaskFailure().wire(),
+            d.usesTaskDependencies(), pairs(d.commonEnvironment()), d.metadata().isEmpty() ? null : pairs(d.metadata()),
+            ts(j.endTime()), j.terminateReason(), ts(j.creationTime()));
+    return n == 1;
+  }
+
+  /** Writes the job's changeable state. */
+  public void update(Job j) {
+    jdbc.update(
+        "update job set state = ?, state_time = ?, previous_state = ?, previous_state_time = ?, last_modified = ?,"
+            + " version = ?, end_time = ?, terminate_reason = ? where account = ? and job_key = ?",
+        j.state().wire(), ts(j.stateTime()), j.previousState() == null ? null : j.previousState().wire(),
+        ts(j.previousStateTime()), ts(j.lastModified()), j.version(), ts(j.endTime()), j.terminateReason(), j.account(), j.key());
+  }
+
+  public Optional<Job> find(String account, String jobKey, Lock lock) {
+    return jdbc.query("select " + COLUMNS + " from job where account = ? and job_key = ?" + lock.clause, this::job, account, jobKey)
+        .stream()
+        .findFirst();
+  }
+
+  /** Up to {@code limit} jobs of the account after the given key, in key order. */
+  public List<Job> page(String account, String afterKey, int limit) {
+    return jdbc.query(
+        "select " + COLUMNS + " from job where account = ? and job_key > ? order by job_key limit ?", this::job, account, afterKey, limit);
+  }
+
+  /**
+   * Jobs the sweeper has to act on: waiting on running tasks since before {@code stoppedBefore}, or
+   * active past their wall clock at {@code now}.
+   */
+  public List<JobRef> sweepCandidates(Instant stoppedBefore, Instant now) {
+    return jdbc.query(
+        "select account, job_key from job where (state in ('terminating', 'deleting') and state_time < ?)"
+            + " or (state = 'active' and max_wall_clock_ms is not null"
+            + " and creation_time + max_wall_clock_ms * interval '1 millisecond' <= ?)",
+        (rs, i) -> new JobRef(rs.getString(1), rs.getString(2)),
+        ts(stoppedBefore),
+        ts(now));
+  }
+
+  /** Removes the job with its tasks and dependency edges. */
+  public void deleteWithTasks(String account, String jobKey) {
+    jdbc.update("delete from task_dependency where account = ? and job_key = ?", account, jobKey);
+    jdbc.update("delete from task where account = ? and job_key = ?", account, jobKey);
+    jdbc.update("delete from job where account = ? and job_key = ?", account, jobKey);
+  }
+
+  public record JobRef(String account, String jobKey) implements Comparable<JobRef> {
+    @Override
+    public int compareTo(JobRef o) {
+      int c = account.compareTo(o.account);
+      return c != 0 ? c : jobKey.compareTo(o.jobKey);
+    }
+  }
+
+  private String pairs(List<EnvironmentSetting> items) {
+    ArrayNode array = json.createArrayNode();
+    for (EnvironmentSetting s : items) {
+      var o = array.addObject().put("name", s.name());
+      if (s.value() != null) {
+        o.put("value", s.value());
+      }
+    }
+    return json.writeValueAsString(array);
+  }
+
+  private List<EnvironmentSetting> readPairs(String text) {
+    List<EnvironmentSetting> items = new ArrayList<>();
+    if (text == null) {
+      return items;
+    }
+    for (JsonNode n : json.readTree(text)) {
+      JsonNode value = n.get("value");
+      items.add(new EnvironmentSetting(n.get("name").stringValue(), value == null ? null : value.stringValue()));
+    }
+    return items;
+  }
+
+  private Job job(ResultSet rs, int i) throws SQLException {
+    JobDefinition d =
+        new JobDefinition(
+            rs.getString("id"),
+            rs.getString("display_name"),
+            rs.getInt("priority"),
+            rs.getInt("max_parallel_tasks"),
+            rs.getBoolean("allow_task_preemption"),
+            rs.getString("pool_id"),
+            duration(rs, "max_wall_clock_ms"),
+            rs.getInt("max_task_retry_count"),
+            OnAllTasksComplete.fromWire(rs.getString("on_all_tasks_complete")),
+            OnTaskFailure.fromWire(rs.getString("on_task_failure")),
+            rs.getBoolean("uses_task_dependencies"),
+            readPairs(rs.getString("common_environment")),
+            readPairs(rs.getString("metadata")));
+    String previous = rs.getString("previous_state");
+    return new Job(
+        rs.getString("account"),
+        d,
+        instant(rs, "creation_time"),
+        JobState.fromWire(rs.getString("state")),
+        instant(rs, "state_time"),
+        previous == null ? null : JobState.fromWire(previous),
+        instant(rs, "previous_state_time"),
+        instant(rs, "last_modified"),
+        rs.getLong("version"),
+        instant(rs, "end_time"),
+        rs.getString("terminate_reason"));
+  }
+}

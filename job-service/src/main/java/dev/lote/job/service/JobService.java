@@ -1,0 +1,103 @@
+package dev.lote.job.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.lote.common.error.BatchErrors;
+import dev.lote.common.ids.BatchIds;
+import dev.lote.job.domain.Job;
+import dev.lote.job.domain.JobDefinition;
+import dev.lote.job.messaging.JobEventsOutbox;
+import dev.lote.job.persistence.JobRepository;
+import dev.lote.job.persistence.JobRepository.Lock;
+import dev.lote.job.persistence.TaskRepository;
+
+/** Job_Add, Job_Get, Job_List, Job_Terminate, Job_Delete, Job_GetTaskCounts. */
+@Service
+public class JobService {
+
+  private final JobRepository jobs;
+  private final TaskRepository tasks;
+  private final JobLifecycle lifecycle;
+  private final JobEventsOutbox events;
+  private final Clock clock;
+
+  public JobService(JobRepository jobs, TaskRepository tasks, JobLifecycle lifecycle, JobEventsOutbox events, Clock clock) {
+    this.jobs = jobs;
+    this.tasks = tasks;
+    this.lifecycle = lifecycle;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Transactional
+  public Job add(String account, JobDefinition definition, String correlationId) {
+    Job job = Job.create(account, definition, clock.instant());
+    if (!jobs.insert(job)) {
+      throw BatchErrors.conflict("JobExists", "The specified job already exists.");
+    }
+    events.jobCreated(job, correlationId);
+    return job;
+  }
+
+  @Transactional(readOnly = true)
+  public Job get(String account, String jobId) {
+    return jobs.find(account, key(jobId), Lock.NONE).orElseThrow(BatchErrors::jobNotFound);
+  }
+
+  @Transactional(readOnly = true)
+  public List<Job> page(String account, String afterKey, int limit) {
+    return jobs.page(account, afterKey, limit);
+  }
+
+  /**
+   * @param precondition checks the request's conditional headers against the job as it is now
+   */
+  @Transactional
+  public Job terminate(String account, String jobId, String reason, String correlationId, Consumer<Job> precondition) {
+    Job job = jobs.find(account, key(jobId), Lock.WRITE).orElseThrow(BatchErrors::jobNotFound);
+    precondition.accept(job);
+    lifecycle.terminate(job, reason, correlationId, clock.instant());
+    return job;
+  }
+
+  @Transactional
+  public void delete(String account, String jobId, String correlationId, Consumer<Job> precondition) {
+    Job job = jobs.find(account, key(jobId), Lock.WRITE).orElseThrow(BatchErrors::jobNotFound);
+    precondition.accept(job);
+    lifecycle.delete(job, correlationId, clock.instant());
+  }
+
+  @Transactional(readOnly = true)
+  public TaskRepository.Counts counts(String account, String jobId) {
+    Job job = get(account, jobId);
+    return tasks.counts(account, job.key());
+  }
+
+  /** Terminates the job if its wall clock ran out, or finishes it if its running tasks never reported. */
+  @Transactional
+  public void sweep(JobRepository.JobRef ref, Instant stoppedBefore) {
+    Instant now = clock.instant();
+    jobs.find(ref.account(), ref.jobKey(), Lock.WRITE)
+        .ifPresent(
+            job -> {
+              if (job.wallClockExpired(now)) {
+                lifecycle.terminate(job, Job.MAX_WALL_CLOCK_TIME_EXPIRY, null, now);
+              } else if (!job.isActive() && job.stateTime().isBefore(stoppedBefore)) {
+                lifecycle.forceFinish(job, now);
+              }
+            });
+  }
+
+  static String key(String jobId) {
+    if (jobId == null || jobId.isBlank()) {
+      throw BatchErrors.jobNotFound();
+    }
+    return BatchIds.key(jobId);
+  }
+}

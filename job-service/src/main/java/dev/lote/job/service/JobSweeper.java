@@ -1,0 +1,47 @@
+package dev.lote.job.service;
+
+import java.time.Clock;
+import java.time.Instant;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import dev.lote.job.config.JobSettings;
+import dev.lote.job.persistence.JobRepository;
+
+/**
+ * The time-driven part of the job lifecycle, which no event announces: a job's wall clock running
+ * out, and a terminating or deleting job whose running tasks never report because their node is gone.
+ */
+@Component
+public class JobSweeper {
+
+  private static final Logger log = LoggerFactory.getLogger(JobSweeper.class);
+
+  private final JobRepository jobs;
+  private final JobService service;
+  private final JobSettings settings;
+  private final Clock clock;
+
+  public JobSweeper(JobRepository jobs, JobService service, JobSettings settings, Clock clock) {
+    this.jobs = jobs;
+    this.service = service;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  @Scheduled(fixedDelayString = "${lote.jobs.sweep-interval:PT5S}")
+  public void sweep() {
+    Instant now = clock.instant();
+    Instant stoppedBefore = now.minus(settings.stopGrace());
+    for (JobRepository.JobRef ref : jobs.sweepCandidates(stoppedBefore, now)) {
+      try {
+        service.sweep(ref, stoppedBefore);
+      } catch (RuntimeException e) {
+        log.warn("could not sweep job {} of account {}: {}", ref.jobKey(), ref.account(), e.toString());
+      }
+    }
+  }
+}

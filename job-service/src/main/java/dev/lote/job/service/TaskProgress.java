@@ -1,0 +1,172 @@
+package dev.lote.job.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.springframework.stereotype.Service;
+
+import dev.lote.common.events.TaskEvents.TaskCompleted;
+import dev.lote.common.events.TaskEvents.TaskStarted;
+import dev.lote.common.ids.BatchIds;
+import dev.lote.job.domain.ExitOptions;
+import dev.lote.job.domain.Job;
+import dev.lote.job.domain.NodePlacement;
+import dev.lote.job.domain.OnTaskFailure;
+import dev.lote.job.domain.Task;
+import dev.lote.job.persistence.DependencyRepository;
+import dev.lote.job.persistence.JobRepository;
+import dev.lote.job.persistence.JobRepository.JobRef;
+import dev.lote.job.persistence.JobRepository.Lock;
+import dev.lote.job.persistence.TaskRepository;
+
+/**
+ * Applies what node agents report (task.started, task.completed) to tasks, one consumed batch at a
+ * time inside the inbox's transaction: per job, one lock, one load of the tasks concerned, one
+ * batch update, one batch of events for retries and released dependents.
+ */
+@Service
+public class TaskProgress {
+
+  /** One report of a node agent: exactly one of started and completed is set. */
+  public record Report(String account, String eventId, TaskStarted started, TaskCompleted completed) {
+
+    String jobId() {
+      return started != null ? started.jobId() : completed.jobId();
+    }
+
+    String taskKey() {
+      return BatchIds.key(started != null ? started.taskId() : completed.taskId());
+    }
+
+    boolean wellFormed() {
+      String job = started != null ? started.jobId() : completed != null ? completed.jobId() : null;
+      String task = started != null ? started.taskId() : completed != null ? completed.taskId() : null;
+      return account != null && job != null && task != null;
+    }
+  }
+
+  private final JobRepository jobs;
+  private final TaskRepository tasks;
+  private final DependencyRepository dependencies;
+  private final TaskQueue queue;
+  private final JobLifecycle lifecycle;
+  private final Clock clock;
+
+  public TaskProgress(
+      JobRepository jobs,
+      TaskRepository tasks,
+      DependencyRepository dependencies,
+      TaskQueue queue,
+      JobLifecycle lifecycle,
+      Clock clock) {
+    this.jobs = jobs;
+    this.tasks = tasks;
+    this.dependencies = dependencies;
+    this.queue = queue;
+    this.lifecycle = lifecycle;
+    this.clock = clock;
+  }
+
+  /** Must run inside a transaction. Jobs are locked in key order, the same order everywhere. */
+  public void apply(List<Report> reports) {
+    Map<JobRef, List<Report>> byJob = new TreeMap<>();
+    for (Report r : reports) {
+      if (r.wellFormed()) {
+        byJob.computeIfAbsent(new JobRef(r.account(), BatchIds.key(r.jobId())), k -> new ArrayList<>()).add(r);
+      }
+    }
+    Instant now = clock.instant();
+    for (Map.Entry<JobRef, List<Report>> entry : byJob.entrySet()) {
+      JobRef ref = entry.getKey();
+      jobs.find(ref.account(), ref.jobKey(), Lock.WRITE).ifPresent(job -> applyToJob(job, entry.getValue(), now));
+    }
+  }
+
+  private void applyToJob(Job job, List<Report> reports, Instant now) {
+    Set<String> keys = new LinkedHashSet<>();
+    reports.forEach(r -> keys.add(r.taskKey()));
+    Map<String, Task> loaded = tasks.lockAll(job.account(), job.key(), keys);
+    Set<Task> dirty = new LinkedHashSet<>();
+    List<Task> toQueue = new ArrayList<>();
+    List<String> satisfiedParents = new ArrayList<>();
+    boolean terminateJob = false;
+    String correlationId = null;
+    for (Report r : reports) {
+      Task task = loaded.get(r.taskKey());
+      if (task == null) {
+        continue;
+      }
+      correlationId = r.eventId();
+      if (r.started() != null) {
+        TaskStarted s = r.started();
+        if (task.start(s.attempt(), new NodePlacement(s.poolId(), s.nodeId(), s.agentUrl()), s.startTime(), now)) {
+          dirty.add(task);
+        }
+        continue;
+      }
+      Task.Completion c = task.complete(r.completed(), job.isActive(), now);
+      switch (c.outcome()) {
+        case IGNORED -> {}
+        case RETRIED -> {
+          dirty.add(task);
+          toQueue.add(task);
+        }
+        case COMPLETED -> {
+          dirty.add(task);
+          if (task.execution().satisfiesDependents()) {
+            satisfiedParents.add(task.key());
+          }
+          terminateJob |= failureTerminatesJob(job, task, c.options());
+        }
+      }
+    }
+    releaseDependents(job, satisfiedParents, loaded, dirty, toQueue, now);
+    if (job.isActive()) {
+      queue.assignSequences(toQueue);
+    }
+    tasks.updateAll(dirty);
+    if (job.isActive()) {
+      queue.publish(job, toQueue, correlationId);
+    }
+    if (terminateJob) {
+      lifecycle.terminate(job, Job.TASK_FAILED, correlationId, now);
+    } else {
+      lifecycle.settle(job, correlationId, now);
+    }
+  }
+
+  /** Each completed parent releases one pending parent of each of its children; a child with none left is queued. */
+  private void releaseDependents(
+      Job job, List<String> parents, Map<String, Task> loaded, Set<Task> dirty, List<Task> toQueue, Instant now) {
+    if (parents.isEmpty()) {
+      return;
+    }
+    List<String> children = dependencies.childrenOf(job.account(), job.key(), parents);
+    Set<String> missing = new LinkedHashSet<>(children);
+    missing.removeAll(loaded.keySet());
+    loaded.putAll(tasks.lockAll(job.account(), job.key(), missing));
+    for (String key : children) {
+      Task child = loaded.get(key);
+      if (child == null) {
+        continue;
+      }
+      dirty.add(child);
+      if (child.parentSatisfied(now)) {
+        toQueue.add(child);
+      }
+    }
+  }
+
+  private static boolean failureTerminatesJob(Job job, Task task, ExitOptions options) {
+    return job.isActive()
+        && "failure".equals(task.execution().result())
+        && job.definition().onTaskFailure() == OnTaskFailure.PERFORMEXITOPTIONSJOBACTION
+        && options.jobAction() == ExitOptions.JobAction.TERMINATE;
+  }
+}
