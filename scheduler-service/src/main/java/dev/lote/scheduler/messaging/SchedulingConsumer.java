@@ -1,0 +1,189 @@
+package dev.lote.scheduler.messaging;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.lote.common.events.EventEnvelope;
+import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.JobEvents.JobCreated;
+import dev.lote.common.events.JobEvents.JobUpdated;
+import dev.lote.common.events.NodeEvents.NodeStateChanged;
+import dev.lote.common.events.PoolEvents.PoolDeleted;
+import dev.lote.common.events.TaskEvents.TaskAssigned;
+import dev.lote.common.events.TaskEvents.TaskCancelled;
+import dev.lote.common.events.TaskEvents.TaskCompleted;
+import dev.lote.common.events.TaskEvents.TaskKillRequested;
+import dev.lote.common.events.TaskEvents.TaskQueued;
+import dev.lote.common.events.TaskEvents.TaskRunSpec;
+import dev.lote.common.events.Topics;
+import dev.lote.common.ids.BatchIds;
+import dev.lote.scheduler.domain.Placement;
+import dev.lote.scheduler.persistence.SchedulingStore;
+import dev.lote.support.events.EventCodec;
+import dev.lote.support.inbox.Inbox;
+import dev.lote.support.outbox.Outbox;
+
+/**
+ * Applies each consumed batch of pool, node, job and task events to the scheduler's tables, then
+ * places queued tasks on the free slots of the pools the batch touched, all in one transaction
+ * with the assignment events it writes.
+ */
+@Configuration
+public class SchedulingConsumer {
+
+  /** Read at most this many queued tasks per free slot when placing, so one placement stays small. */
+  private static final int HEAD_PER_FREE_SLOT = 4;
+
+  private final SchedulingStore store;
+  private final Outbox outbox;
+  private final EventCodec codec;
+
+  public SchedulingConsumer(SchedulingStore store, Outbox outbox, EventCodec codec) {
+    this.store = store;
+    this.outbox = outbox;
+    this.codec = codec;
+  }
+
+  @Bean
+  public Consumer<List<byte[]>> schedulingEvents(Inbox inbox) {
+    return records -> {
+      Batch batch = new Batch();
+      inbox.applyRecords(records, batch::apply, batch::finish);
+    };
+  }
+
+  private record PoolRef(String account, String poolKey) {}
+
+  /** The work of one consumed batch. */
+  private final class Batch {
+    final Set<PoolRef> touched = new LinkedHashSet<>();
+    final List<SchedulingStore.Queue> queued = new ArrayList<>();
+    final List<Outbox.Message> out = new ArrayList<>();
+
+    void apply(EventEnvelope e) {
+      if (!e.type().equals(EventTypes.TASK_QUEUED)) {
+        flushQueued();
+      }
+      String account = e.account();
+      switch (e.type()) {
+        case EventTypes.NODE_STATE_CHANGED -> {
+          NodeStateChanged n = codec.payload(e, NodeStateChanged.class);
+          String pool = BatchIds.key(n.poolId());
+          store.upsertNode(account, n.nodeId(), pool, n.taskSlots(), n.schedulable());
+          touched.add(new PoolRef(account, pool));
+        }
+        case EventTypes.POOL_DELETED -> store.dropPool(account, BatchIds.key(codec.payload(e, PoolDeleted.class).poolId()));
+        case EventTypes.JOB_CREATED -> {
+          JobCreated j = codec.payload(e, JobCreated.class);
+          store.upsertJob(account, BatchIds.key(j.jobId()), BatchIds.key(j.poolId()), j.priority(), true);
+        }
+        case EventTypes.JOB_UPDATED -> {
+          JobUpdated j = codec.payload(e, JobUpdated.class);
+          store.upsertJob(account, BatchIds.key(j.jobId()), BatchIds.key(j.poolId()), j.priority(), "active".equalsIgnoreCase(j.state()) || j.state() == null);
+          store.reprioritise(account, BatchIds.key(j.jobId()), j.priority());
+          touched.add(new PoolRef(account, BatchIds.key(j.poolId())));
+        }
+        case EventTypes.JOB_TERMINATED, EventTypes.JOB_DELETED -> endJob(account, BatchIds.key(e.payload().path("jobId").asString()), e.type());
+        case EventTypes.TASK_QUEUED -> queue(account, codec.payload(e, TaskQueued.class));
+        case EventTypes.TASK_CANCELLED -> cancel(account, codec.payload(e, TaskCancelled.class));
+        case EventTypes.TASK_COMPLETED -> {
+          TaskCompleted c = codec.payload(e, TaskCompleted.class);
+          String pool = store.release(account, BatchIds.key(c.jobId()), BatchIds.key(c.taskId()), c.attempt());
+          if (pool != null) {
+            touched.add(new PoolRef(account, pool));
+          }
+        }
+        default -> {
+          // task.started, pool.created, pool.resized: nothing to decide
+        }
+      }
+    }
+
+    private void queue(String account, TaskQueued q) {
+      String jobKey = BatchIds.key(q.jobId());
+      if (store.jobEnded(account, jobKey)) {
+        return;
+      }
+      String pool = BatchIds.key(q.poolId());
+      queued.add(
+          new SchedulingStore.Queue(
+              account, jobKey, BatchIds.key(q.taskId()), q.jobId(), q.taskId(), pool, q.poolId(), q.jobPriority(), q.attempt(),
+              Math.max(1, q.spec().requiredSlots()), codec.mapper().writeValueAsString(q.spec())));
+      touched.add(new PoolRef(account, pool));
+    }
+
+    private void flushQueued() {
+      if (!queued.isEmpty()) {
+        store.queue(queued);
+        queued.clear();
+      }
+    }
+
+    private void cancel(String account, TaskCancelled c) {
+      String jobKey = BatchIds.key(c.jobId());
+      String taskKey = BatchIds.key(c.taskId());
+      store.dequeue(account, jobKey, taskKey);
+      SchedulingStore.Held held = store.assignment(account, jobKey, taskKey);
+      if (held != null) {
+        kill(account, held, c.reason());
+      }
+    }
+
+    private void endJob(String account, String jobKey, String why) {
+      store.endJob(account, jobKey);
+      for (SchedulingStore.Held held : store.assignmentsOfJob(account, jobKey)) {
+        kill(account, held, why);
+      }
+    }
+
+    private void kill(String account, SchedulingStore.Held held, String reason) {
+      TaskKillRequested k = new TaskKillRequested(held.jobId(), held.taskId(), held.attempt(), reason);
+      out.add(new Outbox.Message(Topics.nodeCommands(held.nodeId()), held.taskId(), outbox.envelope(EventTypes.TASK_KILL_REQUESTED, account, held.jobId(), null, k)));
+    }
+
+    void finish() {
+      flushQueued();
+      for (PoolRef pool : touched) {
+        place(pool);
+      }
+      outbox.publishAll(out);
+    }
+
+    private void place(PoolRef pool) {
+      List<Placement.NodeSlots> free = store.freeSlots(pool.account(), pool.poolKey());
+      int slots = free.stream().mapToInt(Placement.NodeSlots::free).sum();
+      if (slots == 0) {
+        return;
+      }
+      List<SchedulingStore.Queued> head = store.head(pool.account(), pool.poolKey(), slots * HEAD_PER_FREE_SLOT + 16);
+      if (head.isEmpty()) {
+        return;
+      }
+      List<Placement.Assignment> plan = Placement.place(free, head.stream().map(SchedulingStore.Queued::candidate).toList());
+      if (plan.isEmpty()) {
+        return;
+      }
+      java.util.Map<Placement.Candidate, SchedulingStore.Queued> byCandidate = new java.util.IdentityHashMap<>();
+      head.forEach(q -> byCandidate.put(q.candidate(), q));
+      List<SchedulingStore.Queued> placed = new ArrayList<>();
+      List<String> nodes = new ArrayList<>();
+      for (Placement.Assignment a : plan) {
+        SchedulingStore.Queued q = byCandidate.get(a.task());
+        placed.add(q);
+        nodes.add(a.nodeId());
+        TaskRunSpec spec = codec.mapper().readValue(q.spec(), TaskRunSpec.class);
+        TaskAssigned assigned = new TaskAssigned(q.jobId(), q.taskId(), q.poolId(), a.nodeId(), a.task().attempt(), spec);
+        out.add(
+            new Outbox.Message(
+                Topics.nodeCommands(a.nodeId()), q.taskId(), outbox.envelope(EventTypes.TASK_ASSIGNED, pool.account(), q.jobId(), null, assigned)));
+      }
+      store.apply(pool.account(), placed, nodes);
+    }
+  }
+}

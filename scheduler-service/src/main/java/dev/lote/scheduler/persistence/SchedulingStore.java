@@ -1,0 +1,170 @@
+package dev.lote.scheduler.persistence;
+
+import java.util.List;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import dev.lote.scheduler.domain.Placement;
+
+/** The scheduler's tables. Every method runs inside the caller's transaction. */
+@Repository
+public class SchedulingStore {
+
+  /** A task the scheduler holds: queued or assigned. */
+  public record Held(String jobId, String taskId, int attempt, String nodeId, int slots) {}
+
+  /** A queued task ready to be placed, with what the assignment event needs. */
+  public record Queued(Placement.Candidate candidate, String jobId, String taskId, String poolId, String spec) {}
+
+  public record Queue(String account, String jobKey, String taskKey, String jobId, String taskId, String poolKey,
+      String poolId, int priority, int attempt, int requiredSlots, String spec) {}
+
+  private final JdbcTemplate jdbc;
+
+  public SchedulingStore(JdbcTemplate jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  public void upsertNode(String account, String nodeId, String poolKey, int slots, boolean schedulable) {
+    jdbc.update(
+        "insert into node (node_id, account, pool_key, slots, schedulable) values (?, ?, ?, ?, ?) "
+            + "on conflict (node_id) do update set pool_key = excluded.pool_key, slots = excluded.slots, schedulable = excluded.schedulable",
+        nodeId, account, poolKey, slots, schedulable);
+  }
+
+  public void dropPool(String account, String poolKey) {
+    jdbc.update("delete from node where account = ? and pool_key = ?", account, poolKey);
+    jdbc.update("delete from queued_task where account = ? and pool_key = ?", account, poolKey);
+  }
+
+  public void upsertJob(String account, String jobKey, String poolKey, int priority, boolean active) {
+    jdbc.update(
+        "insert into job (account, job_key, pool_key, priority, active) values (?, ?, ?, ?, ?) "
+            + "on conflict (account, job_key) do update set pool_key = excluded.pool_key, priority = excluded.priority, active = excluded.active",
+        account, jobKey, poolKey, priority, active);
+  }
+
+  public void reprioritise(String account, String jobKey, int priority) {
+    jdbc.update("update queued_task set priority = ? where account = ? and job_key = ?", priority, account, jobKey);
+  }
+
+  /** Marks the job inactive and forgets its queued tasks; returns the pool it ran on, or null. */
+  public String endJob(String account, String jobKey) {
+    jdbc.update("delete from queued_task where account = ? and job_key = ?", account, jobKey);
+    List<String> pools =
+        jdbc.queryForList("update job set active = false where account = ? and job_key = ? returning pool_key", String.class, account, jobKey);
+    return pools.isEmpty() ? null : pools.get(0);
+  }
+
+  public boolean jobEnded(String account, String jobKey) {
+    List<Boolean> active = jdbc.queryForList("select active from job where account = ? and job_key = ?", Boolean.class, account, jobKey);
+    return !active.isEmpty() && !active.get(0);
+  }
+
+  public List<Held> assignmentsOfJob(String account, String jobKey) {
+    return jdbc.query(
+        "select job_id, task_id, attempt, node_id, slots from assignment where account = ? and job_key = ?",
+        (rs, i) -> new Held(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getInt(5)),
+        account, jobKey);
+  }
+
+  public Held assignment(String account, String jobKey, String taskKey) {
+    List<Held> h =
+        jdbc.query(
+            "select job_id, task_id, attempt, node_id, slots from assignment where account = ? and job_key = ? and task_key = ?",
+            (rs, i) -> new Held(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getInt(5)),
+            account, jobKey, taskKey);
+    return h.isEmpty() ? null : h.get(0);
+  }
+
+  /** Queues tasks; a later attempt replaces an earlier one, an older or equal one changes nothing. */
+  public void queue(List<Queue> tasks) {
+    jdbc.batchUpdate(
+        "insert into queued_task (account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec) "
+            + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) "
+            + "on conflict (account, job_key, task_key) do update set attempt = excluded.attempt, priority = excluded.priority, "
+            + "required_slots = excluded.required_slots, spec = excluded.spec, pool_key = excluded.pool_key, pool_id = excluded.pool_id "
+            + "where queued_task.attempt < excluded.attempt",
+        tasks,
+        500,
+        (ps, t) -> {
+          ps.setString(1, t.account());
+          ps.setString(2, t.jobKey());
+          ps.setString(3, t.taskKey());
+          ps.setString(4, t.jobId());
+          ps.setString(5, t.taskId());
+          ps.setString(6, t.poolKey());
+          ps.setString(7, t.poolId());
+          ps.setInt(8, t.priority());
+          ps.setInt(9, t.attempt());
+          ps.setInt(10, t.requiredSlots());
+          ps.setString(11, t.spec());
+        });
+  }
+
+  public boolean dequeue(String account, String jobKey, String taskKey) {
+    return jdbc.update("delete from queued_task where account = ? and job_key = ? and task_key = ?", account, jobKey, taskKey) > 0;
+  }
+
+  /** Frees the slots an attempt held; returns the pool of its node when something was freed. */
+  public String release(String account, String jobKey, String taskKey, int attempt) {
+    List<Held> h =
+        jdbc.query(
+            "delete from assignment where account = ? and job_key = ? and task_key = ? and attempt = ? returning job_id, task_id, attempt, node_id, slots",
+            (rs, i) -> new Held(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getInt(5)),
+            account, jobKey, taskKey, attempt);
+    if (h.isEmpty()) {
+      return null;
+    }
+    List<String> pool =
+        jdbc.queryForList(
+            "update node set used_slots = greatest(0, used_slots - ?) where node_id = ? returning pool_key", String.class, h.get(0).slots(), h.get(0).nodeId());
+    return pool.isEmpty() ? null : pool.get(0);
+  }
+
+  public List<Placement.NodeSlots> freeSlots(String account, String poolKey) {
+    return jdbc.query(
+        "select node_id, slots - used_slots from node where account = ? and pool_key = ? and schedulable and used_slots < slots order by node_id",
+        (rs, i) -> new Placement.NodeSlots(rs.getString(1), rs.getInt(2)),
+        account, poolKey);
+  }
+
+  /** The head of a pool's queue, in placement order. */
+  public List<Queued> head(String account, String poolKey, int limit) {
+    return jdbc.query(
+        "select job_key, task_key, attempt, required_slots, job_id, task_id, pool_id, spec::text from queued_task "
+            + "where account = ? and pool_key = ? order by priority desc, arrival limit ?",
+        (rs, i) ->
+            new Queued(
+                new Placement.Candidate(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4)),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)),
+        account, poolKey, limit);
+  }
+
+  /** Records a plan: the attempts leave the queue, hold their slots on their nodes. */
+  public void apply(String account, List<Queued> placed, List<String> nodeIds) {
+    jdbc.batchUpdate(
+        "delete from queued_task where account = ? and job_key = ? and task_key = ?",
+        placed, 500,
+        (ps, q) -> {
+          ps.setString(1, account);
+          ps.setString(2, q.candidate().jobKey());
+          ps.setString(3, q.candidate().taskKey());
+        });
+    java.util.List<Object[]> rows = new java.util.ArrayList<>();
+    java.util.Map<String, Integer> perNode = new java.util.HashMap<>();
+    for (int i = 0; i < placed.size(); i++) {
+      Queued q = placed.get(i);
+      int slots = Math.max(1, q.candidate().requiredSlots());
+      rows.add(new Object[] {account, q.candidate().jobKey(), q.candidate().taskKey(), q.jobId(), q.taskId(), q.candidate().attempt(), nodeIds.get(i), slots});
+      perNode.merge(nodeIds.get(i), slots, Integer::sum);
+    }
+    jdbc.batchUpdate(
+        "insert into assignment (account, job_key, task_key, job_id, task_id, attempt, node_id, slots) values (?, ?, ?, ?, ?, ?, ?, ?) "
+            + "on conflict (account, job_key, task_key) do update set attempt = excluded.attempt, node_id = excluded.node_id, slots = excluded.slots",
+        rows);
+    List<Object[]> used = perNode.entrySet().stream().map(e -> new Object[] {e.getValue(), e.getKey()}).toList();
+    jdbc.batchUpdate("update node set used_slots = used_slots + ? where node_id = ?", used);
+  }
+}
