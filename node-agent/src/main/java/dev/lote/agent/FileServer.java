@@ -1,0 +1,265 @@
+package dev.lote.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * The node's internal file API: the files of a task and of the node root, as Batch NodeFile
+ * lists and file bodies with the {@code ocp-*} headers. Only services on this host call it.
+ */
+final class FileServer {
+
+  private final AgentConfig cfg;
+  private final HttpServer server;
+
+  FileServer(AgentConfig cfg) throws IOException {
+    this.cfg = cfg;
+    this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", cfg.httpPort()), 64);
+    server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "files");
+      t.setDaemon(true);
+      return t;
+    }));
+    server.createContext("/health", ex -> send(ex, 200, "{\"status\":\"UP\"}"));
+    server.createContext("/internal/", this::handle);
+  }
+
+  void start() {
+    server.start();
+  }
+
+  void stop() {
+    server.stop(0);
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try {
+      String raw = ex.getRequestURI().getRawPath();
+      Path base;
+      String rest;
+      if (raw.startsWith("/internal/tasks/")) {
+        String[] parts = raw.substring("/internal/tasks/".length()).split("/", 4);
+        if (parts.length < 3 || !parts[2].equals("files")) {
+          notFound(ex);
+          return;
+        }
+        base = cfg.taskDir(decode(parts[0]), decode(parts[1]));
+        rest = parts.length == 4 ? decode(parts[3]) : "";
+      } else if (raw.equals("/internal/files") || raw.startsWith("/internal/files/")) {
+        base = cfg.root();
+        rest = raw.length() > "/internal/files/".length() ? decode(raw.substring("/internal/files/".length())) : "";
+      } else {
+        notFound(ex);
+        return;
+      }
+      Path target = base.resolve(rest).normalize();
+      if (!target.startsWith(base) || !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        notFound(ex);
+        return;
+      }
+      String prefix = header(ex, "X-Lote-File-Url-Prefix", "");
+      if (rest.isEmpty() || Files.isDirectory(target)) {
+        if (!ex.getRequestMethod().equals("GET") || !rest.isEmpty()) {
+          directoryProperties(ex, target, prefix, rest);
+          return;
+        }
+        list(ex, base, prefix, "true".equalsIgnoreCase(query(ex.getRequestURI(), "recursive")));
+      } else {
+        file(ex, target, prefix + "/" + rest);
+      }
+    } catch (RuntimeException e) {
+      send(ex, 500, "{\"code\":\"InternalError\",\"message\":{\"lang\":\"en-US\",\"value\":\"" + e.getClass().getSimpleName() + "\"}}");
+    }
+  }
+
+  private void list(HttpExchange ex, Path base, String prefix, boolean recursive) throws IOException {
+    List<Map<String, Object>> value = new ArrayList<>();
+    try (Stream<Path> s = recursive ? Files.walk(base) : Files.list(base)) {
+      for (Path p : s.filter(p -> !p.equals(base)).sorted().toList()) {
+        String name = base.relativize(p).toString();
+        if (name.startsWith(".agent") || name.endsWith(".pid") || name.equals("agent.log") && base.equals(cfg.root())) {
+          continue;
+        }
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("name", name);
+        f.put("url", prefix + "/" + name);
+        boolean dir = Files.isDirectory(p);
+        f.put("isDirectory", dir);
+        if (!dir) {
+          f.put("properties", properties(p));
+        }
+        value.add(f);
+      }
+    }
+    byte[] body = Events.JSON.writeValueAsBytes(Map.of("value", value));
+    ex.getResponseHeaders().set("Content-Type", "application/json;odata=minimalmetadata");
+    ex.sendResponseHeaders(200, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private static Map<String, Object> properties(Path p) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("creationTime", a.creationTime().toInstant().toString());
+    m.put("lastModified", a.lastModifiedTime().toInstant().toString());
+    m.put("contentLength", a.size());
+    m.put("contentType", "application/octet-stream");
+    m.put("fileMode", mode(p));
+    return m;
+  }
+
+  private void file(HttpExchange ex, Path p, String url) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+    long length = a.size();
+    long from = 0;
+    long to = length - 1;
+    String range = header(ex, "ocp-range", null);
+    boolean partial = false;
+    if (range != null && range.startsWith("bytes=")) {
+      String[] r = range.substring(6).split("-", 2);
+      try {
+        from = Long.parseLong(r[0].trim());
+        to = r.length > 1 && !r[1].isBlank() ? Math.min(Long.parseLong(r[1].trim()), length - 1) : length - 1;
+        partial = true;
+      } catch (NumberFormatException e) {
+        send(ex, 416, "{\"code\":\"InvalidRange\",\"message\":{\"lang\":\"en-US\",\"value\":\"The range specified is invalid for the current size of the resource.\"}}");
+        return;
+      }
+      if (from > to && length > 0) {
+        send(ex, 416, "{\"code\":\"InvalidRange\",\"message\":{\"lang\":\"en-US\",\"value\":\"The range specified is invalid for the current size of the resource.\"}}");
+        return;
+      }
+    }
+    var h = ex.getResponseHeaders();
+    h.set("Content-Type", "application/octet-stream");
+    h.set("Last-Modified", httpDate(a.lastModifiedTime().toInstant()));
+    h.set("ocp-creation-time", httpDate(a.creationTime().toInstant()));
+    h.set("ocp-batch-file-isdirectory", "false");
+    h.set("ocp-batch-file-url", url);
+    h.set("ocp-batch-file-mode", mode(p));
+    h.set("ETag", "0x" + Long.toHexString(a.lastModifiedTime().toMillis() ^ a.size()).toUpperCase());
+    long count = length == 0 ? 0 : to - from + 1;
+    if (ex.getRequestMethod().equals("HEAD")) {
+      h.set("Content-Length", String.valueOf(count));
+      ex.sendResponseHeaders(200, -1);
+      ex.close();
+      return;
+    }
+    ex.sendResponseHeaders(partial ? 206 : 200, count == 0 ? -1 : count);
+    try (InputStream in = Files.newInputStream(p);
+        OutputStream out = ex.getResponseBody()) {
+      in.skipNBytes(from);
+      long left = count;
+      byte[] buf = new byte[64 * 1024];
+      while (left > 0) {
+        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+        if (n < 0) {
+          break;
+        }
+        out.write(buf, 0, n);
+        left -= n;
+      }
+    }
+  }
+
+  private void directoryProperties(HttpExchange ex, Path p, String prefix, String rest) throws IOException {
+    var h = ex.getResponseHeaders();
+    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+    h.set("ocp-batch-file-isdirectory", "true");
+    h.set("ocp-batch-file-url", prefix + "/" + rest);
+    h.set("ocp-creation-time", httpDate(a.creationTime().toInstant()));
+    h.set("Last-Modified", httpDate(a.lastModifiedTime().toInstant()));
+    h.set("Content-Type", "application/octet-stream");
+    ex.sendResponseHeaders(200, -1);
+    ex.close();
+  }
+
+  private static String mode(Path p) {
+    try {
+      PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class);
+      Set<PosixFilePermission> perms = a.permissions();
+      int m = 0;
+      for (PosixFilePermission perm : perms) {
+        m |= 1 << (8 - perm.ordinal());
+      }
+      return "0o" + (Files.isDirectory(p) ? "40" : "100") + String.format("%03o", m);
+    } catch (IOException | UnsupportedOperationException e) {
+      return "0o100644";
+    }
+  }
+
+  private static String httpDate(Instant t) {
+    return DateTimeFormatter.RFC_1123_DATE_TIME.format(t.atOffset(ZoneOffset.UTC));
+  }
+
+  private static void notFound(HttpExchange ex) throws IOException {
+    if (ex.getRequestMethod().equals("HEAD")) {
+      ex.sendResponseHeaders(404, -1);
+      ex.close();
+      return;
+    }
+    send(ex, 404, "{\"code\":\"FileNotFound\",\"message\":{\"lang\":\"en-US\",\"value\":\"The specified file does not exist.\"}}");
+  }
+
+  private static void send(HttpExchange ex, int status, String json) throws IOException {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json;odata=minimalmetadata");
+    ex.sendResponseHeaders(status, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private static String header(HttpExchange ex, String name, String fallback) {
+    String v = ex.getRequestHeaders().getFirst(name);
+    return v == null ? fallback : v;
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  static String query(URI uri, String name) {
+    String q = uri.getRawQuery();
+    if (q == null) {
+      return null;
+    }
+    for (String pair : q.split("&")) {
+      int eq = pair.indexOf('=');
+      if (decode(eq < 0 ? pair : pair.substring(0, eq)).equalsIgnoreCase(name)) {
+        return eq < 0 ? "" : decode(pair.substring(eq + 1));
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.lote.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.lote.common.events.NodeEvents.StartTaskOutcome;
+import dev.lote.common.events.TaskEvents.ResourceFile;
+import tools.jackson.databind.JsonNode;
+
+/** The pool's start task, as the Batch API describes it, run in the node's startup directory. */
+final class StartTask {
+
+  final String commandLine;
+  final Map<String, String> environment;
+  final List<ResourceFile> resourceFiles;
+  final boolean waitForSuccess;
+  final int maxRetries;
+
+  private StartTask(String commandLine, Map<String, String> env, List<ResourceFile> files, boolean wait, int retries) {
+    this.commandLine = commandLine;
+    this.environment = env;
+    this.resourceFiles = files;
+    this.waitForSuccess = wait;
+    this.maxRetries = retries;
+  }
+
+  static StartTask read(Path file) throws IOException {
+    JsonNode n = Events.JSON.readTree(Files.readAllBytes(file));
+    Map<String, String> env = new LinkedHashMap<>();
+    n.path("environmentSettings").forEach(e -> env.put(e.path("name").asString(), e.path("value").asString("")));
+    List<ResourceFile> files = new ArrayList<>();
+    n.path("resourceFiles")
+        .forEach(
+            f -> {
+              String url = f.hasNonNull("httpUrl") ? f.get("httpUrl").asString() : f.path("storageContainerUrl").asString(null);
+              if (url != null) {
+                files.add(new ResourceFile(url, f.path("filePath").asString(null), f.path("fileMode").asString(null)));
+              }
+            });
+    return new StartTask(
+        n.path("commandLine").asString(),
+        env,
+        files,
+        !n.has("waitForSuccess") || n.get("waitForSuccess").asBoolean(),
+        n.path("maxTaskRetryCount").asInt(0));
+  }
+
+  /** Runs it (with its retries) to the end and says what happened. */
+  StartTaskOutcome run(Processes processes, AgentConfig cfg, Clock clock) throws InterruptedException {
+    Path dir = cfg.startup();
+    int attempt = 0;
+    while (true) {
+      Instant start = clock.instant();
+      Integer exit;
+      String failure = null;
+      try {
+        Processes.prepareTaskDir(dir);
+        Processes.download(resourceFiles, dir.resolve("wd"));
+        Process p = processes.builder(commandLine, environment, processes.batchVariables(null, null, dir), dir).start();
+        exit = p.waitFor();
+      } catch (IOException | IllegalArgumentException e) {
+        exit = null;
+        failure = e.getMessage();
+      }
+      Instant end = clock.instant();
+      boolean ok = exit != null && exit == 0;
+      boolean retry = !ok && (maxRetries < 0 || attempt < maxRetries);
+      if (ok || !retry) {
+        return new StartTaskOutcome(
+            "completed", exit, start, end, attempt, ok ? null : failure != null ? failure : TaskRunner.EXIT_FAILURE_MESSAGE);
+      }
+      attempt++;
+    }
+  }
+}

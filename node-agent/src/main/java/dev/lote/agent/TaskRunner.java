@@ -1,0 +1,275 @@
+package dev.lote.agent;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.lote.common.events.EventEnvelope;
+import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.TaskEvents.TaskAssigned;
+import dev.lote.common.events.TaskEvents.TaskCompleted;
+import dev.lote.common.events.TaskEvents.TaskKillRequested;
+import dev.lote.common.events.TaskEvents.TaskStarted;
+import dev.lote.common.events.Topics;
+
+/**
+ * Runs task attempts as operating-system processes, never using more slots than the node has,
+ * and reports each start and end. Process ends are awaited with {@link Process#onExit()}, so no
+ * thread is held per running task.
+ */
+final class TaskRunner {
+
+  private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+
+  static final String EXIT_FAILURE_MESSAGE = "The task exited with an exit code representing a failure";
+
+  private final AgentConfig cfg;
+  private final Processes processes;
+  private final Events events;
+  private final Journal journal;
+  private final Clock clock;
+  private final ExecutorService launcher;
+  private final ScheduledExecutorService timers;
+  private final String agentUrl;
+
+  private final Deque<Attempt> waiting = new ArrayDeque<>();
+  private final Map<String, Attempt> active = new HashMap<>();
+  private int usedSlots;
+  private volatile boolean accepting = true;
+
+  private static final class Attempt {
+    final TaskAssigned a;
+    Process process;
+    Instant start;
+    String endCode;
+    String endMessage;
+
+    Attempt(TaskAssigned a) {
+      this.a = a;
+    }
+
+    int slots() {
+      return Math.max(1, a.spec().requiredSlots());
+    }
+  }
+
+  TaskRunner(
+      AgentConfig cfg, Processes processes, Events events, Journal journal, Clock clock,
+      ExecutorService launcher, ScheduledExecutorService timers, String agentUrl) {
+    this.cfg = cfg;
+    this.processes = processes;
+    this.events = events;
+    this.journal = journal;
+    this.clock = clock;
+    this.launcher = launcher;
+    this.timers = timers;
+    this.agentUrl = agentUrl;
+  }
+
+  static String key(String jobId, String taskId, int attempt) {
+    return jobId + "/" + taskId + "/" + attempt;
+  }
+
+  private static String key(TaskAssigned a) {
+    return key(a.jobId(), a.taskId(), a.attempt());
+  }
+
+  /** Accepts an assignment (journaled before this returns); a duplicate is ignored. */
+  synchronized void accept(TaskAssigned a) {
+    if (active.containsKey(key(a)) || journal.contains(a) || waiting.stream().anyMatch(w -> key(w.a).equals(key(a)))) {
+      return;
+    }
+    journal.write(new Journal.Entry(Journal.State.ACCEPTED, a, null));
+    waiting.add(new Attempt(a));
+    drain();
+  }
+
+  /** Re-runs what was accepted or running when the agent stopped; re-reports unacknowledged completions. */
+  void recover() {
+    for (Journal.Entry e : journal.entries()) {
+      if (e.state() == Journal.State.COMPLETED && e.completion() != null) {
+        report(e.assignment(), e.completion());
+      } else {
+        synchronized (this) {
+          waiting.add(new Attempt(e.assignment()));
+        }
+      }
+    }
+    synchronized (this) {
+      drain();
+    }
+  }
+
+  synchronized int runningCount() {
+    return active.size();
+  }
+
+  synchronized int usedSlots() {
+    return usedSlots;
+  }
+
+  void stopAccepting() {
+    accepting = false;
+  }
+
+  synchronized void kill(TaskKillRequested k) {
+    String key = key(k.jobId(), k.taskId(), k.attempt());
+    Attempt running = active.get(key);
+    if (running != null) {
+      running.endCode = "TaskEnded";
+      running.endMessage = "Task Was Ended by User Request";
+      if (running.process != null) {
+        Processes.destroyTree(running.process);
+      }
+      return;
+    }
+    for (Iterator<Attempt> it = waiting.iterator(); it.hasNext(); ) {
+      Attempt w = it.next();
+      if (key(w.a).equals(key)) {
+        it.remove();
+        Instant now = clock.instant();
+        complete(w, null, now, now, "usererror", "TaskEnded", "Task Was Ended by User Request");
+        return;
+      }
+    }
+  }
+
+  /** Starts waiting attempts while slots are free. Called with the lock held. */
+  private void drain() {
+    while (accepting && !waiting.isEmpty()) {
+      Attempt next = waiting.peek();
+      if (usedSlots > 0 && usedSlots + next.slots() > cfg.slots()) {
+        return;
+      }
+      waiting.poll();
+      usedSlots += next.slots();
+      active.put(key(next.a), next);
+      launcher.execute(() -> launch(next));
+    }
+  }
+
+  private void launch(Attempt at) {
+    TaskAssigned a = at.a;
+    Path taskDir = cfg.taskDir(a.jobId(), a.taskId());
+    try {
+      Processes.prepareTaskDir(taskDir);
+      Processes.download(a.spec().resourceFiles(), taskDir.resolve("wd"));
+    } catch (IOException | RuntimeException e) {
+      Instant now = clock.instant();
+      appendStderr(taskDir, "lote: could not prepare the task: " + e.getMessage());
+      finish(at, null, now, "usererror", "ResourceFileDownloadFailed", "A resource file could not be placed: " + e.getMessage());
+      return;
+    }
+    Process p;
+    Instant start = clock.instant();
+    try {
+      p = processes.builder(a.spec().commandLine(), a.spec().environment(), processes.batchVariables(a.jobId(), a.taskId(), taskDir), taskDir).start();
+    } catch (IOException | IllegalArgumentException e) {
+      // as a shell would: the command could not be run, exit code 127, the reason on stderr
+      appendStderr(taskDir, "lote: cannot run the command line: " + e.getMessage());
+      sendStarted(a, start);
+      finish(at, 127, start, "usererror", "FailureExitCode", EXIT_FAILURE_MESSAGE);
+      return;
+    }
+    synchronized (this) {
+      at.process = p;
+      at.start = start;
+      if (at.endCode != null) {
+        Processes.destroyTree(p);
+      }
+    }
+    journal.write(new Journal.Entry(Journal.State.RUNNING, a, null));
+    sendStarted(a, start);
+    Long limit = a.spec().maxWallClockMillis();
+    if (limit != null && limit > 0) {
+      timers.schedule(
+          () -> {
+            synchronized (this) {
+              if (p.isAlive() && at.endCode == null) {
+                at.endCode = "TaskEnded";
+                at.endMessage = "The task ran longer than its maximum wall clock time and was ended";
+                Processes.destroyTree(p);
+              }
+            }
+          },
+          limit,
+          TimeUnit.MILLISECONDS);
+    }
+    p.onExit().thenAccept(done -> finish(at, done.exitValue(), start, null, null, null));
+  }
+
+  private void finish(Attempt at, Integer exitCode, Instant start, String category, String code, String message) {
+    if (at.endCode != null) {
+      category = "usererror";
+      code = at.endCode;
+      message = at.endMessage;
+    } else if (category == null && exitCode != null && exitCode != 0) {
+      category = "usererror";
+      code = "FailureExitCode";
+      message = EXIT_FAILURE_MESSAGE;
+    }
+    complete(at, exitCode, start, clock.instant(), category, code, message);
+    synchronized (this) {
+      if (active.remove(key(at.a)) != null) {
+        usedSlots -= at.slots();
+      }
+      drain();
+    }
+  }
+
+  private void complete(Attempt at, Integer exitCode, Instant start, Instant end, String category, String code, String message) {
+    TaskAssigned a = at.a;
+    EventEnvelope completed =
+        events.envelope(
+            EventTypes.TASK_COMPLETED,
+            a.jobId(),
+            new TaskCompleted(a.jobId(), a.taskId(), cfg.poolId(), cfg.nodeId(), agentUrl, a.attempt(), exitCode, start, end, category, code, message));
+    journal.write(new Journal.Entry(Journal.State.COMPLETED, a, completed));
+    report(a, completed);
+  }
+
+  private void report(TaskAssigned a, EventEnvelope completed) {
+    events
+        .send(Topics.TASKS, a.jobId(), completed)
+        .whenComplete(
+            (ok, error) -> {
+              if (error == null) {
+                journal.remove(a);
+              } else {
+                log.warn("reporting {} failed; it stays journaled and is reported again on restart: {}", key(a), error.toString());
+              }
+            });
+  }
+
+  private void sendStarted(TaskAssigned a, Instant start) {
+    events.send(
+        Topics.TASKS,
+        a.jobId(),
+        events.envelope(
+            EventTypes.TASK_STARTED, a.jobId(), new TaskStarted(a.jobId(), a.taskId(), cfg.poolId(), cfg.nodeId(), agentUrl, a.attempt(), start)));
+  }
+
+  private static void appendStderr(Path taskDir, String line) {
+    try {
+      Files.createDirectories(taskDir);
+      Files.writeString(taskDir.resolve("stderr.txt"), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException ignored) {
+      // the report carries the reason as well
+    }
+  }
+}

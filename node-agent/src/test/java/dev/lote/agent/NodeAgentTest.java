@@ -1,0 +1,242 @@
+package dev.lote.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.lote.common.events.EventEnvelope;
+import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.NodeReported;
+import dev.lote.common.events.TaskEvents.TaskAssigned;
+import dev.lote.common.events.TaskEvents.TaskCompleted;
+import dev.lote.common.events.TaskEvents.TaskKillRequested;
+import dev.lote.common.events.TaskEvents.TaskRunSpec;
+import dev.lote.common.events.TaskEvents.TaskStarted;
+import dev.lote.common.events.Topics;
+import dev.lote.support.test.LoteTestInfra;
+import tools.jackson.databind.JsonNode;
+
+/** A real agent against a real Kafka broker, running real processes. */
+class NodeAgentTest {
+
+  @TempDir static Path root;
+
+  static final String NODE = "tvm-test-" + UUID.randomUUID().toString().substring(0, 8);
+  static final String JOB = "job-" + UUID.randomUUID().toString().substring(0, 8);
+  static NodeAgent agent;
+  static Events producer;
+  static KafkaConsumer<String, byte[]> consumer;
+  static final List<EventEnvelope> nodeReports = new CopyOnWriteArrayList<>();
+  static final Map<String, TaskStarted> started = new ConcurrentHashMap<>();
+  static final Map<String, TaskCompleted> completed = new ConcurrentHashMap<>();
+  static volatile boolean polling = true;
+  static Thread poller;
+
+  @BeforeAll
+  static void startAgent() throws Exception {
+    String kafka = LoteTestInfra.kafkaBootstrapServers();
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "agent-test-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    consumer = new KafkaConsumer<>(p);
+    consumer.subscribe(List.of(Topics.NODE_REPORTS, Topics.TASKS));
+    poller = new Thread(NodeAgentTest::poll);
+    poller.start();
+
+    Path startTask = root.resolve("start-task.json");
+    Files.writeString(startTask, "{\"commandLine\":\"/bin/sh -c \\\"echo ready > $AZ_BATCH_NODE_SHARED_DIR/marker\\\"\",\"waitForSuccess\":true}");
+    AgentConfig cfg =
+        AgentConfig.parse(
+            new String[] {
+              "--lote.node.id=" + NODE, "--lote.node.pool-id=pool-a", "--lote.node.root=" + root.resolve("node"),
+              "--lote.node.slots=2", "--lote.node.kafka=" + kafka, "--lote.node.start-task=" + startTask,
+              "--lote.node.heartbeat-interval=PT1S"
+            });
+    agent = new NodeAgent(cfg, Clock.systemUTC());
+    agent.start();
+    producer = new Events(kafka, "agent-test", "lote", Clock.systemUTC());
+  }
+
+  static void poll() {
+    while (polling) {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        EventEnvelope e = Events.JSON.readValue(r.value(), EventEnvelope.class);
+        JsonNode payload = e.payload();
+        switch (e.type()) {
+          case EventTypes.NODE_REPORTED -> {
+            if (NODE.equals(payload.path("nodeId").asString())) {
+              nodeReports.add(e);
+            }
+          }
+          case EventTypes.TASK_STARTED -> {
+            TaskStarted s = Events.JSON.treeToValue(payload, TaskStarted.class);
+            started.put(s.taskId(), s);
+          }
+          case EventTypes.TASK_COMPLETED -> {
+            TaskCompleted c = Events.JSON.treeToValue(payload, TaskCompleted.class);
+            completed.put(c.taskId(), c);
+          }
+          default -> {}
+        }
+      }
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    agent.close();
+    producer.close();
+    polling = false;
+    poller.join(5_000);
+    consumer.close();
+  }
+
+  static void assign(String taskId, String commandLine, Long maxWallClockMillis) {
+    TaskAssigned a =
+        new TaskAssigned(JOB, taskId, "pool-a", NODE, 0, new TaskRunSpec(commandLine, Map.of("GREETING", "hello"), 1, maxWallClockMillis, List.of(), false));
+    producer.send(Topics.nodeCommands(NODE), taskId, producer.envelope(EventTypes.TASK_ASSIGNED, JOB, a)).join();
+  }
+
+  @Test
+  void runsTheStartTaskThenReportsIdle() {
+    await().atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(nodeReports)
+                    .extracting(e -> Events.JSON.treeToValue(e.payload(), NodeReported.class).state())
+                    .containsSubsequence("starting", "waitingforstarttask", "idle"));
+    NodeReported idle =
+        nodeReports.stream().map(e -> Events.JSON.treeToValue(e.payload(), NodeReported.class)).filter(r -> r.state().equals("idle")).findFirst().orElseThrow();
+    assertThat(idle.startTask().exitCode()).isZero();
+    assertThat(idle.agentUrl()).isEqualTo(agent.agentUrl());
+    assertThat(root.resolve("node/shared/marker")).hasContent("ready");
+  }
+
+  @Test
+  void runsTasksReportsExitCodesAndServesTheirOutput() throws Exception {
+    assign("hello", "/bin/sh -c \"echo $GREETING; echo $AZ_BATCH_TASK_ID; echo $AZ_BATCH_JOB_ID >&2\"", null);
+    assign("fails", "/bin/sh -c 'exit 3'", null);
+    assign("missing", "/no/such/program", null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> completed.keySet().containsAll(List.of("hello", "fails", "missing")));
+
+    TaskCompleted hello = completed.get("hello");
+    assertThat(hello.exitCode()).isZero();
+    assertThat(hello.failureCode()).isNull();
+    assertThat(hello.nodeId()).isEqualTo(NODE);
+    assertThat(hello.endTime()).isAfterOrEqualTo(hello.startTime());
+    assertThat(started.get("hello").agentUrl()).isEqualTo(agent.agentUrl());
+
+    TaskCompleted fails = completed.get("fails");
+    assertThat(fails.exitCode()).isEqualTo(3);
+    assertThat(fails.failureCategory()).isEqualTo("usererror");
+    assertThat(fails.failureCode()).isEqualTo("FailureExitCode");
+    assertThat(completed.get("missing").exitCode()).isEqualTo(127);
+
+    Path dir = root.resolve("node/workitems/" + JOB + "/job-1/hello");
+    assertThat(dir.resolve("stdout.txt")).hasContent("hello\nhello");
+    assertThat(dir.resolve("stderr.txt")).hasContent(JOB);
+    assertThat(dir.resolve("wd")).isDirectory();
+
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> file =
+        http.send(
+            HttpRequest.newBuilder(URI.create(agent.agentUrl() + "/internal/tasks/" + JOB + "/hello/files/stdout.txt"))
+                .header("X-Lote-File-Url-Prefix", "http://lote/jobs/" + JOB + "/tasks/hello/files")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(file.statusCode()).isEqualTo(200);
+    assertThat(file.body()).isEqualTo("hello\nhello\n");
+    assertThat(file.headers().firstValue("ocp-batch-file-isdirectory")).hasValue("false");
+    assertThat(file.headers().firstValue("ocp-batch-file-url")).hasValue("http://lote/jobs/" + JOB + "/tasks/hello/files/stdout.txt");
+    assertThat(file.headers().firstValue("ocp-creation-time")).isPresent();
+
+    HttpResponse<String> list =
+        http.send(
+            HttpRequest.newBuilder(URI.create(agent.agentUrl() + "/internal/tasks/" + JOB + "/hello/files"))
+                .header("X-Lote-File-Url-Prefix", "http://lote/x")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    JsonNode value = Events.JSON.readTree(list.body()).get("value");
+    List<String> names = new ArrayList<>();
+    value.forEach(f -> names.add(f.get("name").asString()));
+    assertThat(names).containsExactly("stderr.txt", "stdout.txt", "wd");
+
+    HttpResponse<String> escape =
+        http.send(
+            HttpRequest.newBuilder(URI.create(agent.agentUrl() + "/internal/tasks/" + JOB + "/hello/files/..%2F..%2F..%2F..%2Fshared%2Fmarker")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(escape.statusCode()).isEqualTo(404);
+    assertThat(escape.body()).contains("FileNotFound");
+  }
+
+  @Test
+  void aKillRequestEndsARunningTaskAndAWallClockLimitEndsAnother() {
+    assign("sleeper", "/bin/sleep 60", null);
+    assign("slow", "/bin/sleep 60", 500L);
+    await().atMost(Duration.ofSeconds(30)).until(() -> started.containsKey("sleeper"));
+    producer
+        .send(Topics.nodeCommands(NODE), "sleeper", producer.envelope(EventTypes.TASK_KILL_REQUESTED, JOB, new TaskKillRequested(JOB, "sleeper", 0, "test")))
+        .join();
+    await().atMost(Duration.ofSeconds(30)).until(() -> completed.containsKey("sleeper") && completed.containsKey("slow"));
+    assertThat(completed.get("sleeper").failureCode()).isEqualTo("TaskEnded");
+    assertThat(completed.get("sleeper").failureMessage()).isEqualTo("Task Was Ended by User Request");
+    assertThat(completed.get("slow").failureCode()).isEqualTo("TaskEnded");
+    assertThat(completed.get("slow").failureMessage()).contains("maximum wall clock time");
+  }
+
+  @Test
+  void neverUsesMoreSlotsThanTheNodeHas() {
+    List<Integer> seen = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      assign("slot-" + i, "/bin/sleep 0.3", null);
+    }
+    await().atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              seen.add(agent.runner().usedSlots());
+              return List.of(0, 1, 2, 3, 4).stream().allMatch(i -> completed.containsKey("slot-" + i));
+            });
+    assertThat(seen).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2));
+    assertThat(seen).contains(2);
+  }
+
+  @Test
+  void aDuplicateAssignmentRunsOnce() throws Exception {
+    assign("once", "/bin/sh -c 'echo run >> $AZ_BATCH_NODE_SHARED_DIR/once.txt'", null);
+    assign("once", "/bin/sh -c 'echo run >> $AZ_BATCH_NODE_SHARED_DIR/once.txt'", null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> completed.containsKey("once"));
+    assign("after-once", "/bin/true", null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> completed.containsKey("after-once"));
+    assertThat(Files.readString(root.resolve("node/shared/once.txt"), StandardCharsets.UTF_8)).isEqualTo("run\n");
+  }
+}
