@@ -1,0 +1,189 @@
+package dev.lote.gateway;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import dev.lote.common.error.BatchErrorBody;
+import dev.lote.common.error.BatchErrors;
+import dev.lote.common.error.BatchException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every Batch request: authenticate, pick the owning service, forward the request as received
+ * (raw path and query, headers, streamed body) with the account and the caller's base URL, and
+ * stream the answer back. Actuator endpoints pass to Spring MVC untouched.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+class BatchProxyFilter extends OncePerRequestFilter {
+
+  static final String ACCOUNT = "X-Lote-Account";
+  static final String BASE_URL = "X-Lote-Base-Url";
+  static final String REQUEST_ID = "request-id";
+
+  private static final Logger log = LoggerFactory.getLogger(BatchProxyFilter.class);
+
+  /** Not forwarded either way: they describe one connection, not the message. */
+  private static final Set<String> HOP_BY_HOP =
+      Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding",
+          "upgrade", "host", "content-length", "expect", "http2-settings");
+
+  private static final Set<String> SET_BY_GATEWAY =
+      Set.of(REQUEST_ID, "client-request-id", "dataserviceversion", ACCOUNT.toLowerCase(Locale.ROOT), BASE_URL.toLowerCase(Locale.ROOT));
+
+  private final SharedKeyAuthenticator auth;
+  private final Routes routes;
+  private final HttpClient http;
+  private final Duration timeout;
+  private final Clock clock;
+  private final JsonMapper json = JsonMapper.builder().build();
+  private final Map<URI, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+
+  BatchProxyFilter(SharedKeyAuthenticator auth, GatewayProperties props, HttpClient http, Clock clock) {
+    this.auth = auth;
+    this.routes = new Routes(props);
+    this.http = http;
+    this.timeout = props.upstreamTimeout();
+    this.clock = clock;
+  }
+
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    String path = request.getRequestURI();
+    return path.equals("/actuator") || path.startsWith("/actuator/");
+  }
+
+  @Override
+  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    String requestId = UUID.randomUUID().toString();
+    response.setHeader(REQUEST_ID, requestId);
+    response.setHeader("DataServiceVersion", "3.0");
+    String clientRequestId = request.getHeader("client-request-id");
+    if (clientRequestId != null && "true".equalsIgnoreCase(request.getHeader("return-client-request-id"))) {
+      response.setHeader("client-request-id", clientRequestId);
+    }
+    try {
+      String account = auth.authenticate(request);
+      URI upstream = routes.upstream(request.getMethod(), request.getRequestURI());
+      if (request.getParameter("api-version") == null) {
+        throw BatchErrors.missingApiVersion();
+      }
+      forward(request, response, upstream, account, requestId);
+    } catch (BatchException e) {
+      writeError(request, response, e, requestId);
+    }
+  }
+
+  private void forward(HttpServletRequest request, HttpServletResponse response, URI upstream, String account, String requestId)
+      throws IOException {
+    String baseUrl = baseUrl(request);
+    String target = upstream.toString() + request.getRequestURI() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target)).timeout(timeout);
+    for (String name : Collections.list(request.getHeaderNames())) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (HOP_BY_HOP.contains(lower) || SET_BY_GATEWAY.contains(lower)) {
+        continue;
+      }
+      for (String value : Collections.list(request.getHeaders(name))) {
+        b.header(name, value);
+      }
+    }
+    b.header(ACCOUNT, account).header(BASE_URL, baseUrl).header(REQUEST_ID, requestId);
+    long length = request.getContentLengthLong();
+    HttpRequest.BodyPublisher body;
+    if (length > 0) {
+      InputStream in = request.getInputStream();
+      body = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> in), length);
+    } else if (length < 0 && request.getHeader("Transfer-Encoding") != null) {
+      InputStream in = request.getInputStream();
+      body = HttpRequest.BodyPublishers.ofInputStream(() -> in);
+    } else {
+      body = HttpRequest.BodyPublishers.noBody();
+    }
+    b.method(request.getMethod(), body);
+
+    CircuitBreaker breaker = breakers.computeIfAbsent(upstream, u -> CircuitBreaker.ofDefaults("upstream-" + u.getPort()));
+    HttpResponse<InputStream> res;
+    try {
+      res = breaker.executeCheckedSupplier(() -> http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream()));
+    } catch (CallNotPermittedException e) {
+      throw BatchErrors.serverBusy("the service that owns " + Routes.firstSegment(request.getRequestURI()) + " is unavailable");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw BatchErrors.serverBusy("interrupted");
+    } catch (Throwable e) {
+      log.warn("forwarding {} {} to {} failed: {}", request.getMethod(), request.getRequestURI(), upstream, e.toString());
+      throw BatchErrors.serverBusy("the service that owns " + Routes.firstSegment(request.getRequestURI()) + " did not answer");
+    }
+    response.setStatus(res.statusCode());
+    res.headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              String lower = name.toLowerCase(Locale.ROOT);
+              if (lower.equals(":status") || (HOP_BY_HOP.contains(lower) && !lower.equals("content-length")) || SET_BY_GATEWAY.contains(lower)) {
+                return;
+              }
+              for (String v : values) {
+                response.addHeader(name, v);
+              }
+            });
+    try (InputStream in = res.body()) {
+      if (!"HEAD".equals(request.getMethod())) {
+        OutputStream out = response.getOutputStream();
+        in.transferTo(out);
+      }
+    }
+  }
+
+  static String baseUrl(HttpServletRequest request) {
+    String host = request.getHeader("Host");
+    if (host == null || host.isBlank()) {
+      host = request.getServerName() + ":" + request.getServerPort();
+    }
+    return request.getScheme() + "://" + host;
+  }
+
+  private void writeError(HttpServletRequest request, HttpServletResponse response, BatchException e, String requestId) throws IOException {
+    if (response.isCommitted()) {
+      return;
+    }
+    response.setStatus(e.status());
+    if (e.status() == 503) {
+      response.setHeader("Retry-After", "1");
+    }
+    if ("HEAD".equals(request.getMethod())) {
+      return;
+    }
+    response.setContentType(BatchErrorBody.CONTENT_TYPE);
+    json.writeValue(response.getOutputStream(), BatchErrorBody.of(e, baseUrl(request), requestId, clock.instant()));
+  }
+}

@@ -1,0 +1,45 @@
+package dev.lote.gateway;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Set;
+
+import dev.lote.common.error.BatchErrors;
+
+/** Which service owns a Batch path, by its first segment. */
+final class Routes {
+
+  private static final Set<String> POOL = Set.of("pools", "nodecounts", "supportedimages", "poolusagemetrics");
+  private static final Set<String> JOB = Set.of("jobs", "jobschedules", "lifetimejobstats");
+  /** Batch resources that exist in Azure Batch and that Lote does not serve yet. */
+  private static final Set<String> NOT_YET = Set.of("applications", "certificates", "lifetimepoolstats");
+
+  private final URI pool;
+  private final URI job;
+
+  Routes(GatewayProperties p) {
+    this.pool = p.poolUrl();
+    this.job = p.jobUrl();
+  }
+
+  /** The base URL of the owning service; a Batch error for paths Lote does not serve. */
+  URI upstream(String method, String rawPath) {
+    String first = firstSegment(rawPath);
+    if (POOL.contains(first)) {
+      return pool;
+    }
+    if (JOB.contains(first)) {
+      return job;
+    }
+    if (NOT_YET.contains(first) || first.startsWith("certificates(")) {
+      throw BatchErrors.notSupported(method, rawPath);
+    }
+    throw BatchErrors.invalidUri(method, rawPath);
+  }
+
+  static String firstSegment(String rawPath) {
+    String p = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;
+    int slash = p.indexOf('/');
+    return (slash < 0 ? p : p.substring(0, slash)).toLowerCase(Locale.ROOT);
+  }
+}
