@@ -1,0 +1,95 @@
+package dev.lote.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+import com.microsoft.azure.batch.BatchClient;
+import com.microsoft.azure.batch.auth.BatchSharedKeyCredentials;
+import com.microsoft.azure.batch.protocol.models.BatchErrorException;
+import com.microsoft.azure.batch.protocol.models.ComputeNode;
+import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
+import com.microsoft.azure.batch.protocol.models.ImageReference;
+import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
+import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
+
+import picocli.CommandLine.Option;
+
+/** Connection options and the pool handling the demo and the benchmark share. */
+class BatchSession {
+
+  @Option(names = "--endpoint", defaultValue = "http://127.0.0.1:8080", description = "Batch endpoint")
+  String endpoint;
+
+  @Option(names = "--account", defaultValue = "lote")
+  String account;
+
+  @Option(names = "--key", required = true, description = "account key")
+  String key;
+
+  BatchClient client() {
+    return BatchClient.open(new BatchSharedKeyCredentials(endpoint, account, key));
+  }
+
+  /** Creates the pool if it does not exist and waits until it has {@code nodes} idle nodes. */
+  static void ensurePool(BatchClient client, String poolId, int nodes, int slots, Duration timeout, Consumer<String> progress)
+      throws IOException, InterruptedException {
+    if (!client.poolOperations().existsPool(poolId)) {
+      progress.accept("creating pool " + poolId + " (" + nodes + " nodes x " + slots + " slots)");
+      client
+          .poolOperations()
+          .createPool(
+              new PoolAddParameter()
+                  .withId(poolId)
+                  .withVmSize("standard_d2s_v3")
+                  .withTargetDedicatedNodes(nodes)
+                  .withTaskSlotsPerNode(slots)
+                  .withVirtualMachineConfiguration(
+                      new VirtualMachineConfiguration()
+                          .withImageReference(
+                              new ImageReference()
+                                  .withPublisher("canonical")
+                                  .withOffer("0001-com-ubuntu-server-jammy")
+                                  .withSku("22_04-lts")
+                                  .withVersion("latest"))
+                          .withNodeAgentSKUId("batch.node.ubuntu 22.04")));
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "";
+    while (true) {
+      List<ComputeNode> list = client.computeNodeOperations().listComputeNodes(poolId);
+      long idle = list.stream().filter(n -> n.state() == ComputeNodeState.IDLE || n.state() == ComputeNodeState.RUNNING).count();
+      String now = "pool " + poolId + ": " + idle + "/" + nodes + " nodes ready";
+      if (!now.equals(last)) {
+        progress.accept(now);
+        last = now;
+      }
+      if (idle >= nodes) {
+        return;
+      }
+      if (list.stream().anyMatch(n -> n.state() == ComputeNodeState.START_TASK_FAILED || n.state() == ComputeNodeState.UNUSABLE)) {
+        throw new IllegalStateException("a node of pool " + poolId + " is unusable or its start task failed");
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("pool " + poolId + " did not get " + nodes + " ready nodes within " + timeout);
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  static String readTaskFile(BatchClient client, String jobId, String taskId, String file) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    client.fileOperations().getFileFromTask(jobId, taskId, file, out);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  static String describe(Exception e) {
+    if (e instanceof BatchErrorException b && b.body() != null) {
+      return b.body().code() + ": " + (b.body().message() == null ? "" : b.body().message().value());
+    }
+    return e.toString();
+  }
+}

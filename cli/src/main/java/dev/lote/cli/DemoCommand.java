@@ -1,0 +1,140 @@
+package dev.lote.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import com.microsoft.azure.batch.BatchClient;
+import com.microsoft.azure.batch.protocol.models.CloudTask;
+import com.microsoft.azure.batch.protocol.models.EnvironmentSetting;
+import com.microsoft.azure.batch.protocol.models.JobAddParameter;
+import com.microsoft.azure.batch.protocol.models.PoolInformation;
+import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
+import com.microsoft.azure.batch.protocol.models.TaskCounts;
+import com.microsoft.azure.batch.protocol.models.TaskDependencies;
+import com.microsoft.azure.batch.protocol.models.TaskExecutionResult;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The sample workload, written with the official Azure Batch Java SDK: Monte-Carlo pi over many
+ * tasks and a gather task that depends on them.
+ */
+@Command(name = "demo", description = "Run the sample workload: Monte-Carlo pi on a pool of two nodes.")
+public final class DemoCommand implements Callable<Integer> {
+
+  static final String POOL = "lote-demo";
+
+  @Mixin BatchSession session = new BatchSession();
+
+  @Option(names = "--tasks", defaultValue = "100")
+  int tasks;
+
+  @Option(names = "--darts", defaultValue = "200000", description = "darts thrown per task")
+  int darts;
+
+  @Option(names = "--out-dir", description = "where sample tasks leave their counts (default .lote/demo)")
+  Path outDir;
+
+  @Option(names = "--timeout", defaultValue = "PT5M")
+  Duration timeout;
+
+  @Override
+  public Integer call() throws Exception {
+    long t0 = System.nanoTime();
+    BatchClient client = session.client();
+    try {
+      BatchSession.ensurePool(client, POOL, 2, 2, Duration.ofMinutes(2), s -> System.out.println(s));
+      String jobId = "pi-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+      Path out = (outDir == null ? Path.of(".lote", "demo") : outDir).toAbsolutePath().resolve(jobId);
+      Files.createDirectories(out);
+      System.out.println("job " + jobId + ": " + tasks + " sample tasks of " + darts + " darts, then a gather task");
+      System.out.println("(the local node provider runs the nodes on this machine, so tasks share " + out + ")");
+      client
+          .jobOperations()
+          .createJob(
+              new JobAddParameter()
+                  .withId(jobId)
+                  .withPoolInfo(new PoolInformation().withPoolId(POOL))
+                  .withUsesTaskDependencies(true)
+                  .withCommonEnvironmentSettings(List.of(new EnvironmentSetting().withName("PI_OUT").withValue(out.toString()))));
+
+      List<TaskAddParameter> batch = new ArrayList<>();
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < tasks; i++) {
+        String id = String.format("sample-%03d", i);
+        ids.add(id);
+        batch.add(new TaskAddParameter().withId(id).withCommandLine(sampleCommand(i)));
+      }
+      batch.add(
+          new TaskAddParameter()
+              .withId("gather")
+              .withCommandLine(
+                  "/bin/sh -c \"cat \\\"$PI_OUT\\\"/sample-*.txt | awk '{h += $1; n += $2} END {printf \\\"pi ~ %.6f from %d darts\\\\n\\\", 4 * h / n, n}'\"")
+              .withDependsOn(new TaskDependencies().withTaskIds(ids)));
+      client.taskOperations().createTasks(jobId, batch);
+
+      int total = tasks + 1;
+      long deadline = System.nanoTime() + timeout.toNanos();
+      String last = "";
+      while (true) {
+        TaskCounts c = client.jobOperations().getTaskCounts(jobId);
+        String line = "tasks: " + c.completed() + "/" + total + " completed, " + c.running() + " running";
+        if (!line.equals(last)) {
+          System.out.println(line);
+          last = line;
+        }
+        if (c.failed() > 0) {
+          return fail(client, jobId, "a task failed");
+        }
+        if (c.completed() >= total) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          return fail(client, jobId, "the job did not finish within " + timeout);
+        }
+        Thread.sleep(1000);
+      }
+      CloudTask gather = client.taskOperations().getTask(jobId, "gather");
+      if (gather.executionInfo() == null || gather.executionInfo().result() != TaskExecutionResult.SUCCESS) {
+        return fail(client, jobId, "the gather task did not succeed");
+      }
+      System.out.print(BatchSession.readTaskFile(client, jobId, "gather", "stdout.txt"));
+      System.out.printf("done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      return 0;
+    } catch (Exception e) {
+      System.err.println("lote: the demo failed: " + BatchSession.describe(e));
+      return 1;
+    }
+  }
+
+  private String sampleCommand(int i) {
+    return "/bin/sh -c \"awk -v seed=" + (i + 1) + " -v n=" + darts
+        + " 'BEGIN {srand(seed); h = 0; for (k = 0; k < n; k++) {x = rand(); y = rand(); if (x * x + y * y <= 1) h++}; print h, n}'"
+        + " | tee \\\"$PI_OUT/$AZ_BATCH_TASK_ID.txt\\\"\"";
+  }
+
+  private static int fail(BatchClient client, String jobId, String why) {
+    System.err.println("lote: the demo failed: " + why);
+    try {
+      for (CloudTask t : client.taskOperations().listTasks(jobId)) {
+        if (t.executionInfo() != null && t.executionInfo().result() == TaskExecutionResult.FAILURE) {
+          System.err.println("  task " + t.id() + ": exit code " + t.executionInfo().exitCode()
+              + (t.executionInfo().failureInfo() == null ? "" : ", " + t.executionInfo().failureInfo().message()));
+          System.err.print("  stderr: " + BatchSession.readTaskFile(client, jobId, t.id(), "stderr.txt"));
+          break;
+        }
+      }
+    } catch (Exception e) {
+      System.err.println("  (could not read the failed task: " + BatchSession.describe(e) + ")");
+    }
+    return 1;
+  }
+}
