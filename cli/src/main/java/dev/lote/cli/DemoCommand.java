@@ -73,13 +73,19 @@ public final class DemoCommand implements Callable<Integer> {
         ids.add(id);
         batch.add(new TaskAddParameter().withId(id).withCommandLine(sampleCommand(i)));
       }
-      batch.add(
+      // The samples go in as collections of at most 100 (one addtaskcollection call each) and the
+      // gather task on its own: azure-batch 11.2.0's createTasks can wait forever when it has to
+      // split a list of more than 100 tasks into several calls.
+      for (int from = 0; from < batch.size(); from += 100) {
+        client.taskOperations().createTasks(jobId, batch.subList(from, Math.min(batch.size(), from + 100)));
+      }
+      client.taskOperations().createTask(
+          jobId,
           new TaskAddParameter()
               .withId("gather")
               .withCommandLine(
                   "/bin/sh -c \"cat \\\"$PI_OUT\\\"/sample-*.txt | awk '{h += $1; n += $2} END {printf \\\"pi ~ %.6f from %d darts\\\\n\\\", 4 * h / n, n}'\"")
               .withDependsOn(new TaskDependencies().withTaskIds(ids)));
-      client.taskOperations().createTasks(jobId, batch);
 
       int total = tasks + 1;
       long deadline = System.nanoTime() + timeout.toNanos();
