@@ -32,7 +32,9 @@ async function main() {
     targetDedicatedNodes: 1,
     taskSlotsPerNode: 2,
   });
-  check((await client.pool.exists(poolId)) === true, "pool exists after add");
+  // exists answers HEAD with 200 or 404; the SDK turns that into a boolean body.
+  check((await client.pool.exists(poolId)).body === true, "pool exists after add");
+  check((await client.pool.exists(poolId + "-missing")).body === false, "a missing pool does not exist");
   const pool = await client.pool.get(poolId);
   check(pool.id === poolId && pool.taskSlotsPerNode === 2, "pool get returns what was added");
 
@@ -57,9 +59,10 @@ async function main() {
 
   const tasksBy = deadline(120);
   for (;;) {
-    const counts = await client.job.getTaskCounts(jobId);
+    const { taskCounts: counts, taskSlotCounts: slots } = await client.job.getTaskCounts(jobId);
     if (counts.completed === 10) {
       check(counts.succeeded === 10 && counts.failed === 0, "all 10 tasks completed successfully");
+      check(slots.completed === 10, "task slot counts follow the task counts");
       break;
     }
     if (Date.now() > tasksBy) throw new Error(`tasks did not complete: ${JSON.stringify(counts)}`);

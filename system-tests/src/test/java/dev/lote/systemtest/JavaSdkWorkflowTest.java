@@ -39,6 +39,7 @@ class JavaSdkWorkflowTest {
 
   static final String POOL = "java-sdk-pool";
   static final String JOB = "java-sdk-job";
+  static final String ERRORS_JOB = "java-sdk-errors-job";
 
   static BatchClient client;
 
@@ -107,28 +108,29 @@ class JavaSdkWorkflowTest {
 
   @Test
   void errorsComeBackAsTheSdkExpectsAndLeaveTheJobIntact() throws Exception {
-    client.taskOperations().createTask(JOB, new TaskAddParameter().withId("survivor").withCommandLine("/bin/true"));
+    client.jobOperations().createJob(new JobAddParameter().withId(ERRORS_JOB).withPoolInfo(new PoolInformation().withPoolId(POOL)));
+    client.taskOperations().createTask(ERRORS_JOB, new TaskAddParameter().withId("survivor").withCommandLine("/bin/true"));
 
     BatchErrorException twice =
         catchThrowableOfType(
             BatchErrorException.class,
-            () -> client.jobOperations().createJob(new JobAddParameter().withId(JOB).withPoolInfo(new PoolInformation().withPoolId(POOL))));
+            () -> client.jobOperations().createJob(new JobAddParameter().withId(ERRORS_JOB).withPoolInfo(new PoolInformation().withPoolId(POOL))));
     assertThat(twice.response().code()).isEqualTo(409);
     assertThat(twice.body().code()).isEqualTo("JobExists");
 
     BatchErrorException missing =
-        catchThrowableOfType(BatchErrorException.class, () -> client.taskOperations().getTask(JOB, "no-such-task"));
+        catchThrowableOfType(BatchErrorException.class, () -> client.taskOperations().getTask(ERRORS_JOB, "no-such-task"));
     assertThat(missing.response().code()).isEqualTo(404);
     assertThat(missing.body().code()).isEqualTo("TaskNotFound");
 
     BatchClient intruder = LoteStack.client("AAAAaaaaBBBBbbbbCCCCccccDDDDddddEEEEeeeeFFFFffffGGGGggggHHHHhhhh");
-    BatchErrorException denied = catchThrowableOfType(BatchErrorException.class, () -> intruder.jobOperations().getJob(JOB));
+    BatchErrorException denied = catchThrowableOfType(BatchErrorException.class, () -> intruder.jobOperations().getJob(ERRORS_JOB));
     assertThat(denied.response().code()).isEqualTo(403);
     assertThat(denied.body().code()).isEqualTo("AuthenticationFailed");
 
-    CloudJob job = client.jobOperations().getJob(JOB);
-    assertThat(job.id()).isEqualTo(JOB);
+    CloudJob job = client.jobOperations().getJob(ERRORS_JOB);
+    assertThat(job.id()).isEqualTo(ERRORS_JOB);
     assertThat(job.poolInfo().poolId()).isEqualTo(POOL);
-    assertThat(client.taskOperations().getTask(JOB, "survivor").id()).isEqualTo("survivor");
+    assertThat(client.taskOperations().getTask(ERRORS_JOB, "survivor").id()).isEqualTo("survivor");
   }
 }
