@@ -6,16 +6,23 @@ import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * Decides which queued tasks start where, over a snapshot of one pool: pure logic, no clock, no
- * I/O. Tasks are offered in queue order (job priority, then arrival); each goes to the node with
- * the most free slots (spread, Azure's default fill type), ties broken by node id. A task that
- * fits nowhere waits without blocking smaller tasks behind it. No node is ever given more slots
- * than it has free.
+ * Decides which queued tasks go where, over a snapshot of one pool: pure logic, no clock, no I/O.
+ * Tasks are offered in queue order (job priority, then arrival); each goes to the node with the
+ * most free capacity (spread, Azure's default fill type), ties broken by node id. A task that
+ * fits nowhere waits without blocking smaller tasks behind it. No node is ever given more than its
+ * free capacity, and no task needing more slots than a node has goes to that node.
  */
 public final class Placement {
 
-  /** A schedulable node and how many of its slots are free. */
-  public record NodeSlots(String nodeId, int free) {}
+  /**
+   * A schedulable node: how many slots it has, and how many more slots' worth of tasks it may be
+   * given now (its free slots plus whatever room its local backlog has left).
+   */
+  public record NodeSlots(String nodeId, int free, int size) {
+    public NodeSlots(String nodeId, int free) {
+      this(nodeId, free, free);
+    }
+  }
 
   /** A queued task, identified by its keys, needing some slots. */
   public record Candidate(String jobKey, String taskKey, int attempt, int requiredSlots) {}
@@ -24,11 +31,13 @@ public final class Placement {
 
   private static final class Free {
     final String nodeId;
+    final int size;
     int free;
 
-    Free(String nodeId, int free) {
+    Free(String nodeId, int free, int size) {
       this.nodeId = nodeId;
       this.free = free;
+      this.size = size;
     }
   }
 
@@ -40,7 +49,7 @@ public final class Placement {
     int total = 0;
     for (NodeSlots n : nodes) {
       if (n.free() > 0) {
-        free.add(new Free(n.nodeId(), n.free()));
+        free.add(new Free(n.nodeId(), n.free(), Math.max(n.size(), 1)));
         total += n.free();
       }
     }
@@ -51,7 +60,7 @@ public final class Placement {
       }
       int needed = Math.max(1, c.requiredSlots());
       Free best = free.peek();
-      if (best == null || best.free < needed) {
+      if (best == null || best.free < needed || best.size < needed) {
         continue;
       }
       free.poll();

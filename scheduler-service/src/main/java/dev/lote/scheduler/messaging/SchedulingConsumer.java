@@ -1,11 +1,13 @@
 package dev.lote.scheduler.messaging;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -24,6 +26,7 @@ import dev.lote.common.events.TaskEvents.TaskRunSpec;
 import dev.lote.common.events.Topics;
 import dev.lote.common.ids.BatchIds;
 import dev.lote.scheduler.domain.Placement;
+import dev.lote.scheduler.domain.TaskLengths;
 import dev.lote.scheduler.persistence.SchedulingStore;
 import dev.lote.support.events.EventCodec;
 import dev.lote.support.inbox.Inbox;
@@ -43,11 +46,24 @@ public class SchedulingConsumer {
   private final SchedulingStore store;
   private final Outbox outbox;
   private final EventCodec codec;
+  private final TaskLengths lengths;
 
-  public SchedulingConsumer(SchedulingStore store, Outbox outbox, EventCodec codec) {
+  /**
+   * @param backlogPerSlot how many tasks per slot a node may hold waiting beside the ones it runs
+   *     while its pool's tasks are short ({@code lote.scheduler.node-backlog-per-slot}); the node
+   *     starts one the moment a slot frees instead of waiting for the next placement. 0 assigns
+   *     only to free slots.
+   * @param shortTask the mean run time under which a pool's tasks count as short
+   *     ({@code lote.scheduler.short-task})
+   */
+  public SchedulingConsumer(
+      SchedulingStore store, Outbox outbox, EventCodec codec,
+      @Value("${lote.scheduler.node-backlog-per-slot:4}") int backlogPerSlot,
+      @Value("${lote.scheduler.short-task:500ms}") Duration shortTask) {
     this.store = store;
     this.outbox = outbox;
     this.codec = codec;
+    this.lengths = new TaskLengths(backlogPerSlot, shortTask);
   }
 
   @Bean
@@ -78,7 +94,11 @@ public class SchedulingConsumer {
           store.upsertNode(account, n.nodeId(), pool, n.taskSlots(), n.schedulable());
           touched.add(new PoolRef(account, pool));
         }
-        case EventTypes.POOL_DELETED -> store.dropPool(account, BatchIds.key(codec.payload(e, PoolDeleted.class).poolId()));
+        case EventTypes.POOL_DELETED -> {
+          String pool = BatchIds.key(codec.payload(e, PoolDeleted.class).poolId());
+          store.dropPool(account, pool);
+          lengths.forget(new PoolRef(account, pool));
+        }
         case EventTypes.JOB_CREATED -> {
           JobCreated j = codec.payload(e, JobCreated.class);
           store.upsertJob(account, BatchIds.key(j.jobId()), BatchIds.key(j.poolId()), j.priority(), true);
@@ -96,7 +116,9 @@ public class SchedulingConsumer {
           TaskCompleted c = codec.payload(e, TaskCompleted.class);
           String pool = store.release(account, BatchIds.key(c.jobId()), BatchIds.key(c.taskId()), c.attempt());
           if (pool != null) {
-            touched.add(new PoolRef(account, pool));
+            PoolRef ref = new PoolRef(account, pool);
+            lengths.completed(ref, c.startTime(), c.endTime());
+            touched.add(ref);
           }
         }
         default -> {
@@ -156,7 +178,7 @@ public class SchedulingConsumer {
     }
 
     private void place(PoolRef pool) {
-      List<Placement.NodeSlots> free = store.freeSlots(pool.account(), pool.poolKey());
+      List<Placement.NodeSlots> free = store.freeSlots(pool.account(), pool.poolKey(), lengths.backlogPerSlot(pool));
       int slots = free.stream().mapToInt(Placement.NodeSlots::free).sum();
       if (slots == 0) {
         return;

@@ -123,11 +123,12 @@ public class SchedulingStore {
     return pool.isEmpty() ? null : pool.get(0);
   }
 
-  public List<Placement.NodeSlots> freeSlots(String account, String poolKey) {
+  public List<Placement.NodeSlots> freeSlots(String account, String poolKey, int backlogPerSlot) {
     return jdbc.query(
-        "select node_id, slots - used_slots from node where account = ? and pool_key = ? and schedulable and used_slots < slots order by node_id",
-        (rs, i) -> new Placement.NodeSlots(rs.getString(1), rs.getInt(2)),
-        account, poolKey);
+        "select node_id, slots * (1 + ?) - used_slots, slots from node "
+            + "where account = ? and pool_key = ? and schedulable and used_slots < slots * (1 + ?) order by node_id",
+        (rs, i) -> new Placement.NodeSlots(rs.getString(1), rs.getInt(2), rs.getInt(3)),
+        backlogPerSlot, account, poolKey, backlogPerSlot);
   }
 
   /** The head of a pool's queue, in placement order. */

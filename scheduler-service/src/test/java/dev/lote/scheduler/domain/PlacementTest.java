@@ -47,6 +47,15 @@ class PlacementTest {
   }
 
   @Test
+  void backlogRoomNeverLetsATaskWiderThanTheNodeIn() {
+    // two-slot nodes with room for six slots' worth of tasks each (running plus backlog)
+    List<Assignment> plan =
+        Placement.place(List.of(new NodeSlots("n1", 6, 2), new NodeSlots("n2", 6, 2)), List.of(task("wide", 3), task("a", 2), task("b")));
+    assertThat(plan).extracting(a -> a.task().taskKey()).containsExactly("a", "b");
+    assertThat(plan).extracting(Assignment::nodeId).containsExactly("n1", "n2");
+  }
+
+  @Test
   void multiSlotTasksTakeTheirSlotsOnOneNode() {
     List<Assignment> plan = Placement.place(List.of(new NodeSlots("n1", 4), new NodeSlots("n2", 2)), List.of(task("a", 3), task("b", 2), task("c", 2)));
     assertThat(plan).extracting(a -> a.task().taskKey() + "@" + a.nodeId()).containsExactly("a@n1", "b@n2");

@@ -42,76 +42,9 @@ import dev.lote.common.events.Topics;
 import dev.lote.support.events.EventCodec;
 import dev.lote.support.test.LoteServiceTest;
 
-/** Events in through the real topics, assignments out on the nodes' topics, through a real broker and database. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
-class SchedulingFlowTest extends LoteServiceTest {
-
-  @Autowired EventCodec codec;
-  @Value("${spring.kafka.bootstrap-servers}") String kafka;
-
-  KafkaProducer<String, byte[]> producer;
-  KafkaConsumer<String, byte[]> consumer;
-  final List<EventEnvelope> received = new CopyOnWriteArrayList<>();
-  String pool;
-  String n1;
-  String n2;
-
-  @BeforeEach
-  void setUp() {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    producer = new KafkaProducer<>(p);
-    String suffix = UUID.randomUUID().toString().substring(0, 8);
-    pool = "pool-" + suffix;
-    n1 = "tvm-a-" + suffix;
-    n2 = "tvm-b-" + suffix;
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + suffix);
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    consumer = new KafkaConsumer<>(c);
-    consumer.subscribe(List.of(Topics.nodeCommands(n1), Topics.nodeCommands(n2)));
-    send(Topics.NODES, n1, EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, n1, "idle", 2, true, "http://a"));
-    send(Topics.NODES, n2, EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, n2, "idle", 2, true, "http://b"));
-  }
-
-  @AfterEach
-  void tearDown() {
-    producer.close();
-    consumer.close();
-  }
-
-  EventEnvelope send(String topic, String key, String type, Object payload) {
-    EventEnvelope e = EventEnvelope.of(type, "lote", key, Instant.now(), null, codec.toTree(payload));
-    send(topic, key, e);
-    return e;
-  }
-
-  void send(String topic, String key, EventEnvelope e) {
-    producer.send(new ProducerRecord<>(topic, key, codec.encode(e)));
-    producer.flush();
-  }
-
-  void queue(String job, int priority, String task) {
-    send(Topics.TASKS, job, EventTypes.TASK_QUEUED,
-        new TaskQueued(job, task, pool, priority, 0, 0, new TaskRunSpec("/bin/true", Map.of(), 1, null, List.of(), false)));
-  }
-
-  List<TaskAssigned> assignments() {
-    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-      received.add(codec.decode(r.value()));
-    }
-    return received.stream().filter(e -> e.type().equals(EventTypes.TASK_ASSIGNED)).map(e -> codec.payload(e, TaskAssigned.class)).toList();
-  }
-
-  void complete(TaskAssigned a) {
-    send(Topics.TASKS, a.jobId(), EventTypes.TASK_COMPLETED,
-        new TaskCompleted(a.jobId(), a.taskId(), pool, a.nodeId(), "http://x", a.attempt(), 0, Instant.now(), Instant.now(), null, null, null));
-  }
+/** Placement with no node backlog: tasks go only to free slots, FIFO within priority. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "lote.scheduler.node-backlog-per-slot=0")
+class SchedulingFlowTest extends SchedulingTestSupport {
 
   @Test
   void fillsTheFreeSlotsThenPlacesMoreAsTasksCompleteAndEachTaskOnce() {
