@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -20,26 +19,24 @@ import dev.lote.pool.support.BatchHttp;
 import dev.lote.pool.support.BatchHttp.Response;
 import dev.lote.pool.support.Kafka;
 import dev.lote.pool.support.NodeSteps;
-import dev.lote.pool.support.PoolServiceTestBase;
+import dev.lote.pool.support.LocalNodeTestBase;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The local provider with the real node agent: the pool-service starts it, the agent runs the
  * start task and reports itself idle over Kafka, serves the node's files, and is stopped with its
- * pool. Runs when the node agent has been built ({@code node-agent/target/node-agent.jar}).
+ * pool. The build makes {@code node-agent/target/node-agent.jar} before these tests run.
  */
-@EnabledIf("agentBuilt")
-class RealAgentEndToEndTest extends PoolServiceTestBase {
+class RealAgentEndToEndTest extends LocalNodeTestBase {
 
   private static final Path REAL_AGENT = Path.of("../node-agent/target/node-agent.jar").toAbsolutePath().normalize();
 
-  static boolean agentBuilt() {
-    return Files.isRegularFile(REAL_AGENT);
-  }
-
   @DynamicPropertySource
   static void realAgent(DynamicPropertyRegistry registry) {
-    registry.add("lote.nodes.local.agent-jar", REAL_AGENT::toString);
+    if (!Files.isRegularFile(REAL_AGENT)) {
+      throw new IllegalStateException(REAL_AGENT + " is missing: build the node-agent module first (./mvnw verify builds it before pool-service)");
+    }
+    localNodes(registry, REAL_AGENT);
   }
 
   @LocalServerPort int port;
