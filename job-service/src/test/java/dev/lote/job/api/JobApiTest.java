@@ -1,6 +1,6 @@
 package dev.lote.job.api;
 
-import static dev.lote.job.support.BatchHttp.json;
+import static dev.lote.support.test.BatchHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.Topics;
-import dev.lote.job.support.BatchHttp;
+import dev.lote.support.test.BatchHttp;
 import dev.lote.job.support.JobServiceTestBase;
-import dev.lote.job.support.Kafka;
+import dev.lote.support.test.Kafka;
 import tools.jackson.databind.JsonNode;
 
 class JobApiTest extends JobServiceTestBase {

@@ -17,7 +17,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.lote.job.support.AgentReports;
-import dev.lote.job.support.BatchHttp;
+import dev.lote.support.test.BatchHttp;
 import dev.lote.job.support.JobServiceTestBase;
 
 /** Task files come from the agent of the node that ran the task, through a real HTTP server standing in for it. */

@@ -7,6 +7,7 @@ import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskStarted;
 import dev.lote.common.events.Topics;
+import dev.lote.support.test.Kafka;
 
 /** Publishes on lote.tasks what a node agent reports about the tasks it runs. */
 public final class AgentReports {

@@ -13,6 +13,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.lote.support.test.BatchHttp;
+import dev.lote.support.test.Kafka;
 import dev.lote.support.test.LoteServiceTest;
 import tools.jackson.databind.JsonNode;
 

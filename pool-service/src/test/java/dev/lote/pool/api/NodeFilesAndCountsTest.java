@@ -1,7 +1,7 @@
 package dev.lote.pool.api;
 
-import static dev.lote.pool.support.BatchHttp.BASE_URL;
-import static dev.lote.pool.support.BatchHttp.json;
+import static dev.lote.support.test.BatchHttp.BASE_URL;
+import static dev.lote.support.test.BatchHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -19,9 +19,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import dev.lote.pool.support.BatchHttp;
-import dev.lote.pool.support.BatchHttp.Response;
-import dev.lote.pool.support.Kafka;
+import dev.lote.support.test.BatchHttp;
+import dev.lote.support.test.BatchHttp.Response;
+import dev.lote.support.test.Kafka;
 import dev.lote.pool.support.NodeSteps;
 import dev.lote.pool.support.PoolServiceTestBase;
 import tools.jackson.databind.JsonNode;

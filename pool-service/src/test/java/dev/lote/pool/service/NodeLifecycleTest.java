@@ -1,6 +1,6 @@
 package dev.lote.pool.service;
 
-import static dev.lote.pool.support.BatchHttp.json;
+import static dev.lote.support.test.BatchHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -23,8 +23,8 @@ import dev.lote.common.events.TaskEvents.TaskQueued;
 import dev.lote.common.events.TaskEvents.TaskRunSpec;
 import dev.lote.common.events.TaskEvents.TaskStarted;
 import dev.lote.common.events.Topics;
-import dev.lote.pool.support.BatchHttp;
-import dev.lote.pool.support.Kafka;
+import dev.lote.support.test.BatchHttp;
+import dev.lote.support.test.Kafka;
 import dev.lote.pool.support.NodeSteps;
 import dev.lote.pool.support.PoolServiceTestBase;
 import tools.jackson.databind.JsonNode;

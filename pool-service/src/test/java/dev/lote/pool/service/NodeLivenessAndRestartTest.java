@@ -1,6 +1,6 @@
 package dev.lote.pool.service;
 
-import static dev.lote.pool.support.BatchHttp.json;
+import static dev.lote.support.test.BatchHttp.json;
 import static dev.lote.pool.support.NodeSteps.alive;
 import static dev.lote.pool.support.NodeSteps.pid;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,8 +17,8 @@ import org.springframework.test.context.TestPropertySource;
 
 import dev.lote.common.events.NodeEvents.NodeStateChanged;
 import dev.lote.common.events.Topics;
-import dev.lote.pool.support.BatchHttp;
-import dev.lote.pool.support.Kafka;
+import dev.lote.support.test.BatchHttp;
+import dev.lote.support.test.Kafka;
 import dev.lote.pool.support.NodeSteps;
 import dev.lote.pool.support.PoolServiceTestBase;
 

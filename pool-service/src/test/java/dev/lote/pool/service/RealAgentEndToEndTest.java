@@ -1,6 +1,6 @@
 package dev.lote.pool.service;
 
-import static dev.lote.pool.support.BatchHttp.json;
+import static dev.lote.support.test.BatchHttp.json;
 import static dev.lote.pool.support.NodeSteps.alive;
 import static dev.lote.pool.support.NodeSteps.pid;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,9 +15,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.lote.pool.support.BatchHttp;
-import dev.lote.pool.support.BatchHttp.Response;
-import dev.lote.pool.support.Kafka;
+import dev.lote.support.test.BatchHttp;
+import dev.lote.support.test.BatchHttp.Response;
+import dev.lote.support.test.Kafka;
 import dev.lote.pool.support.NodeSteps;
 import dev.lote.pool.support.LocalNodeTestBase;
 import tools.jackson.databind.JsonNode;

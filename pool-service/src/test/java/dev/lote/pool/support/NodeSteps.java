@@ -19,6 +19,8 @@ import dev.lote.common.events.NodeEvents.NodeReported;
 import dev.lote.common.events.NodeEvents.NodeStateChanged;
 import dev.lote.common.events.NodeEvents.StartTaskOutcome;
 import dev.lote.common.events.Topics;
+import dev.lote.support.test.BatchHttp;
+import dev.lote.support.test.Kafka;
 import tools.jackson.databind.JsonNode;
 
 /** What a node agent would do, done by hand: report states and heartbeats; and ways to look at a node. */

@@ -1,4 +1,4 @@
-package dev.lote.job.support;
+package dev.lote.support.test;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +20,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.support.events.EventCodec;
-import dev.lote.support.test.LoteTestInfra;
 
 /** Plain Kafka clients for tests: publish envelopes as a node agent would, and read what the service published. */
 public final class Kafka implements AutoCloseable {
@@ -84,9 +83,9 @@ public final class Kafka implements AutoCloseable {
       return received;
     }
 
-    /** The events received so far of this type whose aggregate is the given job. */
-    public List<EventEnvelope> of(String type, String jobId) {
-      return received().stream().filter(e -> e.type().equals(type) && e.aggregateId().equals(jobId)).toList();
+    /** The events received so far of this type whose aggregate (a job, a pool, a node) is the given one. */
+    public List<EventEnvelope> of(String type, String aggregateId) {
+      return received().stream().filter(e -> e.type().equals(type) && e.aggregateId().equals(aggregateId)).toList();
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.lote.pool.support;
+package dev.lote.support.test;
 
 import java.io.IOException;
 import java.net.URI;
@@ -56,6 +56,10 @@ public final class BatchHttp {
 
   public Response post(String path, String json) {
     return send("POST", path, json);
+  }
+
+  public Response delete(String path) {
+    return send("DELETE", path, null);
   }
 
   /** Follows a link the service returned: its base URL is the one the client used, not the service's. */
