@@ -17,17 +17,23 @@ import dev.lote.pool.domain.NodeState;
 import dev.lote.pool.persistence.NodeRepository;
 import dev.lote.pool.persistence.NodeRepository.StateCount;
 import dev.lote.support.web.BatchRequest;
+import dev.lote.support.web.ListRequest;
+
+import tools.jackson.databind.json.JsonMapper;
 
 /** Account_ListPoolNodeCounts: per pool, how many nodes are in each state. */
 @RestController
 public class NodeCountsController {
 
-  private static final int DEFAULT_PAGE = 10;
+  /** Azure's default and largest page of pool node counts. */
+  private static final int PAGE = 10;
 
   private final NodeRepository nodes;
+  private final JsonMapper json;
 
-  public NodeCountsController(NodeRepository nodes) {
+  public NodeCountsController(NodeRepository nodes, JsonMapper json) {
     this.nodes = nodes;
+    this.json = json;
   }
 
   /** Batch {@code NodeCounts}. */
@@ -55,18 +61,23 @@ public class NodeCountsController {
   public record PoolNodeCounts(String poolId, NodeCounts dedicated, NodeCounts lowPriority) {}
 
   @GetMapping("/nodecounts")
-  public ResponseEntity<ListBody<PoolNodeCounts>> list(HttpServletRequest request) {
+  public ResponseEntity<Object> list(HttpServletRequest request) {
     BatchRequest br = BatchRequest.of(request);
-    Paging paging = Paging.of(request, DEFAULT_PAGE, DEFAULT_PAGE);
+    ListRequest list = ListRequest.of(request, PAGE, PAGE);
+    return BatchResponses.list(
+        list.page((after, limit) -> counts(br.account(), after, limit), c -> BatchIds.key(c.poolId()), json::valueToTree, br, request, "poolnodecounts"));
+  }
+
+  /** The counts of at most {@code limit} pools whose key follows {@code afterPoolKey}, in key order. */
+  private List<PoolNodeCounts> counts(String account, String afterPoolKey, int limit) {
     Map<String, Map<NodeState, Integer>> byPool = new LinkedHashMap<>();
-    for (StateCount row : nodes.countsByState(br.account(), paging.after(), paging.fetchSize())) {
+    for (StateCount row : nodes.countsByState(account, afterPoolKey, limit)) {
       Map<NodeState, Integer> counts = byPool.computeIfAbsent(row.poolId(), id -> new EnumMap<>(NodeState.class));
       NodeState.parse(row.state()).ifPresent(s -> counts.merge(s, row.count(), Integer::sum));
     }
     List<PoolNodeCounts> all = new ArrayList<>();
     NodeCounts none = NodeCounts.of(Map.of());
     byPool.forEach((poolId, counts) -> all.add(new PoolNodeCounts(poolId, NodeCounts.of(counts), none)));
-    Paging.Page<PoolNodeCounts> page = paging.page(all, c -> BatchIds.key(c.poolId()), br, request);
-    return BatchResponses.list(new ListBody<>(br.metadata("poolnodecounts"), page.items(), page.nextLink()));
+    return all;
   }
 }

@@ -1,4 +1,4 @@
-package dev.lote.pool.api;
+package dev.lote.support.web;
 
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -15,9 +15,9 @@ import dev.lote.common.error.BatchErrors;
  * If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since. A failed condition is
  * {@code ConditionNotMet}: 304 for reads, 412 for writes.
  */
-final class Conditions {
+public final class Conditions {
 
-  static void check(HttpServletRequest request, String etag, Instant lastModified, boolean read) {
+  public static void check(HttpServletRequest request, String etag, Instant lastModified, boolean read) {
     String ifMatch = request.getHeader("If-Match");
     if (ifMatch != null && !matches(ifMatch, etag)) {
       throw BatchErrors.conditionNotMet(false);

@@ -1,0 +1,120 @@
+package dev.lote.support.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.function.Function;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import dev.lote.common.error.BatchErrors;
+import dev.lote.common.error.BatchException;
+
+/**
+ * Passes a Batch file request on to the node agent that holds the files and streams the agent's
+ * answer back as it is, status and headers included. The agent names its file entries under the
+ * public URL it is given in {@value #FILE_URL_PREFIX}.
+ */
+public final class AgentFileProxy {
+
+  /** Tells the agent the public URL its file entries are named under. */
+  public static final String FILE_URL_PREFIX = "X-Lote-File-Url-Prefix";
+
+  private static final List<String> FORWARDED =
+      List.of("ocp-range", "Range", "If-Modified-Since", "If-Unmodified-Since", LoteHeaders.ACCOUNT, LoteHeaders.BASE_URL, LoteHeaders.REQUEST_ID);
+  private static final Set<String> HOP_BY_HOP =
+      Set.of("connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", ":status");
+
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final Duration timeout;
+
+  /** @param timeout how long the agent may take to start answering */
+  public AgentFileProxy(Duration timeout) {
+    this.timeout = timeout;
+  }
+
+  /**
+   * Forwards the request to {@code agentUrl + agentPath} (with the request's query).
+   *
+   * @param publicFilesUrl the public URL of the files collection, for the names of the entries
+   * @param unreachable    the error to answer with when the agent does not answer, given why
+   */
+  public void forward(
+      HttpServletRequest request, HttpServletResponse response, String agentUrl, String agentPath, String publicFilesUrl,
+      Function<String, BatchException> unreachable) throws IOException {
+    String query = request.getQueryString();
+    String base = agentUrl.endsWith("/") ? agentUrl.substring(0, agentUrl.length() - 1) : agentUrl;
+    HttpRequest.Builder out =
+        HttpRequest.newBuilder(URI.create(base + agentPath + (query == null ? "" : "?" + query)))
+            .timeout(timeout)
+            .method(request.getMethod(), HttpRequest.BodyPublishers.noBody())
+            .header(FILE_URL_PREFIX, publicFilesUrl);
+    for (String name : FORWARDED) {
+      String value = request.getHeader(name);
+      if (value != null) {
+        out.header(name, value);
+      }
+    }
+    HttpResponse<InputStream> answer;
+    try {
+      answer = client.send(out.build(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw unreachable.apply(e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unreachable.apply("interrupted while waiting for the answer");
+    }
+    response.setStatus(answer.statusCode());
+    answer.headers().map().forEach((name, values) -> {
+      if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+        values.forEach(v -> response.addHeader(name, v));
+      }
+    });
+    try (InputStream body = answer.body(); OutputStream sink = response.getOutputStream()) {
+      body.transferTo(sink);
+    }
+  }
+
+  /**
+   * The file path after {@code /files/} in the request's URI, following {@code parentSegment}
+   * (such as {@code /tasks/}), in canonical form; empty for the collection itself.
+   */
+  public static String filePath(HttpServletRequest request, String parentSegment) {
+    String uri = request.getRequestURI();
+    int at = uri.indexOf("/files/", uri.indexOf(parentSegment));
+    return at < 0 ? "" : normalize(uri.substring(at + "/files/".length()));
+  }
+
+  /**
+   * The file path in one canonical form whatever the SDK sent ({@code wd/a.txt} or
+   * {@code wd%2Fa.txt}): decoded, split into segments, each segment encoded again. A {@code ..}
+   * segment is {@code FileNotFound}: nothing outside the directory is served.
+   */
+  public static String normalize(String rawPath) {
+    String decoded = URLDecoder.decode(rawPath.replace("+", "%2B"), StandardCharsets.UTF_8);
+    StringJoiner path = new StringJoiner("/");
+    for (String segment : decoded.split("/")) {
+      if (segment.isEmpty() || segment.equals(".")) {
+        continue;
+      }
+      if (segment.equals("..")) {
+        throw BatchErrors.fileNotFound();
+      }
+      path.add(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
+    }
+    return path.toString();
+  }
+}
