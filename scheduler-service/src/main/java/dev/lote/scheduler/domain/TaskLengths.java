@@ -12,7 +12,8 @@ import java.util.Map;
  * <p>A node backlog keeps a node busy while the next placement is on its way, which matters when
  * tasks last milliseconds. For longer tasks it would only tie work to a node that another node,
  * a new one say, could start sooner, so a pool gets a backlog only while its recent tasks are
- * short, and none before any of its tasks has completed. Pure logic, no clock.
+ * short, and none before any of its tasks has completed. Pure logic, no clock; not thread-safe:
+ * its caller applies one batch of events at a time.
  */
 public final class TaskLengths {
 

@@ -66,11 +66,20 @@ public class SchedulingConsumer {
     this.lengths = new TaskLengths(backlogPerSlot, shortTask);
   }
 
+  /**
+   * The binder runs one consumer per topic, each on its own thread; their batches are applied one
+   * at a time. Two at once would place from the same free slots, and their updates of the same
+   * node rows in different orders would deadlock in PostgreSQL.
+   */
+  private final Object oneBatchAtATime = new Object();
+
   @Bean
   public Consumer<List<byte[]>> schedulingEvents(Inbox inbox) {
     return records -> {
-      Batch batch = new Batch();
-      inbox.applyRecords(records, batch::apply, batch::finish);
+      synchronized (oneBatchAtATime) {
+        Batch batch = new Batch();
+        inbox.applyRecords(records, batch::apply, batch::finish);
+      }
     };
   }
 
