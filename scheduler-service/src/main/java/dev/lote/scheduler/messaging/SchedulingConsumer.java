@@ -2,8 +2,10 @@ package dev.lote.scheduler.messaging;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -89,11 +91,17 @@ public class SchedulingConsumer {
   private final class Batch {
     final Set<PoolRef> touched = new LinkedHashSet<>();
     final List<SchedulingStore.Queue> queued = new ArrayList<>();
+    final List<SchedulingStore.Ended> ended = new ArrayList<>();
+    /** Whether a job has ended, by account and job key, as read or changed in this batch. */
+    final Map<String, Boolean> jobEnded = new HashMap<>();
     final List<Outbox.Message> out = new ArrayList<>();
 
     void apply(EventEnvelope e) {
-      if (!e.type().equals(EventTypes.TASK_QUEUED)) {
-        flushQueued();
+      switch (e.type()) {
+        case EventTypes.TASK_QUEUED, EventTypes.TASK_COMPLETED, EventTypes.TASK_STARTED -> {
+          // gathered and written together: they touch no row another of them needs
+        }
+        default -> flush();
       }
       String account = e.account();
       switch (e.type()) {
@@ -111,11 +119,13 @@ public class SchedulingConsumer {
         case EventTypes.JOB_CREATED -> {
           JobCreated j = codec.payload(e, JobCreated.class);
           store.upsertJob(account, BatchIds.key(j.jobId()), BatchIds.key(j.poolId()), j.priority(), true);
+          jobEnded.remove(account + "/" + BatchIds.key(j.jobId()));
         }
         case EventTypes.JOB_UPDATED -> {
           JobUpdated j = codec.payload(e, JobUpdated.class);
           store.upsertJob(account, BatchIds.key(j.jobId()), BatchIds.key(j.poolId()), j.priority(), "active".equalsIgnoreCase(j.state()) || j.state() == null);
           store.reprioritise(account, BatchIds.key(j.jobId()), j.priority());
+          jobEnded.remove(account + "/" + BatchIds.key(j.jobId()));
           touched.add(new PoolRef(account, BatchIds.key(j.poolId())));
         }
         case EventTypes.JOB_TERMINATED, EventTypes.JOB_DELETED -> endJob(account, BatchIds.key(e.payload().path("jobId").asString()), e.type());
@@ -123,11 +133,9 @@ public class SchedulingConsumer {
         case EventTypes.TASK_CANCELLED -> cancel(account, codec.payload(e, TaskCancelled.class));
         case EventTypes.TASK_COMPLETED -> {
           TaskCompleted c = codec.payload(e, TaskCompleted.class);
-          String pool = store.release(account, BatchIds.key(c.jobId()), BatchIds.key(c.taskId()), c.attempt());
-          if (pool != null) {
-            PoolRef ref = new PoolRef(account, pool);
-            lengths.completed(ref, c.startTime(), c.endTime());
-            touched.add(ref);
+          ended.add(new SchedulingStore.Ended(account, BatchIds.key(c.jobId()), BatchIds.key(c.taskId()), c.attempt()));
+          if (c.poolId() != null) {
+            lengths.completed(new PoolRef(account, BatchIds.key(c.poolId())), c.startTime(), c.endTime());
           }
         }
         default -> {
@@ -138,7 +146,7 @@ public class SchedulingConsumer {
 
     private void queue(String account, TaskQueued q) {
       String jobKey = BatchIds.key(q.jobId());
-      if (store.jobEnded(account, jobKey)) {
+      if (jobEnded.computeIfAbsent(account + "/" + jobKey, k -> store.jobEnded(account, jobKey))) {
         return;
       }
       String pool = BatchIds.key(q.poolId());
@@ -149,10 +157,16 @@ public class SchedulingConsumer {
       touched.add(new PoolRef(account, pool));
     }
 
-    private void flushQueued() {
+    private void flush() {
       if (!queued.isEmpty()) {
         store.queue(queued);
         queued.clear();
+      }
+      if (!ended.isEmpty()) {
+        for (SchedulingStore.FreedPool freed : store.release(ended)) {
+          touched.add(new PoolRef(freed.account(), freed.poolKey()));
+        }
+        ended.clear();
       }
     }
 
@@ -168,6 +182,7 @@ public class SchedulingConsumer {
 
     private void endJob(String account, String jobKey, String why) {
       store.endJob(account, jobKey);
+      jobEnded.put(account + "/" + jobKey, true);
       for (SchedulingStore.Held held : store.assignmentsOfJob(account, jobKey)) {
         kill(account, held, why);
       }
@@ -179,7 +194,7 @@ public class SchedulingConsumer {
     }
 
     void finish() {
-      flushQueued();
+      flush();
       for (PoolRef pool : touched) {
         place(pool);
       }

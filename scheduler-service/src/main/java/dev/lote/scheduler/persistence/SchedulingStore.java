@@ -107,20 +107,34 @@ public class SchedulingStore {
     return jdbc.update("delete from queued_task where account = ? and job_key = ? and task_key = ?", account, jobKey, taskKey) > 0;
   }
 
-  /** Frees the slots an attempt held; returns the pool of its node when something was freed. */
-  public String release(String account, String jobKey, String taskKey, int attempt) {
-    List<Held> h =
-        jdbc.query(
-            "delete from assignment where account = ? and job_key = ? and task_key = ? and attempt = ? returning job_id, task_id, attempt, node_id, slots",
-            (rs, i) -> new Held(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getInt(5)),
-            account, jobKey, taskKey, attempt);
-    if (h.isEmpty()) {
-      return null;
+  /** An attempt that ended, identified by its keys. */
+  public record Ended(String account, String jobKey, String taskKey, int attempt) {}
+
+  /** A pool one of whose nodes got slots back. */
+  public record FreedPool(String account, String poolKey) {}
+
+  /**
+   * Frees the slots the attempts held, in one statement; an attempt that holds nothing (already
+   * released, or replaced by a later one) frees nothing. Returns the pools of the nodes that got
+   * slots back.
+   */
+  public List<FreedPool> release(List<Ended> ended) {
+    if (ended.isEmpty()) {
+      return List.of();
     }
-    List<String> pool =
-        jdbc.queryForList(
-            "update node set used_slots = greatest(0, used_slots - ?) where node_id = ? returning pool_key", String.class, h.get(0).slots(), h.get(0).nodeId());
-    return pool.isEmpty() ? null : pool.get(0);
+    return jdbc.query(
+        "with gone as ("
+            + "  delete from assignment a using unnest(?::text[], ?::text[], ?::text[], ?::int[]) as e(account, job_key, task_key, attempt)"
+            + "  where a.account = e.account and a.job_key = e.job_key and a.task_key = e.task_key and a.attempt = e.attempt"
+            + "  returning a.node_id, a.slots),"
+            + " freed as (select node_id, sum(slots) as slots from gone group by node_id)"
+            + " update node n set used_slots = greatest(0, n.used_slots - f.slots) from freed f where n.node_id = f.node_id"
+            + " returning n.account, n.pool_key",
+        (rs, i) -> new FreedPool(rs.getString(1), rs.getString(2)),
+        ended.stream().map(Ended::account).toArray(String[]::new),
+        ended.stream().map(Ended::jobKey).toArray(String[]::new),
+        ended.stream().map(Ended::taskKey).toArray(String[]::new),
+        ended.stream().map(Ended::attempt).toArray(Integer[]::new));
   }
 
   public List<Placement.NodeSlots> freeSlots(String account, String poolKey, int backlogPerSlot) {
