@@ -45,8 +45,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--warmup",
-      defaultValue = "500",
-      description = "tasks run first and not measured, so the figures are of warmed-up services (0: measure a cold stack)")
+      defaultValue = "3000",
+      description = "tasks run between the cold and the warm measurement, not measured (0: measure once, cold)")
   int warmup;
 
   @Override
@@ -54,12 +54,14 @@ public final class BenchCommand implements Callable<Integer> {
     BatchClient client = session.client();
     try {
       BatchSession.ensurePool(client, POOL, 2, 2, Duration.ofMinutes(2), s -> System.out.println("# " + s));
+      double cold = throughput(client, tasks, "bench-tput-", warmup > 0 ? "throughput_cold_" : "throughput_");
+      System.out.printf(Locale.ROOT, "%s=%.1f%n", warmup > 0 ? "throughput_cold_tasks_per_s" : "throughput_tasks_per_s", cold);
       if (warmup > 0) {
-        double rate = throughput(client, warmup, "bench-warmup-");
+        double rate = throughput(client, warmup, "bench-warmup-", null);
         System.out.printf(Locale.ROOT, "# warm-up: %d tasks at %.1f tasks/s (not measured)%n", warmup, rate);
+        double warm = throughput(client, tasks, "bench-tput-", "throughput_");
+        System.out.printf(Locale.ROOT, "throughput_tasks_per_s=%.1f%n", warm);
       }
-      double rate = throughput(client, tasks, "bench-tput-");
-      System.out.printf(Locale.ROOT, "throughput_tasks_per_s=%.1f%n", rate);
       latency(client);
       return 0;
     } catch (Exception e) {
@@ -68,10 +70,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** Runs {@code tasks} trivial tasks through one job; returns tasks per second, end to end. */
-  private double throughput(BatchClient client, int tasks, String jobPrefix) throws Exception {
+  /**
+   * Runs {@code tasks} trivial tasks through one job; returns tasks per second, end to end. With a
+   * {@code report} prefix, prints the run's figures under it.
+   */
+  private double throughput(BatchClient client, int tasks, String jobPrefix, String report) throws Exception {
     String jobId = jobPrefix + System.currentTimeMillis();
-    boolean measured = jobPrefix.equals("bench-tput-");
+    boolean measured = report != null;
     client.jobOperations().createJob(new JobAddParameter().withId(jobId).withPoolInfo(new PoolInformation().withPoolId(POOL)));
     List<List<TaskAddParameter>> chunks = new ArrayList<>();
     for (int i = 0; i < tasks; i += 100) {
@@ -119,10 +124,10 @@ public final class BenchCommand implements Callable<Integer> {
     long end = System.nanoTime();
     double secs = (end - start) / 1e9;
     if (measured) {
-      System.out.printf(Locale.ROOT, "throughput_tasks=%d%n", tasks);
-      System.out.printf(Locale.ROOT, "throughput_add_seconds=%.2f%n", (added - start) / 1e9);
-      System.out.printf(Locale.ROOT, "throughput_total_seconds=%.2f%n", secs);
-      System.out.printf(Locale.ROOT, "throughput_failed=%d%n", c.failed() + rejected);
+      System.out.printf(Locale.ROOT, "%stasks=%d%n", report, tasks);
+      System.out.printf(Locale.ROOT, "%sadd_seconds=%.2f%n", report, (added - start) / 1e9);
+      System.out.printf(Locale.ROOT, "%stotal_seconds=%.2f%n", report, secs);
+      System.out.printf(Locale.ROOT, "%sfailed=%d%n", report, c.failed() + rejected);
     }
     client.jobOperations().deleteJob(jobId);
     return tasks / secs;
