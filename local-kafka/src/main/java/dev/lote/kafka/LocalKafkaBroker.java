@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Starts a real single-node Kafka broker (KRaft, broker and controller in one process) as its own
@@ -170,11 +169,12 @@ public final class LocalKafkaBroker implements AutoCloseable {
     return new ProcessBuilder(cmd);
   }
 
+  /**
+   * A new cluster id. Kafka's own generator never starts one with '-', which the storage tool's
+   * command line would take for an option (a random URL-safe base64 id does, one time in 64).
+   */
   private static String clusterId() {
-    UUID u = UUID.randomUUID();
-    java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(16);
-    bb.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bb.array());
+    return org.apache.kafka.common.Uuid.randomUuid().toString();
   }
 
   public static int freePort() {
