@@ -8,10 +8,13 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +50,18 @@ final class TaskRunner {
   private final ScheduledExecutorService timers;
   private final String agentUrl;
 
+  /** How many finished attempts the runner remembers, so a redelivered assignment does not run again. */
+  private static final int REMEMBERED_FINISHED = 10_000;
+
   private final Deque<Attempt> waiting = new ArrayDeque<>();
+  private final Set<String> finished =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > REMEMBERED_FINISHED;
+            }
+          });
   private final Map<String, Attempt> active = new HashMap<>();
   private int usedSlots;
   private volatile boolean accepting = true;
@@ -91,7 +105,7 @@ final class TaskRunner {
 
   /** Accepts an assignment (journaled before this returns); a duplicate is ignored. */
   synchronized void accept(TaskAssigned a) {
-    if (active.containsKey(key(a)) || journal.contains(a) || waiting.stream().anyMatch(w -> key(w.a).equals(key(a)))) {
+    if (finished.contains(key(a)) || active.containsKey(key(a)) || journal.contains(a) || waiting.stream().anyMatch(w -> key(w.a).equals(key(a)))) {
       return;
     }
     journal.write(new Journal.Entry(Journal.State.ACCEPTED, a, null));
@@ -103,6 +117,9 @@ final class TaskRunner {
   void recover() {
     for (Journal.Entry e : journal.entries()) {
       if (e.state() == Journal.State.COMPLETED && e.completion() != null) {
+        synchronized (this) {
+          finished.add(key(e.assignment()));
+        }
         report(e.assignment(), e.completion());
       } else {
         synchronized (this) {
@@ -234,6 +251,9 @@ final class TaskRunner {
 
   private void complete(Attempt at, Integer exitCode, Instant start, Instant end, String category, String code, String message) {
     TaskAssigned a = at.a;
+    synchronized (this) {
+      finished.add(key(a));
+    }
     EventEnvelope completed =
         events.envelope(
             EventTypes.TASK_COMPLETED,

@@ -235,6 +235,8 @@ class NodeAgentTest {
     assign("once", "/bin/sh -c 'echo run >> $AZ_BATCH_NODE_SHARED_DIR/once.txt'", null);
     assign("once", "/bin/sh -c 'echo run >> $AZ_BATCH_NODE_SHARED_DIR/once.txt'", null);
     await().atMost(Duration.ofSeconds(30)).until(() -> completed.containsKey("once"));
+    // redelivered after the attempt finished and was reported: still not run again
+    assign("once", "/bin/sh -c 'echo run >> $AZ_BATCH_NODE_SHARED_DIR/once.txt'", null);
     assign("after-once", "/bin/true", null);
     await().atMost(Duration.ofSeconds(30)).until(() -> completed.containsKey("after-once"));
     assertThat(Files.readString(root.resolve("node/shared/once.txt"), StandardCharsets.UTF_8)).isEqualTo("run\n");
