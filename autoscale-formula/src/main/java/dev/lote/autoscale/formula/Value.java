@@ -1,4 +1,4 @@
-package dev.lote.autoscaler.formula;
+package dev.lote.autoscale.formula;
 
 import java.time.Duration;
 import java.time.Instant;

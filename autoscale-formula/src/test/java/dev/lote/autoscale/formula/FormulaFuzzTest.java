@@ -1,4 +1,4 @@
-package dev.lote.autoscaler.formula;
+package dev.lote.autoscale.formula;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,8 +11,8 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-import dev.lote.autoscaler.formula.Evaluation.Inputs;
-import dev.lote.autoscaler.formula.SampleHistory.Sample;
+import dev.lote.autoscale.formula.Evaluation.Inputs;
+import dev.lote.autoscale.formula.SampleHistory.Sample;
 
 /**
  * Random formulas, from random tokens and from cut and spliced documented formulas: the parser

@@ -1,9 +1,9 @@
-package dev.lote.autoscaler.formula;
+package dev.lote.autoscale.formula;
 
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.lote.autoscaler.formula.FormulaException.Position;
+import dev.lote.autoscale.formula.FormulaException.Position;
 
 /** Splits formula text into tokens; {@code //} comments and whitespace are dropped. */
 final class Lexer {

@@ -1,4 +1,4 @@
-package dev.lote.autoscaler.formula;
+package dev.lote.autoscale.formula;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +9,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-import dev.lote.autoscaler.formula.Evaluation.Inputs;
+import dev.lote.autoscale.formula.Evaluation.Inputs;
 
 /** The language's types, operators, functions and errors, one rule at a time. */
 class LanguageTest {

@@ -1,4 +1,4 @@
-package dev.lote.autoscaler.formula;
+package dev.lote.autoscale.formula;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,9 +13,9 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-import dev.lote.autoscaler.formula.Evaluation.Inputs;
-import dev.lote.autoscaler.formula.Evaluation.Result;
-import dev.lote.autoscaler.formula.SampleHistory.Sample;
+import dev.lote.autoscale.formula.Evaluation.Inputs;
+import dev.lote.autoscale.formula.Evaluation.Result;
+import dev.lote.autoscale.formula.SampleHistory.Sample;
 
 /** The formulas of Azure's autoscale documentation, on stated inputs, with the results the documentation gives or implies. */
 class DocumentedFormulasTest {

@@ -1,13 +1,13 @@
-package dev.lote.autoscaler.formula;
+package dev.lote.autoscale.formula;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.lote.autoscaler.formula.FormulaException.Position;
-import dev.lote.autoscaler.formula.Lexer.Kind;
-import dev.lote.autoscaler.formula.Lexer.Token;
+import dev.lote.autoscale.formula.FormulaException.Position;
+import dev.lote.autoscale.formula.Lexer.Kind;
+import dev.lote.autoscale.formula.Lexer.Token;
 
 /**
  * A parsed autoscale formula: statements separated by {@code ;}, each an assignment or an

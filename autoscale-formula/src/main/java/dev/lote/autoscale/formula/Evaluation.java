@@ -1,4 +1,4 @@
-package dev.lote.autoscaler.formula;
+package dev.lote.autoscale.formula;
 
 import java.math.BigDecimal;
 import java.time.DayOfWeek;
@@ -19,22 +19,22 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 
-import dev.lote.autoscaler.formula.FormulaException.Position;
-import dev.lote.autoscaler.formula.Formula.Binary;
-import dev.lote.autoscaler.formula.Formula.Call;
-import dev.lote.autoscaler.formula.Formula.Conditional;
-import dev.lote.autoscaler.formula.Formula.Expr;
-import dev.lote.autoscaler.formula.Formula.Field;
-import dev.lote.autoscaler.formula.Formula.Name;
-import dev.lote.autoscaler.formula.Formula.Statement;
-import dev.lote.autoscaler.formula.Formula.Text;
-import dev.lote.autoscaler.formula.Formula.Unary;
-import dev.lote.autoscaler.formula.Value.Interval;
-import dev.lote.autoscaler.formula.Value.Metric;
-import dev.lote.autoscaler.formula.Value.Num;
-import dev.lote.autoscaler.formula.Value.Stamp;
-import dev.lote.autoscaler.formula.Value.Str;
-import dev.lote.autoscaler.formula.Value.Vec;
+import dev.lote.autoscale.formula.FormulaException.Position;
+import dev.lote.autoscale.formula.Formula.Binary;
+import dev.lote.autoscale.formula.Formula.Call;
+import dev.lote.autoscale.formula.Formula.Conditional;
+import dev.lote.autoscale.formula.Formula.Expr;
+import dev.lote.autoscale.formula.Formula.Field;
+import dev.lote.autoscale.formula.Formula.Name;
+import dev.lote.autoscale.formula.Formula.Statement;
+import dev.lote.autoscale.formula.Formula.Text;
+import dev.lote.autoscale.formula.Formula.Unary;
+import dev.lote.autoscale.formula.Value.Interval;
+import dev.lote.autoscale.formula.Value.Metric;
+import dev.lote.autoscale.formula.Value.Num;
+import dev.lote.autoscale.formula.Value.Stamp;
+import dev.lote.autoscale.formula.Value.Str;
+import dev.lote.autoscale.formula.Value.Vec;
 
 /** Evaluates a {@link Formula} against a pool's state and metric histories. Pure: the clock and randomness come in. */
 public final class Evaluation {

@@ -1,4 +1,4 @@
-package dev.lote.autoscaler.formula;
+package dev.lote.autoscale.formula;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
