@@ -5,10 +5,14 @@ public final class EventTypes {
   public static final String POOL_CREATED = "pool.created";
   public static final String POOL_RESIZED = "pool.resized";
   public static final String POOL_DELETED = "pool.deleted";
+  public static final String POOL_AUTOSCALE_CHANGED = "pool.autoscale-changed";
+
+  public static final String AUTOSCALE_EVALUATED = "autoscale.evaluated";
 
   public static final String NODE_STATE_CHANGED = "node.state-changed";
   public static final String NODE_REPORTED = "node.reported";
   public static final String NODE_HEARTBEAT = "node.heartbeat";
+  public static final String NODE_DEALLOCATE = "node.deallocate";
 
   public static final String JOB_CREATED = "job.created";
   public static final String JOB_UPDATED = "job.updated";

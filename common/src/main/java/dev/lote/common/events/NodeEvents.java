@@ -1,6 +1,7 @@
 package dev.lote.common.events;
 
 import java.time.Instant;
+import java.util.List;
 
 /** Payloads about compute nodes. */
 public final class NodeEvents {
@@ -10,9 +11,39 @@ public final class NodeEvents {
    *
    * @param state       Azure Batch node state, lower case ({@code idle}, {@code starting}, ...)
    * @param schedulable whether the scheduler may place tasks on the node now
+   * @param deallocation null, or the {@code nodeDeallocationOption} with which the node is leaving
+   *     its pool ({@code requeue}, {@code terminate}, {@code taskcompletion}, {@code retaineddata})
+   * @param removed     the node is gone: its process was stopped and it left the pool
    */
   public record NodeStateChanged(
-      String poolId, String nodeId, String state, int taskSlots, boolean schedulable, String agentUrl) {}
+      String poolId,
+      String nodeId,
+      String state,
+      int taskSlots,
+      boolean schedulable,
+      String agentUrl,
+      String deallocation,
+      boolean removed) {
+
+    /** A node that is not leaving its pool. */
+    public NodeStateChanged(String poolId, String nodeId, String state, int taskSlots, boolean schedulable, String agentUrl) {
+      this(poolId, nodeId, state, taskSlots, schedulable, agentUrl, null, false);
+    }
+  }
+
+  /**
+   * scheduler-service, {@link Topics#nodeCommands}: the node leaves its pool. Sent once the
+   * scheduler has stopped placing tasks on the node, with every attempt it had placed there and
+   * not yet seen end, so that the agent knows which assignments are still on their way to it.
+   * The agent stops taking work; running tasks are requeued ({@code requeue}), ended
+   * ({@code terminate}) or run to their end ({@code taskcompletion}, {@code retaineddata});
+   * tasks that have not started are requeued. When nothing is left it reports
+   * {@code deallocated}.
+   */
+  public record NodeDeallocate(String nodeId, String option, List<AttemptRef> assigned) {}
+
+  /** One attempt of one task. */
+  public record AttemptRef(String jobId, String taskId, int attempt) {}
 
   /**
    * Published by a node agent on {@link Topics#NODE_REPORTS} when its own state changes (start task
@@ -31,8 +62,37 @@ public final class NodeEvents {
   public record StartTaskOutcome(
       String state, Integer exitCode, Instant startTime, Instant endTime, int retryCount, String failureMessage) {}
 
-  /** Published by a node agent on {@link Topics#NODE_REPORTS} at a fixed interval. */
-  public record NodeHeartbeat(String poolId, String nodeId, int runningTasks, Instant time) {}
+  /**
+   * Published by a node agent on {@link Topics#NODE_REPORTS} at a fixed interval.
+   *
+   * @param metrics what the node's host used since the previous heartbeat; null if not sampled
+   */
+  public record NodeHeartbeat(String poolId, String nodeId, int runningTasks, Instant time, NodeMetrics metrics) {
+
+    public NodeHeartbeat(String poolId, String nodeId, int runningTasks, Instant time) {
+      this(poolId, nodeId, runningTasks, time, null);
+    }
+  }
+
+  /**
+   * Resource use of a node's host, as the autoscale metrics need it. Counters are what happened
+   * during {@code intervalMillis}, the time since the previous sample; gauges are the value now.
+   *
+   * @param cpuPercent    average CPU use of all cores over the interval, 0 to 100
+   * @param memoryBytes   memory in use (total minus available)
+   * @param diskBytes     space in use on the file system holding the node's directory
+   */
+  public record NodeMetrics(
+      long intervalMillis,
+      double cpuPercent,
+      long memoryBytes,
+      long diskBytes,
+      long diskReadBytes,
+      long diskWriteBytes,
+      long diskReadOps,
+      long diskWriteOps,
+      long networkInBytes,
+      long networkOutBytes) {}
 
   private NodeEvents() {}
 }

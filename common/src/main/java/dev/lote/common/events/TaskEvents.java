@@ -8,6 +8,16 @@ import java.util.Map;
 public final class TaskEvents {
 
   /**
+   * The {@code failureCode} of a {@link TaskCompleted} whose attempt was handed back unfinished
+   * because its node left the pool: the task is queued again, which counts as a requeue, not a
+   * retry, and is not a failure.
+   */
+  public static final String REQUEUED = "TaskRequeued";
+
+  /** The {@code failureCode} of an attempt that was stopped before its process ended by itself. */
+  public static final String ENDED = "TaskEnded";
+
+  /**
    * Everything a node agent needs to run one attempt of a task.
    *
    * @param environment          job common settings merged with the task's own (task wins)

@@ -2,7 +2,7 @@ package dev.lote.common.events;
 
 /** Kafka topic names. Each topic has one owning publisher (or, for node reports, the node agents). */
 public final class Topics {
-  /** pool-service: pool.created, pool.resized, pool.deleted. Key: pool id. */
+  /** pool-service: pool.created, pool.resized, pool.autoscale-changed, pool.deleted. Key: pool id. */
   public static final String POOLS = "lote.pools";
   /** pool-service: node.state-changed. Key: node id. */
   public static final String NODES = "lote.nodes";
@@ -16,7 +16,13 @@ public final class Topics {
    */
   public static final String TASKS = "lote.tasks";
 
-  /** Prefix of the per-node command topics: {@code lote.node.<nodeId>}. Key: task id. */
+  /** autoscaler: autoscale.evaluated. Key: pool id. */
+  public static final String AUTOSCALE = "lote.autoscale";
+
+  /**
+   * Prefix of the per-node command topics: {@code lote.node.<nodeId>}. scheduler-service:
+   * task.assigned, task.kill-requested (key: task id) and node.deallocate (key: node id).
+   */
   public static final String NODE_COMMANDS_PREFIX = "lote.node.";
 
   public static String nodeCommands(String nodeId) {
