@@ -3,6 +3,7 @@ package dev.lote.job.domain;
 import java.time.Instant;
 
 import dev.lote.common.error.BatchErrors;
+import dev.lote.common.events.TaskEvents;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.ids.BatchIds;
 
@@ -122,14 +123,23 @@ public final class Task {
 
   /**
    * The node agent reports the end of an attempt. A non-zero exit code is retried while retries
-   * are left and {@code retryAllowed} (the job is still active); anything else completes the task.
+   * are left and {@code retryAllowed} (the job is still active); an attempt handed back because
+   * its node left the pool ({@link TaskEvents#REQUEUED}) is queued again without using a retry;
+   * an attempt that was ended ({@link TaskEvents#ENDED}) and anything else completes the task.
    */
   public Completion complete(TaskCompleted report, boolean retryAllowed, Instant now) {
     if (!current(report.attempt()) || state == TaskState.COMPLETED) {
       return Completion.IGNORED;
     }
     Integer code = report.exitCode();
-    boolean exitedNonZero = code != null && code != 0;
+    if (TaskEvents.REQUEUED.equals(report.failureCode()) && retryAllowed) {
+      requeueCount++;
+      attempt++;
+      startTime = null;
+      moveTo(TaskState.ACTIVE, now);
+      return Completion.RETRIED;
+    }
+    boolean exitedNonZero = code != null && code != 0 && !TaskEvents.ENDED.equals(report.failureCode());
     if (exitedNonZero && retryAllowed && retriesLeft()) {
       retryCount++;
       lastRetryTime = now;

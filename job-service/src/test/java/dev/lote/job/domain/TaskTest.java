@@ -11,6 +11,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 import dev.lote.common.error.BatchException;
+import dev.lote.common.events.TaskEvents;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 
 class TaskTest {
@@ -75,6 +76,36 @@ class TaskTest {
       t.queued(attempt + 2);
     }
     assertThat(t.execution().retryCount()).isEqualTo(20);
+  }
+
+  @Test
+  void anAttemptHandedBackByALeavingNodeIsRequeuedWithoutUsingARetry() {
+    Task t = aQueuedTask(anActiveJob(""), "'constraints':{'maxTaskRetryCount':0}");
+    t.start(0, NODE, T0, T0);
+    TaskCompleted handedBack =
+        new TaskCompleted("job-1", "t1", "p", "n1", "http://agent", 0, 143, T0, T1, "servererror", TaskEvents.REQUEUED, "node left");
+
+    assertThat(t.complete(handedBack, true, T1).outcome()).isEqualTo(Task.Outcome.RETRIED);
+
+    assertThat(t.state()).isEqualTo(TaskState.ACTIVE);
+    assertThat(t.attempt()).isEqualTo(1);
+    assertThat(t.execution().requeueCount()).isEqualTo(1);
+    assertThat(t.execution().retryCount()).isZero();
+    assertThat(t.execution().startTime()).isNull();
+  }
+
+  @Test
+  void anAttemptEndedBecauseItsNodeLeftCompletesWithoutRetry() {
+    Task t = aQueuedTask(anActiveJob(""), "'constraints':{'maxTaskRetryCount':3}");
+    t.start(0, NODE, T0, T0);
+    TaskCompleted ended =
+        new TaskCompleted("job-1", "t1", "p", "n1", "http://agent", 0, 143, T0, T1, "usererror", TaskEvents.ENDED, "node left");
+
+    assertThat(t.complete(ended, true, T1).outcome()).isEqualTo(Task.Outcome.COMPLETED);
+
+    assertThat(t.execution().result()).isEqualTo("failure");
+    assertThat(t.execution().failure().code()).isEqualTo(TaskEvents.ENDED);
+    assertThat(t.execution().retryCount()).isZero();
   }
 
   @Test
