@@ -17,6 +17,8 @@ import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.JobEvents.JobCreated;
 import dev.lote.common.events.JobEvents.JobUpdated;
+import dev.lote.common.events.NodeEvents.AttemptRef;
+import dev.lote.common.events.NodeEvents.NodeDeallocate;
 import dev.lote.common.events.NodeEvents.NodeStateChanged;
 import dev.lote.common.events.PoolEvents.PoolDeleted;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
@@ -108,8 +110,15 @@ public class SchedulingConsumer {
         case EventTypes.NODE_STATE_CHANGED -> {
           NodeStateChanged n = codec.payload(e, NodeStateChanged.class);
           String pool = BatchIds.key(n.poolId());
-          store.upsertNode(account, n.nodeId(), pool, n.taskSlots(), n.schedulable());
-          touched.add(new PoolRef(account, pool));
+          if (n.removed()) {
+            store.dropNode(n.nodeId());
+          } else {
+            store.upsertNode(account, n.nodeId(), pool, n.taskSlots(), n.schedulable() && n.deallocation() == null);
+            if (n.deallocation() != null && store.markLeaving(n.nodeId(), n.deallocation())) {
+              deallocate(account, n.nodeId(), n.deallocation());
+            }
+            touched.add(new PoolRef(account, pool));
+          }
         }
         case EventTypes.POOL_DELETED -> {
           String pool = BatchIds.key(codec.payload(e, PoolDeleted.class).poolId());
@@ -186,6 +195,21 @@ public class SchedulingConsumer {
       for (SchedulingStore.Held held : store.assignmentsOfJob(account, jobKey)) {
         kill(account, held, why);
       }
+    }
+
+    /**
+     * Tells the node's agent that it leaves the pool, listing every attempt placed there that has
+     * not been seen to end: written after all of them, and nothing is placed there any more, so
+     * the agent knows when the last assignment has reached it.
+     */
+    private void deallocate(String account, String nodeId, String option) {
+      flush();
+      List<AttemptRef> assigned =
+          store.assignmentsOfNode(nodeId).stream().map(h -> new AttemptRef(h.jobId(), h.taskId(), h.attempt())).toList();
+      out.add(
+          new Outbox.Message(
+              Topics.nodeCommands(nodeId), nodeId,
+              outbox.envelope(EventTypes.NODE_DEALLOCATE, account, nodeId, null, new NodeDeallocate(nodeId, option, assigned))));
     }
 
     private void kill(String account, SchedulingStore.Held held, String reason) {

@@ -33,6 +33,27 @@ public class SchedulingStore {
         nodeId, account, poolKey, slots, schedulable);
   }
 
+  /**
+   * Records that the node leaves its pool with the given deallocation option; true only the first
+   * time, when its agent must be told.
+   */
+  public boolean markLeaving(String nodeId, String option) {
+    return jdbc.update("update node set schedulable = false, deallocation = ? where node_id = ? and deallocation is null", option, nodeId) > 0;
+  }
+
+  /** Every attempt placed on the node and not yet seen to end. */
+  public List<Held> assignmentsOfNode(String nodeId) {
+    return jdbc.query(
+        "select job_id, task_id, attempt, node_id, slots from assignment where node_id = ? order by job_key, task_key",
+        (rs, i) -> new Held(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getInt(5)),
+        nodeId);
+  }
+
+  /** Forgets a node that left its pool. */
+  public void dropNode(String nodeId) {
+    jdbc.update("delete from node where node_id = ?", nodeId);
+  }
+
   public void dropPool(String account, String poolKey) {
     jdbc.update("delete from node where account = ? and pool_key = ?", account, poolKey);
     jdbc.update("delete from queued_task where account = ? and pool_key = ?", account, poolKey);
