@@ -1,0 +1,169 @@
+package dev.lote.autoscaler.messaging;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.lote.autoscaler.evaluation.EvaluationLoop;
+import dev.lote.autoscaler.metrics.NodeMetricsBoard;
+import dev.lote.autoscaler.metrics.Sampler;
+import dev.lote.autoscaler.store.AutoscaleStore;
+import dev.lote.autoscaler.store.AutoscaleStore.TaskRow;
+import dev.lote.common.events.EventEnvelope;
+import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.NodeHeartbeat;
+import dev.lote.common.events.NodeEvents.NodeStateChanged;
+import dev.lote.common.events.PoolEvents.PoolAutoScaleChanged;
+import dev.lote.common.events.PoolEvents.PoolCreated;
+import dev.lote.common.events.PoolEvents.PoolResized;
+import dev.lote.common.events.TaskEvents;
+import dev.lote.common.events.TaskEvents.TaskCancelled;
+import dev.lote.common.events.TaskEvents.TaskCompleted;
+import dev.lote.common.events.TaskEvents.TaskQueued;
+import dev.lote.common.events.TaskEvents.TaskStarted;
+import dev.lote.common.ids.BatchIds;
+import dev.lote.common.time.IsoDurations;
+import dev.lote.support.events.EventCodec;
+import dev.lote.support.inbox.Inbox;
+
+/**
+ * The autoscaler's consumers. {@code autoscaleEvents} reads pools, nodes, jobs and tasks into the
+ * tables the samples are taken from, once each through the inbox; {@code nodeMetrics} keeps the
+ * latest figures of each node's heartbeat in memory.
+ */
+@Configuration
+public class AutoscaleConsumers {
+
+  private static final Logger log = LoggerFactory.getLogger(AutoscaleConsumers.class);
+
+  /** The binder runs one consumer thread per topic; their batches are applied one at a time. */
+  private final Object oneBatchAtATime = new Object();
+
+  @Bean
+  public Consumer<List<byte[]>> autoscaleEvents(Inbox inbox, AutoscaleStore store, EventCodec codec, EvaluationLoop loop, Sampler sampler) {
+    return records -> {
+      Set<String> changed = new LinkedHashSet<>();
+      synchronized (oneBatchAtATime) {
+        Batch batch = new Batch(store, codec, sampler, changed);
+        inbox.applyRecords(records, batch::apply, batch::flush);
+      }
+      for (String ref : changed) {
+        int slash = ref.indexOf('/');
+        loop.settingsChanged(ref.substring(0, slash), ref.substring(slash + 1));
+      }
+    };
+  }
+
+  @Bean
+  public Consumer<List<byte[]>> nodeMetrics(NodeMetricsBoard board, EventCodec codec) {
+    return records -> {
+      for (byte[] record : records) {
+        try {
+          EventEnvelope e = codec.decode(record);
+          if (EventTypes.NODE_HEARTBEAT.equals(e.type())) {
+            NodeHeartbeat h = codec.payload(e, NodeHeartbeat.class);
+            if (h.metrics() != null) {
+              board.record(h.nodeId(), new NodeMetricsBoard.Reading(e.account(), BatchIds.key(h.poolId()), h.metrics(), h.time()));
+            }
+          }
+        } catch (RuntimeException ex) {
+          log.warn("skipping a node report that cannot be read: {}", ex.toString());
+        }
+      }
+    };
+  }
+
+  /** The work of one consumed batch: task rows are gathered and written together. */
+  private static final class Batch {
+    private final AutoscaleStore store;
+    private final EventCodec codec;
+    private final Sampler sampler;
+    private final Set<String> changed;
+    private final List<TaskRow> tasks = new ArrayList<>();
+
+    Batch(AutoscaleStore store, EventCodec codec, Sampler sampler, Set<String> changed) {
+      this.store = store;
+      this.codec = codec;
+      this.sampler = sampler;
+      this.changed = changed;
+    }
+
+    void apply(EventEnvelope e) {
+      String account = e.account();
+      switch (e.type()) {
+        case EventTypes.TASK_QUEUED -> {
+          TaskQueued q = codec.payload(e, TaskQueued.class);
+          tasks.add(new TaskRow(account, BatchIds.key(q.jobId()), BatchIds.key(q.taskId()), BatchIds.key(q.poolId()), q.attempt(), false));
+          return;
+        }
+        case EventTypes.TASK_STARTED -> {
+          TaskStarted s = codec.payload(e, TaskStarted.class);
+          tasks.add(new TaskRow(account, BatchIds.key(s.jobId()), BatchIds.key(s.taskId()), BatchIds.key(s.poolId()), s.attempt(), true));
+          return;
+        }
+        default -> flush();
+      }
+      switch (e.type()) {
+        case EventTypes.TASK_COMPLETED -> {
+          TaskCompleted c = codec.payload(e, TaskCompleted.class);
+          store.endTask(account, BatchIds.key(c.jobId()), BatchIds.key(c.taskId()), c.attempt());
+          if (c.poolId() != null && !TaskEvents.REQUEUED.equals(c.failureCode())) {
+            boolean ok = c.exitCode() != null && c.exitCode() == 0 && c.failureCategory() == null;
+            store.finished(account, BatchIds.key(c.poolId()), ok ? 1 : 0, ok ? 0 : 1);
+          }
+        }
+        case EventTypes.TASK_CANCELLED -> {
+          TaskCancelled c = codec.payload(e, TaskCancelled.class);
+          store.cancelTask(account, BatchIds.key(c.jobId()), BatchIds.key(c.taskId()));
+        }
+        case EventTypes.JOB_TERMINATED, EventTypes.JOB_DELETED -> store.endJob(account, BatchIds.key(e.payload().path("jobId").asString()));
+        case EventTypes.POOL_CREATED -> {
+          PoolCreated p = codec.payload(e, PoolCreated.class);
+          store.upsertPool(account, BatchIds.key(p.poolId()), p.poolId(), p.targetDedicatedNodes(), p.taskSlotsPerNode());
+        }
+        case EventTypes.POOL_RESIZED -> {
+          PoolResized p = codec.payload(e, PoolResized.class);
+          store.retarget(account, BatchIds.key(p.poolId()), p.targetDedicatedNodes());
+        }
+        case EventTypes.POOL_AUTOSCALE_CHANGED -> {
+          PoolAutoScaleChanged p = codec.payload(e, PoolAutoScaleChanged.class);
+          String poolKey = BatchIds.key(p.poolId());
+          store.upsertPool(account, poolKey, p.poolId(), p.targetDedicatedNodes(), p.taskSlotsPerNode());
+          store.autoscale(account, poolKey, p.enabled() ? p.formula() : null, p.enabled() ? IsoDurations.parse(p.interval()) : null);
+          changed.add(account + "/" + poolKey);
+        }
+        case EventTypes.POOL_DELETED -> {
+          String poolKey = BatchIds.key(e.payload().path("poolId").asString());
+          store.dropPool(account, poolKey);
+          sampler.forget(account, poolKey);
+          changed.add(account + "/" + poolKey);
+        }
+        case EventTypes.NODE_STATE_CHANGED -> {
+          NodeStateChanged n = codec.payload(e, NodeStateChanged.class);
+          if (n.removed()) {
+            store.dropNode(n.nodeId());
+          } else {
+            store.upsertNode(n.nodeId(), account, BatchIds.key(n.poolId()), n.state());
+          }
+        }
+        default -> {
+          // job.created, job.updated: nothing the metrics need
+        }
+      }
+    }
+
+    void flush() {
+      if (!tasks.isEmpty()) {
+        store.upsertTasks(tasks);
+        tasks.clear();
+      }
+    }
+  }
+}

@@ -1,0 +1,196 @@
+package dev.lote.autoscaler.store;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/** The autoscaler's tables. Every method runs inside the caller's transaction, if any. */
+@Repository
+public class AutoscaleStore {
+
+  /** A pool as the autoscaler knows it; {@code formula} null when autoscale is off. */
+  public record PoolInfo(String account, String poolKey, String poolId, int targetDedicated, int taskSlots, String formula, Duration interval, Instant lastRun) {
+
+    public boolean autoscaled() {
+      return formula != null;
+    }
+  }
+
+  /** A live task change: queued (not running) or started (running). */
+  public record TaskRow(String account, String jobKey, String taskKey, String poolKey, int attempt, boolean running) {}
+
+  /** What the sampler reads of a pool at one time. */
+  public record Counts(int active, int running, long succeeded, long failed, int nodes, int usable) {}
+
+  private final JdbcTemplate jdbc;
+  private final JsonMapper json;
+
+  public AutoscaleStore(JdbcTemplate jdbc, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.json = json;
+  }
+
+  public void upsertPool(String account, String poolKey, String poolId, int targetDedicated, int taskSlots) {
+    jdbc.update(
+        "insert into pool (account, pool_key, pool_id, target_dedicated, task_slots) values (?, ?, ?, ?, ?)"
+            + " on conflict (account, pool_key) do update set pool_id = excluded.pool_id, target_dedicated = excluded.target_dedicated,"
+            + " task_slots = excluded.task_slots",
+        account, poolKey, poolId, targetDedicated, taskSlots);
+  }
+
+  public void retarget(String account, String poolKey, int targetDedicated) {
+    jdbc.update("update pool set target_dedicated = ? where account = ? and pool_key = ?", targetDedicated, account, poolKey);
+  }
+
+  /** Autoscale on (formula and interval) or off (both null). */
+  public void autoscale(String account, String poolKey, String formula, Duration interval) {
+    jdbc.update(
+        "update pool set formula = ?, interval_ms = ? where account = ? and pool_key = ?",
+        formula, interval == null ? null : interval.toMillis(), account, poolKey);
+  }
+
+  public void ran(String account, String poolKey, Instant at) {
+    jdbc.update("update pool set last_run = ? where account = ? and pool_key = ?", Timestamp.from(at), account, poolKey);
+  }
+
+  public void dropPool(String account, String poolKey) {
+    for (String table : List.of("pool_task", "pool_finished", "node", "sample", "pool")) {
+      jdbc.update("delete from " + table + " where account = ? and pool_key = ?", account, poolKey);
+    }
+  }
+
+  public List<PoolInfo> pools() {
+    return jdbc.query("select * from pool order by account, pool_key", (rs, i) -> pool(rs));
+  }
+
+  public PoolInfo pool(String account, String poolKey) {
+    List<PoolInfo> found = jdbc.query("select * from pool where account = ? and pool_key = ?", (rs, i) -> pool(rs), account, poolKey);
+    return found.isEmpty() ? null : found.get(0);
+  }
+
+  private static PoolInfo pool(java.sql.ResultSet rs) throws java.sql.SQLException {
+    long interval = rs.getLong("interval_ms");
+    Timestamp last = rs.getTimestamp("last_run");
+    return new PoolInfo(
+        rs.getString("account"), rs.getString("pool_key"), rs.getString("pool_id"), rs.getInt("target_dedicated"), rs.getInt("task_slots"),
+        rs.getString("formula"), rs.wasNull() ? null : Duration.ofMillis(interval), last == null ? null : last.toInstant());
+  }
+
+  /** Queued or started attempts; an older attempt than the one recorded changes nothing. */
+  public void upsertTasks(List<TaskRow> rows) {
+    jdbc.batchUpdate(
+        "insert into pool_task (account, job_key, task_key, pool_key, attempt, running) values (?, ?, ?, ?, ?, ?)"
+            + " on conflict (account, job_key, task_key) do update set attempt = excluded.attempt, running = excluded.running,"
+            + " pool_key = excluded.pool_key where pool_task.attempt < excluded.attempt"
+            + " or (pool_task.attempt = excluded.attempt and excluded.running)",
+        rows, 500,
+        (ps, r) -> {
+          ps.setString(1, r.account());
+          ps.setString(2, r.jobKey());
+          ps.setString(3, r.taskKey());
+          ps.setString(4, r.poolKey());
+          ps.setInt(5, r.attempt());
+          ps.setBoolean(6, r.running());
+        });
+  }
+
+  /** An attempt ended: the task leaves the counts unless a later attempt is already recorded. */
+  public void endTask(String account, String jobKey, String taskKey, int attempt) {
+    jdbc.update("delete from pool_task where account = ? and job_key = ? and task_key = ? and attempt <= ?", account, jobKey, taskKey, attempt);
+  }
+
+  public void cancelTask(String account, String jobKey, String taskKey) {
+    jdbc.update("delete from pool_task where account = ? and job_key = ? and task_key = ?", account, jobKey, taskKey);
+  }
+
+  public void endJob(String account, String jobKey) {
+    jdbc.update("delete from pool_task where account = ? and job_key = ?", account, jobKey);
+  }
+
+  public void finished(String account, String poolKey, long succeeded, long failed) {
+    jdbc.update(
+        "insert into pool_finished (account, pool_key, succeeded, failed) values (?, ?, ?, ?) on conflict (account, pool_key)"
+            + " do update set succeeded = pool_finished.succeeded + excluded.succeeded, failed = pool_finished.failed + excluded.failed",
+        account, poolKey, succeeded, failed);
+  }
+
+  public void upsertNode(String nodeId, String account, String poolKey, String state) {
+    jdbc.update(
+        "insert into node (node_id, account, pool_key, state) values (?, ?, ?, ?) on conflict (node_id) do update set state = excluded.state",
+        nodeId, account, poolKey, state);
+  }
+
+  public void dropNode(String nodeId) {
+    jdbc.update("delete from node where node_id = ?", nodeId);
+  }
+
+  /**
+   * The pool's counts now; the finished counters are read and reset, so each finished task is in
+   * exactly one sample.
+   */
+  public Counts takeCounts(String account, String poolKey) {
+    int[] tasks = {0, 0};
+    jdbc.query(
+        "select running, count(*) from pool_task where account = ? and pool_key = ? group by running",
+        rs -> {
+          tasks[rs.getBoolean(1) ? 1 : 0] = rs.getInt(2);
+        },
+        account, poolKey);
+    long[] finished = {0, 0};
+    jdbc.query(
+        "update pool_finished p set succeeded = 0, failed = 0 from (select succeeded, failed from pool_finished"
+            + " where account = ? and pool_key = ? for update) old where p.account = ? and p.pool_key = ?"
+            + " returning old.succeeded, old.failed",
+        rs -> {
+          finished[0] = rs.getLong(1);
+          finished[1] = rs.getLong(2);
+        },
+        account, poolKey, account, poolKey);
+    int[] nodes = {0, 0};
+    jdbc.query(
+        "select count(*), count(*) filter (where state in ('idle', 'running')) from node where account = ? and pool_key = ?",
+        rs -> {
+          nodes[0] = rs.getInt(1);
+          nodes[1] = rs.getInt(2);
+        },
+        account, poolKey);
+    return new Counts(tasks[0], tasks[1], finished[0], finished[1], nodes[0], nodes[1]);
+  }
+
+  public void insertSample(String account, String poolKey, Instant time, Map<String, Double> metrics) {
+    jdbc.update(
+        "insert into sample (account, pool_key, time, metrics) values (?, ?, ?, ?::jsonb) on conflict do nothing",
+        account, poolKey, Timestamp.from(time), json.writeValueAsString(metrics));
+  }
+
+  /** One stored sample. */
+  public record StoredSample(Instant time, Map<String, Double> metrics) {}
+
+  /** The pool's samples taken at or after {@code since}, oldest first. */
+  public List<StoredSample> samples(String account, String poolKey, Instant since) {
+    List<StoredSample> out = new ArrayList<>();
+    jdbc.query(
+        "select time, metrics::text from sample where account = ? and pool_key = ? and time >= ? order by time",
+        rs -> {
+          Map<String, Double> m = new HashMap<>();
+          json.readTree(rs.getString(2)).properties().forEach(e -> m.put(e.getKey(), e.getValue().asDouble()));
+          out.add(new StoredSample(rs.getTimestamp(1).toInstant(), m));
+        },
+        account, poolKey, Timestamp.from(since));
+    return out;
+  }
+
+  /** Deletes samples older than the history kept. */
+  public int forgetBefore(Instant before) {
+    return jdbc.update("delete from sample where time < ?", Timestamp.from(before));
+  }
+}

@@ -1,0 +1,178 @@
+package dev.lote.autoscaler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.web.client.RestClient;
+
+import dev.lote.common.events.EventEnvelope;
+import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.NodeHeartbeat;
+import dev.lote.common.events.NodeEvents.NodeMetrics;
+import dev.lote.common.events.NodeEvents.NodeStateChanged;
+import dev.lote.common.events.PoolEvents.AutoScaleEvaluated;
+import dev.lote.common.events.PoolEvents.PoolAutoScaleChanged;
+import dev.lote.common.events.PoolEvents.PoolCreated;
+import dev.lote.common.events.TaskEvents.TaskCompleted;
+import dev.lote.common.events.TaskEvents.TaskQueued;
+import dev.lote.common.events.TaskEvents.TaskRunSpec;
+import dev.lote.common.events.TaskEvents.TaskStarted;
+import dev.lote.common.events.Topics;
+import dev.lote.support.test.Kafka;
+import dev.lote.support.test.LoteServiceTest;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Task, node and pool events in; samples taken every second; the formula evaluated on its
+ * interval and its targets published, through a real broker and database.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {"lote.autoscale.sample-period=PT1S"})
+class AutoscaleFlowTest extends LoteServiceTest {
+
+  private static final String PENDING_FORMULA =
+      "$samples = $PendingTasks.GetSamplePercent(TimeInterval_Second * 10);\n"
+          + "$tasks = $samples < 20 ? 0 : $PendingTasks.GetSample(1);\n"
+          + "$TargetDedicatedNodes = min(4, $tasks / 2);\n"
+          + "$NodeDeallocationOption = taskcompletion;";
+
+  @LocalServerPort int port;
+
+  private Kafka kafka;
+  private Kafka.Probe runs;
+  private String pool;
+  private String job;
+
+  @BeforeEach
+  void setUp() {
+    kafka = new Kafka();
+    runs = kafka.probe(Topics.AUTOSCALE);
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    pool = "Pool-" + suffix;
+    job = "job-" + suffix;
+    send(Topics.POOLS, pool, EventTypes.POOL_CREATED, new PoolCreated(pool, "small", 2, 0));
+  }
+
+  @AfterEach
+  void tearDown() {
+    runs.close();
+    kafka.close();
+  }
+
+  @Test
+  void pendingTasksMakeTheFormulaGrowThePoolAndFinishedOnesShrinkIt() {
+    for (int i = 0; i < 6; i++) {
+      send(Topics.TASKS, job, EventTypes.TASK_QUEUED, new TaskQueued(job, "t" + i, pool, 0, 0, i, new TaskRunSpec("/bin/true", Map.of(), 1, null, List.of(), false)));
+    }
+    send(Topics.TASKS, job, EventTypes.TASK_STARTED, new TaskStarted(job, "t0", pool, "n1", "http://a", 0, Instant.now()));
+    send(Topics.NODES, "n1", EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, "n1", "running", 2, true, "http://a"));
+    send(Topics.NODE_REPORTS, "n1", EventTypes.NODE_HEARTBEAT,
+        new NodeHeartbeat(pool, "n1", 1, Instant.now(), new NodeMetrics(1000, 37.5, 1L << 30, 5L << 30, 10, 20, 1, 2, 300, 400)));
+
+    // let a few samples of six pending tasks accumulate, then enable the formula: the first run is immediate
+    await().atMost(Duration.ofSeconds(30)).until(() -> lastSample().path("pendingTasks").asInt() == 6);
+    await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> true);
+    send(Topics.POOLS, pool, EventTypes.POOL_AUTOSCALE_CHANGED, new PoolAutoScaleChanged(pool, true, PENDING_FORMULA, "PT2S", 0, 2));
+
+    AutoScaleEvaluated grow = await().atMost(Duration.ofSeconds(30)).until(() -> last(), r -> r != null);
+    assertThat(grow.error()).isNull();
+    assertThat(grow.targetDedicatedNodes()).isEqualTo(3);
+    assertThat(grow.nodeDeallocationOption()).isEqualTo("taskcompletion");
+    assertThat(grow.results()).startsWith("$TargetDedicatedNodes=3;$NodeDeallocationOption=taskcompletion;").contains("$tasks=[6]");
+
+    // every task ends: the next runs bring the target down to zero
+    for (int i = 0; i < 6; i++) {
+      send(Topics.TASKS, job, EventTypes.TASK_COMPLETED,
+          new TaskCompleted(job, "t" + i, pool, "n1", "http://a", 0, i == 5 ? 1 : 0, Instant.now(), Instant.now(), i == 5 ? "usererror" : null, null, null));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> last(), r -> r != null && Integer.valueOf(0).equals(r.targetDedicatedNodes()));
+
+    JsonNode sums =
+        http().post().uri("/internal/evaluate").contentType(MediaType.APPLICATION_JSON)
+            .body(Map.of("account", "lote", "poolId", pool, "formula",
+                "$TargetDedicatedNodes = sum($SucceededTasks.GetSample(TimeInterval_Minute)) + 10 * sum($FailedTasks.GetSample(TimeInterval_Minute)) + 100 * avg($CPUPercent.GetSample(1)) / 37.5",
+                "targetDedicatedNodes", 0, "targetLowPriorityNodes", 0, "taskSlotsPerNode", 2))
+            .retrieve().body(JsonNode.class);
+    assertThat(sums.path("results").asString()).as(sums.toString()).as("5 succeeded, 1 failed, the node's CPU").startsWith("$TargetDedicatedNodes=115;");
+    assertThat(sums.has("error")).isFalse();
+  }
+
+  @Test
+  void aFormulaThatFailsReportsAzuresErrorAndADisabledPoolIsNoLongerEvaluated() {
+    send(Topics.POOLS, pool, EventTypes.POOL_AUTOSCALE_CHANGED,
+        new PoolAutoScaleChanged(pool, true, "$TargetDedicatedNodes = avg($PendingTasks.GetSample(TimeInterval_Minute * 10, 90));", "PT1S", 0, 2));
+
+    AutoScaleEvaluated failed = await().atMost(Duration.ofSeconds(30)).until(() -> last(), r -> r != null);
+    assertThat(failed.error().code()).isEqualTo("InsufficientSampleData");
+    assertThat(failed.error().values()).anySatisfy(v -> assertThat(v.value()).startsWith("Line 1, Col "));
+    assertThat(failed.targetDedicatedNodes()).isNull();
+
+    send(Topics.POOLS, pool, EventTypes.POOL_AUTOSCALE_CHANGED, new PoolAutoScaleChanged(pool, false, null, null, 0, 2));
+    await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).until(() -> true);
+    int before = runs.of(EventTypes.AUTOSCALE_EVALUATED, pool).size();
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> runs.of(EventTypes.AUTOSCALE_EVALUATED, pool).size() == before);
+  }
+
+  @Test
+  void aReplayEvaluatesAFormulaOverTheRecordedHistory() {
+    for (int i = 0; i < 4; i++) {
+      send(Topics.TASKS, job, EventTypes.TASK_QUEUED, new TaskQueued(job, "r" + i, pool, 0, 0, i, new TaskRunSpec("/bin/true", Map.of(), 1, null, List.of(), false)));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> lastSample().path("pendingTasks").asInt() == 4);
+    await().atMost(Duration.ofSeconds(30)).until(() -> sampleCount() >= 5);
+
+    JsonNode replay =
+        http().post().uri("/internal/replay").contentType(MediaType.APPLICATION_JSON)
+            .body(Map.of("account", "lote", "poolId", pool.toLowerCase(), "formula", "$TargetDedicatedNodes = max($PendingTasks.GetSample(1)) * 2;",
+                "since", "PT4S", "every", "PT1S"))
+            .retrieve().body(JsonNode.class);
+
+    assertThat(replay.get("poolId").asString()).isEqualTo(pool);
+    JsonNode steps = replay.get("evaluations");
+    assertThat(steps.size()).isEqualTo(5);
+    assertThat(steps.get(4).get("targetDedicatedNodes").asInt()).isEqualTo(8);
+    assertThat(steps.get(4).get("results").asString()).isEqualTo("$TargetDedicatedNodes=8;$NodeDeallocationOption=requeue");
+  }
+
+  private AutoScaleEvaluated last() {
+    List<EventEnvelope> got = runs.of(EventTypes.AUTOSCALE_EVALUATED, pool);
+    return got.isEmpty() ? null : kafka.codec().payload(got.get(got.size() - 1), AutoScaleEvaluated.class);
+  }
+
+  private int sampleCount() {
+    return replayNow().get("samples").asInt();
+  }
+
+  /** The figures of the pool's latest sample, as a replay step shows them. */
+  private JsonNode lastSample() {
+    JsonNode steps = replayNow().get("evaluations");
+    return steps.get(steps.size() - 1);
+  }
+
+  private JsonNode replayNow() {
+    return http().post().uri("/internal/replay").contentType(MediaType.APPLICATION_JSON)
+        .body(Map.of("account", "lote", "poolId", pool, "formula", "$TargetDedicatedNodes = 0;", "since", "PT1S", "every", "PT1S"))
+        .retrieve().body(JsonNode.class);
+  }
+
+  private RestClient http() {
+    return RestClient.create("http://127.0.0.1:" + port);
+  }
+
+  private void send(String topic, String key, String type, Object payload) {
+    kafka.publish(topic, key, kafka.envelope(type, "lote", key, payload));
+  }
+}
