@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.NodeDeallocate;
 import dev.lote.common.events.NodeEvents.NodeHeartbeat;
 import dev.lote.common.events.NodeEvents.NodeReported;
 import dev.lote.common.events.NodeEvents.StartTaskOutcome;
@@ -41,6 +42,7 @@ final class NodeAgent implements AutoCloseable {
   private final FileServer files;
   private final Processes processes;
   private final TaskRunner runner;
+  private final HostMetrics metrics;
   private final ExecutorService launcher = Executors.newFixedThreadPool(2, daemon("launcher"));
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("timers"));
   private final KafkaConsumer<String, byte[]> consumer;
@@ -58,6 +60,7 @@ final class NodeAgent implements AutoCloseable {
     this.processes = new Processes(cfg);
     this.runner = new TaskRunner(cfg, processes, events, new Journal(cfg.journal()), clock, launcher, timers, files.url());
     this.consumer = consumer();
+    this.metrics = new HostMetrics(cfg.root(), clock);
   }
 
   private KafkaConsumer<String, byte[]> consumer() {
@@ -125,7 +128,7 @@ final class NodeAgent implements AutoCloseable {
             events.send(
                 Topics.NODE_REPORTS,
                 cfg.nodeId(),
-                events.envelope(EventTypes.NODE_HEARTBEAT, cfg.nodeId(), new NodeHeartbeat(cfg.poolId(), cfg.nodeId(), runner.runningCount(), clock.instant())));
+                events.envelope(EventTypes.NODE_HEARTBEAT, cfg.nodeId(), new NodeHeartbeat(cfg.poolId(), cfg.nodeId(), runner.runningCount(), clock.instant(), metrics.sample())));
           } catch (RuntimeException e) {
             log.warn("heartbeat failed: {}", e.toString());
           }
@@ -182,6 +185,7 @@ final class NodeAgent implements AutoCloseable {
         }
       }
       case EventTypes.TASK_KILL_REQUESTED -> runner.kill(Events.JSON.treeToValue(e.payload(), TaskKillRequested.class));
+      case EventTypes.NODE_DEALLOCATE -> runner.deallocate(Events.JSON.treeToValue(e.payload(), NodeDeallocate.class), () -> report("deallocated", null));
       default -> log.debug("ignoring {}", e.type());
     }
   }

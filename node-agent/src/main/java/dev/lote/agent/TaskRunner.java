@@ -11,10 +11,12 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +26,9 @@ import org.slf4j.LoggerFactory;
 
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.AttemptRef;
+import dev.lote.common.events.NodeEvents.NodeDeallocate;
+import dev.lote.common.events.TaskEvents;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
@@ -66,10 +71,20 @@ final class TaskRunner {
   private int usedSlots;
   private volatile boolean accepting = true;
 
+  /** The deallocation option once the node was told to leave its pool; null until then. */
+  private String leaving;
+  /** Attempts the scheduler placed here before the node left that have not reached it yet. */
+  private final Set<String> expected = new HashSet<>();
+  /** Runs once, when a leaving node has nothing left and every report about its tasks was sent. */
+  private Runnable onDeallocated;
+  /** Every completion report sent since the node was told to leave, acknowledged or not. */
+  private CompletableFuture<Void> reportsSinceLeaving = CompletableFuture.completedFuture(null);
+
   private static final class Attempt {
     final TaskAssigned a;
     Process process;
     Instant start;
+    String endCategory;
     String endCode;
     String endMessage;
 
@@ -103,9 +118,18 @@ final class TaskRunner {
     return key(a.jobId(), a.taskId(), a.attempt());
   }
 
-  /** Accepts an assignment (journaled before this returns); a duplicate is ignored. */
+  /**
+   * Accepts an assignment (journaled before this returns); a duplicate is ignored. A node that
+   * is leaving its pool hands a new assignment back at once, unstarted, to be queued again.
+   */
   synchronized void accept(TaskAssigned a) {
     if (finished.contains(key(a)) || active.containsKey(key(a)) || journal.contains(a) || waiting.stream().anyMatch(w -> key(w.a).equals(key(a)))) {
+      return;
+    }
+    if (leaving != null) {
+      handBack(new Attempt(a));
+      expected.remove(key(a));
+      checkDeallocated();
       return;
     }
     journal.write(new Journal.Entry(Journal.State.ACCEPTED, a, null));
@@ -164,6 +188,71 @@ final class TaskRunner {
         return;
       }
     }
+  }
+
+  /**
+   * The node leaves its pool: it takes no new work, hands back what has not started, and stops
+   * (requeue, terminate) or lets finish (taskcompletion, retaineddata) what runs. When nothing is
+   * left, every attempt in {@code assigned} has reached it and all reports were sent,
+   * {@code whenDone} runs, once. A repeated command changes nothing.
+   */
+  synchronized void deallocate(NodeDeallocate d, Runnable whenDone) {
+    if (leaving != null) {
+      return;
+    }
+    leaving = d.option() == null ? "requeue" : d.option();
+    onDeallocated = whenDone;
+    for (AttemptRef ref : d.assigned() == null ? java.util.List.<AttemptRef>of() : d.assigned()) {
+      String k = key(ref.jobId(), ref.taskId(), ref.attempt());
+      if (!finished.contains(k) && !active.containsKey(k) && waiting.stream().noneMatch(w -> key(w.a).equals(k))) {
+        expected.add(k);
+      }
+    }
+    while (!waiting.isEmpty()) {
+      handBack(waiting.poll());
+    }
+    boolean stop = leaving.equals("requeue") || leaving.equals("terminate");
+    for (Attempt running : active.values()) {
+      if (stop && running.endCode == null) {
+        if (leaving.equals("requeue")) {
+          running.endCategory = "servererror";
+          running.endCode = TaskEvents.REQUEUED;
+          running.endMessage = "The compute node left the pool (nodeDeallocationOption requeue); the task is queued again.";
+        } else {
+          running.endCategory = "usererror";
+          running.endCode = TaskEvents.ENDED;
+          running.endMessage = "The task was ended because its compute node left the pool (nodeDeallocationOption terminate).";
+        }
+        if (running.process != null) {
+          Processes.destroyTree(running.process);
+        }
+      }
+    }
+    log.info("leaving the pool ({}): {} running, {} assignment(s) still on their way", leaving, active.size(), expected.size());
+    checkDeallocated();
+  }
+
+  /** Reports an attempt that never started as handed back, to be queued again. Called with the lock held. */
+  private void handBack(Attempt w) {
+    Instant now = clock.instant();
+    complete(w, null, null, now, "servererror", TaskEvents.REQUEUED, "The compute node left the pool before the task started; the task is queued again.");
+  }
+
+  /** Called with the lock held. */
+  private void checkDeallocated() {
+    if (leaving == null || onDeallocated == null || !active.isEmpty() || !waiting.isEmpty() || !expected.isEmpty()) {
+      return;
+    }
+    Runnable done = onDeallocated;
+    onDeallocated = null;
+    reportsSinceLeaving.whenComplete(
+        (ok, error) -> {
+          if (error == null) {
+            done.run();
+          } else {
+            log.warn("a task report of this leaving node was not acknowledged; it is not reported as deallocated: {}", error.toString());
+          }
+        });
   }
 
   /** Starts waiting attempts while slots are free. Called with the lock held. */
@@ -232,7 +321,7 @@ final class TaskRunner {
 
   private void finish(Attempt at, Integer exitCode, Instant start, String category, String code, String message) {
     if (at.endCode != null) {
-      category = "usererror";
+      category = at.endCategory != null ? at.endCategory : "usererror";
       code = at.endCode;
       message = at.endMessage;
     } else if (category == null && exitCode != null && exitCode != 0) {
@@ -246,6 +335,7 @@ final class TaskRunner {
         usedSlots -= at.slots();
       }
       drain();
+      checkDeallocated();
     }
   }
 
@@ -264,8 +354,13 @@ final class TaskRunner {
   }
 
   private void report(TaskAssigned a, EventEnvelope completed) {
-    events
-        .send(Topics.TASKS, a.jobId(), completed)
+    CompletableFuture<Void> sent = events.send(Topics.TASKS, a.jobId(), completed);
+    synchronized (this) {
+      if (leaving != null) {
+        reportsSinceLeaving = CompletableFuture.allOf(reportsSinceLeaving, sent);
+      }
+    }
+    sent
         .whenComplete(
             (ok, error) -> {
               if (error == null) {
