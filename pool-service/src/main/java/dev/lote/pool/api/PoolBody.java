@@ -11,6 +11,7 @@ import dev.lote.pool.persistence.PoolRow;
 import dev.lote.support.web.BatchRequest;
 import dev.lote.support.web.ETags;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -35,7 +36,11 @@ public record PoolBody(
     int currentLowPriorityNodes,
     int targetDedicatedNodes,
     int targetLowPriorityNodes,
+    JsonNode resizeErrors,
     boolean enableAutoScale,
+    String autoScaleFormula,
+    String autoScaleEvaluationInterval,
+    JsonNode autoScaleRun,
     boolean enableInterNodeCommunication,
     JsonNode networkConfiguration,
     JsonNode startTask,
@@ -75,7 +80,11 @@ public record PoolBody(
         0,
         p.targetDedicatedNodes(),
         p.targetLowPriorityNodes(),
-        false,
+        resizeErrors(p),
+        p.autoScale() != null,
+        p.autoScale() == null ? null : p.autoScale().formula(),
+        p.autoScale() == null ? null : IsoDurations.format(p.autoScale().interval()),
+        p.autoScaleRun(),
         p.enableInterNodeCommunication(),
         given(spec, "networkConfiguration"),
         startTask(p.startTask()),
@@ -89,6 +98,15 @@ public record PoolBody(
         given(spec, "targetNodeCommunicationMode"),
         given(spec, "upgradePolicy"),
         given(spec, "resourceTags"));
+  }
+
+  private static JsonNode resizeErrors(Pool p) {
+    if (p.resizeError() == null) {
+      return null;
+    }
+    ArrayNode errors = JsonNodeFactory.instance.arrayNode();
+    errors.addObject().put("code", p.resizeError().code()).put("message", p.resizeError().message());
+    return errors;
   }
 
   static String url(BatchRequest br, String poolId) {

@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.lote.pool.domain.AutoScaleRules;
 import dev.lote.pool.domain.Pool;
 import dev.lote.pool.domain.PoolDefinition;
 import dev.lote.pool.persistence.PoolRow;
@@ -35,10 +36,12 @@ public class PoolController {
   private static final int MAX_PAGE = 1000;
 
   private final PoolService pools;
+  private final AutoScaleRules autoScaleRules;
   private final JsonMapper json;
 
-  public PoolController(PoolService pools, JsonMapper json) {
+  public PoolController(PoolService pools, AutoScaleRules autoScaleRules, JsonMapper json) {
     this.pools = pools;
+    this.autoScaleRules = autoScaleRules;
     this.json = json;
   }
 
@@ -46,7 +49,7 @@ public class PoolController {
   public ResponseEntity<Void> add(
       @RequestBody(required = false) JsonNode body, HttpServletRequest request, HttpServletResponse response) {
     BatchRequest br = BatchRequest.of(request);
-    Pool pool = pools.add(br.account(), PoolDefinition.parse(body), br.requestId());
+    Pool pool = pools.add(br.account(), PoolDefinition.parse(body, autoScaleRules), br.requestId());
     String url = PoolBody.url(br, pool.id());
     BatchResponses.version(response, PoolBody.etag(pool), pool.lastModified());
     return ResponseEntity.status(HttpStatus.CREATED).header(HttpHeaders.LOCATION, url).header("DataServiceId", url).build();

@@ -21,6 +21,8 @@ public final class ComputeNode {
   private NodeState reported;
   private boolean unresponsive;
   private boolean leaving;
+  private String deallocation;
+  private boolean drained;
   private NodeState state;
   private Instant stateTransitionTime;
   private final String schedulingState;
@@ -50,6 +52,8 @@ public final class ComputeNode {
       NodeState reported,
       boolean unresponsive,
       boolean leaving,
+      String deallocation,
+      boolean drained,
       NodeState state,
       Instant stateTransitionTime,
       String schedulingState,
@@ -78,6 +82,8 @@ public final class ComputeNode {
     this.reported = s.reported();
     this.unresponsive = s.unresponsive();
     this.leaving = s.leaving();
+    this.deallocation = s.deallocation();
+    this.drained = s.drained();
     this.state = s.state();
     this.stateTransitionTime = s.stateTransitionTime();
     this.schedulingState = s.schedulingState();
@@ -102,7 +108,7 @@ public final class ComputeNode {
     return new ComputeNode(
         new Snapshot(
             id, pool.account(), pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), now,
-            NodeState.CREATING, false, false, NodeState.CREATING, now, SCHEDULING_ENABLED,
+            NodeState.CREATING, false, false, null, false, NodeState.CREATING, now, SCHEDULING_ENABLED,
             null, null, null, null, null, 0, 0, 0, 0, null, null, null, 0, now));
   }
 
@@ -130,6 +136,9 @@ public final class ComputeNode {
   }
 
   public void reported(NodeReport report, Instant now) {
+    if (report.state() == NodeState.DEALLOCATED && leaving) {
+      drained = true;
+    }
     if (report.state() != null && report.state().isAgentReported()) {
       if (report.state() == NodeState.STARTING) {
         lastBootTime = report.time() != null ? report.time() : now;
@@ -185,11 +194,38 @@ public final class ComputeNode {
     return true;
   }
 
-  /** The node is being removed from its pool. */
+  /** The node is being removed from its pool along with the pool: its agent is stopped at once. */
   public void leave(Instant now) {
     leaving = true;
     refresh(now);
   }
+
+  /**
+   * The node leaves its pool by a resize: it takes no new tasks, and its agent deals with the
+   * tasks on it as the option says before the node is removed.
+   */
+  public void leave(String option, Instant now) {
+    if (!leaving) {
+      leaving = true;
+      deallocation = option;
+    }
+    refresh(now);
+  }
+
+  /**
+   * Whether a leaving node can be removed now: its agent reported that nothing is left on it, or
+   * there is no agent that could still hold a task (never started, or silent).
+   */
+  public boolean removable() {
+    return leaving && deallocation != null && (drained || pid == null || unresponsive);
+  }
+
+  /** The order in which nodes leave when a pool shrinks: those not running tasks first, newest first among equals. */
+  public static final java.util.Comparator<ComputeNode> LEAVING_ORDER =
+      java.util.Comparator.comparing((ComputeNode n) -> n.state.isReady() || n.state == NodeState.STARTTASKFAILED || n.state == NodeState.UNUSABLE ? 1 : 0)
+          .thenComparingInt(n -> n.runningTasks)
+          .thenComparing(ComputeNode::allocationTime, java.util.Comparator.reverseOrder())
+          .thenComparing(ComputeNode::id, java.util.Comparator.reverseOrder());
 
   private void refresh(Instant now) {
     NodeState next;
@@ -213,12 +249,12 @@ public final class ComputeNode {
   }
 
   public SchedulingView view() {
-    return new SchedulingView(state, taskSlots, schedulable(), agentUrl);
+    return new SchedulingView(state, taskSlots, schedulable(), agentUrl, deallocation);
   }
 
   public Snapshot snapshot() {
     return new Snapshot(
-        id, account, poolId, vmSize, taskSlots, allocationTime, reported, unresponsive, leaving, state,
+        id, account, poolId, vmSize, taskSlots, allocationTime, reported, unresponsive, leaving, deallocation, drained, state,
         stateTransitionTime, schedulingState, lastBootTime, agentStartTime, lastContact, ipAddress, agentUrl,
         runningTasks, runningSlots, totalTasksRun, totalTasksSucceeded, startTaskInfo, error, pid, version,
         lastModified);
@@ -238,6 +274,18 @@ public final class ComputeNode {
 
   public NodeState state() {
     return state;
+  }
+
+  public Instant allocationTime() {
+    return allocationTime;
+  }
+
+  public boolean leaving() {
+    return leaving;
+  }
+
+  public String deallocation() {
+    return deallocation;
   }
 
   public Long pid() {

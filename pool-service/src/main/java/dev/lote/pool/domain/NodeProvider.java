@@ -28,7 +28,16 @@ public interface NodeProvider {
   boolean isRunning(Provisioned node);
 
   /** Stops the nodes' agents (and what they run) and frees what the provider holds for them. */
-  void release(Collection<Provisioned> nodes);
+  default void release(Collection<Provisioned> nodes) {
+    release(nodes, false);
+  }
+
+  /**
+   * Stops the nodes' agents (and what they run).
+   *
+   * @param keepFiles leave the nodes' task files where they are (for {@code retaineddata})
+   */
+  void release(Collection<Provisioned> nodes, boolean keepFiles);
 
   class NodeLaunchException extends RuntimeException {
     public NodeLaunchException(String message, Throwable cause) {

@@ -3,7 +3,9 @@ package dev.lote.pool.domain;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
+import dev.lote.common.time.IsoDurations;
 import dev.lote.common.ids.BatchIds;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -18,10 +20,10 @@ public final class Pool {
   private final String account;
   private final String id;
   private final String vmSize;
-  private final int targetDedicatedNodes;
+  private int targetDedicatedNodes;
   private final int targetLowPriorityNodes;
   private final int taskSlotsPerNode;
-  private final Duration resizeTimeout;
+  private Duration resizeTimeout;
   private final boolean enableInterNodeCommunication;
   private final ObjectNode spec;
   private final Instant creationTime;
@@ -31,6 +33,20 @@ public final class Pool {
   private Instant allocationStateTransitionTime;
   private Instant lastModified;
   private long version;
+  private AutoScale autoScale;
+  private String deallocation;
+  private ObjectNode autoScaleRun;
+  private ResizeError resizeError;
+
+  /**
+   * A pool's autoscale settings.
+   *
+   * @param interval how often the formula is evaluated
+   */
+  public record AutoScale(String formula, Duration interval) {}
+
+  /** Batch {@code ResizeError}: why the last resize did not reach its target. */
+  public record ResizeError(String code, String message) {}
 
   public Pool(
       String account,
@@ -48,7 +64,11 @@ public final class Pool {
       AllocationState allocationState,
       Instant allocationStateTransitionTime,
       Instant lastModified,
-      long version) {
+      long version,
+      AutoScale autoScale,
+      String deallocation,
+      ObjectNode autoScaleRun,
+      ResizeError resizeError) {
     this.account = account;
     this.id = id;
     this.vmSize = vmSize;
@@ -65,11 +85,16 @@ public final class Pool {
     this.allocationStateTransitionTime = allocationStateTransitionTime;
     this.lastModified = lastModified;
     this.version = version;
+    this.autoScale = autoScale;
+    this.deallocation = deallocation;
+    this.autoScaleRun = autoScaleRun;
+    this.resizeError = resizeError;
   }
 
-  /** A new pool; it is resizing until its nodes exist. */
+  /** A new pool; it is resizing until its nodes exist. An autoscale pool starts empty, until its formula is first evaluated. */
   public static Pool create(String account, PoolDefinition d, Instant now) {
     AllocationState allocation = d.targetDedicatedNodes() > 0 ? AllocationState.RESIZING : AllocationState.STEADY;
+    AutoScale autoScale = d.autoScaleFormula() == null ? null : new AutoScale(d.autoScaleFormula(), d.autoScaleEvaluationInterval());
     return new Pool(
         account,
         d.id(),
@@ -86,7 +111,11 @@ public final class Pool {
         allocation,
         now,
         now,
-        0);
+        0,
+        autoScale,
+        NodeDeallocation.REQUEUE,
+        null,
+        null);
   }
 
   /** Starts deleting: the pool's nodes are released, then the pool is removed. */
@@ -110,18 +139,137 @@ public final class Pool {
   }
 
   /**
-   * Records how many nodes exist; the pool is steady once that matches what it should have.
-   *
-   * @return whether the allocation state changed
+   * A resize asked for by the user (Pool_Resize). Only a steady pool without autoscale can be
+   * resized; the options apply to nodes this resize removes.
    */
-  public boolean observeNodes(int existing, Instant now) {
-    AllocationState next = existing == desiredNodes() ? AllocationState.STEADY : AllocationState.RESIZING;
-    if (next == allocationState) {
+  public void resize(int target, Duration timeout, String option, Instant now) {
+    checkActive();
+    if (autoScale != null) {
+      throw new BatchException(409, "OperationNotValidOnPool", "The pool has autoscale enabled; disable autoscale before resizing it.");
+    }
+    if (allocationState != AllocationState.STEADY) {
+      throw beingResized();
+    }
+    resizeTimeout = timeout;
+    retarget(target, option, now);
+  }
+
+  /** The targets an autoscale evaluation set; a pool in the middle of a resize takes the new target at once. */
+  public boolean autoscaleTo(int target, String option, Instant now) {
+    if (state != PoolState.ACTIVE || autoScale == null || target == targetDedicatedNodes) {
       return false;
     }
-    allocationState = next;
-    allocationStateTransitionTime = now;
+    retarget(target, option, now);
     return true;
+  }
+
+  private void retarget(int target, String option, Instant now) {
+    targetDedicatedNodes = target;
+    deallocation = option;
+    resizeError = null;
+    allocationState = AllocationState.RESIZING;
+    allocationStateTransitionTime = now;
+    touch(now);
+  }
+
+  /**
+   * Pool_StopResize: the pool stays at the nodes it has that are not leaving; nodes already on
+   * their way out still leave. The pool is {@code stopping} until they are gone.
+   */
+  public void stopResize(int staying, Instant now) {
+    checkActive();
+    if (allocationState != AllocationState.RESIZING) {
+      return;
+    }
+    targetDedicatedNodes = staying;
+    allocationState = AllocationState.STOPPING;
+    allocationStateTransitionTime = now;
+    touch(now);
+  }
+
+  /** Pool_EnableAutoScale: a new formula, interval or both; the other keeps its value. */
+  public void enableAutoScale(String formula, Duration interval, Instant now) {
+    checkActive();
+    if (autoScale == null) {
+      if (formula == null) {
+        throw BatchErrors.missingProperty("autoScaleFormula");
+      }
+      if (allocationState != AllocationState.STEADY) {
+        throw beingResized();
+      }
+    }
+    String f = formula != null ? formula : autoScale.formula();
+    Duration i = interval != null ? interval : autoScale != null ? autoScale.interval() : PoolDefinition.DEFAULT_AUTOSCALE_INTERVAL;
+    autoScale = new AutoScale(f, i);
+    touch(now);
+  }
+
+  /** Pool_DisableAutoScale: the pool keeps its current target. */
+  public void disableAutoScale(Instant now) {
+    checkActive();
+    autoScale = null;
+    touch(now);
+  }
+
+  /** The latest evaluation, as Batch's {@code autoScaleRun}. */
+  public void recordAutoScaleRun(ObjectNode run) {
+    autoScaleRun = run;
+  }
+
+  /**
+   * Records how many nodes exist, those staying and those leaving; the pool is steady once the
+   * staying ones match its target and no node is left leaving. A resize that takes longer than
+   * {@code resizeTimeout} stops where it is, with a resize error.
+   *
+   * @return whether anything changed
+   */
+  public boolean observeNodes(int staying, int leaving, Instant now) {
+    boolean changed = false;
+    if (state == PoolState.ACTIVE
+        && allocationState == AllocationState.RESIZING
+        && !allocationStateTransitionTime.plus(resizeTimeout).isAfter(now)) {
+      targetDedicatedNodes = staying;
+      resizeError =
+          new ResizeError(
+              "AllocationTimedout",
+              "The resize did not complete within the pool's resizeTimeout of " + IsoDurations.format(resizeTimeout) + "; the pool stays at " + staying + " node(s).");
+      allocationState = AllocationState.STOPPING;
+      allocationStateTransitionTime = now;
+      touch(now);
+      changed = true;
+    }
+    AllocationState next;
+    if (staying == desiredNodes() && leaving == 0) {
+      next = AllocationState.STEADY;
+    } else {
+      next = allocationState == AllocationState.STOPPING ? AllocationState.STOPPING : AllocationState.RESIZING;
+    }
+    if (next != allocationState) {
+      allocationState = next;
+      allocationStateTransitionTime = now;
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** When a resize in progress times out, or null. */
+  public Instant resizeDeadline() {
+    return allocationState == AllocationState.RESIZING ? allocationStateTransitionTime.plus(resizeTimeout) : null;
+  }
+
+  private void checkActive() {
+    if (state == PoolState.DELETING) {
+      throw beingDeleted();
+    }
+  }
+
+  private void touch(Instant now) {
+    lastModified = now;
+    version++;
+  }
+
+  private static BatchException beingResized() {
+    return new BatchException(409, "PoolBeingResized", "The specified pool is being resized; wait until its allocation state is steady, or stop the resize.");
   }
 
   public String key() {
@@ -194,5 +342,23 @@ public final class Pool {
 
   public long version() {
     return version;
+  }
+
+  /** The autoscale settings, or null when autoscale is off. */
+  public AutoScale autoScale() {
+    return autoScale;
+  }
+
+  /** The {@code nodeDeallocationOption} for nodes the current resize removes. */
+  public String deallocation() {
+    return deallocation;
+  }
+
+  public ObjectNode autoScaleRun() {
+    return autoScaleRun;
+  }
+
+  public ResizeError resizeError() {
+    return resizeError;
   }
 }

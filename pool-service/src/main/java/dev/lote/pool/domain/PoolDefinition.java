@@ -22,14 +22,22 @@ public record PoolDefinition(
     Duration resizeTimeout,
     boolean enableInterNodeCommunication,
     JsonNode startTask,
-    ObjectNode spec) {
+    ObjectNode spec,
+    String autoScaleFormula,
+    Duration autoScaleEvaluationInterval) {
 
   public static final Duration DEFAULT_RESIZE_TIMEOUT = Duration.ofMinutes(15);
+  public static final Duration DEFAULT_AUTOSCALE_INTERVAL = Duration.ofMinutes(15);
   static final Duration MIN_RESIZE_TIMEOUT = Duration.ofMinutes(5);
   static final int MAX_TASK_SLOTS_PER_NODE = 256;
 
-  /** Reads and checks a create-pool body; throws the Batch error the service would give. */
+  /** Reads and checks a create-pool body under Azure's autoscale rules. */
   public static PoolDefinition parse(JsonNode body) {
+    return parse(body, AutoScaleRules.azure());
+  }
+
+  /** Reads and checks a create-pool body; throws the Batch error the service would give. */
+  public static PoolDefinition parse(JsonNode body, AutoScaleRules autoScaleRules) {
     if (body == null || !body.isObject()) {
       throw BatchErrors.invalidRequestBody("The request body must be a JSON object describing the pool.");
     }
@@ -40,11 +48,19 @@ public record PoolDefinition(
           "id", id, "A pool id has 1 to 64 letters, digits, hyphens or underscores.");
     }
     String vmSize = requiredString(spec, "vmSize");
+    String formula = null;
+    Duration interval = null;
     if (bool(spec, "enableAutoScale")) {
-      throw BatchErrors.invalidProperty(
-          "enableAutoScale",
-          "true",
-          "Autoscale pools are not supported by Lote yet (they arrive with the autoscaler); set targetDedicatedNodes instead.");
+      for (String target : new String[] {"targetDedicatedNodes", "targetLowPriorityNodes"}) {
+        if (present(spec, target) != null) {
+          throw BatchErrors.invalidProperty(target, spec.get(target).asString(), "A pool with enableAutoScale takes its size from its formula; leave " + target + " unset.");
+        }
+      }
+      formula = autoScaleRules.formula("autoScaleFormula", present(spec, "autoScaleFormula"));
+      interval = autoScaleRules.interval("autoScaleEvaluationInterval", present(spec, "autoScaleEvaluationInterval"));
+      if (interval == null) {
+        interval = DEFAULT_AUTOSCALE_INTERVAL;
+      }
     }
     int dedicated = integer(spec, "targetDedicatedNodes", 0);
     if (dedicated < 0) {
@@ -79,10 +95,13 @@ public record PoolDefinition(
         resizeTimeout,
         bool(spec, "enableInterNodeCommunication"),
         startTask,
-        spec);
+        spec,
+        formula,
+        interval);
   }
 
-  private static Duration resizeTimeout(ObjectNode spec) {
+  /** The {@code resizeTimeout} of a create or resize body: 15 minutes when absent, at least 5 minutes. */
+  public static Duration resizeTimeout(JsonNode spec) {
     JsonNode node = present(spec, "resizeTimeout");
     if (node == null) {
       return DEFAULT_RESIZE_TIMEOUT;

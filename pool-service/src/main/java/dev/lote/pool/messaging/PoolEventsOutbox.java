@@ -12,7 +12,10 @@ import org.springframework.stereotype.Component;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.NodeStateChanged;
+import dev.lote.common.events.PoolEvents.PoolAutoScaleChanged;
 import dev.lote.common.events.PoolEvents.PoolCreated;
+import dev.lote.common.events.PoolEvents.PoolResized;
+import dev.lote.common.time.IsoDurations;
 import dev.lote.common.events.PoolEvents.PoolDeleted;
 import dev.lote.common.events.Topics;
 import dev.lote.pool.domain.ComputeNode;
@@ -77,6 +80,43 @@ public class PoolEventsOutbox {
         node.account(),
         node.id(),
         correlationId,
-        new NodeStateChanged(node.poolId(), node.id(), view.state().wire(), view.taskSlots(), view.schedulable(), view.agentUrl()));
+        new NodeStateChanged(
+            node.poolId(), node.id(), view.state().wire(), view.taskSlots(), view.schedulable(), view.agentUrl(), view.deallocation(), false));
+  }
+
+  /** Publishes that the nodes left their pool and are gone. */
+  public void nodesRemoved(Collection<ComputeNode> nodes) {
+    List<Outbox.Message> messages = new ArrayList<>();
+    for (ComputeNode node : nodes) {
+      SchedulingView view = node.view();
+      NodeStateChanged removed =
+          new NodeStateChanged(node.poolId(), node.id(), view.state().wire(), view.taskSlots(), false, view.agentUrl(), view.deallocation(), true);
+      messages.add(Outbox.Message.of(Topics.NODES, outbox.envelope(EventTypes.NODE_STATE_CHANGED, node.account(), node.id(), null, removed)));
+    }
+    outbox.publishAll(messages);
+  }
+
+  /** Publishes the pool's autoscale settings (enabled with formula and interval, or disabled). */
+  public void autoScaleChanged(Pool pool, String correlationId) {
+    Pool.AutoScale a = pool.autoScale();
+    outbox.publish(
+        Topics.POOLS,
+        outbox.envelope(
+            EventTypes.POOL_AUTOSCALE_CHANGED,
+            pool.account(),
+            pool.id(),
+            correlationId,
+            new PoolAutoScaleChanged(
+                pool.id(), a != null, a == null ? null : a.formula(), a == null ? null : IsoDurations.format(a.interval()),
+                pool.targetDedicatedNodes(), pool.taskSlotsPerNode())));
+  }
+
+  /** Publishes the pool's new target size. */
+  public void resized(Pool pool, String correlationId) {
+    outbox.publish(
+        Topics.POOLS,
+        outbox.envelope(
+            EventTypes.POOL_RESIZED, pool.account(), pool.id(), correlationId,
+            new PoolResized(pool.id(), pool.targetDedicatedNodes(), pool.targetLowPriorityNodes())));
   }
 }

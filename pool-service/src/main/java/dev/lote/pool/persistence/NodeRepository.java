@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class NodeRepository {
 
   private static final String SELECT =
-      "select id, account, pool_id, vm_size, task_slots, allocation_time, reported_state, unresponsive, leaving, state,"
+      "select id, account, pool_id, vm_size, task_slots, allocation_time, reported_state, unresponsive, leaving, deallocation, drained, state,"
           + " state_time, scheduling_state, last_boot_time, agent_start_time, last_contact, ip_address, agent_url,"
           + " running_tasks, running_slots, total_tasks_run, total_tasks_succeeded, start_task_info::text as start_task_info,"
           + " error::text as error, pid, version, last_modified from compute_node";
@@ -57,7 +57,7 @@ public class NodeRepository {
       return;
     }
     jdbc.batchUpdate(
-        "update compute_node set state = ?, reported_state = ?, unresponsive = ?, leaving = ?, state_time = ?,"
+        "update compute_node set state = ?, reported_state = ?, unresponsive = ?, leaving = ?, deallocation = ?, drained = ?, state_time = ?,"
             + " last_boot_time = ?, agent_start_time = ?, last_contact = ?, ip_address = ?, agent_url = ?, running_tasks = ?,"
             + " running_slots = ?, total_tasks_run = ?, total_tasks_succeeded = ?, start_task_info = ?::json, error = ?::json,"
             + " pid = ?, version = version + 1, last_modified = ? where id = ?",
@@ -72,6 +72,8 @@ public class NodeRepository {
     ps.setString(i++, s.reported().wire());
     ps.setBoolean(i++, s.unresponsive());
     ps.setBoolean(i++, s.leaving());
+    ps.setString(i++, s.deallocation());
+    ps.setBoolean(i++, s.drained());
     ps.setObject(i++, ts(s.stateTransitionTime()));
     ps.setObject(i++, ts(s.lastBootTime()));
     ps.setObject(i++, ts(s.agentStartTime()));
@@ -105,6 +107,11 @@ public class NodeRepository {
   /** The pool's nodes, without locking them. */
   public List<ComputeNode> ofPool(String account, String poolKey) {
     return jdbc.query(SELECT + " where account = ? and pool_key = ? order by id", this::node, account, poolKey);
+  }
+
+  /** Leaving nodes that can be removed now (see {@link ComputeNode#removable()}). */
+  public List<ComputeNode> removable() {
+    return jdbc.query(SELECT + " where leaving and deallocation is not null and (drained or pid is null or unresponsive) order by id", this::node);
   }
 
   public int count(String account, String poolKey) {
@@ -181,6 +188,8 @@ public class NodeRepository {
             NodeState.parse(rs.getString("reported_state")).orElse(NodeState.UNKNOWN),
             rs.getBoolean("unresponsive"),
             rs.getBoolean("leaving"),
+            rs.getString("deallocation"),
+            rs.getBoolean("drained"),
             NodeState.parse(rs.getString("state")).orElse(NodeState.UNKNOWN),
             instant(rs, "state_time"),
             rs.getString("scheduling_state"),

@@ -24,11 +24,13 @@ public class PoolRepository {
   private static final String COLUMNS =
       "p.account, p.id, p.vm_size, p.target_dedicated_nodes, p.target_low_priority_nodes, p.task_slots_per_node,"
           + " p.resize_timeout, p.enable_inter_node_comm, p.spec::text as spec, p.state, p.state_time, p.allocation_state,"
-          + " p.allocation_state_time, p.creation_time, p.last_modified, p.version";
+          + " p.allocation_state_time, p.creation_time, p.last_modified, p.version, p.auto_scale_formula, p.auto_scale_interval,"
+          + " p.auto_scale_run::text as auto_scale_run, p.deallocation, p.resize_error::text as resize_error";
 
   private static final String WITH_NODES =
       "select " + COLUMNS + ", (select count(*) from compute_node n where n.account = p.account and n.pool_key = p.pool_key)"
-          + " as current_nodes from pool p";
+          + " as current_nodes, (select count(*) from compute_node n where n.account = p.account and n.pool_key = p.pool_key"
+          + " and n.leaving) as leaving_nodes from pool p";
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
@@ -43,21 +45,28 @@ public class PoolRepository {
     jdbc.update(
         "insert into pool (account, pool_key, id, vm_size, target_dedicated_nodes, target_low_priority_nodes,"
             + " task_slots_per_node, resize_timeout, enable_inter_node_comm, spec, state, state_time, allocation_state,"
-            + " allocation_state_time, creation_time, last_modified, version)"
-            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?, ?, ?, ?, ?, ?, ?)",
+            + " allocation_state_time, creation_time, last_modified, version, auto_scale_formula, auto_scale_interval, deallocation)"
+            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         p.account(), p.key(), p.id(), p.vmSize(), p.targetDedicatedNodes(), p.targetLowPriorityNodes(),
         p.taskSlotsPerNode(), IsoDurations.format(p.resizeTimeout()), p.enableInterNodeCommunication(),
         json.writeValueAsString(p.spec()), p.state().wire(), ts(p.stateTransitionTime()), p.allocationState().wire(),
-        ts(p.allocationStateTransitionTime()), ts(p.creationTime()), ts(p.lastModified()), p.version());
+        ts(p.allocationStateTransitionTime()), ts(p.creationTime()), ts(p.lastModified()), p.version(),
+        p.autoScale() == null ? null : p.autoScale().formula(),
+        p.autoScale() == null ? null : IsoDurations.format(p.autoScale().interval()), p.deallocation());
   }
 
   /** Writes the pool's changeable state. */
   public void update(Pool p) {
     jdbc.update(
-        "update pool set state = ?, state_time = ?, allocation_state = ?, allocation_state_time = ?, last_modified = ?,"
-            + " version = ? where account = ? and pool_key = ?",
-        p.state().wire(), ts(p.stateTransitionTime()), p.allocationState().wire(), ts(p.allocationStateTransitionTime()),
-        ts(p.lastModified()), p.version(), p.account(), p.key());
+        "update pool set target_dedicated_nodes = ?, resize_timeout = ?, state = ?, state_time = ?, allocation_state = ?,"
+            + " allocation_state_time = ?, last_modified = ?, version = ?, auto_scale_formula = ?, auto_scale_interval = ?,"
+            + " auto_scale_run = ?::json, deallocation = ?, resize_error = ?::json where account = ? and pool_key = ?",
+        p.targetDedicatedNodes(), IsoDurations.format(p.resizeTimeout()), p.state().wire(), ts(p.stateTransitionTime()),
+        p.allocationState().wire(), ts(p.allocationStateTransitionTime()), ts(p.lastModified()), p.version(),
+        p.autoScale() == null ? null : p.autoScale().formula(),
+        p.autoScale() == null ? null : IsoDurations.format(p.autoScale().interval()),
+        p.autoScaleRun() == null ? null : json.writeValueAsString(p.autoScaleRun()), p.deallocation(),
+        p.resizeError() == null ? null : json.writeValueAsString(p.resizeError()), p.account(), p.key());
   }
 
   public Optional<PoolRow> find(String account, String poolKey) {
@@ -87,7 +96,7 @@ public class PoolRepository {
   }
 
   private PoolRow row(ResultSet rs, int i) throws SQLException {
-    return new PoolRow(pool(rs, i), rs.getInt("current_nodes"));
+    return new PoolRow(pool(rs, i), rs.getInt("current_nodes"), rs.getInt("leaving_nodes"));
   }
 
   private Pool pool(ResultSet rs, int i) throws SQLException {
@@ -107,6 +116,12 @@ public class PoolRepository {
         AllocationState.fromWire(rs.getString("allocation_state")),
         instant(rs, "allocation_state_time"),
         instant(rs, "last_modified"),
-        rs.getLong("version"));
+        rs.getLong("version"),
+        rs.getString("auto_scale_formula") == null
+            ? null
+            : new Pool.AutoScale(rs.getString("auto_scale_formula"), IsoDurations.parse(rs.getString("auto_scale_interval"))),
+        rs.getString("deallocation"),
+        rs.getString("auto_scale_run") == null ? null : (ObjectNode) json.readTree(rs.getString("auto_scale_run")),
+        rs.getString("resize_error") == null ? null : json.readValue(rs.getString("resize_error"), Pool.ResizeError.class));
   }
 }

@@ -120,7 +120,7 @@ public class LocalNodeProvider implements NodeProvider {
   }
 
   @Override
-  public void release(Collection<Provisioned> nodes) {
+  public void release(Collection<Provisioned> nodes, boolean keepFiles) {
     List<ProcessHandle> agents = new ArrayList<>();
     List<ProcessHandle> children = new ArrayList<>();
     for (Provisioned node : nodes) {
@@ -142,7 +142,9 @@ public class LocalNodeProvider implements NodeProvider {
     children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     for (Provisioned node : nodes) {
       deleteQuietly(pidFile(node.nodeId()));
-      deleteTree(nodeRoot(node.nodeId()));
+      if (!keepFiles) {
+        deleteTree(nodeRoot(node.nodeId()));
+      }
     }
   }
 

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
@@ -43,9 +45,11 @@ public class NodeActivityService {
   private final PoolEventsOutbox events;
   private final EventCodec codec;
   private final Clock clock;
+  private final NodeReconciler reconciler;
 
   public NodeActivityService(
-      NodeRepository nodes, RunningTaskRepository runningTasks, PoolEventsOutbox events, EventCodec codec, Clock clock) {
+      NodeRepository nodes, RunningTaskRepository runningTasks, PoolEventsOutbox events, EventCodec codec, Clock clock, NodeReconciler reconciler) {
+    this.reconciler = reconciler;
     this.nodes = nodes;
     this.runningTasks = runningTasks;
     this.events = events;
@@ -74,6 +78,16 @@ public class NodeActivityService {
       }
       if (EventTypes.NODE_REPORTED.equals(e.type())) {
         node.reported(report(codec.payload(e, NodeReported.class), now), now);
+        if (node.removable()) {
+          // a leaving node's agent has nothing left: the reconciler removes it once this commits
+          TransactionSynchronizationManager.registerSynchronization(
+              new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                  reconciler.wake();
+                }
+              });
+        }
       } else {
         node.contact(now);
       }

@@ -1,6 +1,7 @@
 package dev.lote.pool.service;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +22,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.lote.common.ids.BatchIds;
 import dev.lote.pool.domain.ComputeNode;
+import dev.lote.pool.domain.NodeDeallocation;
 import dev.lote.pool.domain.NodeIds;
 import dev.lote.pool.domain.NodeProvider;
 import dev.lote.pool.domain.NodeProvider.NodeLaunchException;
@@ -116,10 +118,13 @@ public class NodeReconciler implements SmartLifecycle {
       byKey.put(key(pool.account(), pool.key()), pool);
       if (pool.state() == PoolState.DELETING) {
         remove(pool);
-      } else if (row.currentDedicatedNodes() < pool.targetDedicatedNodes()) {
+      } else if (row.stayingNodes() < pool.targetDedicatedNodes()) {
         allocate(pool);
+      } else if (row.stayingNodes() > pool.targetDedicatedNodes()) {
+        shrink(pool);
       }
     }
+    removeLeft();
     if (afterStart) {
       adoptOrRestart(byKey);
     }
@@ -129,11 +134,70 @@ public class NodeReconciler implements SmartLifecycle {
         launch(node, pool, false);
       }
     }
+    Instant nextDeadline = null;
     for (Pool pool : byKey.values()) {
       if (pool.state() == PoolState.ACTIVE) {
-        observeAllocation(pool);
+        Instant deadline = observeAllocation(pool);
+        if (deadline != null && (nextDeadline == null || deadline.isBefore(nextDeadline))) {
+          nextDeadline = deadline;
+        }
       }
     }
+    if (nextDeadline != null && running) {
+      long delay = Math.max(0, Duration.between(clock.instant(), nextDeadline).toMillis()) + 100;
+      executor.schedule(this::wake, delay, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Chooses the nodes that leave a pool bigger than its target (idle and unstarted ones first)
+   * and marks them leaving with the pool's deallocation option; the scheduler stops placing tasks
+   * on them and tells their agents.
+   */
+  private void shrink(Pool wanted) {
+    tx.executeWithoutResult(
+        s -> {
+          Pool pool = pools.lock(wanted.account(), wanted.key()).orElse(null);
+          if (pool == null || pool.state() != PoolState.ACTIVE) {
+            return;
+          }
+          List<ComputeNode> staying = new ArrayList<>(nodes.lockPool(pool.account(), pool.key()).stream().filter(n -> !n.leaving()).toList());
+          int excess = staying.size() - pool.targetDedicatedNodes();
+          if (excess <= 0) {
+            return;
+          }
+          staying.sort(ComputeNode.LEAVING_ORDER);
+          List<ComputeNode> leaving = staying.subList(0, excess);
+          Map<String, SchedulingView> before = PoolEventsOutbox.views(leaving);
+          Instant now = clock.instant();
+          leaving.forEach(n -> n.leave(pool.deallocation(), now));
+          nodes.saveAll(leaving, now);
+          events.nodesChanged(leaving, before, id -> null);
+          log.info("pool {}: {} node(s) leave ({}): {}", pool.id(), excess, pool.deallocation(), leaving.stream().map(ComputeNode::id).toList());
+        });
+  }
+
+  /** Stops and removes the leaving nodes that have nothing left on them, and tells the other services they are gone. */
+  private void removeLeft() {
+    List<ComputeNode> done = nodes.removable();
+    if (done.isEmpty()) {
+      return;
+    }
+    List<ComputeNode> keepFiles = done.stream().filter(n -> NodeDeallocation.RETAINED_DATA.equals(n.deallocation())).toList();
+    List<ComputeNode> clean = done.stream().filter(n -> !NodeDeallocation.RETAINED_DATA.equals(n.deallocation())).toList();
+    provider.release(provisioned(clean), false);
+    provider.release(provisioned(keepFiles), true);
+    tx.executeWithoutResult(
+        s -> {
+          List<ComputeNode> locked = nodes.lock(done.stream().map(ComputeNode::id).toList());
+          nodes.delete(locked.stream().map(ComputeNode::id).toList());
+          events.nodesRemoved(locked);
+        });
+    log.info("{} node(s) left their pools: {}", done.size(), done.stream().map(ComputeNode::id).toList());
+  }
+
+  private static List<Provisioned> provisioned(List<ComputeNode> list) {
+    return list.stream().filter(n -> n.pid() != null).map(n -> new Provisioned(n.id(), n.pid())).toList();
   }
 
   private void allocate(Pool wanted) {
@@ -143,7 +207,7 @@ public class NodeReconciler implements SmartLifecycle {
           if (pool == null || pool.state() != PoolState.ACTIVE) {
             return;
           }
-          int existing = nodes.count(pool.account(), pool.key());
+          int existing = (int) nodes.ofPool(pool.account(), pool.key()).stream().filter(n -> !n.leaving()).count();
           Instant now = clock.instant();
           NodeIds.Allocation allocation = nodeIds.allocation(now);
           List<ComputeNode> added = new ArrayList<>();
@@ -214,13 +278,23 @@ public class NodeReconciler implements SmartLifecycle {
     log.info("pool {} of account {} deleted with its {} node(s)", deleting.id(), deleting.account(), members.size());
   }
 
-  private void observeAllocation(Pool wanted) {
-    tx.executeWithoutResult(
+  /** Brings the pool's allocation state up to date; returns when its resize times out, or null. */
+  private Instant observeAllocation(Pool wanted) {
+    return tx.execute(
         s -> {
           Pool pool = pools.lock(wanted.account(), wanted.key()).orElse(null);
-          if (pool != null && pool.observeNodes(nodes.count(pool.account(), pool.key()), clock.instant())) {
-            pools.update(pool);
+          if (pool == null) {
+            return null;
           }
+          List<ComputeNode> members = nodes.ofPool(pool.account(), pool.key());
+          int leaving = (int) members.stream().filter(ComputeNode::leaving).count();
+          if (pool.observeNodes(members.size() - leaving, leaving, clock.instant())) {
+            pools.update(pool);
+            if (pool.resizeError() != null) {
+              log.warn("pool {}: {}", pool.id(), pool.resizeError().message());
+            }
+          }
+          return pool.resizeDeadline();
         });
   }
 

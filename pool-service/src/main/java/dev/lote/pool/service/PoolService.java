@@ -1,6 +1,7 @@
 package dev.lote.pool.service;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -14,7 +15,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
 import dev.lote.common.ids.BatchIds;
+import dev.lote.common.events.PoolEvents.AutoScaleEvaluated;
 import dev.lote.pool.domain.ComputeNode;
+import dev.lote.pool.domain.NodeDeallocation;
 import dev.lote.pool.domain.Pool;
 import dev.lote.pool.domain.PoolDefinition;
 import dev.lote.pool.domain.PoolState;
@@ -23,6 +26,7 @@ import dev.lote.pool.messaging.PoolEventsOutbox;
 import dev.lote.pool.persistence.NodeRepository;
 import dev.lote.pool.persistence.PoolRepository;
 import dev.lote.pool.persistence.PoolRow;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The pool operations of the Batch API. Node work they cause is handed to the {@link NodeReconciler}. */
 @Service
@@ -60,6 +64,9 @@ public class PoolService {
                 throw poolExists();
               }
               events.poolCreated(created, requestId);
+              if (created.autoScale() != null) {
+                events.autoScaleChanged(created, requestId);
+              }
               return created;
             });
     reconciler.wake();
@@ -88,7 +95,7 @@ public class PoolService {
           List<ComputeNode> members = nodes.lockPool(account, pool.key());
           Instant now = now();
           pool.markDeleting(now);
-          pool.observeNodes(members.size(), now);
+          pool.observeNodes(0, members.size(), now);
           pools.update(pool);
           Map<String, SchedulingView> before = PoolEventsOutbox.views(members);
           members.forEach(n -> n.leave(now));
@@ -96,6 +103,84 @@ public class PoolService {
           events.nodesChanged(members, before, id -> requestId);
         });
     reconciler.wake();
+  }
+
+  /**
+   * Pool_Resize: a new target; nodes it removes leave with {@code option}.
+   *
+   * @param precondition checks the caller's conditional headers against the pool; throws to refuse
+   */
+  public void resize(String account, String poolId, int target, Duration timeout, String option, String requestId, Consumer<Pool> precondition) {
+    tx.executeWithoutResult(
+        s -> {
+          Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
+          precondition.accept(pool);
+          pool.resize(target, timeout, option, now());
+          pools.update(pool);
+          events.resized(pool, requestId);
+        });
+    reconciler.wake();
+  }
+
+  /** Pool_StopResize. */
+  public void stopResize(String account, String poolId, String requestId, Consumer<Pool> precondition) {
+    tx.executeWithoutResult(
+        s -> {
+          Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
+          precondition.accept(pool);
+          int staying = (int) nodes.lockPool(account, pool.key()).stream().filter(n -> !n.leaving()).count();
+          pool.stopResize(staying, now());
+          pools.update(pool);
+          events.resized(pool, requestId);
+        });
+    reconciler.wake();
+  }
+
+  /** Pool_EnableAutoScale: stores the settings; the autoscaler evaluates the formula right away. */
+  public Pool enableAutoScale(String account, String poolId, String formula, Duration interval, String requestId, Consumer<Pool> precondition) {
+    return tx.execute(
+        s -> {
+          Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
+          precondition.accept(pool);
+          pool.enableAutoScale(formula, interval, now());
+          pools.update(pool);
+          events.autoScaleChanged(pool, requestId);
+          return pool;
+        });
+  }
+
+  /** Pool_DisableAutoScale: the pool keeps its current target. */
+  public Pool disableAutoScale(String account, String poolId, String requestId) {
+    return tx.execute(
+        s -> {
+          Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
+          pool.disableAutoScale(now());
+          pools.update(pool);
+          events.autoScaleChanged(pool, requestId);
+          return pool;
+        });
+  }
+
+  /**
+   * Applies an evaluation from the autoscaler: records it as the pool's {@code autoScaleRun} and,
+   * when it succeeded, resizes the pool to its target. A run of a formula the pool no longer has
+   * (disabled or replaced since) changes nothing. Runs inside the caller's transaction.
+   */
+  public boolean applyEvaluation(String account, AutoScaleEvaluated run, ObjectNode runBody) {
+    Pool pool = pools.lock(account, BatchIds.key(run.poolId())).orElse(null);
+    if (pool == null || pool.autoScale() == null || !pool.autoScale().formula().equals(run.formula())) {
+      return false;
+    }
+    pool.recordAutoScaleRun(runBody);
+    boolean resized =
+        run.error() == null
+            && run.targetDedicatedNodes() != null
+            && pool.autoscaleTo(run.targetDedicatedNodes(), NodeDeallocation.parse("$NodeDeallocationOption", run.nodeDeallocationOption()), now());
+    pools.update(pool);
+    if (resized) {
+      events.resized(pool, null);
+    }
+    return resized;
   }
 
   /** The time at the precision PostgreSQL keeps, so an ETag computed now equals the one computed from the stored row. */

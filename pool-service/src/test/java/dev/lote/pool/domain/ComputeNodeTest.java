@@ -25,6 +25,12 @@ class ComputeNodeTest {
     return node;
   }
 
+  private static ComputeNode ready() {
+    ComputeNode node = aLaunchedNode();
+    node.reported(report(NodeState.IDLE), T0);
+    return node;
+  }
+
   private static NodeReport report(NodeState state) {
     return new NodeReport(state, "http://127.0.0.1:4000", "127.0.0.1", null, T0);
   }
@@ -43,7 +49,7 @@ class ComputeNodeTest {
 
     assertThat(node.state()).isEqualTo(NodeState.IDLE);
     assertThat(node.schedulable()).isTrue();
-    assertThat(node.view()).isEqualTo(new SchedulingView(NodeState.IDLE, 2, true, "http://127.0.0.1:4000"));
+    assertThat(node.view()).isEqualTo(new SchedulingView(NodeState.IDLE, 2, true, "http://127.0.0.1:4000", null));
     assertThat(node.snapshot().stateTransitionTime()).isEqualTo(T0.plusSeconds(3));
     assertThat(node.snapshot().lastBootTime()).isEqualTo(T0);
   }
@@ -125,5 +131,35 @@ class ComputeNodeTest {
 
     assertThat(node.state()).isEqualTo(NodeState.UNUSABLE);
     assertThat(node.snapshot().error().message()).isEqualTo("no agent jar");
+  }
+
+  @Test
+  void aNodeLeavingByAResizeTakesNoTasksAndCanBeRemovedOnceItsAgentHasNothingLeft() {
+    ComputeNode node = ready();
+
+    node.leave(NodeDeallocation.TASK_COMPLETION, T0.plusSeconds(5));
+
+    assertThat(node.state()).isEqualTo(NodeState.LEAVINGPOOL);
+    assertThat(node.view()).isEqualTo(new SchedulingView(NodeState.LEAVINGPOOL, 2, false, "http://127.0.0.1:4000", "taskcompletion"));
+    assertThat(node.removable()).isFalse();
+    node.leave(NodeDeallocation.REQUEUE, T0.plusSeconds(6));
+    assertThat(node.deallocation()).as("the first option holds").isEqualTo("taskcompletion");
+
+    node.reported(report(NodeState.DEALLOCATED), T0.plusSeconds(7));
+
+    assertThat(node.removable()).isTrue();
+    assertThat(node.state()).isEqualTo(NodeState.LEAVINGPOOL);
+  }
+
+  @Test
+  void idleNodesLeaveBeforeBusyOnes() {
+    ComputeNode busy = ready();
+    busy.tasksChanged(2, 2, 0, 0, T0.plusSeconds(5));
+    ComputeNode idle = ready();
+
+    java.util.List<ComputeNode> order = new java.util.ArrayList<>(java.util.List.of(busy, idle));
+    order.sort(ComputeNode.LEAVING_ORDER);
+
+    assertThat(order).containsExactly(idle, busy);
   }
 }

@@ -90,12 +90,33 @@ class PoolDefinitionTest {
   }
 
   @Test
-  void autoscalePoolsAreRefusedWithAReason() {
-    BatchException e = rejection("{'id':'p','vmSize':'s','enableAutoScale':true,'autoScaleFormula':'$TargetDedicatedNodes=1;'}");
+  void anAutoscalePoolNeedsAFormulaThatParsesAndAnIntervalWithinTheBounds() {
+    assertThat(rejection("{'id':'p','vmSize':'s','enableAutoScale':true}").code()).isEqualTo("MissingRequiredProperty");
 
-    assertThat(e.code()).isEqualTo("InvalidPropertyValue");
-    assertThat(property(e)).isEqualTo("enableAutoScale");
-    assertThat(e.values()).anySatisfy(v -> assertThat(v.value()).contains("autoscale").contains("not supported"));
+    BatchException syntax = rejection("{'id':'p','vmSize':'s','enableAutoScale':true,'autoScaleFormula':'$TargetDedicatedNodes = (1;'}");
+    assertThat(syntax.status()).isEqualTo(400);
+    assertThat(syntax.code()).isEqualTo("AutoScalingFormulaSyntaxError");
+    assertThat(syntax.values()).anySatisfy(v -> assertThat(v.value()).startsWith("Line 1, Col "));
+
+    BatchException tooShort =
+        rejection("{'id':'p','vmSize':'s','enableAutoScale':true,'autoScaleFormula':'$TargetDedicatedNodes=1','autoScaleEvaluationInterval':'PT1M'}");
+    assertThat(tooShort.code()).isEqualTo("InvalidAutoScalingSettings");
+
+    BatchException withTarget =
+        rejection("{'id':'p','vmSize':'s','enableAutoScale':true,'autoScaleFormula':'$TargetDedicatedNodes=1','targetDedicatedNodes':2}");
+    assertThat(property(withTarget)).isEqualTo("targetDedicatedNodes");
+  }
+
+  @Test
+  void anOperatorMayAllowShorterIntervals() {
+    PoolDefinition d =
+        PoolDefinition.parse(
+            JsonMapper.builder().build().readTree("{\"id\":\"p\",\"vmSize\":\"s\",\"enableAutoScale\":true,\"autoScaleFormula\":\"$TargetDedicatedNodes=1\",\"autoScaleEvaluationInterval\":\"PT5S\"}"),
+            new AutoScaleRules(Duration.ofSeconds(5)));
+
+    assertThat(d.autoScaleEvaluationInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(d.autoScaleFormula()).isEqualTo("$TargetDedicatedNodes=1");
+    assertThat(d.targetDedicatedNodes()).isZero();
   }
 
   @Test
