@@ -62,7 +62,9 @@ final class LoteStack {
         "LOTE_PORT", String.valueOf(PORT),
         "LOTE_KAFKA_PORT", String.valueOf(KAFKA_PORT),
         "LOTE_STATE", state.toString(),
-        "LOTE_DB_PREFIX", DB_PREFIX);
+        "LOTE_DB_PREFIX", DB_PREFIX,
+        // autoscale formulas may run every 5 s here, so that the autoscale test reacts in seconds
+        "LOTE_AUTOSCALE_MIN_INTERVAL", "PT5S");
   }
 
   private void dropDatabases() {
