@@ -5,6 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,13 +24,15 @@ final class HostMetrics {
 
   private static final Logger log = LoggerFactory.getLogger(HostMetrics.class);
 
-  /** Counters read at one time. */
-  record Counters(long cpuTotal, long cpuBusy, long diskReadBytes, long diskWriteBytes, long diskReadOps, long diskWriteOps, long netIn, long netOut) {}
+  /** Counters read at one time; an array is null when its file could not be read. */
+  private record Counters(long[] cpu, long[] disks, long[] net) {}
 
   private final Path disk;
   private final Path proc;
   private final Path sysBlock;
   private final Clock clock;
+  /** Files already logged as unreadable, so each is logged once. */
+  private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
   private Counters previous;
   private Instant previousTime;
 
@@ -47,40 +53,70 @@ final class HostMetrics {
   synchronized NodeMetrics sample() {
     Counters now = counters();
     Instant time = clock.instant();
-    long cpuTotal = delta(now.cpuTotal(), previous.cpuTotal());
-    double cpu = cpuTotal == 0 ? 0 : Math.min(100, 100.0 * delta(now.cpuBusy(), previous.cpuBusy()) / cpuTotal);
+    long cpuTotal = delta(now.cpu(), previous.cpu(), 0);
+    double cpu = cpuTotal == 0 ? 0 : Math.min(100, 100.0 * delta(now.cpu(), previous.cpu(), 1) / cpuTotal);
+    long[] memory = parse("meminfo", HostMetrics::memory);
     NodeMetrics m =
         new NodeMetrics(
             Math.max(0, time.toEpochMilli() - previousTime.toEpochMilli()),
             cpu,
-            memoryInUse(),
+            memory == null ? 0 : memory[0],
             diskInUse(),
-            delta(now.diskReadBytes(), previous.diskReadBytes()),
-            delta(now.diskWriteBytes(), previous.diskWriteBytes()),
-            delta(now.diskReadOps(), previous.diskReadOps()),
-            delta(now.diskWriteOps(), previous.diskWriteOps()),
-            delta(now.netIn(), previous.netIn()),
-            delta(now.netOut(), previous.netOut()));
+            delta(now.disks(), previous.disks(), 0),
+            delta(now.disks(), previous.disks(), 1),
+            delta(now.disks(), previous.disks(), 2),
+            delta(now.disks(), previous.disks(), 3),
+            delta(now.net(), previous.net(), 0),
+            delta(now.net(), previous.net(), 1));
     previous = now;
     previousTime = time;
     return m;
   }
 
-  private static long delta(long now, long before) {
-    return Math.max(0, now - before);
+  /** How much counter {@code i} grew; 0 when either reading is missing or the counter went back. */
+  private static long delta(long[] now, long[] before, int i) {
+    return now == null || before == null ? 0 : Math.max(0, now[i] - before[i]);
   }
 
   private Counters counters() {
-    long[] cpu = cpu(read("stat"));
-    long[] diskStats = diskStats(read("diskstats"), name -> Files.isDirectory(sysBlock.resolve(name)));
-    long[] net = netDev(read("net/dev"));
-    return new Counters(cpu[0], cpu[1], diskStats[0], diskStats[1], diskStats[2], diskStats[3], net[0], net[1]);
+    return new Counters(
+        parse("stat", HostMetrics::cpu),
+        parse("diskstats", text -> diskStats(text, name -> Files.isDirectory(sysBlock.resolve(name)))),
+        parse("net/dev", HostMetrics::netDev));
   }
 
-  private long memoryInUse() {
+  private long diskInUse() {
+    try {
+      var store = Files.getFileStore(disk);
+      return Math.max(0, store.getTotalSpace() - store.getUnallocatedSpace());
+    } catch (IOException | RuntimeException e) {
+      unreadable(disk.toString(), e);
+      return 0;
+    }
+  }
+
+  /** The figures of one /proc file, or null when it cannot be read or understood. */
+  private long[] parse(String file, Function<String, long[]> parser) {
+    Path path = proc.resolve(file);
+    try {
+      return parser.apply(Files.readString(path));
+    } catch (IOException | RuntimeException e) {
+      unreadable(path.toString(), e);
+      return null;
+    }
+  }
+
+  private void unreadable(String what, Exception e) {
+    if (unreadable.add(what)) {
+      log.debug("cannot read {}; its figures are 0: {}", what, e.toString());
+    }
+  }
+
+  /** From /proc/meminfo: {bytes in use}, MemTotal less MemAvailable. */
+  static long[] memory(String meminfo) {
     long total = 0;
     long available = 0;
-    for (String line : read("meminfo").split("\n")) {
+    for (String line : meminfo.split("\n")) {
       String[] f = line.trim().split("\\s+");
       if (f.length >= 2 && f[0].equals("MemTotal:")) {
         total = Long.parseLong(f[1]) * 1024;
@@ -88,35 +124,19 @@ final class HostMetrics {
         available = Long.parseLong(f[1]) * 1024;
       }
     }
-    return Math.max(0, total - available);
+    return new long[] {Math.max(0, total - available)};
   }
 
-  private long diskInUse() {
-    try {
-      var store = Files.getFileStore(disk);
-      return Math.max(0, store.getTotalSpace() - store.getUnallocatedSpace());
-    } catch (IOException e) {
-      log.debug("cannot read the file store of {}: {}", disk, e.toString());
-      return 0;
-    }
-  }
-
-  private String read(String file) {
-    try {
-      return Files.readString(proc.resolve(file));
-    } catch (IOException | RuntimeException e) {
-      log.debug("cannot read {}: {}", proc.resolve(file), e.toString());
-      return "";
-    }
-  }
-
-  /** From /proc/stat's first line: {total, busy} jiffies, busy being all but idle and iowait. */
+  /**
+   * From /proc/stat's first line: {total, busy} jiffies, busy being all but idle and iowait. The
+   * total leaves out guest and guest_nice, which the kernel counts in user and nice already.
+   */
   static long[] cpu(String stat) {
     for (String line : stat.split("\n")) {
       String[] f = line.trim().split("\\s+");
       if (f.length > 5 && f[0].equals("cpu")) {
         long total = 0;
-        for (int i = 1; i < f.length; i++) {
+        for (int i = 1; i < f.length && i <= 8; i++) {
           total += Long.parseLong(f[i]);
         }
         long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
@@ -127,10 +147,12 @@ final class HostMetrics {
   }
 
   /**
-   * From /proc/diskstats, summed over whole disks (not partitions, loop or ram devices): {bytes
-   * read, bytes written, reads, writes}. Sectors are 512 bytes.
+   * From /proc/diskstats, summed over whole disks: {bytes read, bytes written, reads, writes}.
+   * {@code isWholeDisk} tells by the name under /sys/block ({@code /} spelt {@code !}) whether a
+   * device is a disk rather than a partition; loop, ram and zram devices, and device-mapper and md
+   * devices stacked on other disks, are left out. Sectors are 512 bytes.
    */
-  static long[] diskStats(String diskstats, java.util.function.Predicate<String> isWholeDisk) {
+  static long[] diskStats(String diskstats, Predicate<String> isWholeDisk) {
     long[] sums = new long[4];
     for (String line : diskstats.split("\n")) {
       String[] f = line.trim().split("\\s+");
@@ -138,7 +160,8 @@ final class HostMetrics {
         continue;
       }
       String name = f[2];
-      if (name.startsWith("loop") || name.startsWith("ram") || !isWholeDisk.test(name)) {
+      if (name.startsWith("loop") || name.startsWith("ram") || name.startsWith("zram") || name.startsWith("dm-") || name.startsWith("md")
+          || !isWholeDisk.test(name.replace('/', '!'))) {
         continue;
       }
       sums[2] += Long.parseLong(f[3]);

@@ -185,7 +185,12 @@ final class NodeAgent implements AutoCloseable {
         }
       }
       case EventTypes.TASK_KILL_REQUESTED -> runner.kill(Events.JSON.treeToValue(e.payload(), TaskKillRequested.class));
-      case EventTypes.NODE_DEALLOCATE -> runner.deallocate(Events.JSON.treeToValue(e.payload(), NodeDeallocate.class), () -> report("deallocated", null));
+      case EventTypes.NODE_DEALLOCATE -> {
+        NodeDeallocate d = Events.JSON.treeToValue(e.payload(), NodeDeallocate.class);
+        if (d.nodeId() == null || d.nodeId().equals(cfg.nodeId())) {
+          runner.deallocate(d, () -> report("deallocated", null));
+        }
+      }
       default -> log.debug("ignoring {}", e.type());
     }
   }

@@ -14,9 +14,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -75,13 +78,20 @@ final class TaskRunner {
   private String leaving;
   /** Attempts the scheduler placed here before the node left that have not reached it yet. */
   private final Set<String> expected = new HashSet<>();
-  /** Runs once, when a leaving node has nothing left and every report about its tasks was sent. */
+  /** Runs once, when a leaving node has nothing left and every report about its tasks was acknowledged. */
   private Runnable onDeallocated;
-  /** Every completion report sent since the node was told to leave, acknowledged or not. */
-  private CompletableFuture<Void> reportsSinceLeaving = CompletableFuture.completedFuture(null);
+  /**
+   * Completion reports handed to the producer and not acknowledged yet; a report that failed stays
+   * here (and in the journal), so a leaving node does not report itself deallocated without it.
+   */
+  private final Set<CompletableFuture<Void>> unacknowledged = ConcurrentHashMap.newKeySet();
 
   private static final class Attempt {
     final TaskAssigned a;
+    /** Set, with the lock held, just before the process is started: from then on the attempt has started. */
+    boolean starting;
+    /** Handed back by a leaving node before it started; its launch stops there. */
+    boolean handedBack;
     Process process;
     Instant start;
     String endCategory;
@@ -164,6 +174,11 @@ final class TaskRunner {
     return usedSlots;
   }
 
+  /** Attempts accepted and waiting for free slots. */
+  synchronized int waitingCount() {
+    return waiting.size();
+  }
+
   void stopAccepting() {
     accepting = false;
   }
@@ -172,6 +187,7 @@ final class TaskRunner {
     String key = key(k.jobId(), k.taskId(), k.attempt());
     Attempt running = active.get(key);
     if (running != null) {
+      running.endCategory = "usererror";
       running.endCode = "TaskEnded";
       running.endMessage = "Task Was Ended by User Request";
       if (running.process != null) {
@@ -191,18 +207,19 @@ final class TaskRunner {
   }
 
   /**
-   * The node leaves its pool: it takes no new work, hands back what has not started, and stops
-   * (requeue, terminate) or lets finish (taskcompletion, retaineddata) what runs. When nothing is
-   * left, every attempt in {@code assigned} has reached it and all reports were sent,
-   * {@code whenDone} runs, once. A repeated command changes nothing.
+   * The node leaves its pool: it takes no new work and hands back every attempt that has not
+   * started; what runs is stopped and queued again ({@code requeue}), stopped and ended
+   * ({@code terminate}) or left to finish ({@code taskcompletion}, {@code retaineddata}). When
+   * nothing is left, every attempt in {@code assigned} has reached the node and every report of it
+   * was acknowledged, {@code whenDone} runs, once. A repeated command changes nothing.
    */
   synchronized void deallocate(NodeDeallocate d, Runnable whenDone) {
     if (leaving != null) {
       return;
     }
-    leaving = d.option() == null ? "requeue" : d.option();
+    leaving = d.option() == null ? "requeue" : d.option().toLowerCase(Locale.ROOT);
     onDeallocated = whenDone;
-    for (AttemptRef ref : d.assigned() == null ? java.util.List.<AttemptRef>of() : d.assigned()) {
+    for (AttemptRef ref : d.assigned() == null ? List.<AttemptRef>of() : d.assigned()) {
       String k = key(ref.jobId(), ref.taskId(), ref.attempt());
       if (!finished.contains(k) && !active.containsKey(k) && waiting.stream().noneMatch(w -> key(w.a).equals(k))) {
         expected.add(k);
@@ -211,20 +228,28 @@ final class TaskRunner {
     while (!waiting.isEmpty()) {
       handBack(waiting.poll());
     }
-    boolean stop = leaving.equals("requeue") || leaving.equals("terminate");
-    for (Attempt running : active.values()) {
-      if (stop && running.endCode == null) {
-        if (leaving.equals("requeue")) {
-          running.endCategory = "servererror";
-          running.endCode = TaskEvents.REQUEUED;
-          running.endMessage = "The compute node left the pool (nodeDeallocationOption requeue); the task is queued again.";
+    boolean requeue = leaving.equals("requeue");
+    boolean stop = requeue || leaving.equals("terminate");
+    for (Iterator<Attempt> it = active.values().iterator(); it.hasNext(); ) {
+      Attempt at = it.next();
+      if (!at.starting) {
+        // still being prepared: it has not started, so it goes back like a waiting one
+        at.handedBack = true;
+        it.remove();
+        usedSlots -= at.slots();
+        handBack(at);
+      } else if (stop && at.endCode == null && (at.process == null || at.process.isAlive())) {
+        if (requeue) {
+          at.endCategory = "servererror";
+          at.endCode = TaskEvents.REQUEUED;
+          at.endMessage = "The compute node left the pool (nodeDeallocationOption requeue); the task is queued again.";
         } else {
-          running.endCategory = "usererror";
-          running.endCode = TaskEvents.ENDED;
-          running.endMessage = "The task was ended because its compute node left the pool (nodeDeallocationOption terminate).";
+          at.endCategory = "usererror";
+          at.endCode = TaskEvents.ENDED;
+          at.endMessage = "The task was ended because its compute node left the pool (nodeDeallocationOption terminate).";
         }
-        if (running.process != null) {
-          Processes.destroyTree(running.process);
+        if (at.process != null) {
+          Processes.destroyTree(at.process);
         }
       }
     }
@@ -245,14 +270,17 @@ final class TaskRunner {
     }
     Runnable done = onDeallocated;
     onDeallocated = null;
-    reportsSinceLeaving.whenComplete(
-        (ok, error) -> {
-          if (error == null) {
-            done.run();
-          } else {
-            log.warn("a task report of this leaving node was not acknowledged; it is not reported as deallocated: {}", error.toString());
-          }
-        });
+    // not on the producer's I/O thread, which completes the acknowledgements: done sends as well
+    CompletableFuture.allOf(unacknowledged.toArray(new CompletableFuture<?>[0]))
+        .whenCompleteAsync(
+            (ok, error) -> {
+              if (error == null) {
+                done.run();
+              } else {
+                log.warn("a task report of this leaving node was not acknowledged; it is not reported as deallocated: {}", error.toString());
+              }
+            },
+            launcher);
   }
 
   /** Starts waiting attempts while slots are free. Called with the lock held. */
@@ -272,13 +300,23 @@ final class TaskRunner {
   private void launch(Attempt at) {
     TaskAssigned a = at.a;
     Path taskDir = cfg.taskDir(a.jobId(), a.taskId());
+    String unprepared = null;
     try {
       Processes.prepareTaskDir(taskDir);
       Processes.download(a.spec().resourceFiles(), taskDir.resolve("wd"));
     } catch (IOException | RuntimeException e) {
+      unprepared = e.getMessage();
+    }
+    synchronized (this) {
+      if (at.handedBack) {
+        return;
+      }
+      at.starting = true;
+    }
+    if (unprepared != null) {
       Instant now = clock.instant();
-      appendStderr(taskDir, "lote: could not prepare the task: " + e.getMessage());
-      finish(at, null, now, "usererror", "ResourceFileDownloadFailed", "A resource file could not be placed: " + e.getMessage());
+      appendStderr(taskDir, "lote: could not prepare the task: " + unprepared);
+      finish(at, null, now, "usererror", "ResourceFileDownloadFailed", "A resource file could not be placed: " + unprepared);
       return;
     }
     Process p;
@@ -320,14 +358,16 @@ final class TaskRunner {
   }
 
   private void finish(Attempt at, Integer exitCode, Instant start, String category, String code, String message) {
-    if (at.endCode != null) {
-      category = at.endCategory != null ? at.endCategory : "usererror";
-      code = at.endCode;
-      message = at.endMessage;
-    } else if (category == null && exitCode != null && exitCode != 0) {
-      category = "usererror";
-      code = "FailureExitCode";
-      message = EXIT_FAILURE_MESSAGE;
+    synchronized (this) {
+      if (at.endCode != null) {
+        category = at.endCategory != null ? at.endCategory : "usererror";
+        code = at.endCode;
+        message = at.endMessage;
+      } else if (category == null && exitCode != null && exitCode != 0) {
+        category = "usererror";
+        code = "FailureExitCode";
+        message = EXIT_FAILURE_MESSAGE;
+      }
     }
     complete(at, exitCode, start, clock.instant(), category, code, message);
     synchronized (this) {
@@ -355,15 +395,12 @@ final class TaskRunner {
 
   private void report(TaskAssigned a, EventEnvelope completed) {
     CompletableFuture<Void> sent = events.send(Topics.TASKS, a.jobId(), completed);
-    synchronized (this) {
-      if (leaving != null) {
-        reportsSinceLeaving = CompletableFuture.allOf(reportsSinceLeaving, sent);
-      }
-    }
+    unacknowledged.add(sent);
     sent
         .whenComplete(
             (ok, error) -> {
               if (error == null) {
+                unacknowledged.remove(sent);
                 journal.remove(a);
               } else {
                 log.warn("reporting {} failed; it stays journaled and is reported again on restart: {}", key(a), error.toString());

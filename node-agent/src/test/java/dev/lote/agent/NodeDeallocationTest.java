@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
@@ -40,6 +43,9 @@ import dev.lote.support.test.LoteTestInfra;
 /** A node told to leave its pool, for each deallocation option: a real agent, broker and processes. */
 class NodeDeallocationTest {
 
+  static final String HANDED_BACK = "The compute node left the pool before the task started; the task is queued again.";
+  static final String DEALLOCATED = "node:deallocated";
+
   @TempDir Path root;
 
   String node;
@@ -48,8 +54,9 @@ class NodeDeallocationTest {
   Events producer;
   KafkaConsumer<String, byte[]> consumer;
   final Map<String, TaskStarted> started = new ConcurrentHashMap<>();
-  final Map<String, TaskCompleted> completed = new ConcurrentHashMap<>();
-  final List<String> reports = new CopyOnWriteArrayList<>();
+  final List<TaskCompleted> completions = new CopyOnWriteArrayList<>();
+  /** The node's task completions ("completed:TASK") and state reports ("node:STATE"), in the order they were sent. */
+  final List<String> timeline = new CopyOnWriteArrayList<>();
   final List<NodeHeartbeat> heartbeats = new CopyOnWriteArrayList<>();
   volatile boolean polling = true;
   Thread poller;
@@ -82,25 +89,34 @@ class NodeDeallocationTest {
 
   void poll() {
     while (polling) {
-      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-        EventEnvelope e = Events.JSON.readValue(r.value(), EventEnvelope.class);
-        if (!node.equals(e.payload().path("nodeId").asString())) {
-          continue;
-        }
-        switch (e.type()) {
-          case EventTypes.NODE_REPORTED -> reports.add(e.payload().path("state").asString());
-          case EventTypes.NODE_HEARTBEAT -> heartbeats.add(Events.JSON.treeToValue(e.payload(), NodeHeartbeat.class));
-          case EventTypes.TASK_STARTED -> {
-            TaskStarted s = Events.JSON.treeToValue(e.payload(), TaskStarted.class);
-            started.put(s.taskId(), s);
-          }
-          case EventTypes.TASK_COMPLETED -> {
-            TaskCompleted c = Events.JSON.treeToValue(e.payload(), TaskCompleted.class);
-            completed.put(c.taskId(), c);
-          }
-          default -> {}
+      ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(200));
+      // a task report acknowledged before a node report was sent arrives in the same poll or an
+      // earlier one: reading the task reports of a poll first keeps the order they were sent in
+      for (String topic : List.of(Topics.TASKS, Topics.NODE_REPORTS)) {
+        for (ConsumerRecord<String, byte[]> r : batch.records(topic)) {
+          take(Events.JSON.readValue(r.value(), EventEnvelope.class));
         }
       }
+    }
+  }
+
+  private void take(EventEnvelope e) {
+    if (!node.equals(e.payload().path("nodeId").asString())) {
+      return;
+    }
+    switch (e.type()) {
+      case EventTypes.NODE_REPORTED -> timeline.add("node:" + e.payload().path("state").asString());
+      case EventTypes.NODE_HEARTBEAT -> heartbeats.add(Events.JSON.treeToValue(e.payload(), NodeHeartbeat.class));
+      case EventTypes.TASK_STARTED -> {
+        TaskStarted s = Events.JSON.treeToValue(e.payload(), TaskStarted.class);
+        started.put(s.taskId(), s);
+      }
+      case EventTypes.TASK_COMPLETED -> {
+        TaskCompleted c = Events.JSON.treeToValue(e.payload(), TaskCompleted.class);
+        completions.add(c);
+        timeline.add("completed:" + c.taskId());
+      }
+      default -> {}
     }
   }
 
@@ -114,64 +130,134 @@ class NodeDeallocationTest {
   }
 
   @Test
-  void requeueStopsWhatRunsHandsEverythingBackAndWaitsForAssignmentsStillOnTheirWay() {
-    assign("r1", "/bin/sleep 30");
-    assign("r2", "/bin/sleep 30");
-    assign("r3", "/bin/sleep 30");
-    await().atMost(Duration.ofSeconds(30)).until(() -> started.containsKey("r1") && started.containsKey("r2"));
+  void requeueStopsTheRunningTasksAndHandsEveryTaskBack() {
+    twoRunningOneWaiting("r1", "r2", "r3", "/bin/sleep 30");
 
-    deallocate("requeue", "r1", "r2", "r3", "late");
-    await().atMost(Duration.ofSeconds(30)).until(() -> completed.keySet().containsAll(List.of("r1", "r2", "r3")));
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> !reports.contains("deallocated"));
+    deallocate("requeue", "r1", "r2", "r3");
+
+    assertDeallocatedOnceAfter("r1", "r2", "r3");
+    assertThat(completedTasks()).containsExactlyInAnyOrder("r1", "r2", "r3");
+    for (String t : List.of("r1", "r2")) {
+      TaskCompleted c = completed(t);
+      assertThat(c.failureCategory()).isEqualTo("servererror");
+      assertThat(c.failureCode()).isEqualTo(TaskEvents.REQUEUED);
+      assertThat(c.failureMessage()).isEqualTo("The compute node left the pool (nodeDeallocationOption requeue); the task is queued again.");
+      assertThat(c.exitCode()).as("killed").isEqualTo(137);
+      assertThat(c.startTime()).isNotNull();
+    }
+    assertHandedBack("r3");
+    assertThat(started).containsOnlyKeys("r1", "r2");
+  }
+
+  @Test
+  void terminateEndsTheRunningTasksAndTheNodeTakesNothingNew() {
+    twoRunningOneWaiting("t1", "t2", "t3", "/bin/sleep 30");
+
+    deallocate("terminate", "t1", "t2", "t3");
+    deallocate("terminate", "t1", "t2", "t3");
+
+    assertDeallocatedOnceAfter("t1", "t2", "t3");
+    for (String t : List.of("t1", "t2")) {
+      TaskCompleted c = completed(t);
+      assertThat(c.failureCategory()).isEqualTo("usererror");
+      assertThat(c.failureCode()).isEqualTo(TaskEvents.ENDED);
+      assertThat(c.failureMessage()).isEqualTo("The task was ended because its compute node left the pool (nodeDeallocationOption terminate).");
+      assertThat(c.exitCode()).as("killed").isEqualTo(137);
+    }
+    assertHandedBack("t3");
+
+    assign("t4", "/bin/true");
+    await().atMost(Duration.ofSeconds(30)).until(() -> completedTasks().contains("t4"));
+    assertHandedBack("t4");
+    assertThat(started).containsOnlyKeys("t1", "t2");
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> deallocatedReports() == 1);
+    assertThat(completedTasks()).containsExactlyInAnyOrder("t1", "t2", "t3", "t4");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"taskcompletion", "retaineddata"})
+  void runningTasksFinishAndTheWaitingOneIsHandedBack(String option) {
+    twoRunningOneWaiting("c1", "c2", "c3", "/bin/sleep 2");
+
+    deallocate(option, "c1", "c2", "c3");
+
+    assertDeallocatedOnceAfter("c1", "c2", "c3");
+    assertThat(completedTasks()).containsExactlyInAnyOrder("c1", "c2", "c3");
+    assertThat(timeline.indexOf("completed:c3")).as("handed back at once").isLessThan(timeline.indexOf("completed:c1"));
+    for (String t : List.of("c1", "c2")) {
+      TaskCompleted c = completed(t);
+      assertThat(c.exitCode()).isZero();
+      assertThat(c.failureCategory()).isNull();
+      assertThat(c.failureCode()).isNull();
+    }
+    assertHandedBack("c3");
+    assertThat(started).containsOnlyKeys("c1", "c2");
+    assertThat(heartbeats).as("heartbeats carry the host's figures").isNotEmpty().allSatisfy(h -> assertThat(h.metrics()).isNotNull());
+  }
+
+  @Test
+  void anAssignmentStillOnItsWayKeepsTheNodeWaitingUntilItArrivesAndIsHandedBack() {
+    assign("done", "/bin/true");
+    await().atMost(Duration.ofSeconds(30)).until(() -> completedTasks().contains("done"));
+    assign("r1", "/bin/sleep 30");
+    await().atMost(Duration.ofSeconds(30)).until(() -> started.containsKey("r1"));
+
+    deallocate("requeue", "done", "r1", "late");
+    await().atMost(Duration.ofSeconds(30)).until(() -> completedTasks().contains("r1"));
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> deallocatedReports() == 0);
 
     assign("late", "/bin/true");
-    await().atMost(Duration.ofSeconds(30)).until(() -> reports.contains("deallocated"));
-    assertThat(completed).containsOnlyKeys("r1", "r2", "r3", "late");
-    assertThat(completed.values()).allSatisfy(c -> {
-      assertThat(c.failureCode()).isEqualTo(TaskEvents.REQUEUED);
-      assertThat(c.failureCategory()).isEqualTo("servererror");
-    });
-    assertThat(completed.get("r1").exitCode()).as("a stopped process").isNotNull();
-    assertThat(completed.get("r3").exitCode()).as("never started").isNull();
-    assertThat(completed.get("late").exitCode()).isNull();
-    assertThat(started).doesNotContainKeys("r3", "late");
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> reports.stream().filter("deallocated"::equals).count() == 1);
+    assertDeallocatedOnceAfter("r1", "late");
+    assertHandedBack("late");
+    assertThat(completed("r1").failureCode()).isEqualTo(TaskEvents.REQUEUED);
+    assertThat(completed("done").failureCode()).as("finished before the command").isNull();
+    assertThat(completedTasks()).containsExactlyInAnyOrder("done", "r1", "late");
+    assertThat(started).containsOnlyKeys("done", "r1");
   }
 
-  @Test
-  void terminateEndsWhatRunsAndTheNodeTakesNothingNew() {
-    assign("t1", "/bin/sleep 30");
-    await().atMost(Duration.ofSeconds(30)).until(() -> started.containsKey("t1"));
-
-    deallocate("terminate", "t1");
-    deallocate("terminate", "t1");
-    await().atMost(Duration.ofSeconds(30)).until(() -> reports.contains("deallocated"));
-    assertThat(completed.get("t1").failureCode()).isEqualTo(TaskEvents.ENDED);
-    assertThat(completed.get("t1").failureCategory()).isEqualTo("usererror");
-
-    assign("t2", "/bin/true");
-    await().atMost(Duration.ofSeconds(30)).until(() -> completed.containsKey("t2"));
-    assertThat(completed.get("t2").failureCode()).isEqualTo(TaskEvents.REQUEUED);
-    assertThat(started).doesNotContainKey("t2");
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> reports.stream().filter("deallocated"::equals).count() == 1);
+  /** Two tasks running on the node's two slots and a third waiting in the agent's queue. */
+  private void twoRunningOneWaiting(String first, String second, String third, String commandLine) {
+    assign(first, commandLine);
+    assign(second, commandLine);
+    await().atMost(Duration.ofSeconds(30)).until(() -> started.containsKey(first) && started.containsKey(second));
+    assign(third, commandLine);
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> agent.runner().waitingCount() == 1);
   }
 
-  @Test
-  void taskCompletionLetsWhatRunsFinishAndHandsBackWhatWaits() {
-    assign("c1", "/bin/sleep 1");
-    assign("c2", "/bin/sleep 1");
-    assign("c3", "/bin/sleep 1");
-    await().atMost(Duration.ofSeconds(30)).until(() -> started.containsKey("c1") && started.containsKey("c2"));
+  /** "deallocated" comes after the tasks' completions, once, and heartbeats go on. */
+  private void assertDeallocatedOnceAfter(String... tasks) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> timeline.contains(DEALLOCATED));
+    int beats = heartbeats.size();
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> deallocatedReports() == 1);
+    for (String t : tasks) {
+      assertThat(timeline.indexOf("completed:" + t)).as("%s completed before the node reported deallocated", t).isBetween(0, timeline.indexOf(DEALLOCATED));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> heartbeats.size() > beats);
+  }
 
-    deallocate("taskcompletion", "c1", "c2", "c3");
-    await().atMost(Duration.ofSeconds(30)).until(() -> reports.contains("deallocated"));
+  private void assertHandedBack(String task) {
+    TaskCompleted c = completed(task);
+    assertThat(c.failureCategory()).isEqualTo("servererror");
+    assertThat(c.failureCode()).isEqualTo(TaskEvents.REQUEUED);
+    assertThat(c.failureMessage()).isEqualTo(HANDED_BACK);
+    assertThat(c.exitCode()).isNull();
+    assertThat(c.startTime()).isNull();
+    assertThat(c.endTime()).isNotNull();
+  }
 
-    assertThat(completed.get("c1").exitCode()).isZero();
-    assertThat(completed.get("c1").failureCode()).isNull();
-    assertThat(completed.get("c2").exitCode()).isZero();
-    assertThat(completed.get("c3").failureCode()).isEqualTo(TaskEvents.REQUEUED);
-    assertThat(started).doesNotContainKey("c3");
-    assertThat(heartbeats).as("heartbeats carry the host's figures").isNotEmpty().allSatisfy(h -> assertThat(h.metrics()).isNotNull());
+  /** The one completion of a task. */
+  private TaskCompleted completed(String task) {
+    List<TaskCompleted> of = completions.stream().filter(c -> c.taskId().equals(task)).toList();
+    assertThat(of).as("completions of %s", task).hasSize(1);
+    return of.get(0);
+  }
+
+  private List<String> completedTasks() {
+    return completions.stream().map(TaskCompleted::taskId).toList();
+  }
+
+  private long deallocatedReports() {
+    return timeline.stream().filter(DEALLOCATED::equals).count();
   }
 
   private void assign(String taskId, String commandLine) {
