@@ -18,6 +18,8 @@ import dev.lote.autoscaler.evaluation.Evaluator;
 import dev.lote.autoscaler.store.AutoscaleStore;
 import dev.lote.autoscaler.store.AutoscaleStore.PoolInfo;
 import dev.lote.autoscaler.store.AutoscaleStore.StoredSample;
+import dev.lote.common.autoscale.AutoscalerApi;
+import dev.lote.common.autoscale.AutoscalerApi.EvaluateRequest;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.events.PoolEvents.AutoScaleEvaluated;
 import dev.lote.common.ids.BatchIds;
@@ -32,8 +34,6 @@ public class InternalController {
 
   /** The longest replay, in evaluations. */
   static final int MAX_REPLAY_EVALUATIONS = 100_000;
-
-  public record EvaluateRequest(String account, String poolId, String formula, int targetDedicatedNodes, int targetLowPriorityNodes, int taskSlotsPerNode) {}
 
   /** Batch {@code AutoScaleRun}. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -67,12 +67,12 @@ public class InternalController {
     this.clock = clock;
   }
 
-  @PostMapping("/internal/evaluate")
+  @PostMapping(AutoscalerApi.EVALUATE)
   public AutoScaleRun evaluate(@RequestBody EvaluateRequest r) {
     return AutoScaleRun.of(loop.dryRun(r.account(), BatchIds.key(r.poolId()), r.poolId(), r.formula(), r.targetDedicatedNodes()));
   }
 
-  @PostMapping("/internal/replay")
+  @PostMapping(AutoscalerApi.REPLAY)
   public Replay replay(@RequestBody ReplayRequest r) {
     if (r.formula() == null || r.formula().isBlank()) {
       throw BatchErrors.missingProperty("formula");

@@ -68,8 +68,8 @@ public class PoolSizeController {
       @PathVariable String poolId, @RequestBody(required = false) JsonNode body, HttpServletRequest request, HttpServletResponse response) {
     BatchRequest br = BatchRequest.of(request);
     JsonNode b = object(body);
-    JsonNode formulaNode = present(b, "autoScaleFormula");
-    JsonNode intervalNode = present(b, "autoScaleEvaluationInterval");
+    JsonNode formulaNode = PoolDefinition.present(b, "autoScaleFormula");
+    JsonNode intervalNode = PoolDefinition.present(b, "autoScaleEvaluationInterval");
     String formula = formulaNode == null ? null : rules.formula("autoScaleFormula", formulaNode);
     Duration interval = rules.interval("autoScaleEvaluationInterval", intervalNode);
     if (formula == null && interval == null) {
@@ -92,7 +92,7 @@ public class PoolSizeController {
       @PathVariable String poolId, @RequestBody(required = false) JsonNode body, HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     BatchRequest br = BatchRequest.of(request);
-    JsonNode formula = present(object(body), "autoScaleFormula");
+    JsonNode formula = PoolDefinition.present(object(body), "autoScaleFormula");
     if (formula == null) {
       throw BatchErrors.missingProperty("autoScaleFormula");
     }
@@ -127,13 +127,8 @@ public class PoolSizeController {
     return body;
   }
 
-  private static JsonNode present(JsonNode node, String name) {
-    JsonNode v = node.get(name);
-    return v == null || v.isNull() || v.isMissingNode() ? null : v;
-  }
-
   private static int count(JsonNode b, String name) {
-    JsonNode v = present(b, name);
+    JsonNode v = PoolDefinition.present(b, name);
     if (v == null) {
       return 0;
     }
@@ -144,7 +139,7 @@ public class PoolSizeController {
   }
 
   private static String text(JsonNode b, String name) {
-    JsonNode v = present(b, name);
+    JsonNode v = PoolDefinition.present(b, name);
     return v == null ? null : v.asString();
   }
 }

@@ -206,7 +206,7 @@ public record PoolDefinition(
   }
 
   /** The property, or null when it is absent or JSON null (the SDKs send both for "not set"). */
-  static JsonNode present(JsonNode node, String name) {
+  public static JsonNode present(JsonNode node, String name) {
     JsonNode value = node.get(name);
     return value == null || value.isNull() || value.isMissingNode() ? null : value;
   }

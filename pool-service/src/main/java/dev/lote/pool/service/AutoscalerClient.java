@@ -8,6 +8,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
+import dev.lote.common.autoscale.AutoscalerApi;
+import dev.lote.common.autoscale.AutoscalerApi.EvaluateRequest;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.pool.config.AutoScaleSettings;
 import dev.lote.pool.domain.Pool;
@@ -21,9 +23,6 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 public class AutoscalerClient {
 
-  /** The request the autoscaler's evaluate endpoint takes. */
-  public record EvaluateRequest(String account, String poolId, String formula, int targetDedicatedNodes, int targetLowPriorityNodes, int taskSlotsPerNode) {}
-
   private final RestClient http;
 
   public AutoscalerClient(AutoScaleSettings settings) {
@@ -35,7 +34,7 @@ public class AutoscalerClient {
   public ObjectNode evaluate(Pool pool, String formula) {
     try {
       return http.post()
-          .uri("/internal/evaluate")
+          .uri(AutoscalerApi.EVALUATE)
           .contentType(MediaType.APPLICATION_JSON)
           .body(new EvaluateRequest(pool.account(), pool.id(), formula, pool.targetDedicatedNodes(), pool.targetLowPriorityNodes(), pool.taskSlotsPerNode()))
           .retrieve()
