@@ -25,6 +25,9 @@ public final class EventTypes {
   public static final String TASK_KILL_REQUESTED = "task.kill-requested";
   public static final String TASK_STARTED = "task.started";
   public static final String TASK_COMPLETED = "task.completed";
+  public static final String ATTEMPT_LOST = "attempt.lost";
+
+  public static final String DEAD_LETTERED = "event.dead-lettered";
 
   private EventTypes() {}
 }

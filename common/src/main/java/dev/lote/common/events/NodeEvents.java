@@ -14,6 +14,8 @@ public final class NodeEvents {
    * @param deallocation null, or the {@code nodeDeallocationOption} with which the node is leaving
    *     its pool ({@code requeue}, {@code terminate}, {@code taskcompletion}, {@code retaineddata})
    * @param removed     the node is gone: its process was stopped and it left the pool
+   * @param lost        the node's agent fell silent past its heartbeat time-to-live: nothing placed
+   *     there will report its end, so the scheduler gives those attempts up ({@code attempt.lost})
    */
   public record NodeStateChanged(
       String poolId,
@@ -23,11 +25,18 @@ public final class NodeEvents {
       boolean schedulable,
       String agentUrl,
       String deallocation,
-      boolean removed) {
+      boolean removed,
+      boolean lost) {
 
     /** A node that is not leaving its pool. */
     public NodeStateChanged(String poolId, String nodeId, String state, int taskSlots, boolean schedulable, String agentUrl) {
-      this(poolId, nodeId, state, taskSlots, schedulable, agentUrl, null, false);
+      this(poolId, nodeId, state, taskSlots, schedulable, agentUrl, null, false, false);
+    }
+
+    /** A node whose agent answers. */
+    public NodeStateChanged(
+        String poolId, String nodeId, String state, int taskSlots, boolean schedulable, String agentUrl, String deallocation, boolean removed) {
+      this(poolId, nodeId, state, taskSlots, schedulable, agentUrl, deallocation, removed, false);
     }
   }
 
@@ -65,12 +74,22 @@ public final class NodeEvents {
   /**
    * Published by a node agent on {@link Topics#NODE_REPORTS} at a fixed interval.
    *
-   * @param metrics what the node's host used since the previous heartbeat; null if not sampled
+   * <p>The agent's own word on how busy it is: the pool-service takes a node's idle or running
+   * state from it.
+   *
+   * @param runningTasks attempts whose process runs now
+   * @param metrics      what the node's host used since the previous heartbeat; null if not sampled
+   * @param runningSlots slots those attempts hold
    */
-  public record NodeHeartbeat(String poolId, String nodeId, int runningTasks, Instant time, NodeMetrics metrics) {
+  public record NodeHeartbeat(
+      String poolId, String nodeId, int runningTasks, Instant time, NodeMetrics metrics, int runningSlots) {
+
+    public NodeHeartbeat(String poolId, String nodeId, int runningTasks, Instant time, NodeMetrics metrics) {
+      this(poolId, nodeId, runningTasks, time, metrics, runningTasks);
+    }
 
     public NodeHeartbeat(String poolId, String nodeId, int runningTasks, Instant time) {
-      this(poolId, nodeId, runningTasks, time, null);
+      this(poolId, nodeId, runningTasks, time, null, runningTasks);
     }
   }
 

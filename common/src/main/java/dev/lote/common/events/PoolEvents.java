@@ -6,7 +6,16 @@ import java.util.List;
 /** Payloads published by the pool-service on {@link Topics#POOLS}. */
 public final class PoolEvents {
 
-  public record PoolCreated(String poolId, String vmSize, int taskSlotsPerNode, int targetDedicatedNodes) {}
+  /**
+   * @param nodeFillType the pool's {@code taskSchedulingPolicy.nodeFillType}: {@code spread} (the
+   *     default) or {@code pack}
+   */
+  public record PoolCreated(String poolId, String vmSize, int taskSlotsPerNode, int targetDedicatedNodes, String nodeFillType) {
+
+    public PoolCreated(String poolId, String vmSize, int taskSlotsPerNode, int targetDedicatedNodes) {
+      this(poolId, vmSize, taskSlotsPerNode, targetDedicatedNodes, "spread");
+    }
+  }
 
   public record PoolResized(String poolId, int targetDedicatedNodes, int targetLowPriorityNodes) {}
 

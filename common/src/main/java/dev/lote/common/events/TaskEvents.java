@@ -8,16 +8,6 @@ import java.util.Map;
 public final class TaskEvents {
 
   /**
-   * The {@code failureCode} of a {@link TaskCompleted} whose attempt was handed back unfinished
-   * because its node left the pool: the task is queued again, which counts as a requeue, not a
-   * retry, and is not a failure.
-   */
-  public static final String REQUEUED = "TaskRequeued";
-
-  /** The {@code failureCode} of an attempt that was stopped before its process ended by itself. */
-  public static final String ENDED = "TaskEnded";
-
-  /**
    * Everything a node agent needs to run one attempt of a task.
    *
    * @param environment          job common settings merged with the task's own (task wins)
@@ -54,15 +44,29 @@ public final class TaskEvents {
   /** scheduler-service, {@link Topics#nodeCommands}: stop the process of this task if it runs. */
   public record TaskKillRequested(String jobId, String taskId, int attempt, String reason) {}
 
-  /** node agent, {@link Topics#TASKS}: the process was started. */
+  /**
+   * node agent, {@link Topics#TASK_REPORTS}: the attempt's process was started.
+   *
+   * @param requiredSlots the slots the attempt holds on its node
+   */
   public record TaskStarted(
-      String jobId, String taskId, String poolId, String nodeId, String agentUrl, int attempt, Instant startTime) {}
+      String jobId,
+      String taskId,
+      String poolId,
+      String nodeId,
+      String agentUrl,
+      int attempt,
+      int requiredSlots,
+      Instant startTime) {}
 
   /**
-   * node agent, {@link Topics#TASKS}: the attempt finished, successfully or not.
+   * node agent, {@link Topics#TASK_REPORTS}: the attempt ended, successfully or not. What the end
+   * means (success, retry, requeue, failure code) is {@link EndReason}'s to say.
    *
+   * @param requiredSlots  the slots the attempt held on its node
    * @param exitCode       null when no process ran (for example a resource file failed)
-   * @param failureCategory null on success; {@code usererror} or {@code servererror} otherwise
+   * @param startTime      null when no process was started
+   * @param failureMessage null on success; the Batch {@code failureInfo.message} otherwise
    */
   public record TaskCompleted(
       String jobId,
@@ -71,12 +75,21 @@ public final class TaskEvents {
       String nodeId,
       String agentUrl,
       int attempt,
+      int requiredSlots,
       Integer exitCode,
       Instant startTime,
       Instant endTime,
-      String failureCategory,
-      String failureCode,
+      EndReason reason,
       String failureMessage) {}
+
+  /**
+   * scheduler-service, {@link Topics#PLACEMENTS}: the attempt was placed on a node that was lost
+   * (its agent fell silent past its time-to-live, or the node left its pool without it) before the
+   * attempt reported an end. Its slots are free again; the job-service queues the task again as a
+   * requeue ({@link EndReason#NODE_LOST}). A later report of the attempt changes nothing.
+   */
+  public record AttemptLost(
+      String jobId, String taskId, String poolId, String nodeId, int attempt, int requiredSlots, Instant time) {}
 
   private TaskEvents() {}
 }

@@ -11,10 +11,32 @@ public final class Topics {
   /** job-service: job.created, job.updated, job.terminated, job.deleted. Key: job id. */
   public static final String JOBS = "lote.jobs";
   /**
-   * Task lifecycle. job-service publishes task.queued and task.cancelled; node agents publish
-   * task.started and task.completed. Key: job id, so the tasks of one job stay in order.
+   * job-service, the only publisher: task.queued, task.cancelled. The tasks and their queue. Key:
+   * job id, so the tasks of one job stay in order.
    */
   public static final String TASKS = "lote.tasks";
+
+  /**
+   * node agents: task.started, task.completed; what happened to each attempt on its node. Key:
+   * job id.
+   */
+  public static final String TASK_REPORTS = "lote.task-reports";
+
+  /**
+   * scheduler-service, the only owner of placements: attempt.lost, an attempt whose node was lost
+   * before it reported an end. Key: job id.
+   */
+  public static final String PLACEMENTS = "lote.placements";
+
+  /**
+   * Prefix of the dead-letter topics, one per consuming service: {@code lote.dead-letters.<service>}.
+   * A record that service can never apply goes there with the reason. Key: the original key.
+   */
+  public static final String DEAD_LETTERS_PREFIX = "lote.dead-letters.";
+
+  public static String deadLetters(String service) {
+    return DEAD_LETTERS_PREFIX + service;
+  }
 
   /** autoscaler: autoscale.evaluated. Key: pool id. */
   public static final String AUTOSCALE = "lote.autoscale";
