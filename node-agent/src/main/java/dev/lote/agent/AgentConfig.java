@@ -73,6 +73,11 @@ record AgentConfig(
     return root.resolve(".agent").resolve("journal");
   }
 
+  /** The file-server port of the agent's previous life, bound again so task file URLs stay valid. */
+  Path portFile() {
+    return root.resolve(".agent").resolve("agent.port");
+  }
+
   /** {@code <root>/workitems/<jobId>/job-1/<taskId>}, the task's AZ_BATCH_TASK_DIR. */
   Path taskDir(String jobId, String taskId) {
     return workitems().resolve(jobId).resolve("job-1").resolve(taskId);

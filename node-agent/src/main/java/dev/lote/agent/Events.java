@@ -48,7 +48,12 @@ final class Events implements AutoCloseable {
   }
 
   EventEnvelope envelope(String type, String aggregateId, Object payload) {
-    return EventEnvelope.of(type, account, aggregateId, clock.instant(), null, JSON.valueToTree(payload));
+    return envelope(type, aggregateId, payload, null);
+  }
+
+  /** An envelope that carries on the correlation id of the event that caused it. */
+  EventEnvelope envelope(String type, String aggregateId, Object payload, String correlationId) {
+    return EventEnvelope.of(type, account, aggregateId, clock.instant(), correlationId, JSON.valueToTree(payload));
   }
 
   /** Sends; the future completes when the broker has acknowledged the event. */

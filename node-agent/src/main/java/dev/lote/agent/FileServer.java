@@ -3,6 +3,7 @@ package dev.lote.agent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -38,7 +40,7 @@ final class FileServer {
 
   FileServer(AgentConfig cfg) throws IOException {
     this.cfg = cfg;
-    this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", cfg.httpPort()), 64);
+    this.server = bind(cfg);
     server.setExecutor(Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "files");
       t.setDaemon(true);
@@ -46,6 +48,35 @@ final class FileServer {
     }));
     server.createContext("/health", ex -> send(ex, 200, "{\"status\":\"UP\"}"));
     server.createContext("/internal/", this::handle);
+  }
+
+  /**
+   * Binds the configured port; without one, the port of the agent's previous life (its files are
+   * served under that address), or any free port when it is taken. The port is kept for next time.
+   */
+  private static HttpServer bind(AgentConfig cfg) throws IOException {
+    int port = cfg.httpPort();
+    if (port == 0 && Files.exists(cfg.portFile())) {
+      try {
+        port = Integer.parseInt(Files.readString(cfg.portFile(), StandardCharsets.US_ASCII).trim());
+      } catch (NumberFormatException e) {
+        port = 0;
+      }
+    }
+    HttpServer s;
+    try {
+      s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+    } catch (BindException taken) {
+      if (cfg.httpPort() != 0) {
+        throw taken;
+      }
+      s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    }
+    Files.createDirectories(cfg.portFile().getParent());
+    Path tmp = cfg.portFile().resolveSibling("agent.port.tmp");
+    Files.writeString(tmp, Integer.toString(s.getAddress().getPort()), StandardCharsets.US_ASCII);
+    Files.move(tmp, cfg.portFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return s;
   }
 
   void start() {

@@ -3,32 +3,22 @@ package dev.lote.agent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
-import dev.lote.common.events.NodeEvents.NodeDeallocate;
-import dev.lote.common.events.NodeEvents.NodeHeartbeat;
 import dev.lote.common.events.NodeEvents.NodeReported;
 import dev.lote.common.events.NodeEvents.StartTaskOutcome;
-import dev.lote.common.events.TaskEvents.TaskAssigned;
-import dev.lote.common.events.TaskEvents.TaskKillRequested;
 import dev.lote.common.events.Topics;
 
 /** One compute node: start task, then assignments from the node's topic, until stopped. */
@@ -41,12 +31,13 @@ final class NodeAgent implements AutoCloseable {
   private final Events events;
   private final FileServer files;
   private final Processes processes;
+  private final Journal journal;
+  private final Reporter reporter;
   private final TaskRunner runner;
-  private final HostMetrics metrics;
-  private final ExecutorService launcher = Executors.newFixedThreadPool(2, daemon("launcher"));
+  private final Heartbeats heartbeats;
+  private final AssignmentLoop assignments;
+  private final ExecutorService launches = Executors.newFixedThreadPool(2, daemon("launcher"));
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("timers"));
-  private final KafkaConsumer<String, byte[]> consumer;
-  private volatile boolean running = true;
   private Thread consumerThread;
 
   NodeAgent(AgentConfig cfg, Clock clock) throws IOException {
@@ -58,9 +49,14 @@ final class NodeAgent implements AutoCloseable {
     this.events = new Events(cfg.kafka(), "node-agent-" + cfg.nodeId(), cfg.account(), clock);
     this.files = new FileServer(cfg);
     this.processes = new Processes(cfg);
-    this.runner = new TaskRunner(cfg, processes, events, new Journal(cfg.journal()), clock, launcher, timers, files.url());
-    this.consumer = consumer();
-    this.metrics = new HostMetrics(cfg.root(), clock);
+    this.journal = new Journal(cfg.journal());
+    this.reporter = new Reporter(events, journal, timers);
+    HostMetrics metrics = new HostMetrics(cfg.root(), clock);
+    TaskRunner[] self = new TaskRunner[1];
+    this.heartbeats = new Heartbeats(cfg, events, metrics, clock, timers, () -> self[0].runningCount(), () -> self[0].usedSlots());
+    this.runner = new TaskRunner(cfg, new Launcher(cfg, processes), reporter, journal, clock, launches, timers, files.url(), heartbeats::changed);
+    self[0] = runner;
+    this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> report("deallocated", null));
   }
 
   private KafkaConsumer<String, byte[]> consumer() {
@@ -81,8 +77,13 @@ final class NodeAgent implements AutoCloseable {
     return files.url();
   }
 
+  /**
+   * Serves files, settles what a previous life of the agent left (orphaned processes ended, their
+   * attempts handed back, unacknowledged reports sent again), runs the start task, then takes work.
+   */
   void start() throws InterruptedException {
     files.start();
+    runner.recover();
     report("starting", null);
     StartTaskOutcome outcome = null;
     if (cfg.startTaskFile() != null) {
@@ -98,11 +99,11 @@ final class NodeAgent implements AutoCloseable {
         if (outcome.exitCode() == null || outcome.exitCode() != 0) {
           report("starttaskfailed", outcome);
           log.warn("the start task failed ({}); this node takes no tasks", outcome.failureMessage());
-          startHeartbeats();
+          heartbeats.start();
           return;
         }
       } else {
-        launcher.execute(
+        launches.execute(
             () -> {
               try {
                 StartTaskOutcome o = st.run(processes, cfg, clock);
@@ -113,29 +114,10 @@ final class NodeAgent implements AutoCloseable {
             });
       }
     }
-    runner.recover();
-    consumerThread = new Thread(this::consume, "assignments");
+    consumerThread = new Thread(assignments, "assignments");
     consumerThread.start();
     report("idle", outcome);
-    startHeartbeats();
-  }
-
-  private void startHeartbeats() {
-    long every = cfg.heartbeatInterval().toMillis();
-    timers.scheduleAtFixedRate(
-        () -> {
-          try {
-            events.send(
-                Topics.NODE_REPORTS,
-                cfg.nodeId(),
-                events.envelope(EventTypes.NODE_HEARTBEAT, cfg.nodeId(), new NodeHeartbeat(cfg.poolId(), cfg.nodeId(), runner.runningCount(), clock.instant(), metrics.sample())));
-          } catch (RuntimeException e) {
-            log.warn("heartbeat failed: {}", e.toString());
-          }
-        },
-        every,
-        every,
-        TimeUnit.MILLISECONDS);
+    heartbeats.start();
   }
 
   private void report(String state, StartTaskOutcome outcome) {
@@ -148,62 +130,30 @@ final class NodeAgent implements AutoCloseable {
             new NodeReported(cfg.poolId(), cfg.nodeId(), state, files.url(), "127.0.0.1", outcome, clock.instant())));
   }
 
-  private void consume() {
-    try {
-      consumer.subscribe(List.of(Topics.nodeCommands(cfg.nodeId())));
-      while (running) {
-        ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(500));
-        for (ConsumerRecord<String, byte[]> r : batch) {
-          apply(r.value());
-        }
-        if (!batch.isEmpty()) {
-          consumer.commitSync();
-        }
-      }
-    } catch (WakeupException e) {
-      if (running) {
-        throw e;
-      }
-    } finally {
-      consumer.close(Duration.ofSeconds(2));
-    }
-  }
-
-  private void apply(byte[] value) {
-    EventEnvelope e;
-    try {
-      e = Events.JSON.readValue(value, EventEnvelope.class);
-    } catch (RuntimeException ex) {
-      log.warn("skipping a record that is not an event envelope: {}", ex.toString());
-      return;
-    }
-    switch (e.type()) {
-      case EventTypes.TASK_ASSIGNED -> {
-        TaskAssigned a = Events.JSON.treeToValue(e.payload(), TaskAssigned.class);
-        if (a.nodeId() == null || a.nodeId().equals(cfg.nodeId())) {
-          runner.accept(a);
-        }
-      }
-      case EventTypes.TASK_KILL_REQUESTED -> runner.kill(Events.JSON.treeToValue(e.payload(), TaskKillRequested.class));
-      case EventTypes.NODE_DEALLOCATE -> {
-        NodeDeallocate d = Events.JSON.treeToValue(e.payload(), NodeDeallocate.class);
-        if (d.nodeId() == null || d.nodeId().equals(cfg.nodeId())) {
-          runner.deallocate(d, () -> report("deallocated", null));
-        }
-      }
-      default -> log.debug("ignoring {}", e.type());
-    }
-  }
-
   TaskRunner runner() {
     return runner;
   }
 
+  AssignmentLoop assignments() {
+    return assignments;
+  }
+
+  /** Stops: its running tasks are killed; what is journaled is handed back by the agent's next life. */
   @Override
   public void close() {
-    running = false;
-    runner.stopAccepting();
-    consumer.wakeup();
+    stop(true);
+  }
+
+  /**
+   * Stops as a killed agent would: its processes go on running and its journal stays as it is, for
+   * the agent's next life to settle.
+   */
+  void abandon() {
+    stop(false);
+  }
+
+  private void stop(boolean killRunning) {
+    assignments.stop();
     if (consumerThread != null) {
       try {
         consumerThread.join(5_000);
@@ -211,10 +161,12 @@ final class NodeAgent implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    runner.halt(killRunning);
     timers.shutdownNow();
-    launcher.shutdown();
+    launches.shutdown();
     files.stop();
     events.close();
+    journal.close();
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -62,7 +62,12 @@ final class Processes {
 
   /** A process builder for the command line, running in wd, with output going straight to the files. */
   ProcessBuilder builder(String commandLine, Map<String, String> userEnv, Map<String, String> batchEnv, Path taskDir) {
-    ProcessBuilder pb = new ProcessBuilder(CommandLines.split(commandLine)).directory(taskDir.resolve("wd").toFile());
+    return builder(CommandLines.split(commandLine), userEnv, batchEnv, taskDir);
+  }
+
+  /** A process builder for the command words, as {@link #builder(String, Map, Map, Path)}. */
+  ProcessBuilder builder(List<String> command, Map<String, String> userEnv, Map<String, String> batchEnv, Path taskDir) {
+    ProcessBuilder pb = new ProcessBuilder(command).directory(taskDir.resolve("wd").toFile());
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("LOTE_") || k.startsWith("SPRING_") || k.startsWith("JAVA_TOOL"));
     if (userEnv != null) {
@@ -117,11 +122,5 @@ final class Processes {
       sb.append((bits & 4) != 0 ? 'r' : '-').append((bits & 2) != 0 ? 'w' : '-').append((bits & 1) != 0 ? 'x' : '-');
     }
     return sb.toString();
-  }
-
-  /** Ends a process and everything it started. */
-  static void destroyTree(Process p) {
-    p.descendants().forEach(ProcessHandle::destroyForcibly);
-    p.destroyForcibly();
   }
 }

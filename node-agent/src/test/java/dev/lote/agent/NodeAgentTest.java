@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.lote.common.events.EndReason;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.NodeReported;
@@ -68,7 +69,7 @@ class NodeAgentTest {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     consumer = new KafkaConsumer<>(p);
-    consumer.subscribe(List.of(Topics.NODE_REPORTS, Topics.TASKS));
+    consumer.subscribe(List.of(Topics.NODE_REPORTS, Topics.TASK_REPORTS));
     poller = new Thread(NodeAgentTest::poll);
     poller.start();
 
@@ -150,16 +151,19 @@ class NodeAgentTest {
 
     TaskCompleted hello = completed.get("hello");
     assertThat(hello.exitCode()).isZero();
-    assertThat(hello.failureCode()).isNull();
+    assertThat(hello.reason()).isEqualTo(EndReason.SUCCEEDED);
+    assertThat(hello.failureMessage()).isNull();
+    assertThat(hello.requiredSlots()).isEqualTo(1);
     assertThat(hello.nodeId()).isEqualTo(NODE);
     assertThat(hello.endTime()).isAfterOrEqualTo(hello.startTime());
     assertThat(started.get("hello").agentUrl()).isEqualTo(agent.agentUrl());
 
     TaskCompleted fails = completed.get("fails");
     assertThat(fails.exitCode()).isEqualTo(3);
-    assertThat(fails.failureCategory()).isEqualTo("usererror");
-    assertThat(fails.failureCode()).isEqualTo("FailureExitCode");
+    assertThat(fails.reason()).isEqualTo(EndReason.EXIT_CODE);
+    assertThat(fails.failureMessage()).isEqualTo(TaskRunner.EXIT_FAILURE_MESSAGE);
     assertThat(completed.get("missing").exitCode()).isEqualTo(127);
+    assertThat(completed.get("missing").reason()).isEqualTo(EndReason.EXIT_CODE);
 
     Path dir = root.resolve("node/workitems/" + JOB + "/job-1/hello");
     assertThat(dir.resolve("stdout.txt")).hasContent("hello\nhello");
@@ -207,9 +211,9 @@ class NodeAgentTest {
         .send(Topics.nodeCommands(NODE), "sleeper", producer.envelope(EventTypes.TASK_KILL_REQUESTED, JOB, new TaskKillRequested(JOB, "sleeper", 0, "test")))
         .join();
     await().atMost(Duration.ofSeconds(30)).until(() -> completed.containsKey("sleeper") && completed.containsKey("slow"));
-    assertThat(completed.get("sleeper").failureCode()).isEqualTo("TaskEnded");
+    assertThat(completed.get("sleeper").reason()).isEqualTo(EndReason.ENDED_BY_USER);
     assertThat(completed.get("sleeper").failureMessage()).isEqualTo("Task Was Ended by User Request");
-    assertThat(completed.get("slow").failureCode()).isEqualTo("TaskEnded");
+    assertThat(completed.get("slow").reason()).isEqualTo(EndReason.WALL_CLOCK_EXCEEDED);
     assertThat(completed.get("slow").failureMessage()).contains("maximum wall clock time");
   }
 

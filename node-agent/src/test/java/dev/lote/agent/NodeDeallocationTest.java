@@ -27,12 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.lote.common.events.EndReason;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.AttemptRef;
 import dev.lote.common.events.NodeEvents.NodeDeallocate;
 import dev.lote.common.events.NodeEvents.NodeHeartbeat;
-import dev.lote.common.events.TaskEvents;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskRunSpec;
@@ -73,7 +73,7 @@ class NodeDeallocationTest {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     consumer = new KafkaConsumer<>(p);
-    consumer.subscribe(List.of(Topics.NODE_REPORTS, Topics.TASKS));
+    consumer.subscribe(List.of(Topics.NODE_REPORTS, Topics.TASK_REPORTS));
     poller = new Thread(this::poll);
     poller.start();
     AgentConfig cfg =
@@ -92,7 +92,7 @@ class NodeDeallocationTest {
       ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(200));
       // a task report acknowledged before a node report was sent arrives in the same poll or an
       // earlier one: reading the task reports of a poll first keeps the order they were sent in
-      for (String topic : List.of(Topics.TASKS, Topics.NODE_REPORTS)) {
+      for (String topic : List.of(Topics.TASK_REPORTS, Topics.NODE_REPORTS)) {
         for (ConsumerRecord<String, byte[]> r : batch.records(topic)) {
           take(Events.JSON.readValue(r.value(), EventEnvelope.class));
         }
@@ -139,8 +139,7 @@ class NodeDeallocationTest {
     assertThat(completedTasks()).containsExactlyInAnyOrder("r1", "r2", "r3");
     for (String t : List.of("r1", "r2")) {
       TaskCompleted c = completed(t);
-      assertThat(c.failureCategory()).isEqualTo("servererror");
-      assertThat(c.failureCode()).isEqualTo(TaskEvents.REQUEUED);
+      assertThat(c.reason()).isEqualTo(EndReason.HANDED_BACK);
       assertThat(c.failureMessage()).isEqualTo("The compute node left the pool (nodeDeallocationOption requeue); the task is queued again.");
       assertThat(c.exitCode()).as("killed").isEqualTo(137);
       assertThat(c.startTime()).isNotNull();
@@ -159,8 +158,7 @@ class NodeDeallocationTest {
     assertDeallocatedOnceAfter("t1", "t2", "t3");
     for (String t : List.of("t1", "t2")) {
       TaskCompleted c = completed(t);
-      assertThat(c.failureCategory()).isEqualTo("usererror");
-      assertThat(c.failureCode()).isEqualTo(TaskEvents.ENDED);
+      assertThat(c.reason()).isEqualTo(EndReason.ENDED_BY_NODE_LEAVING);
       assertThat(c.failureMessage()).isEqualTo("The task was ended because its compute node left the pool (nodeDeallocationOption terminate).");
       assertThat(c.exitCode()).as("killed").isEqualTo(137);
     }
@@ -187,8 +185,7 @@ class NodeDeallocationTest {
     for (String t : List.of("c1", "c2")) {
       TaskCompleted c = completed(t);
       assertThat(c.exitCode()).isZero();
-      assertThat(c.failureCategory()).isNull();
-      assertThat(c.failureCode()).isNull();
+      assertThat(c.reason()).isEqualTo(EndReason.SUCCEEDED);
     }
     assertHandedBack("c3");
     assertThat(started).containsOnlyKeys("c1", "c2");
@@ -209,8 +206,8 @@ class NodeDeallocationTest {
     assign("late", "/bin/true");
     assertDeallocatedOnceAfter("r1", "late");
     assertHandedBack("late");
-    assertThat(completed("r1").failureCode()).isEqualTo(TaskEvents.REQUEUED);
-    assertThat(completed("done").failureCode()).as("finished before the command").isNull();
+    assertThat(completed("r1").reason()).isEqualTo(EndReason.HANDED_BACK);
+    assertThat(completed("done").reason()).as("finished before the command").isEqualTo(EndReason.SUCCEEDED);
     assertThat(completedTasks()).containsExactlyInAnyOrder("done", "r1", "late");
     assertThat(started).containsOnlyKeys("done", "r1");
   }
@@ -237,8 +234,7 @@ class NodeDeallocationTest {
 
   private void assertHandedBack(String task) {
     TaskCompleted c = completed(task);
-    assertThat(c.failureCategory()).isEqualTo("servererror");
-    assertThat(c.failureCode()).isEqualTo(TaskEvents.REQUEUED);
+    assertThat(c.reason()).isEqualTo(EndReason.HANDED_BACK);
     assertThat(c.failureMessage()).isEqualTo(HANDED_BACK);
     assertThat(c.exitCode()).isNull();
     assertThat(c.startTime()).isNull();

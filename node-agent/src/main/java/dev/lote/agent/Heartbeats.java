@@ -1,0 +1,89 @@
+package dev.lote.agent;
+
+import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.NodeHeartbeat;
+import dev.lote.common.events.Topics;
+
+/**
+ * {@code node.heartbeat} at a fixed interval, and one more soon after the number of running tasks
+ * changed, since the pool-service takes a node's idle or running state from them. Changes are
+ * coalesced: a short wait lets a task that ends and the next that starts count as no change, and
+ * at most one extra heartbeat goes out per {@value #MIN_GAP_MS} ms.
+ */
+final class Heartbeats {
+
+  private static final Logger log = LoggerFactory.getLogger(Heartbeats.class);
+  private static final long SETTLE_MS = 50;
+  private static final long MIN_GAP_MS = 250;
+
+  private final AgentConfig cfg;
+  private final Events events;
+  private final HostMetrics metrics;
+  private final Clock clock;
+  private final ScheduledExecutorService timers;
+  private final IntSupplier runningTasks;
+  private final IntSupplier runningSlots;
+  private final AtomicBoolean extraScheduled = new AtomicBoolean();
+  private volatile long lastExtraNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(MIN_GAP_MS);
+  private volatile boolean started;
+
+  Heartbeats(AgentConfig cfg, Events events, HostMetrics metrics, Clock clock, ScheduledExecutorService timers, IntSupplier runningTasks, IntSupplier runningSlots) {
+    this.cfg = cfg;
+    this.events = events;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.timers = timers;
+    this.runningTasks = runningTasks;
+    this.runningSlots = runningSlots;
+  }
+
+  void start() {
+    long every = cfg.heartbeatInterval().toMillis();
+    timers.scheduleAtFixedRate(this::send, every, every, TimeUnit.MILLISECONDS);
+    started = true;
+  }
+
+  /** The running count changed: one extra heartbeat soon, shared with other changes close by. */
+  void changed() {
+    if (!started || !extraScheduled.compareAndSet(false, true)) {
+      return;
+    }
+    long sinceLast = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastExtraNanos);
+    long wait = Math.max(SETTLE_MS, MIN_GAP_MS - sinceLast);
+    try {
+      timers.schedule(
+          () -> {
+            extraScheduled.set(false);
+            lastExtraNanos = System.nanoTime();
+            send();
+          },
+          wait,
+          TimeUnit.MILLISECONDS);
+    } catch (RuntimeException stopped) {
+      extraScheduled.set(false); // the agent stops
+    }
+  }
+
+  private void send() {
+    try {
+      events.send(
+          Topics.NODE_REPORTS,
+          cfg.nodeId(),
+          events.envelope(
+              EventTypes.NODE_HEARTBEAT,
+              cfg.nodeId(),
+              new NodeHeartbeat(cfg.poolId(), cfg.nodeId(), runningTasks.getAsInt(), clock.instant(), metrics.sample(), runningSlots.getAsInt())));
+    } catch (RuntimeException e) {
+      log.warn("heartbeat failed: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.lote.agent;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.lote.common.events.TaskEvents.TaskAssigned;
+
+/** Prepares an attempt's directory and resource files and starts its process in a group of its own. */
+final class Launcher {
+
+  /** A started process and the group it leads. */
+  record Started(Process process, ProcessGroups.Group group) {}
+
+  private final AgentConfig cfg;
+  private final Processes processes;
+
+  Launcher(AgentConfig cfg, Processes processes) {
+    this.cfg = cfg;
+    this.processes = processes;
+  }
+
+  /** Creates the task directory and places the resource files; throws with the reason, also written to stderr.txt. */
+  void prepare(TaskAssigned a) throws IOException {
+    Path taskDir = cfg.taskDir(a.jobId(), a.taskId());
+    try {
+      Processes.prepareTaskDir(taskDir);
+      Processes.download(a.spec().resourceFiles(), taskDir.resolve("wd"));
+    } catch (IOException | RuntimeException e) {
+      appendStderr(taskDir, "lote: could not prepare the task: " + e.getMessage());
+      throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Starts the command. A program that does not exist ends as a shell's would, exit code 127 and
+   * the reason on stderr; a command line that cannot be split throws, its reason on stderr.
+   */
+  Started start(TaskAssigned a) throws IOException {
+    Path taskDir = cfg.taskDir(a.jobId(), a.taskId());
+    try {
+      List<String> command = new ArrayList<>(ProcessGroups.prefix());
+      command.addAll(CommandLines.split(a.spec().commandLine()));
+      Process p = processes.builder(command, a.spec().environment(), processes.batchVariables(a.jobId(), a.taskId(), taskDir), taskDir).start();
+      return new Started(p, ProcessGroups.of(p));
+    } catch (IOException | IllegalArgumentException e) {
+      appendStderr(taskDir, "lote: cannot run the command line: " + e.getMessage());
+      throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+    }
+  }
+
+  private static void appendStderr(Path taskDir, String line) {
+    try {
+      Files.createDirectories(taskDir);
+      Files.writeString(taskDir.resolve("stderr.txt"), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException ignored) {
+      // the report carries the reason as well
+    }
+  }
+}
