@@ -47,9 +47,12 @@ final class ProcessGroups {
     return SETSID == null ? List.of() : List.of(SETSID);
   }
 
-  /** The group a started task leads, or null when it is already gone. */
+  /**
+   * The group a started task leads (its id is the task's pid; setsid may not have run yet, but the
+   * start time stays through exec), or null when the task is already gone.
+   */
   static Group of(Process p) {
-    return stat(p.pid()).filter(s -> s.pgrp == p.pid()).map(s -> new Group(p.pid(), s.startTicks)).orElse(null);
+    return stat(p.pid()).map(s -> new Group(p.pid(), s.startTicks)).orElse(null);
   }
 
   /** Kills a running task: its whole group, and what it started in other groups. */
