@@ -57,7 +57,8 @@ final class ProcessGroups {
 
   /** Kills a running task: its whole group, and what it started in other groups. */
   static void kill(Process p, Group g) {
-    if (g != null) {
+    if (g != null && p.isAlive()) {
+      // once the leader is reaped its group id may be given away: only signal a group it still leads
       killGroup(g.pgid());
     }
     p.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -345,7 +345,7 @@ final class TaskRunner {
     List<Attempt> running;
     synchronized (this) {
       halted = true;
-      running = live.values().stream().filter(at -> at.process() != null).toList();
+      running = live.values().stream().filter(at -> at.process() != null && (at.state() == Attempt.State.RUNNING || at.state() == Attempt.State.ENDING)).toList();
     }
     reporter.halt();
     if (killRunning) {

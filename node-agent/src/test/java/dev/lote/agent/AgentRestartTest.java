@@ -136,6 +136,42 @@ class AgentRestartTest {
   }
 
   @Test
+  void anAgentProcessKilledWithSigkillMidTaskLeavesNothingRunningOnceItIsRelaunched() throws Exception {
+    Path rootDir = root.resolve("node");
+    Process agentJvm =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Xmx128m",
+                NodeAgentMain.class.getName(),
+                "--lote.node.id=" + node, "--lote.node.pool-id=pool-r", "--lote.node.root=" + rootDir,
+                "--lote.node.slots=2", "--lote.node.kafka=" + LoteTestInfra.kafkaBootstrapServers())
+            .redirectErrorStream(true)
+            .redirectOutput(root.resolve("agent.log").toFile())
+            .start();
+    try {
+      assign("orphan", "/bin/sh -c 'echo $$ > ../leader; /bin/sleep 60 & echo $! > ../child; wait'");
+      await().atMost(Duration.ofSeconds(60)).until(() -> started("orphan") && Files.exists(taskDir("orphan").resolve("child")));
+    } finally {
+      agentJvm.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook runs
+    }
+    long leader = pid("orphan", "leader");
+    long child = pid("orphan", "child");
+    String address = reports.stream().filter(e -> e.type().equals(EventTypes.TASK_STARTED) && node.equals(e.payload().path("nodeId").asString()))
+        .findFirst().orElseThrow().payload().path("agentUrl").asString();
+    assertThat(ProcessGroups.alive(leader) && ProcessGroups.alive(child)).as("the task outlives its agent").isTrue();
+
+    NodeAgent relaunched = start("PT10S");
+
+    assertThat(ProcessGroups.alive(leader)).as("the orphaned task").isFalse();
+    assertThat(ProcessGroups.alive(child)).as("what the orphaned task started").isFalse();
+    await().atMost(Duration.ofSeconds(30)).until(() -> completion("orphan") != null);
+    assertThat(completion("orphan").reason()).isEqualTo(EndReason.HANDED_BACK);
+    assertThat(completion("orphan").exitCode()).isNull();
+    assertThat(relaunched.agentUrl()).isEqualTo(address);
+  }
+
+  @Test
   void aFinishedAttemptNeverRunsAgainAfterARestart() throws Exception {
     String once = "/bin/sh -c 'echo run >> $AZ_BATCH_NODE_SHARED_DIR/once.txt'";
     start("PT10S");
