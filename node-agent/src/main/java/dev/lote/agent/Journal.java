@@ -65,6 +65,7 @@ final class Journal implements AutoCloseable {
 
   private final Path dir;
   private final Path file;
+  private final int remembered;
   private final Object forcing = new Object();
   private final Map<String, Open> open = new LinkedHashMap<>();
   private final Set<String> finished =
@@ -72,7 +73,7 @@ final class Journal implements AutoCloseable {
           new LinkedHashMap<>() {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-              return size() > REMEMBERED_FINISHED;
+              return size() > remembered;
             }
           });
   private FileChannel channel;
@@ -82,7 +83,13 @@ final class Journal implements AutoCloseable {
   private boolean closed;
 
   Journal(Path dir) {
+    this(dir, REMEMBERED_FINISHED);
+  }
+
+  /** A journal that remembers the last {@code remembered} finished attempts. */
+  Journal(Path dir, int remembered) {
     this.dir = dir;
+    this.remembered = remembered;
     this.file = dir.resolve("attempts.log");
     try {
       Files.createDirectories(dir);

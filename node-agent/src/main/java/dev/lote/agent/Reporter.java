@@ -55,10 +55,18 @@ final class Reporter {
     }
   }
 
-  /** Journals the completion (on disk when this returns), then sends it until it is acknowledged. */
+  /**
+   * Journals the completion (on disk when this returns), then sends it until it is acknowledged.
+   * Never throws for a journal failure: the report is sent all the same.
+   */
   void completed(String key, TaskCompleted c, String correlationId) {
     EventEnvelope report = events.envelope(EventTypes.TASK_COMPLETED, c.jobId(), c, correlationId);
-    journal.completed(key, report);
+    try {
+      journal.completed(key, report);
+    } catch (RuntimeException e) {
+      // still sent (and retried) from memory: only a death of the agent before the broker takes it loses it now
+      log.error("the report of {} could not be journaled: {}", key, e.toString());
+    }
     resend(key, report);
   }
 

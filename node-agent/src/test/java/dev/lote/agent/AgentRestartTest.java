@@ -151,7 +151,10 @@ class AgentRestartTest {
             .start();
     try {
       assign("orphan", "/bin/sh -c 'echo $$ > ../leader; /bin/sleep 60 & echo $! > ../child; wait'");
-      await().atMost(Duration.ofSeconds(60)).until(() -> started("orphan") && Files.exists(taskDir("orphan").resolve("child")));
+      // a JVM of its own joining its consumer group: slow on a loaded machine
+      await().atMost(Duration.ofMinutes(3)).until(() -> started("orphan") && Files.exists(taskDir("orphan").resolve("child")));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("the agent process did not start the task; its output:\n" + Files.readString(root.resolve("agent.log")), e);
     } finally {
       agentJvm.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook runs
     }

@@ -71,18 +71,19 @@ class JournalTest {
   }
 
   @Test
-  void remembersTheLastTenThousandFinishedAttemptsAcrossRestarts() {
-    try (Journal j = new Journal(dir)) {
-      for (int i = 0; i < Journal.REMEMBERED_FINISHED + 5; i++) {
+  void remembersTheLastFinishedAttemptsAcrossRestarts() {
+    int remembered = 100;
+    try (Journal j = new Journal(dir, remembered)) {
+      for (int i = 0; i < remembered + 5; i++) {
         String key = "job/t" + i + "/0";
         j.completed(key, report("t" + i));
         j.acknowledged(key);
       }
     }
-    try (Journal j = new Journal(dir)) {
+    try (Journal j = new Journal(dir, remembered)) {
       assertThat(j.known("job/t0/0")).as("the oldest are forgotten").isFalse();
       assertThat(j.known("job/t5/0")).isTrue();
-      assertThat(j.known("job/t" + (Journal.REMEMBERED_FINISHED + 4) + "/0")).isTrue();
+      assertThat(j.known("job/t" + (remembered + 4) + "/0")).isTrue();
       assertThat(j.open()).isEmpty();
     }
   }
