@@ -16,6 +16,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
@@ -58,6 +60,7 @@ public class SchedulingConsumer {
   private final Outbox outbox;
   private final EventCodec codec;
   private final Clock clock;
+  private final TransactionTemplate tx;
   private final TaskLengths lengths;
   private final Counter placements;
   private final Counter refused;
@@ -72,6 +75,7 @@ public class SchedulingConsumer {
    */
   public SchedulingConsumer(
       SchedulingStore store, PlanApplier applier, Outbox outbox, EventCodec codec, Clock clock, MeterRegistry meters,
+      TransactionTemplate tx,
       @Value("${lote.scheduler.node-backlog-per-slot:4}") int backlogPerSlot,
       @Value("${lote.scheduler.short-task:500ms}") Duration shortTask) {
     this.store = store;
@@ -79,6 +83,7 @@ public class SchedulingConsumer {
     this.outbox = outbox;
     this.codec = codec;
     this.clock = clock;
+    this.tx = tx;
     this.lengths = new TaskLengths(backlogPerSlot, shortTask);
     this.placements = Counter.builder("lote.scheduler.placements").description("attempts placed on a node").register(meters);
     this.refused =
@@ -115,6 +120,31 @@ public class SchedulingConsumer {
         }
       }
     };
+  }
+
+  /**
+   * Plans every pool that has queued tasks and free slots, as a batch would. With one instance
+   * this finds nothing: every event that frees slots or queues tasks plans its pool. With
+   * several, an instance may plan from a snapshot taken before another's commit freed slots or
+   * queued tasks, and the other's plan may not have seen its rows either; no event is left to
+   * plan that pool, so this sweep does (as the outbox relay's sweep picks up rows another
+   * instance left).
+   */
+  @Scheduled(fixedDelayString = "${lote.scheduler.sweep-interval:PT1S}", initialDelayString = "${lote.scheduler.sweep-interval:PT1S}")
+  public void sweep() {
+    try {
+      synchronized (oneBatchAtATime) {
+        tx.executeWithoutResult(status -> {
+          List<Outbox.Message> out = new ArrayList<>();
+          for (SchedulingStore.PoolKey pool : store.poolsWaitingForFreeSlots()) {
+            place(new PoolRef(pool.account(), pool.poolKey()), out);
+          }
+          outbox.publishAll(out);
+        });
+      }
+    } catch (TransientDataAccessException e) {
+      log.info("placement sweep rolled back on a lock conflict; the next one tries again: {}", e.getMessage());
+    }
   }
 
   private void finish(SchedulingProjection batch) {

@@ -125,13 +125,13 @@ final class SchedulingProjection {
   /** Writes the gathered queued and ended attempts. */
   void flush() {
     if (!queued.isEmpty()) {
-      for (SchedulingStore.FreedPool freed : store.queue(queued)) {
+      for (SchedulingStore.PoolKey freed : store.queue(queued)) {
         touched.add(new PoolRef(freed.account(), freed.poolKey()));
       }
       queued.clear();
     }
     if (!ended.isEmpty()) {
-      for (SchedulingStore.FreedPool freed : store.release(ended)) {
+      for (SchedulingStore.PoolKey freed : store.release(ended)) {
         touched.add(new PoolRef(freed.account(), freed.poolKey()));
       }
       ended.clear();

@@ -126,7 +126,7 @@ public class SchedulingStore {
    * whose end report has not been read yet, is released with it: its report arrives on another
    * topic and may come after. Returns the pools of the nodes that got slots back.
    */
-  public List<FreedPool> queue(List<Queue> tasks) {
+  public List<PoolKey> queue(List<Queue> tasks) {
     if (tasks.isEmpty()) {
       return List.of();
     }
@@ -148,7 +148,7 @@ public class SchedulingStore {
             + " freed as (select node_id, sum(slots) as slots from gone group by node_id)"
             + " update node n set used_slots = greatest(0, n.used_slots - f.slots) from freed f where n.node_id = f.node_id"
             + " returning n.account, n.pool_key",
-        (rs, i) -> new FreedPool(rs.getString(1), rs.getString(2)),
+        (rs, i) -> new PoolKey(rs.getString(1), rs.getString(2)),
         rows.stream().map(Queue::account).toArray(String[]::new),
         rows.stream().map(Queue::jobKey).toArray(String[]::new),
         rows.stream().map(Queue::taskKey).toArray(String[]::new),
@@ -170,15 +170,15 @@ public class SchedulingStore {
   /** An attempt that ended, identified by its keys. */
   public record Ended(String account, String jobKey, String taskKey, int attempt) {}
 
-  /** A pool one of whose nodes got slots back. */
-  public record FreedPool(String account, String poolKey) {}
+  /** A pool of an account, by case-folded key. */
+  public record PoolKey(String account, String poolKey) {}
 
   /**
    * Frees the slots the attempts held, in one statement; an attempt that holds nothing (already
    * released, or replaced by a later one) frees nothing. Returns the pools of the nodes that got
    * slots back.
    */
-  public List<FreedPool> release(List<Ended> ended) {
+  public List<PoolKey> release(List<Ended> ended) {
     if (ended.isEmpty()) {
       return List.of();
     }
@@ -190,10 +190,19 @@ public class SchedulingStore {
             + " freed as (select node_id, sum(slots) as slots from gone group by node_id)"
             + " update node n set used_slots = greatest(0, n.used_slots - f.slots) from freed f where n.node_id = f.node_id"
             + " returning n.account, n.pool_key",
-        (rs, i) -> new FreedPool(rs.getString(1), rs.getString(2)),
+        (rs, i) -> new PoolKey(rs.getString(1), rs.getString(2)),
         ended.stream().map(Ended::account).toArray(String[]::new),
         ended.stream().map(Ended::jobKey).toArray(String[]::new),
         ended.stream().map(Ended::taskKey).toArray(String[]::new),
         ended.stream().map(Ended::attempt).toArray(Integer[]::new));
+  }
+
+  /** The pools that have queued tasks and a schedulable node with a free slot, in planning order. */
+  public List<PoolKey> poolsWaitingForFreeSlots() {
+    return jdbc.query(
+        "select n.account, n.pool_key from node n where n.schedulable and n.used_slots < n.slots "
+            + "and exists (select 1 from queued_task q where q.account = n.account and q.pool_key = n.pool_key) "
+            + "group by n.account, n.pool_key order by n.account, n.pool_key",
+        (rs, i) -> new PoolKey(rs.getString(1), rs.getString(2)));
   }
 }

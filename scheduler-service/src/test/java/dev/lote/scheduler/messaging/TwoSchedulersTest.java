@@ -39,6 +39,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -66,6 +68,7 @@ import dev.lote.support.test.LoteTestInfra;
  */
 class TwoSchedulersTest {
 
+  private static final Logger log = LoggerFactory.getLogger(TwoSchedulersTest.class);
   private static final int PARTITIONS = 4;
   private static final int TASKS_PER_JOB = 60;
 
@@ -105,6 +108,7 @@ class TwoSchedulersTest {
     schedulers.add(scheduler(group));
     schedulers.add(scheduler(group));
 
+    long start = System.nanoTime();
     Map<String, TaskQueued> queued = new HashMap<>();
     for (Map.Entry<String, Map<String, Integer>> pool : pools.entrySet()) {
       String poolId = pool.getKey();
@@ -158,6 +162,7 @@ class TwoSchedulersTest {
       return violation.get() != null || placedTasks.size() == queued.size();
     });
 
+    log.info("{} tasks placed and completed in {} ms", placedTasks.size(), (System.nanoTime() - start) / 1_000_000);
     assertThat(violation.get()).as("capacity and single placement, from the events and the tables").isNull();
     assertThat(placedTasks).containsExactlyInAnyOrderElementsOf(queued.keySet());
     await().atMost(Duration.ofSeconds(30)).until(() -> count("select count(*) from assignment") == 0);
@@ -166,8 +171,10 @@ class TwoSchedulersTest {
     assertThat(tableViolation()).isNull();
     assertThat(assignedAttempts).hasSize(queued.size());
     for (ConfigurableApplicationContext scheduler : schedulers) {
-      assertThat(scheduler.getBean(MeterRegistry.class).counter("lote.scheduler.placements").count())
-          .as("both schedulers placed tasks").isPositive();
+      MeterRegistry meters = scheduler.getBean(MeterRegistry.class);
+      log.info("a scheduler placed {} attempts; the database refused {} planned placements",
+          meters.counter("lote.scheduler.placements").count(), meters.counter("lote.scheduler.placements.refused").count());
+      assertThat(meters.counter("lote.scheduler.placements").count()).as("both schedulers placed tasks").isPositive();
     }
   }
 
@@ -208,17 +215,17 @@ class TwoSchedulersTest {
   }
 
   private ConfigurableApplicationContext scheduler(String group) {
+    // as arguments: they win over application.yml, as the environment does in production
     return new SpringApplicationBuilder(SchedulerApplication.class)
         .web(WebApplicationType.NONE)
-        .properties(
-            "spring.datasource.url=" + db[0],
-            "spring.datasource.username=" + db[1],
-            "spring.datasource.password=" + db[2],
-            "spring.kafka.bootstrap-servers=" + kafka,
-            "lote.consumer-group=" + group,
-            "lote.scheduler.node-backlog-per-slot=0",
-            "spring.cloud.stream.kafka.bindings.schedulingEvents-in-0.consumer.configuration.max.poll.records=20")
-        .run();
+        .run(
+            "--spring.datasource.url=" + db[0],
+            "--spring.datasource.username=" + db[1],
+            "--spring.datasource.password=" + db[2],
+            "--spring.kafka.bootstrap-servers=" + kafka,
+            "--lote.consumer-group=" + group,
+            "--lote.scheduler.node-backlog-per-slot=0",
+            "--spring.cloud.stream.kafka.bindings.schedulingEvents-in-0.consumer.configuration.max.poll.records=20");
   }
 
   private KafkaProducer<String, byte[]> producer() {
