@@ -39,12 +39,14 @@ class PlanApplierTest extends LoteServiceTest {
 
   String pool;
   String node;
+  String job;
 
   @BeforeEach
   void aPoolWithOneNodeOfTwoSlotsAndFourQueuedTasks() {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     pool = "pool-" + suffix;
     node = "tvm-" + suffix;
+    job = "job-" + suffix;
     tx.executeWithoutResult(s -> {
       store.upsertPool("lote", pool, NodeFillType.PACK);
       store.upsertNode("lote", node, pool, 2, true);
@@ -126,7 +128,7 @@ class PlanApplierTest extends LoteServiceTest {
   }
 
   private SchedulingStore.Queue queued(String task) {
-    return new SchedulingStore.Queue("lote", "job", task, "job", task, pool, pool, 0, 0, 1, "{\"commandLine\":\"/bin/true\"}", null);
+    return new SchedulingStore.Queue("lote", job, task, job, task, pool, pool, 0, 0, 1, "{\"commandLine\":\"/bin/true\"}", null);
   }
 
   private List<PlanApplier.Placed> plan(PlanApplier.Snapshot s) {
