@@ -3,24 +3,32 @@ package dev.lote.scheduler.domain;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
+import java.util.function.BiPredicate;
 
 /**
- * Decides which queued tasks go where, over a snapshot of one pool: pure logic, no clock, no I/O.
- * Tasks are offered in queue order (job priority, then arrival); each goes to the node with the
- * most free capacity (spread, Azure's default fill type), ties broken by node id. A task that
- * fits nowhere waits without blocking smaller tasks behind it. No node is ever given more than its
- * free capacity, and no task needing more slots than a node has goes to that node.
+ * The planner: decides which queued tasks go where over a snapshot of one pool, as pure logic (no
+ * clock, no I/O, no Spring). Tasks are offered in queue order (job priority, then arrival). For
+ * each, the feasibility steps keep the nodes that may take it (schedulable, enough free capacity,
+ * at least as many slots as the task needs), and the ranking step of the pool's fill type picks
+ * one of them. A task that fits nowhere waits without blocking smaller tasks behind it.
+ *
+ * <p>The plan is a proposal: the applier commits it against the database, which has the last word
+ * on capacity, so a plan made from a snapshot another scheduler has since changed is still safe.
  */
 public final class Placement {
 
   /**
-   * A schedulable node: how many slots it has, and how many more slots' worth of tasks it may be
-   * given now (its free slots plus whatever room its local backlog has left).
+   * A node of the pool as the snapshot saw it: how many slots it has, how many more slots' worth
+   * of tasks it may be given now (its free slots plus whatever room its local backlog has left),
+   * and whether tasks may go there at all.
    */
-  public record NodeSlots(String nodeId, int free, int size) {
+  public record NodeSlots(String nodeId, int free, int size, boolean schedulable) {
+    public NodeSlots(String nodeId, int free, int size) {
+      this(nodeId, free, size, true);
+    }
+
     public NodeSlots(String nodeId, int free) {
-      this(nodeId, free, free);
+      this(nodeId, free, free, true);
     }
   }
 
@@ -29,49 +37,84 @@ public final class Placement {
 
   public record Assignment(Candidate task, String nodeId) {}
 
-  private static final class Free {
+  /** A node while the plan is made: its free capacity shrinks with every task given to it. */
+  private static final class Node {
     final String nodeId;
     final int size;
+    final boolean schedulable;
     int free;
 
-    Free(String nodeId, int free, int size) {
-      this.nodeId = nodeId;
-      this.free = free;
-      this.size = size;
+    Node(NodeSlots n) {
+      this.nodeId = n.nodeId();
+      this.size = Math.max(n.size(), 1);
+      this.schedulable = n.schedulable();
+      this.free = Math.max(n.free(), 0);
     }
   }
 
-  private static final Comparator<Free> MOST_FREE_FIRST =
-      Comparator.comparingInt((Free f) -> -f.free).thenComparing(f -> f.nodeId);
+  /** The feasibility steps, in order: a node must pass every one to be ranked for a task. */
+  private static final List<BiPredicate<Node, Integer>> FEASIBLE =
+      List.of(
+          (node, needed) -> node.schedulable,
+          (node, needed) -> node.free >= needed,
+          (node, needed) -> node.size >= needed);
 
+  private static final Comparator<Node> MOST_FREE_FIRST =
+      Comparator.comparingInt((Node n) -> -n.free).thenComparing(n -> n.nodeId);
+
+  private static final Comparator<Node> LEAST_FREE_FIRST =
+      Comparator.comparingInt((Node n) -> n.free).thenComparing(n -> n.nodeId);
+
+  /** The ranking step: the first node in this order among the feasible ones gets the task. */
+  static Comparator<Node> ranking(NodeFillType fill) {
+    return fill == NodeFillType.PACK ? LEAST_FREE_FIRST : MOST_FREE_FIRST;
+  }
+
+  /** Plans with the default fill type, spread. */
   public static List<Assignment> place(List<NodeSlots> nodes, List<Candidate> queue) {
-    PriorityQueue<Free> free = new PriorityQueue<>(MOST_FREE_FIRST);
+    return place(NodeFillType.SPREAD, nodes, queue);
+  }
+
+  public static List<Assignment> place(NodeFillType fill, List<NodeSlots> nodes, List<Candidate> queue) {
+    List<Node> pool = new ArrayList<>(nodes.size());
     int total = 0;
     for (NodeSlots n : nodes) {
-      if (n.free() > 0) {
-        free.add(new Free(n.nodeId(), n.free(), Math.max(n.size(), 1)));
-        total += n.free();
+      Node node = new Node(n);
+      if (node.schedulable && node.free > 0) {
+        pool.add(node);
+        total += node.free;
       }
     }
+    Comparator<Node> rank = ranking(fill);
     List<Assignment> plan = new ArrayList<>();
     for (Candidate c : queue) {
       if (total == 0) {
         break;
       }
       int needed = Math.max(1, c.requiredSlots());
-      Free best = free.peek();
-      if (best == null || best.free < needed || best.size < needed) {
+      Node best = null;
+      for (Node node : pool) {
+        if (feasible(node, needed) && (best == null || rank.compare(node, best) < 0)) {
+          best = node;
+        }
+      }
+      if (best == null) {
         continue;
       }
-      free.poll();
       best.free -= needed;
       total -= needed;
       plan.add(new Assignment(c, best.nodeId));
-      if (best.free > 0) {
-        free.add(best);
-      }
     }
     return plan;
+  }
+
+  private static boolean feasible(Node node, int needed) {
+    for (BiPredicate<Node, Integer> step : FEASIBLE) {
+      if (!step.test(node, needed)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Placement() {}

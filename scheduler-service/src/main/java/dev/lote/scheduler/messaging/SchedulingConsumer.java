@@ -1,56 +1,69 @@
 package dev.lote.scheduler.messaging;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
-import dev.lote.common.events.JobEvents.JobCreated;
-import dev.lote.common.events.JobEvents.JobUpdated;
-import dev.lote.common.events.NodeEvents.AttemptRef;
-import dev.lote.common.events.NodeEvents.NodeDeallocate;
-import dev.lote.common.events.NodeEvents.NodeStateChanged;
-import dev.lote.common.events.PoolEvents.PoolDeleted;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
-import dev.lote.common.events.TaskEvents.TaskCancelled;
-import dev.lote.common.events.TaskEvents.TaskCompleted;
-import dev.lote.common.events.TaskEvents.TaskKillRequested;
-import dev.lote.common.events.TaskEvents.TaskQueued;
 import dev.lote.common.events.TaskEvents.TaskRunSpec;
 import dev.lote.common.events.Topics;
-import dev.lote.common.ids.BatchIds;
 import dev.lote.scheduler.domain.Placement;
 import dev.lote.scheduler.domain.TaskLengths;
+import dev.lote.scheduler.persistence.PlanApplier;
 import dev.lote.scheduler.persistence.SchedulingStore;
 import dev.lote.support.events.EventCodec;
 import dev.lote.support.inbox.Inbox;
 import dev.lote.support.outbox.Outbox;
 
 /**
- * Applies each consumed batch of pool, node, job and task events to the scheduler's tables, then
- * places queued tasks on the free slots of the pools the batch touched, all in one transaction
- * with the assignment events it writes.
+ * One consumed batch of pool, node, job, task and task-report events, in one transaction through
+ * the Inbox: the projection writes the events into the scheduler's tables, then for each pool the
+ * batch touched the planner makes a plan from a snapshot and the applier commits what of it the
+ * database accepts, with the {@code task.assigned} events of the placements that hold.
  */
 @Configuration
 public class SchedulingConsumer {
 
-  /** Read at most this many queued tasks per free slot when placing, so one placement stays small. */
+  private static final Logger log = LoggerFactory.getLogger(SchedulingConsumer.class);
+
+  /** Read at most this many queued tasks per free slot when placing, so one plan stays small. */
   private static final int HEAD_PER_FREE_SLOT = 4;
 
+  /**
+   * Plans per pool and batch when the applier refused part of a plan (another scheduler took the
+   * capacity first): the next plan reads what is really left.
+   */
+  private static final int PLANS_PER_POOL = 3;
+
+  /** Tries of a batch whose transaction lost a lock conflict with another scheduler's. */
+  private static final int TRIES = 8;
+
   private final SchedulingStore store;
+  private final PlanApplier applier;
   private final Outbox outbox;
   private final EventCodec codec;
+  private final Clock clock;
+  private final TransactionTemplate tx;
   private final TaskLengths lengths;
+  private final Counter placements;
+  private final Counter refused;
 
   /**
    * @param backlogPerSlot how many tasks per slot a node may hold waiting beside the ones it runs
@@ -61,199 +74,128 @@ public class SchedulingConsumer {
    *     ({@code lote.scheduler.short-task})
    */
   public SchedulingConsumer(
-      SchedulingStore store, Outbox outbox, EventCodec codec,
+      SchedulingStore store, PlanApplier applier, Outbox outbox, EventCodec codec, Clock clock, MeterRegistry meters,
+      TransactionTemplate tx,
       @Value("${lote.scheduler.node-backlog-per-slot:4}") int backlogPerSlot,
       @Value("${lote.scheduler.short-task:500ms}") Duration shortTask) {
     this.store = store;
+    this.applier = applier;
     this.outbox = outbox;
     this.codec = codec;
+    this.clock = clock;
+    this.tx = tx;
     this.lengths = new TaskLengths(backlogPerSlot, shortTask);
+    this.placements = Counter.builder("lote.scheduler.placements").description("attempts placed on a node").register(meters);
+    this.refused =
+        Counter.builder("lote.scheduler.placements.refused")
+            .description("planned placements the database refused: another scheduler had taken the capacity or the task")
+            .register(meters);
   }
 
   /**
-   * The binder runs one consumer per topic, each on its own thread; their batches are applied one
-   * at a time. Two at once would place from the same free slots, and their updates of the same
-   * node rows in different orders would deadlock in PostgreSQL.
+   * The binder runs one consumer per topic, each on its own thread. Their batches are applied one
+   * at a time here only so that they do not wait on each other's row locks: correctness does not
+   * rest on it, as the applier's statements refuse what another scheduler already took.
    */
   private final Object oneBatchAtATime = new Object();
 
   @Bean
   public Consumer<List<byte[]>> schedulingEvents(Inbox inbox) {
     return records -> {
-      synchronized (oneBatchAtATime) {
-        Batch batch = new Batch();
-        inbox.applyRecords(records, batch::apply, batch::finish);
+      List<EventEnvelope> events = codec.decodeAll(records);
+      for (int attempt = 1; ; attempt++) {
+        try {
+          synchronized (oneBatchAtATime) {
+            SchedulingProjection batch = new SchedulingProjection(store, outbox, codec, lengths, clock);
+            inbox.apply(events, batch::apply, () -> finish(batch));
+          }
+          return;
+        } catch (TransientDataAccessException e) {
+          // a deadlock or lock timeout against another scheduler: the transaction was rolled back whole
+          if (attempt >= TRIES) {
+            throw e;
+          }
+          log.info("batch of {} events rolled back on a lock conflict, trying again: {}", events.size(), e.getMessage());
+          pause(attempt);
+        }
       }
     };
   }
 
-  private record PoolRef(String account, String poolKey) {}
-
-  /** The work of one consumed batch. */
-  private final class Batch {
-    final Set<PoolRef> touched = new LinkedHashSet<>();
-    final List<SchedulingStore.Queue> queued = new ArrayList<>();
-    final List<SchedulingStore.Ended> ended = new ArrayList<>();
-    /** Whether a job has ended, by account and job key, as read or changed in this batch. */
-    final Map<String, Boolean> jobEnded = new HashMap<>();
-    final List<Outbox.Message> out = new ArrayList<>();
-
-    void apply(EventEnvelope e) {
-      switch (e.type()) {
-        case EventTypes.TASK_QUEUED, EventTypes.TASK_COMPLETED, EventTypes.TASK_STARTED -> {
-          // gathered and written together: they touch no row another of them needs
-        }
-        default -> flush();
-      }
-      String account = e.account();
-      switch (e.type()) {
-        case EventTypes.NODE_STATE_CHANGED -> {
-          NodeStateChanged n = codec.payload(e, NodeStateChanged.class);
-          String pool = BatchIds.key(n.poolId());
-          if (n.removed()) {
-            store.dropNode(n.nodeId());
-          } else {
-            store.upsertNode(account, n.nodeId(), pool, n.taskSlots(), n.schedulable() && n.deallocation() == null);
-            if (n.deallocation() != null && store.markLeaving(n.nodeId(), n.deallocation())) {
-              deallocate(account, n.nodeId(), n.deallocation());
-            }
-            touched.add(new PoolRef(account, pool));
+  /**
+   * Plans every pool that has queued tasks and free slots, as a batch would. With one instance
+   * this finds nothing: every event that frees slots or queues tasks plans its pool. With
+   * several, an instance may plan from a snapshot taken before another's commit freed slots or
+   * queued tasks, and the other's plan may not have seen its rows either; no event is left to
+   * plan that pool, so this sweep does (as the outbox relay's sweep picks up rows another
+   * instance left).
+   */
+  @Scheduled(fixedDelayString = "${lote.scheduler.sweep-interval:PT1S}", initialDelayString = "${lote.scheduler.sweep-interval:PT1S}")
+  public void sweep() {
+    try {
+      synchronized (oneBatchAtATime) {
+        tx.executeWithoutResult(status -> {
+          List<Outbox.Message> out = new ArrayList<>();
+          for (SchedulingStore.PoolKey pool : store.poolsWaitingForFreeSlots()) {
+            place(new PoolRef(pool.account(), pool.poolKey()), out);
           }
-        }
-        case EventTypes.POOL_DELETED -> {
-          String pool = BatchIds.key(codec.payload(e, PoolDeleted.class).poolId());
-          store.dropPool(account, pool);
-          lengths.forget(new PoolRef(account, pool));
-        }
-        case EventTypes.JOB_CREATED -> {
-          JobCreated j = codec.payload(e, JobCreated.class);
-          store.upsertJob(account, BatchIds.key(j.jobId()), BatchIds.key(j.poolId()), j.priority(), true);
-          jobEnded.remove(account + "/" + BatchIds.key(j.jobId()));
-        }
-        case EventTypes.JOB_UPDATED -> {
-          JobUpdated j = codec.payload(e, JobUpdated.class);
-          store.upsertJob(account, BatchIds.key(j.jobId()), BatchIds.key(j.poolId()), j.priority(), "active".equalsIgnoreCase(j.state()) || j.state() == null);
-          store.reprioritise(account, BatchIds.key(j.jobId()), j.priority());
-          jobEnded.remove(account + "/" + BatchIds.key(j.jobId()));
-          touched.add(new PoolRef(account, BatchIds.key(j.poolId())));
-        }
-        case EventTypes.JOB_TERMINATED, EventTypes.JOB_DELETED -> endJob(account, BatchIds.key(e.payload().path("jobId").asString()), e.type());
-        case EventTypes.TASK_QUEUED -> queue(account, codec.payload(e, TaskQueued.class));
-        case EventTypes.TASK_CANCELLED -> cancel(account, codec.payload(e, TaskCancelled.class));
-        case EventTypes.TASK_COMPLETED -> {
-          TaskCompleted c = codec.payload(e, TaskCompleted.class);
-          ended.add(new SchedulingStore.Ended(account, BatchIds.key(c.jobId()), BatchIds.key(c.taskId()), c.attempt()));
-          if (c.poolId() != null) {
-            lengths.completed(new PoolRef(account, BatchIds.key(c.poolId())), c.startTime(), c.endTime());
-          }
-        }
-        default -> {
-          // task.started, pool.created, pool.resized: nothing to decide
-        }
+          outbox.publishAll(out);
+        });
       }
+    } catch (TransientDataAccessException e) {
+      log.info("placement sweep rolled back on a lock conflict; the next one tries again: {}", e.getMessage());
     }
+  }
 
-    private void queue(String account, TaskQueued q) {
-      String jobKey = BatchIds.key(q.jobId());
-      if (jobEnded.computeIfAbsent(account + "/" + jobKey, k -> store.jobEnded(account, jobKey))) {
+  private void finish(SchedulingProjection batch) {
+    batch.flush();
+    List<Outbox.Message> out = new ArrayList<>(batch.out());
+    for (PoolRef pool : batch.touched()) {
+      place(pool, out);
+    }
+    outbox.publishAll(out);
+  }
+
+  private void place(PoolRef pool, List<Outbox.Message> out) {
+    int backlog = lengths.backlogPerSlot(pool);
+    for (int round = 0; round < PLANS_PER_POOL; round++) {
+      PlanApplier.Snapshot snapshot = applier.snapshot(pool.account(), pool.poolKey(), backlog, HEAD_PER_FREE_SLOT);
+      if (snapshot.head().isEmpty()) {
         return;
       }
-      String pool = BatchIds.key(q.poolId());
-      queued.add(
-          new SchedulingStore.Queue(
-              account, jobKey, BatchIds.key(q.taskId()), q.jobId(), q.taskId(), pool, q.poolId(), q.jobPriority(), q.attempt(),
-              Math.max(1, q.spec().requiredSlots()), codec.mapper().writeValueAsString(q.spec())));
-      touched.add(new PoolRef(account, pool));
-    }
-
-    private void flush() {
-      if (!queued.isEmpty()) {
-        store.queue(queued);
-        queued.clear();
-      }
-      if (!ended.isEmpty()) {
-        for (SchedulingStore.FreedPool freed : store.release(ended)) {
-          touched.add(new PoolRef(freed.account(), freed.poolKey()));
-        }
-        ended.clear();
-      }
-    }
-
-    private void cancel(String account, TaskCancelled c) {
-      String jobKey = BatchIds.key(c.jobId());
-      String taskKey = BatchIds.key(c.taskId());
-      store.dequeue(account, jobKey, taskKey);
-      SchedulingStore.Held held = store.assignment(account, jobKey, taskKey);
-      if (held != null) {
-        kill(account, held, c.reason());
-      }
-    }
-
-    private void endJob(String account, String jobKey, String why) {
-      store.endJob(account, jobKey);
-      jobEnded.put(account + "/" + jobKey, true);
-      for (SchedulingStore.Held held : store.assignmentsOfJob(account, jobKey)) {
-        kill(account, held, why);
-      }
-    }
-
-    /**
-     * Tells the node's agent that it leaves the pool, listing every attempt placed there that has
-     * not been seen to end: written after all of them, and nothing is placed there any more, so
-     * the agent knows when the last assignment has reached it.
-     */
-    private void deallocate(String account, String nodeId, String option) {
-      flush();
-      List<AttemptRef> assigned =
-          store.assignmentsOfNode(nodeId).stream().map(h -> new AttemptRef(h.jobId(), h.taskId(), h.attempt())).toList();
-      out.add(
-          new Outbox.Message(
-              Topics.nodeCommands(nodeId), nodeId,
-              outbox.envelope(EventTypes.NODE_DEALLOCATE, account, nodeId, null, new NodeDeallocate(nodeId, option, assigned))));
-    }
-
-    private void kill(String account, SchedulingStore.Held held, String reason) {
-      TaskKillRequested k = new TaskKillRequested(held.jobId(), held.taskId(), held.attempt(), reason);
-      out.add(new Outbox.Message(Topics.nodeCommands(held.nodeId()), held.taskId(), outbox.envelope(EventTypes.TASK_KILL_REQUESTED, account, held.jobId(), null, k)));
-    }
-
-    void finish() {
-      flush();
-      for (PoolRef pool : touched) {
-        place(pool);
-      }
-      outbox.publishAll(out);
-    }
-
-    private void place(PoolRef pool) {
-      List<Placement.NodeSlots> free = store.freeSlots(pool.account(), pool.poolKey(), lengths.backlogPerSlot(pool));
-      int slots = free.stream().mapToInt(Placement.NodeSlots::free).sum();
-      if (slots == 0) {
-        return;
-      }
-      List<SchedulingStore.Queued> head = store.head(pool.account(), pool.poolKey(), slots * HEAD_PER_FREE_SLOT + 16);
-      if (head.isEmpty()) {
-        return;
-      }
-      List<Placement.Assignment> plan = Placement.place(free, head.stream().map(SchedulingStore.Queued::candidate).toList());
+      Map<Placement.Candidate, PlanApplier.Queued> byCandidate = new IdentityHashMap<>();
+      snapshot.head().forEach(q -> byCandidate.put(q.candidate(), q));
+      List<Placement.Assignment> plan =
+          Placement.place(snapshot.fill(), snapshot.nodes(), snapshot.head().stream().map(PlanApplier.Queued::candidate).toList());
       if (plan.isEmpty()) {
         return;
       }
-      java.util.Map<Placement.Candidate, SchedulingStore.Queued> byCandidate = new java.util.IdentityHashMap<>();
-      head.forEach(q -> byCandidate.put(q.candidate(), q));
-      List<SchedulingStore.Queued> placed = new ArrayList<>();
-      List<String> nodes = new ArrayList<>();
-      for (Placement.Assignment a : plan) {
-        SchedulingStore.Queued q = byCandidate.get(a.task());
-        placed.add(q);
-        nodes.add(a.nodeId());
+      List<PlanApplier.Placed> proposed =
+          plan.stream().map(a -> new PlanApplier.Placed(byCandidate.get(a.task()), a.nodeId())).toList();
+      List<PlanApplier.Placed> placed = applier.apply(pool.account(), backlog, proposed);
+      for (PlanApplier.Placed p : placed) {
+        PlanApplier.Queued q = p.task();
         TaskRunSpec spec = codec.mapper().readValue(q.spec(), TaskRunSpec.class);
-        TaskAssigned assigned = new TaskAssigned(q.jobId(), q.taskId(), q.poolId(), a.nodeId(), a.task().attempt(), spec);
+        TaskAssigned assigned = new TaskAssigned(q.jobId(), q.taskId(), q.poolId(), p.nodeId(), q.candidate().attempt(), spec);
         out.add(
             new Outbox.Message(
-                Topics.nodeCommands(a.nodeId()), q.taskId(), outbox.envelope(EventTypes.TASK_ASSIGNED, pool.account(), q.jobId(), null, assigned)));
+                Topics.nodeCommands(p.nodeId()), q.taskId(),
+                outbox.envelope(EventTypes.TASK_ASSIGNED, pool.account(), q.jobId(), q.correlationId(), assigned)));
       }
-      store.apply(pool.account(), placed, nodes);
+      placements.increment(placed.size());
+      refused.increment(proposed.size() - placed.size());
+      if (placed.size() == proposed.size()) {
+        return;
+      }
+    }
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(Math.min(1_000, 20L << attempt));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting to try a batch again", e);
     }
   }
 }

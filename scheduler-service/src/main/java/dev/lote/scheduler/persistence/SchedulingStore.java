@@ -1,24 +1,32 @@
 package dev.lote.scheduler.persistence;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
 
-import dev.lote.scheduler.domain.Placement;
+import dev.lote.scheduler.domain.NodeFillType;
 
-/** The scheduler's tables. Every method runs inside the caller's transaction. */
+/**
+ * The projection's writes: events become rows of the scheduler's tables (pools, nodes, jobs, the
+ * queue, the assignments). Every method runs inside the caller's transaction.
+ */
 @Repository
 public class SchedulingStore {
 
-  /** A task the scheduler holds: queued or assigned. */
-  public record Held(String jobId, String taskId, int attempt, String nodeId, int slots) {}
-
-  /** A queued task ready to be placed, with what the assignment event needs. */
-  public record Queued(Placement.Candidate candidate, String jobId, String taskId, String poolId, String spec) {}
+  /** An attempt placed on a node, holding its slots there until it ends. */
+  public record Held(String jobId, String taskId, String poolId, int attempt, String nodeId, int slots, String correlationId) {}
 
   public record Queue(String account, String jobKey, String taskKey, String jobId, String taskId, String poolKey,
-      String poolId, int priority, int attempt, int requiredSlots, String spec) {}
+      String poolId, int priority, int attempt, int requiredSlots, String spec, String correlationId) {}
+
+  private static final String HELD = "select job_id, task_id, pool_id, attempt, node_id, slots, correlation_id from assignment ";
+
+  private static final RowMapper<Held> HELD_ROW =
+      (rs, i) -> new Held(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getInt(6), rs.getString(7));
 
   private final JdbcTemplate jdbc;
 
@@ -43,10 +51,21 @@ public class SchedulingStore {
 
   /** Every attempt placed on the node and not yet seen to end. */
   public List<Held> assignmentsOfNode(String nodeId) {
-    return jdbc.query(
-        "select job_id, task_id, attempt, node_id, slots from assignment where node_id = ? order by job_key, task_key",
-        (rs, i) -> new Held(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getInt(5)),
-        nodeId);
+    return jdbc.query(HELD + "where node_id = ? order by job_key, task_key", HELD_ROW, nodeId);
+  }
+
+  /**
+   * Gives up every attempt still placed on the node, which was lost or removed before they
+   * reported their end: their assignments go and their slots are free again. Returns them; a
+   * second call finds nothing.
+   */
+  public List<Held> giveUpAssignments(String nodeId) {
+    List<Held> gone = jdbc.query("delete from assignment where node_id = ? returning job_id, task_id, pool_id, attempt, node_id, slots, correlation_id", HELD_ROW, nodeId);
+    int slots = gone.stream().mapToInt(Held::slots).sum();
+    if (slots > 0) {
+      jdbc.update("update node set used_slots = greatest(0, used_slots - ?) where node_id = ?", slots, nodeId);
+    }
+    return gone;
   }
 
   /** Forgets a node that left its pool. */
@@ -54,7 +73,15 @@ public class SchedulingStore {
     jdbc.update("delete from node where node_id = ?", nodeId);
   }
 
+  public void upsertPool(String account, String poolKey, NodeFillType fill) {
+    jdbc.update(
+        "insert into pool (account, pool_key, node_fill_type) values (?, ?, ?) "
+            + "on conflict (account, pool_key) do update set node_fill_type = excluded.node_fill_type",
+        account, poolKey, fill.wireName());
+  }
+
   public void dropPool(String account, String poolKey) {
+    jdbc.update("delete from pool where account = ? and pool_key = ?", account, poolKey);
     jdbc.update("delete from node where account = ? and pool_key = ?", account, poolKey);
     jdbc.update("delete from queued_task where account = ? and pool_key = ?", account, poolKey);
   }
@@ -84,44 +111,56 @@ public class SchedulingStore {
   }
 
   public List<Held> assignmentsOfJob(String account, String jobKey) {
-    return jdbc.query(
-        "select job_id, task_id, attempt, node_id, slots from assignment where account = ? and job_key = ?",
-        (rs, i) -> new Held(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getInt(5)),
-        account, jobKey);
+    return jdbc.query(HELD + "where account = ? and job_key = ?", HELD_ROW, account, jobKey);
   }
 
   public Held assignment(String account, String jobKey, String taskKey) {
-    List<Held> h =
-        jdbc.query(
-            "select job_id, task_id, attempt, node_id, slots from assignment where account = ? and job_key = ? and task_key = ?",
-            (rs, i) -> new Held(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getInt(5)),
-            account, jobKey, taskKey);
+    List<Held> h = jdbc.query(HELD + "where account = ? and job_key = ? and task_key = ?", HELD_ROW, account, jobKey, taskKey);
     return h.isEmpty() ? null : h.get(0);
   }
 
-  /** Queues tasks; a later attempt replaces an earlier one, an older or equal one changes nothing. */
-  public void queue(List<Queue> tasks) {
-    jdbc.batchUpdate(
-        "insert into queued_task (account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec) "
-            + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) "
-            + "on conflict (account, job_key, task_key) do update set attempt = excluded.attempt, priority = excluded.priority, "
-            + "required_slots = excluded.required_slots, spec = excluded.spec, pool_key = excluded.pool_key, pool_id = excluded.pool_id "
-            + "where queued_task.attempt < excluded.attempt",
-        tasks,
-        500,
-        (ps, t) -> {
-          ps.setString(1, t.account());
-          ps.setString(2, t.jobKey());
-          ps.setString(3, t.taskKey());
-          ps.setString(4, t.jobId());
-          ps.setString(5, t.taskId());
-          ps.setString(6, t.poolKey());
-          ps.setString(7, t.poolId());
-          ps.setInt(8, t.priority());
-          ps.setInt(9, t.attempt());
-          ps.setInt(10, t.requiredSlots());
-          ps.setString(11, t.spec());
-        });
+  /**
+   * Queues tasks in one statement; a later attempt replaces an earlier one, an older or equal one
+   * changes nothing. A task queued again means its earlier attempt has ended (the job-service
+   * queues a retry or requeue only then), so an assignment of an earlier attempt still held here,
+   * whose end report has not been read yet, is released with it: its report arrives on another
+   * topic and may come after. Returns the pools of the nodes that got slots back.
+   */
+  public List<PoolKey> queue(List<Queue> tasks) {
+    if (tasks.isEmpty()) {
+      return List.of();
+    }
+    Map<String, Queue> latest = new LinkedHashMap<>();
+    for (Queue t : tasks) {
+      latest.merge(t.account() + "/" + t.jobKey() + "/" + t.taskKey(), t, (old, now) -> now.attempt() > old.attempt() ? now : old);
+    }
+    List<Queue> rows = List.copyOf(latest.values());
+    return jdbc.query(
+        "with q as (select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[]) "
+            + "  with ordinality as q(account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec, correlation_id, n)),"
+            + " ins as (insert into queued_task (account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec, correlation_id) "
+            + "  select account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec::jsonb, correlation_id from q order by n "
+            + "  on conflict (account, job_key, task_key) do update set attempt = excluded.attempt, priority = excluded.priority, "
+            + "  required_slots = excluded.required_slots, spec = excluded.spec, pool_key = excluded.pool_key, pool_id = excluded.pool_id, "
+            + "  correlation_id = excluded.correlation_id where queued_task.attempt < excluded.attempt),"
+            + " gone as (delete from assignment a using q where a.account = q.account and a.job_key = q.job_key and a.task_key = q.task_key "
+            + "  and a.attempt < q.attempt returning a.node_id, a.slots),"
+            + " freed as (select node_id, sum(slots) as slots from gone group by node_id)"
+            + " update node n set used_slots = greatest(0, n.used_slots - f.slots) from freed f where n.node_id = f.node_id"
+            + " returning n.account, n.pool_key",
+        (rs, i) -> new PoolKey(rs.getString(1), rs.getString(2)),
+        rows.stream().map(Queue::account).toArray(String[]::new),
+        rows.stream().map(Queue::jobKey).toArray(String[]::new),
+        rows.stream().map(Queue::taskKey).toArray(String[]::new),
+        rows.stream().map(Queue::jobId).toArray(String[]::new),
+        rows.stream().map(Queue::taskId).toArray(String[]::new),
+        rows.stream().map(Queue::poolKey).toArray(String[]::new),
+        rows.stream().map(Queue::poolId).toArray(String[]::new),
+        rows.stream().map(Queue::priority).toArray(Integer[]::new),
+        rows.stream().map(Queue::attempt).toArray(Integer[]::new),
+        rows.stream().map(Queue::requiredSlots).toArray(Integer[]::new),
+        rows.stream().map(Queue::spec).toArray(String[]::new),
+        rows.stream().map(Queue::correlationId).toArray(String[]::new));
   }
 
   public boolean dequeue(String account, String jobKey, String taskKey) {
@@ -131,15 +170,15 @@ public class SchedulingStore {
   /** An attempt that ended, identified by its keys. */
   public record Ended(String account, String jobKey, String taskKey, int attempt) {}
 
-  /** A pool one of whose nodes got slots back. */
-  public record FreedPool(String account, String poolKey) {}
+  /** A pool of an account, by case-folded key. */
+  public record PoolKey(String account, String poolKey) {}
 
   /**
    * Frees the slots the attempts held, in one statement; an attempt that holds nothing (already
    * released, or replaced by a later one) frees nothing. Returns the pools of the nodes that got
    * slots back.
    */
-  public List<FreedPool> release(List<Ended> ended) {
+  public List<PoolKey> release(List<Ended> ended) {
     if (ended.isEmpty()) {
       return List.of();
     }
@@ -151,56 +190,19 @@ public class SchedulingStore {
             + " freed as (select node_id, sum(slots) as slots from gone group by node_id)"
             + " update node n set used_slots = greatest(0, n.used_slots - f.slots) from freed f where n.node_id = f.node_id"
             + " returning n.account, n.pool_key",
-        (rs, i) -> new FreedPool(rs.getString(1), rs.getString(2)),
+        (rs, i) -> new PoolKey(rs.getString(1), rs.getString(2)),
         ended.stream().map(Ended::account).toArray(String[]::new),
         ended.stream().map(Ended::jobKey).toArray(String[]::new),
         ended.stream().map(Ended::taskKey).toArray(String[]::new),
         ended.stream().map(Ended::attempt).toArray(Integer[]::new));
   }
 
-  public List<Placement.NodeSlots> freeSlots(String account, String poolKey, int backlogPerSlot) {
+  /** The pools that have queued tasks and a schedulable node with a free slot, in planning order. */
+  public List<PoolKey> poolsWaitingForFreeSlots() {
     return jdbc.query(
-        "select node_id, slots * (1 + ?) - used_slots, slots from node "
-            + "where account = ? and pool_key = ? and schedulable and used_slots < slots * (1 + ?) order by node_id",
-        (rs, i) -> new Placement.NodeSlots(rs.getString(1), rs.getInt(2), rs.getInt(3)),
-        backlogPerSlot, account, poolKey, backlogPerSlot);
-  }
-
-  /** The head of a pool's queue, in placement order. */
-  public List<Queued> head(String account, String poolKey, int limit) {
-    return jdbc.query(
-        "select job_key, task_key, attempt, required_slots, job_id, task_id, pool_id, spec::text from queued_task "
-            + "where account = ? and pool_key = ? order by priority desc, arrival limit ?",
-        (rs, i) ->
-            new Queued(
-                new Placement.Candidate(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4)),
-                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)),
-        account, poolKey, limit);
-  }
-
-  /** Records a plan: the attempts leave the queue, hold their slots on their nodes. */
-  public void apply(String account, List<Queued> placed, List<String> nodeIds) {
-    jdbc.batchUpdate(
-        "delete from queued_task where account = ? and job_key = ? and task_key = ?",
-        placed, 500,
-        (ps, q) -> {
-          ps.setString(1, account);
-          ps.setString(2, q.candidate().jobKey());
-          ps.setString(3, q.candidate().taskKey());
-        });
-    java.util.List<Object[]> rows = new java.util.ArrayList<>();
-    java.util.Map<String, Integer> perNode = new java.util.HashMap<>();
-    for (int i = 0; i < placed.size(); i++) {
-      Queued q = placed.get(i);
-      int slots = Math.max(1, q.candidate().requiredSlots());
-      rows.add(new Object[] {account, q.candidate().jobKey(), q.candidate().taskKey(), q.jobId(), q.taskId(), q.candidate().attempt(), nodeIds.get(i), slots});
-      perNode.merge(nodeIds.get(i), slots, Integer::sum);
-    }
-    jdbc.batchUpdate(
-        "insert into assignment (account, job_key, task_key, job_id, task_id, attempt, node_id, slots) values (?, ?, ?, ?, ?, ?, ?, ?) "
-            + "on conflict (account, job_key, task_key) do update set attempt = excluded.attempt, node_id = excluded.node_id, slots = excluded.slots",
-        rows);
-    List<Object[]> used = perNode.entrySet().stream().map(e -> new Object[] {e.getValue(), e.getKey()}).toList();
-    jdbc.batchUpdate("update node set used_slots = used_slots + ? where node_id = ?", used);
+        "select n.account, n.pool_key from node n where n.schedulable and n.used_slots < n.slots "
+            + "and exists (select 1 from queued_task q where q.account = n.account and q.pool_key = n.pool_key) "
+            + "group by n.account, n.pool_key order by n.account, n.pool_key",
+        (rs, i) -> new PoolKey(rs.getString(1), rs.getString(2)));
   }
 }

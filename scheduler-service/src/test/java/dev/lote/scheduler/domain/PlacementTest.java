@@ -41,6 +41,40 @@ class PlacementTest {
   }
 
   @Test
+  void packFillsTheNodeWithTheLeastFreeCapacityThatFitsBeforeTheNext() {
+    List<Assignment> plan =
+        Placement.place(
+            NodeFillType.PACK,
+            List.of(new NodeSlots("n1", 3), new NodeSlots("n2", 2), new NodeSlots("n3", 4)),
+            List.of(task("a"), task("b"), task("c"), task("d"), task("e")));
+    assertThat(plan).extracting(Assignment::nodeId).containsExactly("n2", "n2", "n1", "n1", "n1");
+  }
+
+  @Test
+  void packSkipsANodeTooFullForAWideTaskButKeepsFillingItWithNarrowOnes() {
+    List<Assignment> plan =
+        Placement.place(NodeFillType.PACK, List.of(new NodeSlots("n1", 1, 4), new NodeSlots("n2", 4)), List.of(task("wide", 2), task("a"), task("b")));
+    assertThat(plan).extracting(a -> a.task().taskKey() + "@" + a.nodeId()).containsExactly("wide@n2", "a@n1", "b@n2");
+  }
+
+  @Test
+  void unschedulableNodesGetNothingWhateverTheirFreeSlots() {
+    for (NodeFillType fill : NodeFillType.values()) {
+      List<Assignment> plan =
+          Placement.place(fill, List.of(new NodeSlots("n1", 4, 4, false), new NodeSlots("n2", 1, 4, true)), List.of(task("a"), task("b")));
+      assertThat(plan).extracting(Assignment::nodeId).containsExactly("n2");
+    }
+  }
+
+  @Test
+  void theFillTypeOfAPoolEventIsPackOnlyWhenItSaysSo() {
+    assertThat(NodeFillType.of("Pack")).isEqualTo(NodeFillType.PACK);
+    assertThat(NodeFillType.of("spread")).isEqualTo(NodeFillType.SPREAD);
+    assertThat(NodeFillType.of(null)).isEqualTo(NodeFillType.SPREAD);
+    assertThat(NodeFillType.of("whatever")).isEqualTo(NodeFillType.SPREAD);
+  }
+
+  @Test
   void aTaskThatFitsNowhereWaitsWithoutBlockingSmallerOnes() {
     List<Assignment> plan = Placement.place(List.of(new NodeSlots("n1", 2), new NodeSlots("n2", 1)), List.of(task("big", 3), task("small")));
     assertThat(plan).extracting(a -> a.task().taskKey()).containsExactly("small");
@@ -69,36 +103,50 @@ class PlacementTest {
   }
 
   @Test
-  void randomPoolsAreNeverOverCommittedAndNoTaskIsPlacedTwice() {
-    Random random = new Random(7);
-    for (int round = 0; round < 500; round++) {
-      List<NodeSlots> nodes = new ArrayList<>();
-      Map<String, Integer> capacity = new HashMap<>();
-      for (int n = 0; n < 1 + random.nextInt(6); n++) {
-        int free = random.nextInt(5);
-        nodes.add(new NodeSlots("n" + n, free));
-        capacity.put("n" + n, free);
+  void randomPoolsAreNeverOverCommittedAndNoTaskIsPlacedTwiceWhateverTheFillType() {
+    for (NodeFillType fill : NodeFillType.values()) {
+      Random random = new Random(7);
+      for (int round = 0; round < 500; round++) {
+        List<NodeSlots> nodes = new ArrayList<>();
+        Map<String, Integer> capacity = new HashMap<>();
+        Map<String, Integer> size = new HashMap<>();
+        Set<String> schedulable = new HashSet<>();
+        for (int n = 0; n < 1 + random.nextInt(6); n++) {
+          int nodeSize = 1 + random.nextInt(4);
+          int free = random.nextInt(nodeSize * 2 + 1);
+          boolean open = random.nextInt(6) > 0;
+          nodes.add(new NodeSlots("n" + n, free, nodeSize, open));
+          capacity.put("n" + n, free);
+          size.put("n" + n, nodeSize);
+          if (open) {
+            schedulable.add("n" + n);
+          }
+        }
+        List<Candidate> queue = new ArrayList<>();
+        for (int t = 0; t < random.nextInt(40); t++) {
+          queue.add(task("t" + t, 1 + random.nextInt(3)));
+        }
+        List<Assignment> plan = Placement.place(fill, nodes, queue);
+        Map<String, Integer> used = new HashMap<>();
+        Set<String> placed = new HashSet<>();
+        for (Assignment a : plan) {
+          used.merge(a.nodeId(), a.task().requiredSlots(), Integer::sum);
+          assertThat(placed.add(a.task().taskKey())).as("placed once").isTrue();
+          assertThat(schedulable).as("only schedulable nodes").contains(a.nodeId());
+          assertThat(a.task().requiredSlots()).as("no task wider than its node").isLessThanOrEqualTo(size.get(a.nodeId()));
+        }
+        used.forEach((node, slots) -> assertThat(slots).as("within free capacity").isLessThanOrEqualTo(capacity.get(node)));
+        // a task is left only when no schedulable node had room for it once the plan was made
+        for (Candidate c : queue) {
+          if (!placed.contains(c.taskKey())) {
+            for (String node : schedulable) {
+              int left = capacity.get(node) - used.getOrDefault(node, 0);
+              assertThat(left >= c.requiredSlots() && size.get(node) >= c.requiredSlots())
+                  .as("%s waits although %s still has room (%s)", c.taskKey(), node, fill).isFalse();
+            }
+          }
+        }
       }
-      List<Candidate> queue = new ArrayList<>();
-      for (int t = 0; t < random.nextInt(40); t++) {
-        queue.add(task("t" + t, 1 + random.nextInt(3)));
-      }
-      List<Assignment> plan = Placement.place(nodes, queue);
-      Map<String, Integer> used = new HashMap<>();
-      Set<String> placed = new HashSet<>();
-      for (Assignment a : plan) {
-        used.merge(a.nodeId(), a.task().requiredSlots(), Integer::sum);
-        assertThat(placed.add(a.task().taskKey())).isTrue();
-      }
-      used.forEach((node, slots) -> assertThat(slots).isLessThanOrEqualTo(capacity.get(node)));
-      int free = capacity.values().stream().mapToInt(Integer::intValue).sum();
-      int placedSlots = used.values().stream().mapToInt(Integer::intValue).sum();
-      boolean allPlaced = plan.size() == queue.size();
-      boolean someSingleSlotLeft = queue.stream().anyMatch(c -> c.requiredSlots() == 1 && !placed.contains(c.taskKey()));
-      if (someSingleSlotLeft) {
-        assertThat(placedSlots).as("a one-slot task waits only when every slot is taken").isEqualTo(free);
-      }
-      assertThat(allPlaced || placedSlots <= free).isTrue();
     }
   }
 }

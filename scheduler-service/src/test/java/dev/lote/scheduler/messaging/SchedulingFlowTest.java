@@ -71,6 +71,17 @@ class SchedulingFlowTest extends SchedulingTestSupport {
   }
 
   @Test
+  void theRequestIdThatQueuedATaskTravelsWithItsAssignment() {
+    String job = "corr-" + UUID.randomUUID().toString().substring(0, 6);
+    queue(job, 0, "c0", 0, "request-c0");
+    queue(job, 0, "c1", 0, null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> receivedOfType(EventTypes.TASK_ASSIGNED).size() == 2);
+    assertThat(receivedOfType(EventTypes.TASK_ASSIGNED))
+        .extracting(e -> codec.payload(e, TaskAssigned.class).taskId() + ":" + e.correlationId())
+        .containsExactlyInAnyOrder("c0:request-c0", "c1:null");
+  }
+
+  @Test
   void higherPriorityJobsGoFirstAndCancelledOrRedeliveredTasksAreNotPlacedAgain() {
     String low = "low-" + UUID.randomUUID().toString().substring(0, 6);
     String high = "high-" + UUID.randomUUID().toString().substring(0, 6);

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
+import dev.lote.common.events.EndReason;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.JobEvents.JobCreated;
@@ -46,6 +49,12 @@ import dev.lote.support.test.LoteServiceTest;
  */
 abstract class SchedulingTestSupport extends LoteServiceTest {
 
+  /** Each test class its own consumer group, so no other test's scheduler reads its events. */
+  @DynamicPropertySource
+  static void ownConsumerGroup(DynamicPropertyRegistry registry) {
+    String group = "scheduler-test-" + UUID.randomUUID().toString().substring(0, 8);
+    registry.add("lote.consumer-group", () -> group);
+  }
 
   @Autowired EventCodec codec;
   @Value("${spring.kafka.bootstrap-servers}") String kafka;
@@ -75,7 +84,7 @@ abstract class SchedulingTestSupport extends LoteServiceTest {
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     consumer = new KafkaConsumer<>(c);
-    consumer.subscribe(List.of(Topics.nodeCommands(n1), Topics.nodeCommands(n2)));
+    consumer.subscribe(List.of(Topics.nodeCommands(n1), Topics.nodeCommands(n2), Topics.PLACEMENTS));
     send(Topics.NODES, n1, EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, n1, "idle", 2, true, "http://a"));
     send(Topics.NODES, n2, EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, n2, "idle", 2, true, "http://b"));
   }
@@ -87,7 +96,11 @@ abstract class SchedulingTestSupport extends LoteServiceTest {
   }
 
   EventEnvelope send(String topic, String key, String type, Object payload) {
-    EventEnvelope e = EventEnvelope.of(type, "lote", key, Instant.now(), null, codec.toTree(payload));
+    return send(topic, key, type, payload, null);
+  }
+
+  EventEnvelope send(String topic, String key, String type, Object payload, String correlationId) {
+    EventEnvelope e = EventEnvelope.of(type, "lote", key, Instant.now(), correlationId, codec.toTree(payload));
     send(topic, key, e);
     return e;
   }
@@ -98,8 +111,12 @@ abstract class SchedulingTestSupport extends LoteServiceTest {
   }
 
   void queue(String job, int priority, String task) {
+    queue(job, priority, task, 0, null);
+  }
+
+  void queue(String job, int priority, String task, int attempt, String correlationId) {
     send(Topics.TASKS, job, EventTypes.TASK_QUEUED,
-        new TaskQueued(job, task, pool, priority, 0, 0, new TaskRunSpec("/bin/true", Map.of(), 1, null, List.of(), false)));
+        new TaskQueued(job, task, pool, priority, attempt, 0, new TaskRunSpec("/bin/true", Map.of(), 1, null, List.of(), false)), correlationId);
   }
 
   List<TaskAssigned> assignments() {
@@ -110,7 +127,13 @@ abstract class SchedulingTestSupport extends LoteServiceTest {
   }
 
   void complete(TaskAssigned a) {
-    send(Topics.TASKS, a.jobId(), EventTypes.TASK_COMPLETED,
-        new TaskCompleted(a.jobId(), a.taskId(), pool, a.nodeId(), "http://x", a.attempt(), 0, Instant.now(), Instant.now(), null, null, null));
+    send(Topics.TASK_REPORTS, a.jobId(), EventTypes.TASK_COMPLETED,
+        new TaskCompleted(a.jobId(), a.taskId(), pool, a.nodeId(), "http://x", a.attempt(), a.spec().requiredSlots(), 0, Instant.now(), Instant.now(),
+            EndReason.SUCCEEDED, null));
+  }
+
+  List<EventEnvelope> receivedOfType(String type) {
+    assignments();
+    return received.stream().filter(e -> e.type().equals(type)).toList();
   }
 }

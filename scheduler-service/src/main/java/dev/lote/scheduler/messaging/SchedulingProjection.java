@@ -1,0 +1,224 @@
+package dev.lote.scheduler.messaging;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.lote.common.events.EventEnvelope;
+import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.JobEvents.JobCreated;
+import dev.lote.common.events.JobEvents.JobUpdated;
+import dev.lote.common.events.NodeEvents.AttemptRef;
+import dev.lote.common.events.NodeEvents.NodeDeallocate;
+import dev.lote.common.events.NodeEvents.NodeStateChanged;
+import dev.lote.common.events.PoolEvents.PoolCreated;
+import dev.lote.common.events.PoolEvents.PoolDeleted;
+import dev.lote.common.events.TaskEvents.AttemptLost;
+import dev.lote.common.events.TaskEvents.TaskCancelled;
+import dev.lote.common.events.TaskEvents.TaskCompleted;
+import dev.lote.common.events.TaskEvents.TaskKillRequested;
+import dev.lote.common.events.TaskEvents.TaskQueued;
+import dev.lote.common.events.Topics;
+import dev.lote.common.ids.BatchIds;
+import dev.lote.scheduler.domain.NodeFillType;
+import dev.lote.scheduler.domain.TaskLengths;
+import dev.lote.scheduler.persistence.SchedulingStore;
+import dev.lote.support.events.EventCodec;
+import dev.lote.support.outbox.Outbox;
+
+/**
+ * The projection of one consumed batch: pool, node, job, task and task-report events become rows of
+ * the scheduler's tables. Queued and ended attempts are gathered and written together, one
+ * statement each per run of them. It records which pools may have something to place and the
+ * commands its events cause (kills, deallocations, lost attempts); placing is not its business.
+ */
+final class SchedulingProjection {
+
+  /** Why the scheduler asks a lost node's agent to drop an attempt, should it ever read it. */
+  static final String NODE_LOST = "NodeLost";
+
+  private final SchedulingStore store;
+  private final Outbox outbox;
+  private final EventCodec codec;
+  private final TaskLengths lengths;
+  private final Clock clock;
+
+  private final Set<PoolRef> touched = new TreeSet<>(PoolRef.ORDER);
+  private final List<SchedulingStore.Queue> queued = new ArrayList<>();
+  private final List<SchedulingStore.Ended> ended = new ArrayList<>();
+  /** Whether a job has ended, by account and job key, as read or changed in this batch. */
+  private final Map<String, Boolean> jobEnded = new HashMap<>();
+  private final List<Outbox.Message> out = new ArrayList<>();
+
+  SchedulingProjection(SchedulingStore store, Outbox outbox, EventCodec codec, TaskLengths lengths, Clock clock) {
+    this.store = store;
+    this.outbox = outbox;
+    this.codec = codec;
+    this.lengths = lengths;
+    this.clock = clock;
+  }
+
+  /** The pools whose queue or free capacity may have changed, in planning order. */
+  Set<PoolRef> touched() {
+    return touched;
+  }
+
+  /** The commands and events the batch's events caused so far. */
+  List<Outbox.Message> out() {
+    return out;
+  }
+
+  void apply(EventEnvelope e) {
+    switch (e.type()) {
+      case EventTypes.TASK_QUEUED, EventTypes.TASK_COMPLETED, EventTypes.TASK_STARTED -> {
+        // gathered and written together: they touch no row another of them needs
+      }
+      default -> flush();
+    }
+    String account = e.account();
+    switch (e.type()) {
+      case EventTypes.NODE_STATE_CHANGED -> node(account, codec.payload(e, NodeStateChanged.class), e.correlationId());
+      case EventTypes.POOL_CREATED -> {
+        PoolCreated p = codec.payload(e, PoolCreated.class);
+        store.upsertPool(account, BatchIds.key(p.poolId()), NodeFillType.of(p.nodeFillType()));
+      }
+      case EventTypes.POOL_DELETED -> {
+        String pool = BatchIds.key(codec.payload(e, PoolDeleted.class).poolId());
+        store.dropPool(account, pool);
+        lengths.forget(new PoolRef(account, pool));
+      }
+      case EventTypes.JOB_CREATED -> {
+        JobCreated j = codec.payload(e, JobCreated.class);
+        store.upsertJob(account, BatchIds.key(j.jobId()), BatchIds.key(j.poolId()), j.priority(), true);
+        jobEnded.remove(account + "/" + BatchIds.key(j.jobId()));
+      }
+      case EventTypes.JOB_UPDATED -> {
+        JobUpdated j = codec.payload(e, JobUpdated.class);
+        store.upsertJob(account, BatchIds.key(j.jobId()), BatchIds.key(j.poolId()), j.priority(), "active".equalsIgnoreCase(j.state()) || j.state() == null);
+        store.reprioritise(account, BatchIds.key(j.jobId()), j.priority());
+        jobEnded.remove(account + "/" + BatchIds.key(j.jobId()));
+        touched.add(new PoolRef(account, BatchIds.key(j.poolId())));
+      }
+      case EventTypes.JOB_TERMINATED, EventTypes.JOB_DELETED ->
+          endJob(account, BatchIds.key(e.payload().path("jobId").asString()), e.type(), e.correlationId());
+      case EventTypes.TASK_QUEUED -> queue(account, codec.payload(e, TaskQueued.class), e.correlationId());
+      case EventTypes.TASK_CANCELLED -> cancel(account, codec.payload(e, TaskCancelled.class), e.correlationId());
+      case EventTypes.TASK_COMPLETED -> {
+        TaskCompleted c = codec.payload(e, TaskCompleted.class);
+        ended.add(new SchedulingStore.Ended(account, BatchIds.key(c.jobId()), BatchIds.key(c.taskId()), c.attempt()));
+        // an attempt handed back unfinished says nothing about how long the pool's tasks run
+        boolean ranItsCourse = c.reason() == null || !c.reason().requeues();
+        if (c.poolId() != null && ranItsCourse) {
+          lengths.completed(new PoolRef(account, BatchIds.key(c.poolId())), c.startTime(), c.endTime());
+        }
+      }
+      default -> {
+        // task.started, pool.resized, pool.autoscale-changed: nothing to decide
+      }
+    }
+  }
+
+  /** Writes the gathered queued and ended attempts. */
+  void flush() {
+    if (!queued.isEmpty()) {
+      for (SchedulingStore.PoolKey freed : store.queue(queued)) {
+        touched.add(new PoolRef(freed.account(), freed.poolKey()));
+      }
+      queued.clear();
+    }
+    if (!ended.isEmpty()) {
+      for (SchedulingStore.PoolKey freed : store.release(ended)) {
+        touched.add(new PoolRef(freed.account(), freed.poolKey()));
+      }
+      ended.clear();
+    }
+  }
+
+  private void node(String account, NodeStateChanged n, String correlationId) {
+    String pool = BatchIds.key(n.poolId());
+    if (n.lost() || n.removed()) {
+      giveUp(account, n.nodeId(), correlationId);
+    }
+    if (n.removed()) {
+      store.dropNode(n.nodeId());
+      return;
+    }
+    store.upsertNode(account, n.nodeId(), pool, n.taskSlots(), n.schedulable() && !n.lost() && n.deallocation() == null);
+    if (n.deallocation() != null && store.markLeaving(n.nodeId(), n.deallocation())) {
+      deallocate(account, n.nodeId(), n.deallocation(), correlationId);
+    }
+    touched.add(new PoolRef(account, pool));
+  }
+
+  /**
+   * Gives back the attempts still placed on a node that was lost or removed before they reported
+   * their end: their slots are free, the job-service hears of each ({@code attempt.lost}) and
+   * queues it again, and the node is told to drop it, should its agent come back and read the old
+   * assignment. Ends read in this batch were written first, so only attempts with no report are
+   * given up; a repeated event finds nothing left to give up.
+   */
+  private void giveUp(String account, String nodeId, String correlationId) {
+    for (SchedulingStore.Held held : store.giveUpAssignments(nodeId)) {
+      String cause = held.correlationId() != null ? held.correlationId() : correlationId;
+      AttemptLost lost = new AttemptLost(held.jobId(), held.taskId(), held.poolId(), nodeId, held.attempt(), held.slots(), clock.instant());
+      out.add(new Outbox.Message(Topics.PLACEMENTS, held.jobId(), outbox.envelope(EventTypes.ATTEMPT_LOST, account, held.jobId(), cause, lost)));
+      kill(account, held, NODE_LOST, cause);
+    }
+  }
+
+  private void queue(String account, TaskQueued q, String correlationId) {
+    String jobKey = BatchIds.key(q.jobId());
+    if (jobEnded.computeIfAbsent(account + "/" + jobKey, k -> store.jobEnded(account, jobKey))) {
+      return;
+    }
+    String pool = BatchIds.key(q.poolId());
+    queued.add(
+        new SchedulingStore.Queue(
+            account, jobKey, BatchIds.key(q.taskId()), q.jobId(), q.taskId(), pool, q.poolId(), q.jobPriority(), q.attempt(),
+            Math.max(1, q.spec().requiredSlots()), codec.mapper().writeValueAsString(q.spec()), correlationId));
+    touched.add(new PoolRef(account, pool));
+  }
+
+  private void cancel(String account, TaskCancelled c, String correlationId) {
+    String jobKey = BatchIds.key(c.jobId());
+    String taskKey = BatchIds.key(c.taskId());
+    store.dequeue(account, jobKey, taskKey);
+    SchedulingStore.Held held = store.assignment(account, jobKey, taskKey);
+    if (held != null) {
+      kill(account, held, c.reason(), correlationId != null ? correlationId : held.correlationId());
+    }
+  }
+
+  private void endJob(String account, String jobKey, String why, String correlationId) {
+    store.endJob(account, jobKey);
+    jobEnded.put(account + "/" + jobKey, true);
+    for (SchedulingStore.Held held : store.assignmentsOfJob(account, jobKey)) {
+      kill(account, held, why, correlationId != null ? correlationId : held.correlationId());
+    }
+  }
+
+  /**
+   * Tells the node's agent that it leaves the pool, listing every attempt placed there that has
+   * not been seen to end: written after all of them, and nothing is placed there any more, so
+   * the agent knows when the last assignment has reached it.
+   */
+  private void deallocate(String account, String nodeId, String option, String correlationId) {
+    List<AttemptRef> assigned =
+        store.assignmentsOfNode(nodeId).stream().map(h -> new AttemptRef(h.jobId(), h.taskId(), h.attempt())).toList();
+    out.add(
+        new Outbox.Message(
+            Topics.nodeCommands(nodeId), nodeId,
+            outbox.envelope(EventTypes.NODE_DEALLOCATE, account, nodeId, correlationId, new NodeDeallocate(nodeId, option, assigned))));
+  }
+
+  private void kill(String account, SchedulingStore.Held held, String reason, String correlationId) {
+    TaskKillRequested k = new TaskKillRequested(held.jobId(), held.taskId(), held.attempt(), reason);
+    out.add(
+        new Outbox.Message(
+            Topics.nodeCommands(held.nodeId()), held.taskId(), outbox.envelope(EventTypes.TASK_KILL_REQUESTED, account, held.jobId(), correlationId, k)));
+  }
+}

@@ -1,0 +1,155 @@
+package dev.lote.scheduler.persistence;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import dev.lote.scheduler.domain.NodeFillType;
+import dev.lote.scheduler.domain.Placement;
+
+/**
+ * Reads the snapshot a plan is made from and commits plans. The database, not the JVM, has the
+ * last word: a node takes a plan's tasks only while {@code used_slots + n} stays within its
+ * capacity, and a queued attempt leaves the queue once, so several schedulers may plan the same
+ * pool at the same time and none over-commits a node or places a task twice. Every method runs
+ * inside the caller's transaction.
+ */
+@Repository
+public class PlanApplier {
+
+  /** A queued task ready to be placed, with what the assignment event needs. */
+  public record Queued(Placement.Candidate candidate, String jobId, String taskId, String poolId, String spec, String correlationId) {}
+
+  /** One pool as a plan sees it: its fill type, its nodes and (if any capacity is free) the head of its queue. */
+  public record Snapshot(NodeFillType fill, List<Placement.NodeSlots> nodes, List<Queued> head) {}
+
+  /** A task of the plan and the node it goes to. */
+  public record Placed(Queued task, String nodeId) {}
+
+  private final JdbcTemplate jdbc;
+
+  public PlanApplier(JdbcTemplate jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /**
+   * The pool's nodes, with what each may still be given (slots plus the backlog, minus what it
+   * holds), and the head of its queue in placement order, at most {@code headPerFreeSlot} tasks
+   * per free slot. Head rows another scheduler is placing right now are skipped, and those read
+   * here stay locked until the caller's transaction ends.
+   */
+  public Snapshot snapshot(String account, String poolKey, int backlogPerSlot, int headPerFreeSlot) {
+    List<NodeFillType> fill = new ArrayList<>(1);
+    List<Placement.NodeSlots> nodes =
+        jdbc.query(
+            "select n.node_id, n.slots * (1 + ?) - n.used_slots, n.slots, n.schedulable, coalesce(p.node_fill_type, 'spread') "
+                + "from node n left join pool p on p.account = n.account and p.pool_key = n.pool_key "
+                + "where n.account = ? and n.pool_key = ? order by n.node_id",
+            (rs, i) -> {
+              if (i == 0) {
+                fill.add(NodeFillType.of(rs.getString(5)));
+              }
+              return new Placement.NodeSlots(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getBoolean(4));
+            },
+            backlogPerSlot, account, poolKey);
+    int free = nodes.stream().filter(Placement.NodeSlots::schedulable).mapToInt(n -> Math.max(0, n.free())).sum();
+    if (free == 0) {
+      return new Snapshot(NodeFillType.SPREAD, nodes, List.of());
+    }
+    List<Queued> head =
+        jdbc.query(
+            "select job_key, task_key, attempt, required_slots, job_id, task_id, pool_id, spec::text, correlation_id from queued_task "
+                + "where account = ? and pool_key = ? order by priority desc, arrival limit ? for update skip locked",
+            (rs, i) ->
+                new Queued(
+                    new Placement.Candidate(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4)),
+                    rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)),
+            account, poolKey, free * headPerFreeSlot + 16);
+    return new Snapshot(fill.get(0), nodes, head);
+  }
+
+  /**
+   * Commits a plan for one account and returns the placements that hold: those whose node took
+   * them within its capacity and whose attempt was still queued. A refused placement changes
+   * nothing; its task stays queued for the next plan.
+   *
+   * @param backlogPerSlot the backlog the plan's capacity was read with
+   */
+  public List<Placed> apply(String account, int backlogPerSlot, List<Placed> plan) {
+    if (plan.isEmpty()) {
+      return List.of();
+    }
+    Map<String, Integer> wanted = new TreeMap<>();
+    for (Placed p : plan) {
+      wanted.merge(p.nodeId(), slots(p), Integer::sum);
+    }
+    Set<String> took =
+        new HashSet<>(
+            jdbc.queryForList(
+                "update node n set used_slots = n.used_slots + w.slots "
+                    + "from unnest(?::text[], ?::int[]) as w(node_id, slots) "
+                    + "where n.node_id = w.node_id and n.schedulable and n.used_slots + w.slots <= n.slots * (1 + ?) "
+                    + "returning n.node_id",
+                String.class,
+                wanted.keySet().toArray(String[]::new), wanted.values().toArray(Integer[]::new), backlogPerSlot));
+    List<Placed> onNodes = plan.stream().filter(p -> took.contains(p.nodeId())).toList();
+    if (onNodes.isEmpty()) {
+      return List.of();
+    }
+    Set<String> dequeued =
+        new HashSet<>(
+            jdbc.queryForList(
+                "delete from queued_task q using unnest(?::text[], ?::text[], ?::int[]) as p(job_key, task_key, attempt) "
+                    + "where q.account = ? and q.job_key = p.job_key and q.task_key = p.task_key and q.attempt = p.attempt "
+                    + "returning q.job_key || '/' || q.task_key",
+                String.class,
+                onNodes.stream().map(p -> p.task().candidate().jobKey()).toArray(String[]::new),
+                onNodes.stream().map(p -> p.task().candidate().taskKey()).toArray(String[]::new),
+                onNodes.stream().map(p -> p.task().candidate().attempt()).toArray(Integer[]::new),
+                account));
+    List<Placed> placed = new ArrayList<>(onNodes.size());
+    Map<String, Integer> giveBack = new HashMap<>();
+    for (Placed p : onNodes) {
+      if (dequeued.contains(p.task().candidate().jobKey() + "/" + p.task().candidate().taskKey())) {
+        placed.add(p);
+      } else {
+        giveBack.merge(p.nodeId(), slots(p), Integer::sum);
+      }
+    }
+    if (!giveBack.isEmpty()) {
+      // the attempt left the queue in the meantime (cancelled, replaced): its node keeps nothing for it
+      jdbc.batchUpdate(
+          "update node set used_slots = greatest(0, used_slots - ?) where node_id = ?",
+          giveBack.entrySet().stream().map(e -> new Object[] {e.getValue(), e.getKey()}).toList());
+    }
+    if (!placed.isEmpty()) {
+      jdbc.update(
+          "insert into assignment (account, job_key, task_key, job_id, task_id, attempt, node_id, slots, pool_id, correlation_id) "
+              + "select ?, * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[]) "
+              + "on conflict (account, job_key, task_key) do update set attempt = excluded.attempt, node_id = excluded.node_id, "
+              + "slots = excluded.slots, pool_id = excluded.pool_id, correlation_id = excluded.correlation_id",
+          account,
+          placed.stream().map(p -> p.task().candidate().jobKey()).toArray(String[]::new),
+          placed.stream().map(p -> p.task().candidate().taskKey()).toArray(String[]::new),
+          placed.stream().map(p -> p.task().jobId()).toArray(String[]::new),
+          placed.stream().map(p -> p.task().taskId()).toArray(String[]::new),
+          placed.stream().map(p -> p.task().candidate().attempt()).toArray(Integer[]::new),
+          placed.stream().map(Placed::nodeId).toArray(String[]::new),
+          placed.stream().map(PlanApplier::slots).toArray(Integer[]::new),
+          placed.stream().map(p -> p.task().poolId()).toArray(String[]::new),
+          placed.stream().map(p -> p.task().correlationId()).toArray(String[]::new));
+    }
+    return placed;
+  }
+
+  private static int slots(Placed p) {
+    return Math.max(1, p.task().candidate().requiredSlots());
+  }
+}
