@@ -15,6 +15,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.lote.common.events.EventEnvelope;
+import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.NodeStateChanged;
+import dev.lote.common.events.Topics;
 import dev.lote.support.test.BatchHttp;
 import dev.lote.support.test.BatchHttp.Response;
 import dev.lote.support.test.Kafka;
@@ -68,5 +72,50 @@ class RealAgentEndToEndTest extends LocalNodeTestBase {
       await().atMost(Duration.ofSeconds(60)).until(() -> http.get("/pools/real").status() == 404);
       assertThat(alive(agentPid)).isFalse();
     }
+  }
+
+  @Test
+  void anAgentKilledWithSigkillIsStartedAgainByTheRunningServiceAndItsNodeComesBack() throws Exception {
+    BatchHttp http = new BatchHttp(port, "e2e");
+    try (Kafka kafka = new Kafka(); Kafka.Probe reports = kafka.probe(Topics.NODE_REPORTS); Kafka.Probe nodeEvents = kafka.probe(Topics.NODES)) {
+      NodeSteps steps = new NodeSteps(http, kafka, "e2e", "phoenix");
+      http.post("/pools", json("{'id':'phoenix','vmSize':'standard_d2','targetDedicatedNodes':1}"));
+      String nodeId = steps.awaitNodes(1).get(0);
+      await().atMost(Duration.ofSeconds(90)).until(() -> "idle".equals(steps.node(nodeId).path("state").asString(null)));
+      long firstPid = pid(PID_DIR, nodeId);
+
+      ProcessHandle agent = ProcessHandle.of(firstPid).orElseThrow();
+      agent.destroyForcibly();
+      agent.onExit().get();
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> pid(PID_DIR, nodeId) != firstPid && alive(pid(PID_DIR, nodeId)));
+      long secondPid = pid(PID_DIR, nodeId);
+      await().atMost(Duration.ofSeconds(90))
+          .untilAsserted(
+              () -> {
+                assertThat(steps.node(nodeId).get("state").stringValue()).isEqualTo("idle");
+                assertThat(steps.stateChanges(nodeEvents, nodeId))
+                    .extracting(NodeStateChanged::state)
+                    .containsSubsequence("idle", "creating", "idle");
+                assertThat(steps.stateChanges(nodeEvents, nodeId)).last().extracting(NodeStateChanged::agentUrl).isEqualTo(lastReportedUrl(reports, nodeId));
+              });
+      assertThat(steps.stateChanges(nodeEvents, nodeId)).noneMatch(NodeStateChanged::lost);
+
+      http.send("DELETE", "/pools/phoenix", null);
+      await().atMost(Duration.ofSeconds(60)).until(() -> http.get("/pools/phoenix").status() == 404);
+      assertThat(alive(secondPid)).isFalse();
+    }
+  }
+
+  /** The address in the node's latest {@code node.reported}: the node keeps what its agent says. */
+  private static String lastReportedUrl(Kafka.Probe reports, String nodeId) {
+    String url = null;
+    for (EventEnvelope e : reports.received()) {
+      if (EventTypes.NODE_REPORTED.equals(e.type()) && nodeId.equals(e.payload().path("nodeId").asString(null))) {
+        String reported = e.payload().path("agentUrl").asString(null);
+        url = reported != null ? reported : url;
+      }
+    }
+    return url;
   }
 }
