@@ -26,11 +26,10 @@ import dev.lote.pool.support.PoolServiceTestBase;
 /**
  * Silent agents make their node unusable and lost, unless this service is the one behind; a
  * leaving node whose agent is silent is removed; after a restart, agents that are gone are
- * started again and live ones kept. Relaunching dead agents at once is off here, as a system test
- * that needs an agent to stay dead would have it.
+ * started again and live ones kept (relaunching dead agents at once is off, as in
+ * {@link PoolServiceTestBase}).
  */
-@TestPropertySource(
-    properties = {"lote.nodes.heartbeat-timeout=PT3S", "lote.nodes.liveness-interval=PT0.5S", "lote.nodes.local.relaunch=false"})
+@TestPropertySource(properties = {"lote.nodes.heartbeat-timeout=PT3S", "lote.nodes.liveness-interval=PT0.5S"})
 class NodeLivenessAndRestartTest extends PoolServiceTestBase {
 
   private static final String ACCOUNT = "liveness";

@@ -40,7 +40,7 @@ class RealAgentEndToEndTest extends LocalNodeTestBase {
     if (!Files.isRegularFile(REAL_AGENT)) {
       throw new IllegalStateException(REAL_AGENT + " is missing: build the node-agent module first (./mvnw verify builds it before pool-service)");
     }
-    localNodes(registry, REAL_AGENT);
+    localNodes(registry, REAL_AGENT, true);
   }
 
   @LocalServerPort int port;
