@@ -26,7 +26,8 @@ import dev.lote.pool.domain.ReportsPositionReader;
 
 /**
  * Asks the broker, with a short timeout, how far this service's consumer group has applied
- * {@code lote.node-reports}: committed offsets against the latest ones.
+ * {@code lote.node-reports}: committed offsets against the latest ones. The latest offsets are
+ * read first, so a report published while the broker is asked is not taken for a backlog.
  */
 @Component
 public class KafkaReportsPosition implements ReportsPositionReader, DisposableBean {
@@ -51,15 +52,6 @@ public class KafkaReportsPosition implements ReportsPositionReader, DisposableBe
   public ReportsPosition read() {
     try {
       admin.describeCluster().clusterId().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      Map<Integer, Long> committed = new HashMap<>();
-      Map<TopicPartition, OffsetAndMetadata> offsets =
-          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      offsets.forEach(
-          (tp, o) -> {
-            if (tp.topic().equals(Topics.NODE_REPORTS) && o != null) {
-              committed.put(tp.partition(), o.offset());
-            }
-          });
       Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
       for (TopicPartition tp : partitions()) {
         partitions.put(tp, OffsetSpec.latest());
@@ -69,6 +61,15 @@ public class KafkaReportsPosition implements ReportsPositionReader, DisposableBe
         Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(partitions).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         ends.forEach((tp, info) -> latest.put(tp.partition(), info.offset()));
       }
+      Map<Integer, Long> committed = new HashMap<>();
+      Map<TopicPartition, OffsetAndMetadata> offsets =
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      offsets.forEach(
+          (tp, o) -> {
+            if (tp.topic().equals(Topics.NODE_REPORTS) && o != null) {
+              committed.put(tp.partition(), o.offset());
+            }
+          });
       return ReportsPosition.of(committed, latest);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -383,13 +383,17 @@ public class NodeReconciler implements SmartLifecycle {
 
   @Override
   public void start() {
-    executor =
-        Executors.newSingleThreadScheduledExecutor(
+    ScheduledThreadPoolExecutor single =
+        new ScheduledThreadPoolExecutor(
+            1,
             r -> {
               Thread t = new Thread(r, "node-reconciler");
               t.setDaemon(true);
               return t;
             });
+    // passes and relaunches waiting for their time are dropped on stop; a restarted service redoes them
+    single.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor = single;
     running = true;
     provider.onAgentExit(this::agentDied);
     pending.set(true);

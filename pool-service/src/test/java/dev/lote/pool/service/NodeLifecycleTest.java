@@ -160,7 +160,10 @@ class NodeLifecycleTest extends PoolServiceTestBase {
   }
 
   private static EventEnvelope completed(Kafka kafka, String nodeId, String jobId, String taskId, EndReason reason) {
-    Integer exitCode = reason == EndReason.SUCCEEDED ? 0 : reason == EndReason.EXIT_CODE ? 1 : null;
+    Integer exitCode = null;
+    if (reason == EndReason.SUCCEEDED || reason == EndReason.EXIT_CODE) {
+      exitCode = reason.succeeded() ? 0 : 1;
+    }
     TaskCompleted payload =
         new TaskCompleted(jobId, taskId, "Life", nodeId, AGENT_URL, 0, 1, exitCode, Instant.now(), Instant.now(), reason, null);
     EventEnvelope e = kafka.envelope(EventTypes.TASK_COMPLETED, ACCOUNT, jobId, payload);
