@@ -9,7 +9,10 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -18,6 +21,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.NodeStateChanged;
+import dev.lote.common.events.TaskEvents.TaskAssigned;
+import dev.lote.common.events.TaskEvents.TaskRunSpec;
 import dev.lote.common.events.Topics;
 import dev.lote.support.test.BatchHttp;
 import dev.lote.support.test.BatchHttp.Response;
@@ -29,7 +34,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * The local provider with the real node agent: the pool-service starts it, the agent runs the
  * start task and reports itself idle over Kafka, serves the node's files, and is stopped with its
- * pool. The build makes {@code node-agent/target/node-agent.jar} before these tests run.
+ * pool. The build makes {@code node-agent/target/node-agent.jar} before these tests run. The
+ * task test needs an agent that reports on {@code lote.task-reports} and sends a heartbeat soon
+ * after its running count changes.
  */
 class RealAgentEndToEndTest extends LocalNodeTestBase {
 
@@ -45,6 +52,20 @@ class RealAgentEndToEndTest extends LocalNodeTestBase {
 
   @LocalServerPort int port;
 
+  /**
+   * Pools a failed test left are deleted through the service, so that it stops their agents: agents
+   * killed from outside would be started again by this service (relaunching is on here).
+   */
+  @AfterEach
+  void deleteLeftPools() {
+    BatchHttp http = new BatchHttp(port, "e2e");
+    for (String pool : List.of("real", "phoenix", "busy")) {
+      http.send("DELETE", "/pools/" + pool, null);
+    }
+    await().atMost(Duration.ofSeconds(120))
+        .until(() -> List.of("real", "phoenix", "busy").stream().allMatch(p -> http.get("/pools/" + p).status() == 404));
+  }
+
   @Test
   void theRealAgentRunsTheStartTaskReportsIdleServesFilesAndStopsWithItsPool() {
     BatchHttp http = new BatchHttp(port, "e2e");
@@ -54,7 +75,7 @@ class RealAgentEndToEndTest extends LocalNodeTestBase {
           + "'startTask':{'commandLine':'/bin/sh -c \\\"echo started\\\"','waitForSuccess':true}}"));
       String nodeId = steps.awaitNodes(1).get(0);
 
-      await().atMost(Duration.ofSeconds(90)).until(() -> "idle".equals(steps.node(nodeId).path("state").asString(null)));
+      await().atMost(Duration.ofSeconds(180)).until(() -> "idle".equals(steps.node(nodeId).path("state").asString(null)));
       JsonNode node = steps.node(nodeId);
       assertThat(node.get("startTaskInfo").get("state").stringValue()).isEqualTo("completed");
       assertThat(node.get("startTaskInfo").get("exitCode").intValue()).isZero();
@@ -81,7 +102,7 @@ class RealAgentEndToEndTest extends LocalNodeTestBase {
       NodeSteps steps = new NodeSteps(http, kafka, "e2e", "phoenix");
       http.post("/pools", json("{'id':'phoenix','vmSize':'standard_d2','targetDedicatedNodes':1}"));
       String nodeId = steps.awaitNodes(1).get(0);
-      await().atMost(Duration.ofSeconds(90)).until(() -> "idle".equals(steps.node(nodeId).path("state").asString(null)));
+      await().atMost(Duration.ofSeconds(180)).until(() -> "idle".equals(steps.node(nodeId).path("state").asString(null)));
       long firstPid = pid(PID_DIR, nodeId);
 
       ProcessHandle agent = ProcessHandle.of(firstPid).orElseThrow();
@@ -90,7 +111,7 @@ class RealAgentEndToEndTest extends LocalNodeTestBase {
 
       await().atMost(Duration.ofSeconds(60)).until(() -> pid(PID_DIR, nodeId) != firstPid && alive(pid(PID_DIR, nodeId)));
       long secondPid = pid(PID_DIR, nodeId);
-      await().atMost(Duration.ofSeconds(90))
+      await().atMost(Duration.ofSeconds(180))
           .untilAsserted(
               () -> {
                 assertThat(steps.node(nodeId).get("state").stringValue()).isEqualTo("idle");
@@ -104,6 +125,41 @@ class RealAgentEndToEndTest extends LocalNodeTestBase {
       http.send("DELETE", "/pools/phoenix", null);
       await().atMost(Duration.ofSeconds(60)).until(() -> http.get("/pools/phoenix").status() == 404);
       assertThat(alive(secondPid)).isFalse();
+    }
+  }
+
+  @Test
+  void aTaskOnTheRealAgentMakesItsNodeRunningFromHeartbeatsThenIdleAndCountsOnce() {
+    BatchHttp http = new BatchHttp(port, "e2e");
+    try (Kafka kafka = new Kafka()) {
+      NodeSteps steps = new NodeSteps(http, kafka, "e2e", "busy");
+      http.post("/pools", json("{'id':'busy','vmSize':'standard_d2','targetDedicatedNodes':1,'taskSlotsPerNode':2}"));
+      String nodeId = steps.awaitNodes(1).get(0);
+      await().atMost(Duration.ofSeconds(180)).until(() -> "idle".equals(steps.node(nodeId).path("state").asString(null)));
+
+      TaskRunSpec spec = new TaskRunSpec("/bin/sh -c \"sleep 4\"", Map.of(), 2, null, List.of(), false);
+      kafka.publish(
+          Topics.nodeCommands(nodeId), "t1",
+          kafka.envelope(EventTypes.TASK_ASSIGNED, "e2e", "job-1", new TaskAssigned("job-1", "t1", "busy", nodeId, 0, spec)));
+
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                JsonNode node = steps.node(nodeId);
+                assertThat(node.get("state").stringValue()).isEqualTo("running");
+                assertThat(node.get("runningTaskSlotsCount").intValue()).isEqualTo(2);
+              });
+      await().atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                JsonNode node = steps.node(nodeId);
+                assertThat(node.get("state").stringValue()).isEqualTo("idle");
+                assertThat(node.get("totalTasksRun").intValue()).isEqualTo(1);
+                assertThat(node.get("totalTasksSucceeded").intValue()).isEqualTo(1);
+              });
+
+      http.send("DELETE", "/pools/busy", null);
+      await().atMost(Duration.ofSeconds(60)).until(() -> http.get("/pools/busy").status() == 404);
     }
   }
 
