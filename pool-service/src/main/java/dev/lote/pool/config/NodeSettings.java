@@ -10,14 +10,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code lote.nodes.*}: how compute nodes are provided and watched.
  *
  * @param provider          {@code local}: one node-agent process per node on this machine
- * @param heartbeatTimeout  a node whose agent is silent this long becomes {@code unusable}
+ * @param heartbeatTimeout  a node whose agent is silent this long is lost: {@code unusable} (three
+ *     of the agent's 10 s heartbeats missed)
  * @param livenessInterval  how often silent nodes are looked for
  * @param agentVersion      reported as the nodes' {@code nodeAgentInfo.version}
  */
 @ConfigurationProperties("lote.nodes")
 public record NodeSettings(
     @DefaultValue("local") String provider,
-    @DefaultValue("PT60S") Duration heartbeatTimeout,
+    @DefaultValue("PT30S") Duration heartbeatTimeout,
     @DefaultValue("PT5S") Duration livenessInterval,
     @DefaultValue("0.1.0") String agentVersion,
     @DefaultValue Local local) {
@@ -31,6 +32,7 @@ public record NodeSettings(
    * @param pidDir    {@code <nodeId>.pid} files, so that tooling can stop agents without this service
    * @param jvmFlags  JVM options of every agent, separated by spaces
    * @param stopGrace how long an agent may take to stop after SIGTERM before it is killed
+   * @param relaunch  start an agent that died again (with back-off) while its node should run
    */
   public record Local(
       @DefaultValue("") String java,
@@ -39,5 +41,6 @@ public record NodeSettings(
       @DefaultValue("./.lote/run/agents") Path pidDir,
       @DefaultValue("-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djdk.lang.Process.launchMechanism=VFORK")
           String jvmFlags,
-      @DefaultValue("PT10S") Duration stopGrace) {}
+      @DefaultValue("PT10S") Duration stopGrace,
+      @DefaultValue("true") boolean relaunch) {}
 }

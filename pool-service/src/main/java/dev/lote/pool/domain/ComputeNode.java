@@ -3,6 +3,8 @@ package dev.lote.pool.domain;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.lote.pool.domain.NodeTransitions.Event;
+
 /**
  * A compute node of a pool. The visible {@link #state()} is derived, never set directly: from what
  * the agent last reported, how many tasks run on it, whether it still answers, and whether it is
@@ -105,6 +107,7 @@ public final class ComputeNode {
 
   /** A node the pool has decided to have; its agent is not running yet. */
   public static ComputeNode allocate(String id, Pool pool, Instant now) {
+    NodeTransitions.check(null, Event.ALLOCATED, NodeState.CREATING);
     return new ComputeNode(
         new Snapshot(
             id, pool.account(), pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), now,
@@ -117,10 +120,15 @@ public final class ComputeNode {
     pid = processId;
     agentStartTime = now;
     error = null;
-    contact(now);
+    lastContact = now;
+    unresponsive = false;
+    refresh(Event.LAUNCHED, now);
   }
 
-  /** The agent was started again after its process was lost: whatever ran under the old one is gone. */
+  /**
+   * The agent was started again after its process was lost: whatever ran under the old one is
+   * gone. Its address stays what the agent reported until it reports again.
+   */
   public void relaunched(long processId, Instant now) {
     reported = NodeState.CREATING;
     runningTasks = 0;
@@ -132,7 +140,7 @@ public final class ComputeNode {
   public void launchFailed(String reason, Instant now) {
     error = new NodeError("NodeAgentLaunchFailed", reason);
     unresponsive = true;
-    refresh(now);
+    refresh(Event.LAUNCH_FAILED, now);
   }
 
   public void reported(NodeReport report, Instant now) {
@@ -154,50 +162,69 @@ public final class ComputeNode {
     if (report.startTaskInfo() != null) {
       startTaskInfo = report.startTaskInfo();
     }
-    contact(now);
+    heard(Event.REPORTED, now);
   }
 
-  /** The agent is alive. */
+  /**
+   * The agent's heartbeat: it is alive, and its own count of what runs on it is the node's
+   * (the pool-service keeps no copy of running tasks).
+   */
+  public void heartbeat(int tasks, int slots, Instant now) {
+    runningTasks = Math.max(0, tasks);
+    runningSlots = Math.max(0, slots);
+    heard(runningTasks > 0 ? Event.TASKS_RUNNING : Event.NO_TASKS, now);
+  }
+
+  /** The agent is alive (an agent kept after a restart of this service counts as heard from). */
   public void contact(Instant now) {
+    heard(Event.REPORTED, now);
+  }
+
+  private void heard(Event event, Instant now) {
     lastContact = now;
+    boolean wasLost = unresponsive;
     if (error == null) {
       unresponsive = false;
     }
-    refresh(now);
+    refresh(wasLost && !unresponsive ? Event.HEARD_AGAIN : event, now);
   }
 
   /**
-   * Tasks started and finished on this node.
-   *
-   * @param startedTasks net change of running tasks (started minus finished of those known to run)
-   * @param startedSlots net change of the slots they occupy
+   * Attempts on this node ended (from {@code task.completed}, each counted once): totals only;
+   * whether the node is busy comes from its heartbeats.
    */
-  public void tasksChanged(int startedTasks, int startedSlots, int completed, int succeeded, Instant now) {
-    runningTasks = Math.max(0, runningTasks + startedTasks);
-    runningSlots = Math.max(0, runningSlots + startedSlots);
+  public void tasksEnded(int completed, int succeeded) {
     totalTasksRun += completed;
     totalTasksSucceeded += succeeded;
-    refresh(now);
   }
 
   /**
-   * Marks the node unusable when its agent has been silent for longer than the timeout.
+   * Marks the node lost when its agent has been silent for longer than the heartbeat time-to-live:
+   * {@code unusable}, or, when it is leaving its pool, ready to be removed.
    *
    * @return whether the node was found silent just now
    */
   public boolean checkLiveness(Instant now, Duration timeout) {
-    if (leaving || unresponsive || pid == null || lastContact == null || !lastContact.plus(timeout).isBefore(now)) {
+    if (unresponsive || pid == null || lastContact == null || !lastContact.plus(timeout).isBefore(now)) {
       return false;
     }
     unresponsive = true;
-    refresh(now);
+    refresh(Event.SILENT, now);
     return true;
+  }
+
+  /**
+   * Whether the node's agent is lost: silent past its heartbeat time-to-live, or it could not be
+   * started. Nothing placed there will report its end.
+   */
+  public boolean lost() {
+    return unresponsive;
   }
 
   /** The node is being removed from its pool along with the pool: its agent is stopped at once. */
   public void leave(Instant now) {
     leaving = true;
-    refresh(now);
+    refresh(Event.LEAVE, now);
   }
 
   /**
@@ -209,15 +236,20 @@ public final class ComputeNode {
       leaving = true;
       deallocation = option;
     }
-    refresh(now);
+    refresh(Event.LEAVE, now);
   }
 
   /**
    * Whether a leaving node can be removed now: its agent reported that nothing is left on it, or
-   * there is no agent that could still hold a task (never started, or silent).
+   * there is no agent that could still hold a task (never started, or silent past the TTL).
    */
   public boolean removable() {
     return leaving && deallocation != null && (drained || pid == null || unresponsive);
+  }
+
+  /** The node leaves for good; its state's last move. */
+  public void removed() {
+    NodeTransitions.check(state, Event.REMOVED, null);
   }
 
   /** The order in which nodes leave when a pool shrinks: those not running tasks first, newest first among equals. */
@@ -227,7 +259,8 @@ public final class ComputeNode {
           .thenComparing(ComputeNode::allocationTime, java.util.Comparator.reverseOrder())
           .thenComparing(ComputeNode::id, java.util.Comparator.reverseOrder());
 
-  private void refresh(Instant now) {
+  /** Derives the visible state from the node's facts and makes the move the table allows for the event. */
+  private void refresh(Event event, Instant now) {
     NodeState next;
     if (leaving) {
       next = NodeState.LEAVINGPOOL;
@@ -239,7 +272,7 @@ public final class ComputeNode {
       next = reported;
     }
     if (next != state) {
-      state = next;
+      state = NodeTransitions.check(state, event, next);
       stateTransitionTime = now;
     }
   }
@@ -249,7 +282,7 @@ public final class ComputeNode {
   }
 
   public SchedulingView view() {
-    return new SchedulingView(state, taskSlots, schedulable(), agentUrl, deallocation);
+    return new SchedulingView(state, taskSlots, schedulable(), agentUrl, deallocation, lost());
   }
 
   public Snapshot snapshot() {

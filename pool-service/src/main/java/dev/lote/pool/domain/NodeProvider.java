@@ -1,6 +1,7 @@
 package dev.lote.pool.domain;
 
 import java.util.Collection;
+import java.util.function.Consumer;
 
 import tools.jackson.databind.JsonNode;
 
@@ -26,6 +27,15 @@ public interface NodeProvider {
 
   /** Whether the agent started for this node still runs. */
   boolean isRunning(Provisioned node);
+
+  /**
+   * Who is told when an agent this provider started, or was asked to {@link #watch}, ends without
+   * being released (it died). Called on a thread of the provider's.
+   */
+  default void onAgentExit(Consumer<Provisioned> listener) {}
+
+  /** Watches an agent that was started before this service was (kept after a restart). */
+  default void watch(Provisioned node) {}
 
   /** Stops the nodes' agents (and what they run) and frees what the provider holds for them. */
   default void release(Collection<Provisioned> nodes) {

@@ -280,6 +280,13 @@ public final class Pool {
     return PoolDefinition.present(spec, "startTask");
   }
 
+  /** {@code taskSchedulingPolicy.nodeFillType}: {@code spread} (the Batch default) or {@code pack}. */
+  public String nodeFillType() {
+    JsonNode policy = PoolDefinition.present(spec, "taskSchedulingPolicy");
+    JsonNode fill = policy == null ? null : PoolDefinition.present(policy, "nodeFillType");
+    return fill == null ? "spread" : fill.asString();
+  }
+
   public String account() {
     return account;
   }

@@ -20,8 +20,8 @@ import dev.lote.support.inbox.Inbox;
 
 /**
  * The pool-service's Kafka consumers (Spring Cloud Stream functions in batch mode, bound in
- * application.yml): {@code nodeReports} reads {@code lote.node-reports}, {@code taskActivity}
- * reads {@code lote.tasks}, {@code autoscaleRuns} reads {@code lote.autoscale}. Each batch is applied once, in one transaction, through the inbox.
+ * application.yml): {@code nodeReports} reads {@code lote.node-reports}, {@code taskReports}
+ * reads {@code lote.task-reports}, {@code autoscaleRuns} reads {@code lote.autoscale}. Each batch is applied once, in one transaction, through the inbox.
  */
 @Configuration
 public class NodeEventConsumers {
@@ -32,8 +32,8 @@ public class NodeEventConsumers {
   }
 
   @Bean
-  public Consumer<List<byte[]>> taskActivity(Inbox inbox, NodeActivityService activity) {
-    return records -> applyFresh(inbox, records, activity::applyTaskActivity);
+  public Consumer<List<byte[]>> taskReports(Inbox inbox, NodeActivityService activity) {
+    return records -> applyFresh(inbox, records, activity::applyTaskReports);
   }
 
   /** {@code autoscale.evaluated} from the autoscaler: the pool's autoScaleRun, and its new size. */

@@ -41,7 +41,7 @@ public class PoolEventsOutbox {
             pool.account(),
             pool.id(),
             correlationId,
-            new PoolCreated(pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), pool.targetDedicatedNodes())));
+            new PoolCreated(pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), pool.targetDedicatedNodes(), pool.nodeFillType())));
   }
 
   public void poolDeleted(Pool pool, String correlationId) {
@@ -81,16 +81,19 @@ public class PoolEventsOutbox {
         node.id(),
         correlationId,
         new NodeStateChanged(
-            node.poolId(), node.id(), view.state().wire(), view.taskSlots(), view.schedulable(), view.agentUrl(), view.deallocation(), false));
+            node.poolId(), node.id(), view.state().wire(), view.taskSlots(), view.schedulable(), view.agentUrl(), view.deallocation(), false,
+            view.lost()));
   }
 
-  /** Publishes that the nodes left their pool and are gone. */
+  /** Publishes that the nodes left their pool and are gone ({@code lost} when their agent fell silent). */
   public void nodesRemoved(Collection<ComputeNode> nodes) {
     List<Outbox.Message> messages = new ArrayList<>();
     for (ComputeNode node : nodes) {
+      node.removed();
       SchedulingView view = node.view();
       NodeStateChanged removed =
-          new NodeStateChanged(node.poolId(), node.id(), view.state().wire(), view.taskSlots(), false, view.agentUrl(), view.deallocation(), true);
+          new NodeStateChanged(
+              node.poolId(), node.id(), view.state().wire(), view.taskSlots(), false, view.agentUrl(), view.deallocation(), true, view.lost());
       messages.add(Outbox.Message.of(Topics.NODES, outbox.envelope(EventTypes.NODE_STATE_CHANGED, node.account(), node.id(), null, removed)));
     }
     outbox.publishAll(messages);

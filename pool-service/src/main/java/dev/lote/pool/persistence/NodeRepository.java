@@ -146,15 +146,24 @@ public class NodeRepository {
         SELECT + " where pid is null and not leaving" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
   }
 
-  /** Launched nodes not heard from since the given time, locked; rows another writer holds are left for later. */
-  public List<ComputeNode> lockSilentSince(Instant before) {
-    return jdbc.query(
-        SELECT + " where pid is not null and not unresponsive and not leaving and last_contact < ? order by id for update skip locked",
-        this::node,
-        ts(before));
+  private static final String SILENT = " where pid is not null and not unresponsive and last_contact < ?";
+
+  /** Whether any launched node (leaving or not) has not been heard from since the given time. */
+  public boolean anySilentSince(Instant before) {
+    return Boolean.TRUE.equals(jdbc.queryForObject("select exists (select 1 from compute_node" + SILENT + ")", Boolean.class, ts(before)));
   }
 
-  /** Deletes the nodes (their running-task records go with them). */
+  /** Launched nodes (leaving or not) not heard from since the given time, locked; rows another writer holds are left for later. */
+  public List<ComputeNode> lockSilentSince(Instant before) {
+    return jdbc.query(SELECT + SILENT + " order by id for update skip locked", this::node, ts(before));
+  }
+
+  /** The node, if it exists. */
+  public Optional<ComputeNode> byId(String id) {
+    return jdbc.query(SELECT + " where id = ?", this::node, id).stream().findFirst();
+  }
+
+  /** Deletes the nodes. */
   public void delete(Collection<String> ids) {
     if (!ids.isEmpty()) {
       jdbc.update("delete from compute_node where id = any(?)", (Object) ids.toArray(String[]::new));

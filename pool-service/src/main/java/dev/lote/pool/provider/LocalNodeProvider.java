@@ -10,7 +10,10 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import org.slf4j.Logger;
@@ -23,7 +26,9 @@ import dev.lote.pool.domain.NodeProvider;
 /**
  * Runs each node as a node-agent process on this machine, in its own directory. The agent
  * survives a restart of the pool-service: its pid is kept in the node row and in a pid file, and
- * {@link #isRunning} recognises it again by its node id on the command line.
+ * {@link #isRunning} recognises it again by its node id and the agent jar on its command line.
+ * Every agent it started or adopted is watched: one that ends without being released is reported
+ * to the {@link #onAgentExit} listener.
  */
 public class LocalNodeProvider implements NodeProvider {
 
@@ -32,6 +37,8 @@ public class LocalNodeProvider implements NodeProvider {
   private final NodeSettings.Local settings;
   private final String accountUrl;
   private final String kafka;
+  private final Set<Long> releasing = ConcurrentHashMap.newKeySet();
+  private volatile Consumer<Provisioned> exitListener = agent -> {};
 
   public LocalNodeProvider(NodeSettings.Local settings, String accountUrl, String kafka) {
     this.settings = settings;
@@ -64,6 +71,7 @@ public class LocalNodeProvider implements NodeProvider {
       Process process = pb.start();
       Files.writeString(pidFile(spec.nodeId()), Long.toString(process.pid()) + "\n", StandardCharsets.US_ASCII);
       log.info("started node agent {} of pool {} as pid {}: {}", spec.nodeId(), spec.poolId(), process.pid(), String.join(" ", command));
+      watch(process.toHandle(), spec.nodeId());
       return process.pid();
     } catch (IOException e) {
       throw new NodeLaunchException("Could not start the node agent: " + e.getMessage(), e);
@@ -109,14 +117,38 @@ public class LocalNodeProvider implements NodeProvider {
     return agent(node).isPresent();
   }
 
-  /** The live process serving the node; a recycled pid that now runs something else does not count. */
+  @Override
+  public void onAgentExit(Consumer<Provisioned> listener) {
+    exitListener = listener;
+  }
+
+  @Override
+  public void watch(Provisioned node) {
+    agent(node).ifPresent(h -> watch(h, node.nodeId()));
+  }
+
+  private void watch(ProcessHandle agent, String nodeId) {
+    agent.onExit()
+        .thenRun(
+            () -> {
+              if (!releasing.remove(agent.pid())) {
+                exitListener.accept(new Provisioned(nodeId, agent.pid()));
+              }
+            });
+  }
+
+  /**
+   * The live process serving the node. It is only ours when its command line names the node and
+   * the agent jar: a recycled pid that now runs something else is never signalled.
+   */
   private Optional<ProcessHandle> agent(Provisioned node) {
     if (node.pid() == null) {
       return Optional.empty();
     }
+    String jar = settings.agentJar().toAbsolutePath().normalize().toString();
     return ProcessHandle.of(node.pid())
         .filter(ProcessHandle::isAlive)
-        .filter(h -> h.info().commandLine().map(c -> c.contains(node.nodeId())).orElse(true));
+        .filter(h -> h.info().commandLine().map(c -> c.contains("--lote.node.id=" + node.nodeId()) && c.contains(jar)).orElse(false));
   }
 
   @Override
@@ -125,6 +157,7 @@ public class LocalNodeProvider implements NodeProvider {
     List<ProcessHandle> children = new ArrayList<>();
     for (Provisioned node : nodes) {
       agent(node).ifPresent(h -> {
+        releasing.add(h.pid());
         children.addAll(h.descendants().toList());
         agents.add(h);
         h.destroy();

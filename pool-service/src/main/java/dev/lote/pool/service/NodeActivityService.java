@@ -17,20 +17,15 @@ import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.NodeHeartbeat;
 import dev.lote.common.events.NodeEvents.NodeReported;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
-import dev.lote.common.events.TaskEvents.TaskStarted;
-import dev.lote.common.ids.BatchIds;
 import dev.lote.pool.domain.ComputeNode;
 import dev.lote.pool.domain.NodeReport;
 import dev.lote.pool.domain.NodeState;
 import dev.lote.pool.domain.SchedulingView;
 import dev.lote.pool.domain.StartTaskInfo;
-import dev.lote.pool.domain.TaskActivity;
-import dev.lote.pool.domain.TaskActivity.NodeDelta;
-import dev.lote.pool.domain.TaskActivity.RunningTask;
 import dev.lote.pool.messaging.PoolEventsOutbox;
 import dev.lote.pool.persistence.NodeRepository;
-import dev.lote.pool.persistence.RunningTaskRepository;
 import dev.lote.support.events.EventCodec;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Applies what node agents report, one consumed batch at a time inside the caller's (the inbox's)
@@ -41,17 +36,15 @@ import dev.lote.support.events.EventCodec;
 public class NodeActivityService {
 
   private final NodeRepository nodes;
-  private final RunningTaskRepository runningTasks;
   private final PoolEventsOutbox events;
   private final EventCodec codec;
   private final Clock clock;
   private final NodeReconciler reconciler;
 
   public NodeActivityService(
-      NodeRepository nodes, RunningTaskRepository runningTasks, PoolEventsOutbox events, EventCodec codec, Clock clock, NodeReconciler reconciler) {
+      NodeRepository nodes, PoolEventsOutbox events, EventCodec codec, Clock clock, NodeReconciler reconciler) {
     this.reconciler = reconciler;
     this.nodes = nodes;
-    this.runningTasks = runningTasks;
     this.events = events;
     this.codec = codec;
     this.clock = clock;
@@ -89,7 +82,10 @@ public class NodeActivityService {
               });
         }
       } else {
-        node.contact(now);
+        JsonNode beat = e.payload();
+        int tasks = beat.path("runningTasks").asInt(0);
+        // an agent older than runningSlots runs one slot per task
+        node.heartbeat(tasks, beat.path("runningSlots").asInt(tasks), now);
       }
     }
     save(locked, before, causes, now);
@@ -111,47 +107,28 @@ public class NodeActivityService {
   }
 
   /**
-   * {@code task.started} and {@code task.completed} events (other task events are not the pool's
-   * business): running counts, slots, totals, and idle/running.
+   * {@code task.completed} reports of the agents: each ended attempt counts once in its node's
+   * {@code totalTasksRun} (and {@code totalTasksSucceeded} when it succeeded); an attempt handed
+   * back to the queue was not a run. Other reports are not the pool's business.
    */
-  public void applyTaskActivity(List<EventEnvelope> batch) {
-    TaskActivity activity = new TaskActivity();
-    Map<String, String> causes = new HashMap<>();
+  public void applyTaskReports(List<EventEnvelope> batch) {
+    Map<String, int[]> ended = new HashMap<>();
     for (EventEnvelope e : batch) {
-      if (EventTypes.TASK_STARTED.equals(e.type())) {
-        TaskStarted s = codec.payload(e, TaskStarted.class);
-        activity.started(running(s.nodeId(), s.jobId(), s.taskId(), s.attempt()), requiredSlots(e));
-        causes.put(s.nodeId(), e.id());
-      } else if (EventTypes.TASK_COMPLETED.equals(e.type())) {
+      if (EventTypes.TASK_COMPLETED.equals(e.type())) {
         TaskCompleted c = codec.payload(e, TaskCompleted.class);
-        boolean succeeded = c.exitCode() != null && c.exitCode() == 0 && c.failureCategory() == null;
-        activity.completed(running(c.nodeId(), c.jobId(), c.taskId(), c.attempt()), succeeded, c.exitCode() != null);
-        causes.put(c.nodeId(), e.id());
+        if (c.nodeId() != null && c.reason() != null && !c.reason().requeues()) {
+          int[] counts = ended.computeIfAbsent(c.nodeId(), id -> new int[2]);
+          counts[0]++;
+          counts[1] += c.reason().succeeded() ? 1 : 0;
+        }
       }
     }
-    if (activity.isEmpty()) {
+    if (ended.isEmpty()) {
       return;
     }
-    Map<String, ComputeNode> locked = lock(activity.nodeIds());
-    activity.retainNodes(locked.keySet());
-    Map<String, SchedulingView> before = viewsOf(locked);
-    Map<RunningTask, Integer> recorded = runningTasks.record(activity.toRecord());
-    Map<RunningTask, Integer> removed = runningTasks.remove(activity.toRemove());
-    Instant now = clock.instant();
-    for (Map.Entry<String, NodeDelta> d : activity.deltas(recorded, removed).entrySet()) {
-      NodeDelta delta = d.getValue();
-      locked.get(d.getKey()).tasksChanged(delta.tasks(), delta.slots(), delta.completed(), delta.succeeded(), now);
-    }
-    save(locked, before, causes, now);
-  }
-
-  private static RunningTask running(String nodeId, String jobId, String taskId, int attempt) {
-    return new RunningTask(nodeId, BatchIds.key(jobId), BatchIds.key(taskId), attempt);
-  }
-
-  /** A task's slots when the event says (a later field of {@code task.started}); one otherwise, the Batch default. */
-  private static int requiredSlots(EventEnvelope e) {
-    return e.payload() == null ? 1 : Math.max(1, e.payload().path("requiredSlots").asInt(1));
+    List<ComputeNode> locked = nodes.lock(ended.keySet());
+    locked.forEach(n -> n.tasksEnded(ended.get(n.id())[0], ended.get(n.id())[1]));
+    nodes.saveAll(locked, clock.instant());
   }
 
   private Map<String, ComputeNode> lock(Set<String> ids) {

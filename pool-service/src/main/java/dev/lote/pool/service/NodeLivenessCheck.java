@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,14 +14,18 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.lote.pool.config.NodeSettings;
 import dev.lote.pool.domain.ComputeNode;
+import dev.lote.pool.domain.ReportsPositionReader;
 import dev.lote.pool.domain.SchedulingView;
 import dev.lote.pool.messaging.PoolEventsOutbox;
 import dev.lote.pool.persistence.NodeRepository;
 
 /**
- * Marks nodes whose agent has gone silent as unusable, so the scheduler stops placing tasks
- * there. A timeout, not polling for work: heartbeats arrive as events; only their absence is
- * looked for on a timer.
+ * Declares lost the nodes whose agent fell silent past the heartbeat time-to-live: they become
+ * {@code unusable} and their {@code node.state-changed} carries {@code lost}, so the scheduler
+ * gives their attempts back; a leaving node is removed. A timeout, not polling for work:
+ * heartbeats arrive as events; only their absence is looked for on a timer. Before it declares
+ * anything, the broker must confirm that every node report it holds has been applied, so that a
+ * service cut off from the broker, or behind on its reports, does not mistake that for silence.
  */
 @Component
 public class NodeLivenessCheck {
@@ -32,32 +37,56 @@ public class NodeLivenessCheck {
   private final TransactionTemplate tx;
   private final Clock clock;
   private final NodeSettings settings;
+  private final ReportsPositionReader reportsPosition;
+  private final NodeReconciler reconciler;
 
-  public NodeLivenessCheck(NodeRepository nodes, PoolEventsOutbox events, TransactionTemplate tx, Clock clock, NodeSettings settings) {
+  public NodeLivenessCheck(
+      NodeRepository nodes,
+      PoolEventsOutbox events,
+      TransactionTemplate tx,
+      Clock clock,
+      NodeSettings settings,
+      ReportsPositionReader reportsPosition,
+      NodeReconciler reconciler) {
     this.nodes = nodes;
     this.events = events;
     this.tx = tx;
     this.clock = clock;
     this.settings = settings;
+    this.reportsPosition = reportsPosition;
+    this.reconciler = reconciler;
   }
 
   @Scheduled(fixedDelayString = "${lote.nodes.liveness-interval:PT5S}")
   public void markSilentNodes() {
-    tx.executeWithoutResult(
-        s -> {
-          Instant now = clock.instant();
-          List<ComputeNode> silent = nodes.lockSilentSince(now.minus(settings.heartbeatTimeout()));
-          if (silent.isEmpty()) {
-            return;
-          }
-          Map<String, SchedulingView> before = PoolEventsOutbox.views(silent);
-          for (ComputeNode node : silent) {
-            if (node.checkLiveness(now, settings.heartbeatTimeout())) {
-              log.warn("node {} of pool {} sent no heartbeat for {}; it is unusable", node.id(), node.poolId(), settings.heartbeatTimeout());
-            }
-          }
-          nodes.saveAll(silent, now);
-          events.nodesChanged(silent, before, id -> null);
-        });
+    Instant now = clock.instant();
+    Instant silentSince = now.minus(settings.heartbeatTimeout());
+    if (!nodes.anySilentSince(silentSince)) {
+      return;
+    }
+    Optional<String> doubt = reportsPosition.read().doubt();
+    if (doubt.isPresent()) {
+      log.info("liveness pass skipped, no node is declared lost: {}", doubt.get());
+      return;
+    }
+    Boolean leavingLost =
+        tx.execute(
+            s -> {
+              List<ComputeNode> silent = nodes.lockSilentSince(silentSince);
+              Map<String, SchedulingView> before = PoolEventsOutbox.views(silent);
+              boolean leaving = false;
+              for (ComputeNode node : silent) {
+                if (node.checkLiveness(now, settings.heartbeatTimeout())) {
+                  log.warn("node {} of pool {} sent no heartbeat for {}; it is lost", node.id(), node.poolId(), settings.heartbeatTimeout());
+                  leaving |= node.removable();
+                }
+              }
+              nodes.saveAll(silent, now);
+              events.nodesChanged(silent, before, id -> null);
+              return leaving;
+            });
+    if (Boolean.TRUE.equals(leavingLost)) {
+      reconciler.wake();
+    }
   }
 }

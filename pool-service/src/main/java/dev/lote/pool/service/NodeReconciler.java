@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -17,10 +19,14 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.lote.common.ids.BatchIds;
+import dev.lote.pool.config.NodeSettings;
 import dev.lote.pool.domain.ComputeNode;
 import dev.lote.pool.domain.NodeDeallocation;
 import dev.lote.pool.domain.NodeIds;
@@ -30,19 +36,20 @@ import dev.lote.pool.domain.NodeProvider.NodeSpec;
 import dev.lote.pool.domain.NodeProvider.Provisioned;
 import dev.lote.pool.domain.Pool;
 import dev.lote.pool.domain.PoolState;
+import dev.lote.pool.domain.RelaunchBackoff;
 import dev.lote.pool.domain.SchedulingView;
 import dev.lote.pool.messaging.PoolEventsOutbox;
 import dev.lote.pool.persistence.NodeRepository;
 import dev.lote.pool.persistence.PoolRepository;
 import dev.lote.pool.persistence.PoolRow;
-import dev.lote.pool.persistence.RunningTaskRepository;
 
 /**
  * Makes the nodes that exist match what the pools want: allocates and starts missing nodes,
  * stops the nodes of deleted pools and then removes those pools. All provider calls happen on
  * this one thread, so a node is never launched and released at the same time. It runs when a
  * request changed what pools want, and once at start-up, when it also adopts agents that kept
- * running while the service was down and restarts those that did not.
+ * running while the service was down and restarts those that did not. An agent that dies while
+ * the service runs is started again too, with back-off ({@code lote.nodes.local.relaunch}).
  */
 @Component
 public class NodeReconciler implements SmartLifecycle {
@@ -52,12 +59,14 @@ public class NodeReconciler implements SmartLifecycle {
 
   private final PoolRepository pools;
   private final NodeRepository nodes;
-  private final RunningTaskRepository runningTasks;
   private final NodeProvider provider;
   private final PoolEventsOutbox events;
   private final NodeIds nodeIds;
   private final TransactionTemplate tx;
   private final Clock clock;
+  private final boolean relaunch;
+  private final RelaunchBackoff backoff = new RelaunchBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(1));
+  private final Counter relaunches;
   private volatile ScheduledExecutorService executor;
   private final AtomicBoolean pending = new AtomicBoolean();
   private volatile boolean running;
@@ -65,20 +74,22 @@ public class NodeReconciler implements SmartLifecycle {
   public NodeReconciler(
       PoolRepository pools,
       NodeRepository nodes,
-      RunningTaskRepository runningTasks,
       NodeProvider provider,
       PoolEventsOutbox events,
       NodeIds nodeIds,
       TransactionTemplate tx,
-      Clock clock) {
+      Clock clock,
+      NodeSettings settings,
+      MeterRegistry meters) {
     this.pools = pools;
     this.nodes = nodes;
-    this.runningTasks = runningTasks;
     this.provider = provider;
     this.events = events;
     this.nodeIds = nodeIds;
     this.tx = tx;
     this.clock = clock;
+    this.relaunch = settings.local().relaunch();
+    this.relaunches = Counter.builder("lote.node.agent.relaunches").description("node agents started again after they died").register(meters);
   }
 
   /** Asks for a pass soon; cheap, and passes requested while one is queued are merged. */
@@ -220,21 +231,21 @@ public class NodeReconciler implements SmartLifecycle {
         });
   }
 
-  private void launch(ComputeNode node, Pool pool, boolean again) {
+  /** Starts the node's agent; false when it could not be started. */
+  private boolean launch(ComputeNode node, Pool pool, boolean again) {
     long pid;
     try {
       pid = provider.launch(new NodeSpec(node.id(), node.account(), node.poolId(), pool.vmSize(), node.taskSlots(), pool.startTask()));
     } catch (NodeLaunchException e) {
       log.error("could not start node {} of pool {}: {}", node.id(), pool.id(), e.getMessage());
       update(node.id(), n -> n.launchFailed(e.getMessage(), clock.instant()));
-      return;
+      return false;
     }
     boolean recorded =
         update(
             node.id(),
             n -> {
               if (again) {
-                runningTasks.clear(n.id());
                 n.relaunched(pid, clock.instant());
               } else {
                 n.launched(pid, clock.instant());
@@ -242,6 +253,54 @@ public class NodeReconciler implements SmartLifecycle {
             });
     if (!recorded) {
       provider.release(List.of(new Provisioned(node.id(), pid)));
+    }
+    return true;
+  }
+
+  /** An agent died by itself (on a thread of the provider's): it is started again after a back-off. */
+  private void agentDied(Provisioned agent) {
+    if (!running) {
+      return;
+    }
+    if (!relaunch) {
+      log.warn("node agent of {} (pid {}) exited; it is not started again (lote.nodes.local.relaunch is off)", agent.nodeId(), agent.pid());
+      return;
+    }
+    try {
+      executor.execute(
+          () -> {
+            Duration delay = backoff.died(agent.nodeId(), clock.instant());
+            log.warn("node agent of {} (pid {}) exited; starting it again in {}", agent.nodeId(), agent.pid(), delay);
+            executor.schedule(() -> relaunch(agent), delay.toMillis(), TimeUnit.MILLISECONDS);
+          });
+    } catch (RejectedExecutionException e) {
+      // shutting down: a restarted service starts it again
+    }
+  }
+
+  /** Starts the dead agent again, unless its node is gone, leaving, or has another agent already. */
+  private void relaunch(Provisioned dead) {
+    try {
+      ComputeNode node = nodes.byId(dead.nodeId()).orElse(null);
+      if (node == null || node.leaving() || !Objects.equals(node.pid(), dead.pid())) {
+        backoff.forget(dead.nodeId());
+        return;
+      }
+      Pool pool = pools.find(node.account(), BatchIds.key(node.poolId())).map(PoolRow::pool).orElse(null);
+      if (pool == null || pool.state() != PoolState.ACTIVE) {
+        return;
+      }
+      boolean started = launch(node, pool, true);
+      backoff.launched(node.id(), clock.instant());
+      if (started) {
+        relaunches.increment();
+        log.info("node agent of {} started again ({} agent relaunch(es) since this service started)", node.id(), (long) relaunches.count());
+      } else {
+        agentDied(dead);
+      }
+    } catch (RuntimeException e) {
+      log.warn("could not start the agent of {} again: {}", dead.nodeId(), e.toString());
+      agentDied(dead);
     }
   }
 
@@ -252,8 +311,10 @@ public class NodeReconciler implements SmartLifecycle {
       if (pool == null || pool.state() != PoolState.ACTIVE) {
         continue;
       }
-      if (provider.isRunning(new Provisioned(node.id(), node.pid()))) {
+      Provisioned agent = new Provisioned(node.id(), node.pid());
+      if (provider.isRunning(agent)) {
         update(node.id(), n -> n.contact(clock.instant()));
+        provider.watch(agent);
       } else {
         log.info("node agent of {} (pid {}) is gone; starting it again", node.id(), node.pid());
         launch(node, pool, true);
@@ -322,14 +383,19 @@ public class NodeReconciler implements SmartLifecycle {
 
   @Override
   public void start() {
-    executor =
-        Executors.newSingleThreadScheduledExecutor(
+    ScheduledThreadPoolExecutor single =
+        new ScheduledThreadPoolExecutor(
+            1,
             r -> {
               Thread t = new Thread(r, "node-reconciler");
               t.setDaemon(true);
               return t;
             });
+    // passes and relaunches waiting for their time are dropped on stop; a restarted service redoes them
+    single.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor = single;
     running = true;
+    provider.onAgentExit(this::agentDied);
     pending.set(true);
     executor.execute(() -> pass(true));
   }

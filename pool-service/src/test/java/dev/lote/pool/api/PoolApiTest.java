@@ -3,6 +3,7 @@ package dev.lote.pool.api;
 import static dev.lote.support.test.BatchHttp.BASE_URL;
 import static dev.lote.support.test.BatchHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.PoolEvents.PoolCreated;
 import dev.lote.common.events.Topics;
 import dev.lote.support.test.BatchHttp;
 import dev.lote.support.test.BatchHttp.Response;
@@ -244,6 +246,24 @@ class PoolApiTest extends PoolServiceTestBase {
                       .containsExactly(EventTypes.POOL_CREATED, EventTypes.POOL_DELETED));
       assertThat(http.send("DELETE", "/pools/doomed", null).errorCode()).isEqualTo("PoolNotFound");
       assertThat(http.post("/pools", pool("doomed", 0)).status()).isEqualTo(201);
+    }
+  }
+
+  @Test
+  void poolCreatedTellsTheSchedulerHowToFillNodesSpreadUnlessThePoolSaysPack() {
+    BatchHttp http = http("fill");
+    try (Kafka kafka = new Kafka(); Kafka.Probe pools = kafka.probe(Topics.POOLS)) {
+      http.post("/pools", pool("spreading", 0));
+      http.post("/pools", json("{'id':'packing','vmSize':'small','taskSchedulingPolicy':{'nodeFillType':'Pack'}}"));
+
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(pools.received())
+                      .filteredOn(e -> e.type().equals(EventTypes.POOL_CREATED) && e.account().equals("fill"))
+                      .extracting(e -> kafka.codec().payload(e, PoolCreated.class))
+                      .extracting(PoolCreated::poolId, PoolCreated::nodeFillType)
+                      .containsExactlyInAnyOrder(tuple("spreading", "spread"), tuple("packing", "pack")));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.lote.pool.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -49,25 +50,37 @@ class ComputeNodeTest {
 
     assertThat(node.state()).isEqualTo(NodeState.IDLE);
     assertThat(node.schedulable()).isTrue();
-    assertThat(node.view()).isEqualTo(new SchedulingView(NodeState.IDLE, 2, true, "http://127.0.0.1:4000", null));
+    assertThat(node.view()).isEqualTo(new SchedulingView(NodeState.IDLE, 2, true, "http://127.0.0.1:4000", null, false));
     assertThat(node.snapshot().stateTransitionTime()).isEqualTo(T0.plusSeconds(3));
     assertThat(node.snapshot().lastBootTime()).isEqualTo(T0);
   }
 
   @Test
-  void runningTasksMoveANodeBetweenIdleAndRunning() {
+  void theAgentsHeartbeatsMoveANodeBetweenIdleAndRunning() {
     ComputeNode node = aLaunchedNode();
     node.reported(report(NodeState.IDLE), T0);
 
-    node.tasksChanged(2, 2, 0, 0, T0.plusSeconds(1));
+    node.heartbeat(1, 2, T0.plusSeconds(1));
     assertThat(node.state()).isEqualTo(NodeState.RUNNING);
+    assertThat(node.runningTasks()).isEqualTo(1);
+    assertThat(node.runningSlots()).isEqualTo(2);
     assertThat(node.schedulable()).isTrue();
 
-    node.tasksChanged(-2, -2, 2, 1, T0.plusSeconds(2));
+    node.heartbeat(0, 0, T0.plusSeconds(2));
     assertThat(node.state()).isEqualTo(NodeState.IDLE);
-    assertThat(node.totalTasksRun()).isEqualTo(2);
-    assertThat(node.totalTasksSucceeded()).isEqualTo(1);
     assertThat(node.runningTasks()).isZero();
+    assertThat(node.runningSlots()).isZero();
+  }
+
+  @Test
+  void endedAttemptsCountInTheTotalsWithoutChangingTheState() {
+    ComputeNode node = ready();
+
+    node.tasksEnded(3, 2);
+
+    assertThat(node.totalTasksRun()).isEqualTo(3);
+    assertThat(node.totalTasksSucceeded()).isEqualTo(2);
+    assertThat(node.state()).isEqualTo(NodeState.IDLE);
   }
 
   @Test
@@ -75,13 +88,16 @@ class ComputeNodeTest {
     ComputeNode node = aLaunchedNode();
     node.reported(report(NodeState.IDLE), T0);
 
-    assertThat(node.checkLiveness(T0.plusSeconds(30), Duration.ofSeconds(60))).isFalse();
-    assertThat(node.checkLiveness(T0.plusSeconds(61), Duration.ofSeconds(60))).isTrue();
+    assertThat(node.checkLiveness(T0.plusSeconds(30), Duration.ofSeconds(30))).isFalse();
+    assertThat(node.checkLiveness(T0.plusSeconds(31), Duration.ofSeconds(30))).isTrue();
     assertThat(node.state()).isEqualTo(NodeState.UNUSABLE);
     assertThat(node.schedulable()).isFalse();
+    assertThat(node.view().lost()).isTrue();
+    assertThat(node.checkLiveness(T0.plusSeconds(40), Duration.ofSeconds(30))).as("declared once").isFalse();
 
-    node.contact(T0.plusSeconds(62));
-    assertThat(node.state()).isEqualTo(NodeState.IDLE);
+    node.heartbeat(1, 1, T0.plusSeconds(62));
+    assertThat(node.state()).isEqualTo(NodeState.RUNNING);
+    assertThat(node.view().lost()).isFalse();
   }
 
   @Test
@@ -110,16 +126,40 @@ class ComputeNodeTest {
   }
 
   @Test
-  void aRelaunchedAgentStartsOverWithNothingRunning() {
+  void aRelaunchedAgentStartsOverWithNothingRunningAndKeepsItsAddressUntilItReportsOne() {
     ComputeNode node = aLaunchedNode();
     node.reported(report(NodeState.IDLE), T0);
-    node.tasksChanged(1, 1, 0, 0, T0);
+    node.heartbeat(1, 1, T0);
 
     node.relaunched(5151, T0.plusSeconds(5));
 
     assertThat(node.state()).isEqualTo(NodeState.CREATING);
     assertThat(node.runningTasks()).isZero();
     assertThat(node.pid()).isEqualTo(5151L);
+    assertThat(node.agentUrl()).isEqualTo("http://127.0.0.1:4000");
+    node.reported(new NodeReport(NodeState.IDLE, "http://127.0.0.1:4001", "127.0.0.1", null, T0), T0.plusSeconds(6));
+    assertThat(node.agentUrl()).isEqualTo("http://127.0.0.1:4001");
+  }
+
+  @Test
+  void aLeavingNodeWhoseAgentFellSilentCanBeRemovedAsLost() {
+    ComputeNode node = ready();
+    node.leave(NodeDeallocation.REQUEUE, T0.plusSeconds(1));
+    assertThat(node.removable()).isFalse();
+
+    assertThat(node.checkLiveness(T0.plusSeconds(31), Duration.ofSeconds(30))).isTrue();
+
+    assertThat(node.state()).isEqualTo(NodeState.LEAVINGPOOL);
+    assertThat(node.removable()).isTrue();
+    assertThat(node.view().lost()).isTrue();
+    node.removed();
+  }
+
+  @Test
+  void aNodeThatHasNotLeftCannotBeRemoved() {
+    ComputeNode node = ready();
+
+    assertThatThrownBy(node::removed).isInstanceOf(IllegalStateException.class).hasMessageContaining("idle");
   }
 
   @Test
@@ -140,7 +180,7 @@ class ComputeNodeTest {
     node.leave(NodeDeallocation.TASK_COMPLETION, T0.plusSeconds(5));
 
     assertThat(node.state()).isEqualTo(NodeState.LEAVINGPOOL);
-    assertThat(node.view()).isEqualTo(new SchedulingView(NodeState.LEAVINGPOOL, 2, false, "http://127.0.0.1:4000", "taskcompletion"));
+    assertThat(node.view()).isEqualTo(new SchedulingView(NodeState.LEAVINGPOOL, 2, false, "http://127.0.0.1:4000", "taskcompletion", false));
     assertThat(node.removable()).isFalse();
     node.leave(NodeDeallocation.REQUEUE, T0.plusSeconds(6));
     assertThat(node.deallocation()).as("the first option holds").isEqualTo("taskcompletion");
@@ -154,7 +194,7 @@ class ComputeNodeTest {
   @Test
   void idleNodesLeaveBeforeBusyOnes() {
     ComputeNode busy = ready();
-    busy.tasksChanged(2, 2, 0, 0, T0.plusSeconds(5));
+    busy.heartbeat(2, 2, T0.plusSeconds(5));
     ComputeNode idle = ready();
 
     java.util.List<ComputeNode> order = new java.util.ArrayList<>(java.util.List.of(busy, idle));

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class LocalNodeProviderTest {
 
   private LocalNodeProvider provider(Path jar, Duration grace) {
     return new LocalNodeProvider(
-        new NodeSettings.Local("", jar, dir.resolve("nodes"), pidDir(), FLAGS, grace), "http://127.0.0.1:18080", "127.0.0.1:19092");
+        new NodeSettings.Local("", jar, dir.resolve("nodes"), pidDir(), FLAGS, grace, true), "http://127.0.0.1:18080", "127.0.0.1:19092");
   }
 
   @AfterEach
@@ -116,6 +117,56 @@ class LocalNodeProviderTest {
 
     assertThat(provider.isRunning(new Provisioned("tvm-9999999999_1-20261125t010203z", ProcessHandle.current().pid()))).isFalse();
     assertThat(provider.isRunning(new Provisioned("tvm-9999999999_1-20261125t010203z", null))).isFalse();
+  }
+
+  @Test
+  void anAgentThatDiesIsReportedAndOneThatIsReleasedIsNot() throws IOException {
+    LocalNodeProvider provider = provider(TestAgents.fakeAgentJar(dir), Duration.ofSeconds(5));
+    List<Provisioned> died = new CopyOnWriteArrayList<>();
+    provider.onAgentExit(died::add);
+    String dying = "tvm-1234567890_4-20261125t010203z";
+    String released = "tvm-1234567890_5-20261125t010203z";
+    long dyingPid = provider.launch(new NodeSpec(dying, "lote", "p", "small", 1, null));
+    long releasedPid = provider.launch(new NodeSpec(released, "lote", "p", "small", 1, null));
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> Files.exists(dir.resolve("nodes").resolve(dying).resolve("started"))
+            && Files.exists(dir.resolve("nodes").resolve(released).resolve("started")));
+
+    ProcessHandle.of(dyingPid).orElseThrow().destroyForcibly();
+    provider.release(List.of(new Provisioned(released, releasedPid)));
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(died).containsExactly(new Provisioned(dying, dyingPid)));
+  }
+
+  @Test
+  void anAdoptedAgentIsWatchedToo() throws Exception {
+    Path jar = TestAgents.fakeAgentJar(dir);
+    String nodeId = "tvm-1234567890_6-20261125t010203z";
+    long pid = provider(jar, Duration.ofSeconds(5)).launch(new NodeSpec(nodeId, "lote", "p", "small", 1, null));
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("nodes").resolve(nodeId).resolve("started")));
+    LocalNodeProvider afterRestart = provider(jar, Duration.ofSeconds(5));
+    List<Provisioned> died = new CopyOnWriteArrayList<>();
+    afterRestart.onAgentExit(died::add);
+
+    afterRestart.watch(new Provisioned(nodeId, pid));
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(died).containsExactly(new Provisioned(nodeId, pid)));
+  }
+
+  @Test
+  void aPidWhoseCommandLineIsAnotherNodesAgentIsNeitherTakenForItNorSignalled() throws IOException {
+    LocalNodeProvider provider = provider(TestAgents.fakeAgentJar(dir), Duration.ofSeconds(1));
+    String nodeId = "tvm-1234567890_7-20261125t010203z";
+    long pid = provider.launch(new NodeSpec(nodeId, "lote", "p", "small", 1, null));
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("nodes").resolve(nodeId).resolve("started")));
+
+    Provisioned other = new Provisioned("tvm-1234567890_8-20261125t010203z", pid);
+    assertThat(provider.isRunning(other)).isFalse();
+    provider.release(List.of(other), true);
+
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isTrue();
+    provider.release(List.of(new Provisioned(nodeId, pid)));
   }
 
   @Test

@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -18,10 +16,8 @@ import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.NodeStateChanged;
 import dev.lote.common.events.NodeEvents.StartTaskOutcome;
+import dev.lote.common.events.EndReason;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
-import dev.lote.common.events.TaskEvents.TaskQueued;
-import dev.lote.common.events.TaskEvents.TaskRunSpec;
-import dev.lote.common.events.TaskEvents.TaskStarted;
 import dev.lote.common.events.Topics;
 import dev.lote.support.test.BatchHttp;
 import dev.lote.support.test.Kafka;
@@ -30,7 +26,8 @@ import dev.lote.pool.support.PoolServiceTestBase;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A node's life driven through Kafka as its agent and the job's tasks would drive it, observed
+ * A node's life driven through Kafka as its agent would drive it (reports, heartbeats with its
+ * running count, task reports), observed
  * through the API and through the {@code node.state-changed} events the scheduler reads.
  */
 class NodeLifecycleTest extends PoolServiceTestBase {
@@ -81,9 +78,7 @@ class NodeLifecycleTest extends PoolServiceTestBase {
           .isEqualTo(new NodeStateChanged("Life", nodeId, "idle", 2, true, AGENT_URL));
       assertThat(steps.stateChanges(nodeEvents, nodeId).subList(0, 3)).noneMatch(NodeStateChanged::schedulable);
 
-      queued(kafka, "job-1", "t0");
-      started(kafka, nodeId, "job-1", "t1");
-      started(kafka, nodeId, "job-1", "t2");
+      steps.heartbeat(nodeId, 2, 2);
       await().atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () -> {
@@ -93,21 +88,25 @@ class NodeLifecycleTest extends PoolServiceTestBase {
                 assertThat(running.get("runningTaskSlotsCount").intValue()).isEqualTo(2);
               });
 
-      EventEnvelope firstDone = completed(kafka, nodeId, "job-1", "t1", 0);
-      completed(kafka, nodeId, "job-1", "t2", 1);
+      EventEnvelope firstDone = completed(kafka, nodeId, "job-1", "t1", EndReason.SUCCEEDED);
+      completed(kafka, nodeId, "job-1", "t2", EndReason.EXIT_CODE);
+      completed(kafka, nodeId, "job-1", "t3", EndReason.HANDED_BACK);
+      steps.heartbeat(nodeId, 0, 0);
       JsonNode done = steps.awaitState(nodeId, "idle");
-      assertThat(done.get("totalTasksRun").intValue()).isEqualTo(2);
+      await().atMost(Duration.ofSeconds(30)).until(() -> steps.node(nodeId).get("totalTasksRun").intValue() == 2);
+      done = steps.node(nodeId);
       assertThat(done.get("totalTasksSucceeded").intValue()).isEqualTo(1);
       assertThat(done.get("runningTasksCount").intValue()).isZero();
       assertThat(done.get("runningTaskSlotsCount").intValue()).isZero();
 
-      kafka.publish(Topics.TASKS, "job-1", firstDone);
-      completed(kafka, nodeId, "job-1", "t1", 0);
-      started(kafka, nodeId, "job-1", "t3");
-      JsonNode afterRepeats = steps.awaitState(nodeId, "running");
-      assertThat(afterRepeats.get("runningTasksCount").intValue()).isEqualTo(1);
-      assertThat(afterRepeats.get("totalTasksRun").intValue()).isEqualTo(2);
-      assertThat(afterRepeats.get("totalTasksSucceeded").intValue()).isEqualTo(1);
+      kafka.publish(Topics.TASK_REPORTS, "job-1", firstDone);
+      steps.heartbeat(nodeId, 1, 2);
+      JsonNode afterRepeat = steps.awaitState(nodeId, "running");
+      assertThat(afterRepeat.get("runningTasksCount").intValue()).isEqualTo(1);
+      assertThat(afterRepeat.get("runningTaskSlotsCount").intValue()).isEqualTo(2);
+      completed(kafka, nodeId, "job-1", "t4", EndReason.SUCCEEDED);
+      await().atMost(Duration.ofSeconds(30)).until(() -> steps.node(nodeId).get("totalTasksRun").intValue() == 3);
+      assertThat(steps.node(nodeId).get("totalTasksSucceeded").intValue()).as("the repeated report counted once").isEqualTo(2);
 
       await().atMost(Duration.ofSeconds(30))
           .untilAsserted(
@@ -115,7 +114,7 @@ class NodeLifecycleTest extends PoolServiceTestBase {
                   assertThat(steps.stateChanges(nodeEvents, nodeId))
                       .extracting(NodeStateChanged::state)
                       .containsSubsequence("idle", "running", "idle", "running"));
-      assertThat(steps.stateChanges(nodeEvents, nodeId)).allMatch(e -> e.taskSlots() == 2);
+      assertThat(steps.stateChanges(nodeEvents, nodeId)).allMatch(e -> e.taskSlots() == 2).noneMatch(NodeStateChanged::lost);
     }
   }
 
@@ -152,29 +151,23 @@ class NodeLifecycleTest extends PoolServiceTestBase {
       String nodeId = steps.awaitNodes(1).get(0);
 
       steps.report("tvm-0000000000_1-20261125t000000z", "idle", AGENT_URL, null);
-      started(kafka, "tvm-0000000000_1-20261125t000000z", "job-x", "t1");
+      steps.heartbeat("tvm-0000000000_1-20261125t000000z", 1, 1);
+      completed(kafka, "tvm-0000000000_1-20261125t000000z", "job-x", "t1", EndReason.SUCCEEDED);
       steps.report(nodeId, "idle", AGENT_URL, null);
 
       assertThat(steps.awaitState(nodeId, "idle").get("runningTasksCount").intValue()).isZero();
     }
   }
 
-  private static void queued(Kafka kafka, String jobId, String taskId) {
-    TaskRunSpec spec = new TaskRunSpec("/bin/true", Map.of(), 1, null, List.of(), false);
-    kafka.publish(Topics.TASKS, jobId, kafka.envelope(EventTypes.TASK_QUEUED, ACCOUNT, jobId, new TaskQueued(jobId, taskId, "Life", 0, 0, 1, spec)));
-  }
-
-  private static void started(Kafka kafka, String nodeId, String jobId, String taskId) {
-    TaskStarted payload = new TaskStarted(jobId, taskId, "Life", nodeId, AGENT_URL, 0, Instant.now());
-    kafka.publish(Topics.TASKS, jobId, kafka.envelope(EventTypes.TASK_STARTED, ACCOUNT, jobId, payload));
-  }
-
-  private static EventEnvelope completed(Kafka kafka, String nodeId, String jobId, String taskId, int exitCode) {
+  private static EventEnvelope completed(Kafka kafka, String nodeId, String jobId, String taskId, EndReason reason) {
+    Integer exitCode = null;
+    if (reason == EndReason.SUCCEEDED || reason == EndReason.EXIT_CODE) {
+      exitCode = reason.succeeded() ? 0 : 1;
+    }
     TaskCompleted payload =
-        new TaskCompleted(jobId, taskId, "Life", nodeId, AGENT_URL, 0, exitCode, Instant.now(), Instant.now(),
-            exitCode == 0 ? null : "usererror", exitCode == 0 ? null : "FailureExitCode", null);
+        new TaskCompleted(jobId, taskId, "Life", nodeId, AGENT_URL, 0, 1, exitCode, Instant.now(), Instant.now(), reason, null);
     EventEnvelope e = kafka.envelope(EventTypes.TASK_COMPLETED, ACCOUNT, jobId, payload);
-    kafka.publish(Topics.TASKS, jobId, e);
+    kafka.publish(Topics.TASK_REPORTS, jobId, e);
     return e;
   }
 }

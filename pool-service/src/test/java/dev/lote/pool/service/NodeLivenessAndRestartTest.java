@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.test.context.TestPropertySource;
 
 import dev.lote.common.events.NodeEvents.NodeStateChanged;
@@ -22,18 +23,25 @@ import dev.lote.support.test.Kafka;
 import dev.lote.pool.support.NodeSteps;
 import dev.lote.pool.support.PoolServiceTestBase;
 
-/** Silent agents make their node unusable; after a restart, lost agents are started again and live ones kept. */
+/**
+ * Silent agents make their node unusable and lost, unless this service is the one behind; a
+ * leaving node whose agent is silent is removed; after a restart, agents that are gone are
+ * started again and live ones kept (relaunching dead agents at once is off, as in
+ * {@link PoolServiceTestBase}).
+ */
 @TestPropertySource(properties = {"lote.nodes.heartbeat-timeout=PT3S", "lote.nodes.liveness-interval=PT0.5S"})
 class NodeLivenessAndRestartTest extends PoolServiceTestBase {
 
   private static final String ACCOUNT = "liveness";
   private static final String AGENT_URL = "http://127.0.0.1:47111";
+  private static final String NODE_REPORTS_BINDING = "nodeReports-in-0";
 
   @LocalServerPort int port;
   @Autowired NodeReconciler reconciler;
+  @Autowired BindingsLifecycleController bindings;
 
   @Test
-  void aNodeWithoutHeartbeatBecomesUnusableAndRecoversWhenItsAgentIsHeardAgain() {
+  void aNodeWithoutHeartbeatBecomesUnusableAndLostAndRecoversWhenItsAgentIsHeardAgain() {
     BatchHttp http = new BatchHttp(port, ACCOUNT);
     try (Kafka kafka = new Kafka(); Kafka.Probe nodeEvents = kafka.probe(Topics.NODES)) {
       NodeSteps steps = new NodeSteps(http, kafka, ACCOUNT, "silent");
@@ -48,7 +56,7 @@ class NodeLivenessAndRestartTest extends PoolServiceTestBase {
               () ->
                   assertThat(steps.stateChanges(nodeEvents, nodeId))
                       .last()
-                      .isEqualTo(new NodeStateChanged("silent", nodeId, "unusable", 1, false, AGENT_URL)));
+                      .isEqualTo(new NodeStateChanged("silent", nodeId, "unusable", 1, false, AGENT_URL, null, false, true)));
 
       steps.heartbeat(nodeId);
 
@@ -59,7 +67,62 @@ class NodeLivenessAndRestartTest extends PoolServiceTestBase {
                   assertThat(steps.stateChanges(nodeEvents, nodeId))
                       .extracting(NodeStateChanged::state)
                       .containsSubsequence("idle", "unusable", "idle"));
-      assertThat(steps.stateChanges(nodeEvents, nodeId).get(steps.stateChanges(nodeEvents, nodeId).size() - 1).schedulable()).isTrue();
+      assertThat(steps.stateChanges(nodeEvents, nodeId))
+          .last()
+          .isEqualTo(new NodeStateChanged("silent", nodeId, "idle", 1, true, AGENT_URL, null, false, false));
+    }
+  }
+
+  @Test
+  void noNodeIsDeclaredLostWhileThisServiceHasNotAppliedEveryNodeReport() {
+    BatchHttp http = new BatchHttp(port, ACCOUNT);
+    try (Kafka kafka = new Kafka()) {
+      NodeSteps steps = new NodeSteps(http, kafka, ACCOUNT, "behind");
+      http.post("/pools", json("{'id':'behind','vmSize':'small','targetDedicatedNodes':1}"));
+      String nodeId = steps.awaitNodes(1).get(0);
+      steps.report(nodeId, "idle", AGENT_URL, null);
+      steps.awaitState(nodeId, "idle");
+
+      bindings.stop(NODE_REPORTS_BINDING);
+      try {
+        steps.heartbeat(nodeId);
+
+        await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10)).until(() -> "idle".equals(steps.node(nodeId).path("state").asString(null)));
+      } finally {
+        bindings.start(NODE_REPORTS_BINDING);
+      }
+
+      steps.awaitState(nodeId, "unusable");
+    }
+  }
+
+  @Test
+  void aLeavingNodeWhoseAgentFellSilentIsRemovedAsLostAndThePoolSettles() {
+    BatchHttp http = new BatchHttp(port, ACCOUNT);
+    try (Kafka kafka = new Kafka(); Kafka.Probe nodeEvents = kafka.probe(Topics.NODES)) {
+      NodeSteps steps = new NodeSteps(http, kafka, ACCOUNT, "shrink");
+      http.post("/pools", json("{'id':'shrink','vmSize':'small','targetDedicatedNodes':2}"));
+      List<String> ids = steps.awaitNodes(2);
+      await().atMost(Duration.ofSeconds(30)).until(() -> "steady".equals(http.get("/pools/shrink").json().path("allocationState").asString(null)));
+
+      assertThat(http.post("/pools/shrink/resize", json("{'targetDedicatedNodes':1,'nodeDeallocationOption':'taskcompletion'}")).status())
+          .isEqualTo(202);
+
+      List<String> left = steps.awaitNodes(1);
+      String removed = ids.stream().filter(id -> !left.contains(id)).findFirst().orElseThrow();
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(steps.stateChanges(nodeEvents, removed))
+                      .last()
+                      .satisfies(
+                          e -> {
+                            assertThat(e.removed()).isTrue();
+                            assertThat(e.lost()).isTrue();
+                            assertThat(e.state()).isEqualTo("leavingpool");
+                          }));
+      await().atMost(Duration.ofSeconds(30)).until(() -> "steady".equals(http.get("/pools/shrink").json().path("allocationState").asString(null)));
+      assertThat(http.get("/pools/shrink").json().path("resizeErrors").isMissingNode()).isTrue();
     }
   }
 

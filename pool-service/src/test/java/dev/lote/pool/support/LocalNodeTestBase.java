@@ -27,8 +27,13 @@ public abstract class LocalNodeTestBase extends LoteServiceTest {
   protected static final Path NODES = STATE.resolve("nodes");
   protected static final Path PID_DIR = STATE.resolve("run/agents");
 
-  /** The local node provider's settings, starting agents of {@code agentJar}. */
-  protected static void localNodes(DynamicPropertyRegistry registry, Path agentJar) {
+  /**
+   * The local node provider's settings, starting agents of {@code agentJar}. Dead agents are not
+   * started again unless {@code relaunch}: the agents a test class leaves are killed after it,
+   * and a cached context that started them again would leave them running after the tests.
+   */
+  protected static void localNodes(DynamicPropertyRegistry registry, Path agentJar, boolean relaunch) {
+    registry.add("lote.nodes.local.relaunch", () -> Boolean.toString(relaunch));
     registry.add("lote.nodes.local.agent-jar", agentJar::toString);
     registry.add("lote.nodes.local.root", NODES::toString);
     registry.add("lote.nodes.local.pid-dir", PID_DIR::toString);

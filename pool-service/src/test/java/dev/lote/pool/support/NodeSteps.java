@@ -67,7 +67,12 @@ public final class NodeSteps {
   }
 
   public void heartbeat(String nodeId) {
-    NodeHeartbeat payload = new NodeHeartbeat(poolId, nodeId, 0, Instant.now());
+    heartbeat(nodeId, 0, 0);
+  }
+
+  /** A heartbeat with the agent's count of running tasks and the slots they hold. */
+  public void heartbeat(String nodeId, int runningTasks, int runningSlots) {
+    NodeHeartbeat payload = new NodeHeartbeat(poolId, nodeId, runningTasks, Instant.now(), null, runningSlots);
     kafka.publish(Topics.NODE_REPORTS, nodeId, kafka.envelope(EventTypes.NODE_HEARTBEAT, account, nodeId, payload));
   }
 

@@ -14,6 +14,6 @@ public abstract class PoolServiceTestBase extends LocalNodeTestBase {
 
   @DynamicPropertySource
   static void fakeAgent(DynamicPropertyRegistry registry) {
-    localNodes(registry, AGENT_JAR);
+    localNodes(registry, AGENT_JAR, false);
   }
 }

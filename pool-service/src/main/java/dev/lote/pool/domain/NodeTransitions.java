@@ -1,0 +1,118 @@
+package dev.lote.pool.domain;
+
+import static dev.lote.pool.domain.NodeState.CREATING;
+import static dev.lote.pool.domain.NodeState.IDLE;
+import static dev.lote.pool.domain.NodeState.LEAVINGPOOL;
+import static dev.lote.pool.domain.NodeState.RUNNING;
+import static dev.lote.pool.domain.NodeState.STARTING;
+import static dev.lote.pool.domain.NodeState.STARTTASKFAILED;
+import static dev.lote.pool.domain.NodeState.UNUSABLE;
+import static dev.lote.pool.domain.NodeState.WAITINGFORSTARTTASK;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The one table of a compute node's visible state changes: source state x event -> target. A
+ * node derives its next state from its facts ({@link ComputeNode}); the move is made only when
+ * this table has it, and refused otherwise. {@code docs/states.md} draws this table (a test
+ * checks that they agree). A null state is the start or the end of a node's life ({@code [*]}).
+ */
+public final class NodeTransitions {
+
+  /** What happened to a node. */
+  public enum Event {
+    ALLOCATED("pool grows"),
+    LAUNCHED("agent launched again"),
+    LAUNCH_FAILED("agent cannot be launched"),
+    REPORTED("agent reports its state"),
+    TASKS_RUNNING("heartbeat: tasks run"),
+    NO_TASKS("heartbeat: no task runs"),
+    SILENT("silent past the heartbeat TTL (lost)"),
+    HEARD_AGAIN("heard again (not lost)"),
+    LEAVE("pool shrinks or is deleted"),
+    REMOVED("nothing left, or silent past the TTL (lost)");
+
+    private final String label;
+
+    Event(String label) {
+      this.label = label;
+    }
+
+    /** How the diagram names the event. */
+    public String label() {
+      return label;
+    }
+  }
+
+  /** One allowed move. */
+  public record Transition(NodeState from, Event event, NodeState to) {}
+
+  /** A node exists in these states until it leaves its pool. */
+  private static final Set<NodeState> MEMBER = EnumSet.of(CREATING, STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, RUNNING, UNUSABLE);
+
+  private static final List<Transition> TABLE = table();
+
+  private static List<Transition> table() {
+    List<Transition> t = new ArrayList<>();
+    t.add(new Transition(null, Event.ALLOCATED, CREATING));
+    // the agent's own reports, in the order an agent goes through them; an agent that starts
+    // again (for instance relaunched before its node row said so) reports starting from anywhere
+    for (NodeState to : List.of(STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, RUNNING)) {
+      t.add(new Transition(CREATING, Event.REPORTED, to));
+    }
+    for (NodeState to : List.of(WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, RUNNING)) {
+      t.add(new Transition(STARTING, Event.REPORTED, to));
+    }
+    for (NodeState to : List.of(STARTING, STARTTASKFAILED, IDLE, RUNNING)) {
+      t.add(new Transition(WAITINGFORSTARTTASK, Event.REPORTED, to));
+    }
+    for (NodeState from : List.of(STARTTASKFAILED, IDLE, RUNNING)) {
+      t.add(new Transition(from, Event.REPORTED, STARTING));
+    }
+    t.add(new Transition(IDLE, Event.TASKS_RUNNING, RUNNING));
+    t.add(new Transition(RUNNING, Event.NO_TASKS, IDLE));
+    for (NodeState from : MEMBER) {
+      if (from != UNUSABLE) {
+        t.add(new Transition(from, Event.SILENT, UNUSABLE));
+        t.add(new Transition(from, Event.LAUNCH_FAILED, UNUSABLE));
+        t.add(new Transition(UNUSABLE, Event.HEARD_AGAIN, from));
+      }
+      if (from != CREATING) {
+        t.add(new Transition(from, Event.LAUNCHED, CREATING));
+      }
+      t.add(new Transition(from, Event.LEAVE, LEAVINGPOOL));
+    }
+    t.add(new Transition(LEAVINGPOOL, Event.REMOVED, null));
+    return Collections.unmodifiableList(t);
+  }
+
+  /** Every allowed move. */
+  public static List<Transition> all() {
+    return TABLE;
+  }
+
+  public static boolean allows(NodeState from, Event event, NodeState to) {
+    return TABLE.contains(new Transition(from, event, to));
+  }
+
+  /**
+   * @return {@code to}
+   * @throws IllegalStateException when the table has no such move
+   */
+  public static NodeState check(NodeState from, Event event, NodeState to) {
+    if (!allows(from, event, to)) {
+      throw new IllegalStateException("a compute node cannot go from " + name(from) + " to " + name(to) + " on " + event);
+    }
+    return to;
+  }
+
+  private static String name(NodeState s) {
+    return s == null ? "[*]" : s.wire();
+  }
+
+  private NodeTransitions() {}
+}
