@@ -73,6 +73,8 @@ class AutoscaleFlowTest extends LoteServiceTest {
     job = "job-" + suffix;
     JOB_SERVICE.counts(pool, 0, 0);
     send(Topics.POOLS, pool, EventTypes.POOL_CREATED, new PoolCreated(pool, "small", 2, 0));
+    // the pool is known (a replay of it answers) before a test reads its samples
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> replayNow() != null);
   }
 
   @AfterEach

@@ -184,11 +184,11 @@ public final class Task {
     if (state == TaskState.COMPLETED) {
       throw BatchErrors.conflict("TaskCompleted", "The specified task is already completed.");
     }
+    moveTo(TaskState.Event.TERMINATE, now);
     endTime = now;
     result = "failure";
     failure = FailureInfo.endedByUser();
     satisfiesDependents = false;
-    moveTo(TaskState.Event.TERMINATE, now);
   }
 
   private Completion requeue(Instant now) {
