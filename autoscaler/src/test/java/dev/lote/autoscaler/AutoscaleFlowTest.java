@@ -15,8 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.RestClient;
 
+import dev.lote.common.events.EndReason;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.NodeHeartbeat;
@@ -26,17 +29,15 @@ import dev.lote.common.events.PoolEvents.AutoScaleEvaluated;
 import dev.lote.common.events.PoolEvents.PoolAutoScaleChanged;
 import dev.lote.common.events.PoolEvents.PoolCreated;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
-import dev.lote.common.events.TaskEvents.TaskQueued;
-import dev.lote.common.events.TaskEvents.TaskRunSpec;
-import dev.lote.common.events.TaskEvents.TaskStarted;
 import dev.lote.common.events.Topics;
 import dev.lote.support.test.Kafka;
 import dev.lote.support.test.LoteServiceTest;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Task, node and pool events in; samples taken every second; the formula evaluated on its
- * interval and its targets published, through a real broker and database.
+ * Task reports, node and pool events in, task counts from a job-service (a real HTTP server
+ * standing in for it); samples taken every second; the formula evaluated on its interval and its
+ * targets published, through a real broker and database.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -48,6 +49,13 @@ class AutoscaleFlowTest extends LoteServiceTest {
           + "$tasks = $samples < 20 ? 0 : $PendingTasks.GetSample(1);\n"
           + "$TargetDedicatedNodes = min(4, $tasks / 2);\n"
           + "$NodeDeallocationOption = taskcompletion;";
+
+  private static final FakeJobService JOB_SERVICE = new FakeJobService();
+
+  @DynamicPropertySource
+  static void jobService(DynamicPropertyRegistry registry) {
+    registry.add("lote.job-url", JOB_SERVICE::url);
+  }
 
   @LocalServerPort int port;
 
@@ -63,7 +71,10 @@ class AutoscaleFlowTest extends LoteServiceTest {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     pool = "Pool-" + suffix;
     job = "job-" + suffix;
+    JOB_SERVICE.counts(pool, 0, 0);
     send(Topics.POOLS, pool, EventTypes.POOL_CREATED, new PoolCreated(pool, "small", 2, 0));
+    // the pool is known (a replay of it answers) before a test reads its samples
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> replayNow() != null);
   }
 
   @AfterEach
@@ -74,10 +85,7 @@ class AutoscaleFlowTest extends LoteServiceTest {
 
   @Test
   void pendingTasksMakeTheFormulaGrowThePoolAndFinishedOnesShrinkIt() {
-    for (int i = 0; i < 6; i++) {
-      send(Topics.TASKS, job, EventTypes.TASK_QUEUED, new TaskQueued(job, "t" + i, pool, 0, 0, i, new TaskRunSpec("/bin/true", Map.of(), 1, null, List.of(), false)));
-    }
-    send(Topics.TASKS, job, EventTypes.TASK_STARTED, new TaskStarted(job, "t0", pool, "n1", "http://a", 0, Instant.now()));
+    JOB_SERVICE.counts(pool, 5, 1);
     send(Topics.NODES, "n1", EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, "n1", "running", 2, true, "http://a"));
     send(Topics.NODE_REPORTS, "n1", EventTypes.NODE_HEARTBEAT,
         new NodeHeartbeat(pool, "n1", 1, Instant.now(), new NodeMetrics(1000, 37.5, 1L << 30, 5L << 30, 10, 20, 1, 2, 300, 400)));
@@ -94,10 +102,14 @@ class AutoscaleFlowTest extends LoteServiceTest {
     assertThat(grow.results()).startsWith("$TargetDedicatedNodes=3;$NodeDeallocationOption=taskcompletion;").contains("$tasks=[6]");
 
     // every task ends: the next runs bring the target down to zero
+    JOB_SERVICE.counts(pool, 0, 0);
     for (int i = 0; i < 6; i++) {
-      send(Topics.TASKS, job, EventTypes.TASK_COMPLETED,
-          new TaskCompleted(job, "t" + i, pool, "n1", "http://a", 0, i == 5 ? 1 : 0, Instant.now(), Instant.now(), i == 5 ? "usererror" : null, null, null));
+      EndReason reason = i == 5 ? EndReason.EXIT_CODE : EndReason.SUCCEEDED;
+      send(Topics.TASK_REPORTS, job, EventTypes.TASK_COMPLETED,
+          new TaskCompleted(job, "t" + i, pool, "n1", "http://a", 0, 1, i == 5 ? 1 : 0, Instant.now(), Instant.now(), reason, null));
     }
+    send(Topics.TASK_REPORTS, job, EventTypes.TASK_COMPLETED,
+        new TaskCompleted(job, "t6", pool, "n1", "http://a", 0, 1, null, Instant.now(), Instant.now(), EndReason.HANDED_BACK, "node left"));
     await().atMost(Duration.ofSeconds(30)).until(() -> last(), r -> r != null && Integer.valueOf(0).equals(r.targetDedicatedNodes()));
 
     JsonNode sums =
@@ -106,7 +118,7 @@ class AutoscaleFlowTest extends LoteServiceTest {
                 "$TargetDedicatedNodes = sum($SucceededTasks.GetSample(TimeInterval_Minute)) + 10 * sum($FailedTasks.GetSample(TimeInterval_Minute)) + 100 * avg($CPUPercent.GetSample(1)) / 37.5",
                 "targetDedicatedNodes", 0, "targetLowPriorityNodes", 0, "taskSlotsPerNode", 2))
             .retrieve().body(JsonNode.class);
-    assertThat(sums.path("results").asString()).as(sums.toString()).as("5 succeeded, 1 failed, the node's CPU").startsWith("$TargetDedicatedNodes=115;");
+    assertThat(sums.path("results").asString()).as(sums.toString()).as("5 succeeded, 1 failed (a hand-back is neither), the node's CPU").startsWith("$TargetDedicatedNodes=115;");
     assertThat(sums.has("error")).isFalse();
   }
 
@@ -128,9 +140,7 @@ class AutoscaleFlowTest extends LoteServiceTest {
 
   @Test
   void aReplayEvaluatesAFormulaOverTheRecordedHistory() {
-    for (int i = 0; i < 4; i++) {
-      send(Topics.TASKS, job, EventTypes.TASK_QUEUED, new TaskQueued(job, "r" + i, pool, 0, 0, i, new TaskRunSpec("/bin/true", Map.of(), 1, null, List.of(), false)));
-    }
+    JOB_SERVICE.counts(pool, 4, 0);
     await().atMost(Duration.ofSeconds(30)).until(() -> lastSample().path("pendingTasks").asInt() == 4);
     await().atMost(Duration.ofSeconds(30)).until(() -> sampleCount() >= 5);
 
@@ -145,6 +155,18 @@ class AutoscaleFlowTest extends LoteServiceTest {
     assertThat(steps.size()).isEqualTo(5);
     assertThat(steps.get(4).get("targetDedicatedNodes").asInt()).isEqualTo(8);
     assertThat(steps.get(4).get("results").asString()).isEqualTo("$TargetDedicatedNodes=8;$NodeDeallocationOption=requeue");
+  }
+
+  @Test
+  void aSampleTakenWhileTheJobServiceDoesNotAnswerHasNoTaskCounts() {
+    JOB_SERVICE.counts(pool, 3, 0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> lastSample().path("pendingTasks").asInt() == 3);
+
+    JOB_SERVICE.unavailable(pool);
+    await().atMost(Duration.ofSeconds(30)).until(() -> lastSample().path("pendingTasks").isMissingNode() || lastSample().path("pendingTasks").isNull());
+
+    JOB_SERVICE.counts(pool, 2, 0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> lastSample().path("pendingTasks").asInt() == 2);
   }
 
   private AutoScaleEvaluated last() {

@@ -1,6 +1,5 @@
 package dev.lote.autoscaler.messaging;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,7 +14,7 @@ import dev.lote.autoscaler.evaluation.EvaluationLoop;
 import dev.lote.autoscaler.metrics.NodeMetricsBoard;
 import dev.lote.autoscaler.metrics.Sampler;
 import dev.lote.autoscaler.store.AutoscaleStore;
-import dev.lote.autoscaler.store.AutoscaleStore.TaskRow;
+import dev.lote.common.events.EndReason;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.NodeHeartbeat;
@@ -23,19 +22,17 @@ import dev.lote.common.events.NodeEvents.NodeStateChanged;
 import dev.lote.common.events.PoolEvents.PoolAutoScaleChanged;
 import dev.lote.common.events.PoolEvents.PoolCreated;
 import dev.lote.common.events.PoolEvents.PoolResized;
-import dev.lote.common.events.TaskEvents;
-import dev.lote.common.events.TaskEvents.TaskCancelled;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
-import dev.lote.common.events.TaskEvents.TaskQueued;
-import dev.lote.common.events.TaskEvents.TaskStarted;
 import dev.lote.common.ids.BatchIds;
 import dev.lote.common.time.IsoDurations;
 import dev.lote.support.events.EventCodec;
 import dev.lote.support.inbox.Inbox;
 
 /**
- * The autoscaler's consumers. {@code autoscaleEvents} reads pools, nodes, jobs and tasks into the
- * tables the samples are taken from, once each through the inbox; {@code nodeMetrics} keeps the
+ * The autoscaler's consumers. {@code autoscaleEvents} reads pools, nodes and the agents' task
+ * reports (for the finished counts) into the tables the samples are taken from, once each through
+ * the inbox; the counts of queued and running tasks are asked of the job-service when sampling
+ * ({@link dev.lote.autoscaler.metrics.PoolTaskCounts}); {@code nodeMetrics} keeps the
  * latest figures of each node's heartbeat in memory.
  */
 @Configuration
@@ -52,7 +49,7 @@ public class AutoscaleConsumers {
       Set<String> changed = new LinkedHashSet<>();
       synchronized (oneBatchAtATime) {
         Batch batch = new Batch(store, codec, sampler, changed);
-        inbox.applyRecords(records, batch::apply, batch::flush);
+        inbox.applyRecords(records, batch::apply, null);
       }
       for (String ref : changed) {
         int slash = ref.indexOf('/');
@@ -80,13 +77,12 @@ public class AutoscaleConsumers {
     };
   }
 
-  /** The work of one consumed batch: task rows are gathered and written together. */
+  /** The work of one consumed batch. */
   private static final class Batch {
     private final AutoscaleStore store;
     private final EventCodec codec;
     private final Sampler sampler;
     private final Set<String> changed;
-    private final List<TaskRow> tasks = new ArrayList<>();
 
     Batch(AutoscaleStore store, EventCodec codec, Sampler sampler, Set<String> changed) {
       this.store = store;
@@ -98,32 +94,14 @@ public class AutoscaleConsumers {
     void apply(EventEnvelope e) {
       String account = e.account();
       switch (e.type()) {
-        case EventTypes.TASK_QUEUED -> {
-          TaskQueued q = codec.payload(e, TaskQueued.class);
-          tasks.add(new TaskRow(account, BatchIds.key(q.jobId()), BatchIds.key(q.taskId()), BatchIds.key(q.poolId()), q.attempt(), false));
-          return;
-        }
-        case EventTypes.TASK_STARTED -> {
-          TaskStarted s = codec.payload(e, TaskStarted.class);
-          tasks.add(new TaskRow(account, BatchIds.key(s.jobId()), BatchIds.key(s.taskId()), BatchIds.key(s.poolId()), s.attempt(), true));
-          return;
-        }
-        default -> flush();
-      }
-      switch (e.type()) {
         case EventTypes.TASK_COMPLETED -> {
+          // $SucceededTasks / $FailedTasks: a requeue is neither, the task runs again
           TaskCompleted c = codec.payload(e, TaskCompleted.class);
-          store.endTask(account, BatchIds.key(c.jobId()), BatchIds.key(c.taskId()), c.attempt());
-          if (c.poolId() != null && !TaskEvents.REQUEUED.equals(c.failureCode())) {
-            boolean ok = c.exitCode() != null && c.exitCode() == 0 && c.failureCategory() == null;
-            store.finished(account, BatchIds.key(c.poolId()), ok ? 1 : 0, ok ? 0 : 1);
+          EndReason reason = c.reason();
+          if (c.poolId() != null && reason != null && !reason.requeues()) {
+            store.finished(account, BatchIds.key(c.poolId()), reason.succeeded() ? 1 : 0, reason.succeeded() ? 0 : 1);
           }
         }
-        case EventTypes.TASK_CANCELLED -> {
-          TaskCancelled c = codec.payload(e, TaskCancelled.class);
-          store.cancelTask(account, BatchIds.key(c.jobId()), BatchIds.key(c.taskId()));
-        }
-        case EventTypes.JOB_TERMINATED, EventTypes.JOB_DELETED -> store.endJob(account, BatchIds.key(e.payload().path("jobId").asString()));
         case EventTypes.POOL_CREATED -> {
           PoolCreated p = codec.payload(e, PoolCreated.class);
           store.upsertPool(account, BatchIds.key(p.poolId()), p.poolId(), p.targetDedicatedNodes(), p.taskSlotsPerNode());
@@ -154,15 +132,8 @@ public class AutoscaleConsumers {
           }
         }
         default -> {
-          // job.created, job.updated: nothing the metrics need
+          // task.started: the counts of tasks are the job-service's to give
         }
-      }
-    }
-
-    void flush() {
-      if (!tasks.isEmpty()) {
-        store.upsertTasks(tasks);
-        tasks.clear();
       }
     }
   }

@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,6 +38,7 @@ public class Sampler implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(Sampler.class);
 
   private final AutoscaleStore store;
+  private final PoolTaskCounts taskCounts;
   private final NodeMetricsBoard board;
   private final AutoscaleSettings settings;
   private final TransactionTemplate tx;
@@ -45,8 +47,15 @@ public class Sampler implements SmartLifecycle {
   private volatile ScheduledExecutorService executor;
   private volatile boolean running;
 
-  public Sampler(AutoscaleStore store, NodeMetricsBoard board, AutoscaleSettings settings, TransactionTemplate tx, Clock clock) {
+  public Sampler(
+      AutoscaleStore store,
+      PoolTaskCounts taskCounts,
+      NodeMetricsBoard board,
+      AutoscaleSettings settings,
+      TransactionTemplate tx,
+      Clock clock) {
     this.store = store;
+    this.taskCounts = taskCounts;
     this.board = board;
     this.settings = settings;
     this.tx = tx;
@@ -57,10 +66,12 @@ public class Sampler implements SmartLifecycle {
   public void sampleAll() {
     Instant now = clock.instant();
     for (PoolInfo pool : store.pools()) {
+      // asked outside the transaction: no connection is held while the job-service answers
+      Optional<PoolTaskCounts.Counts> tasks = taskCounts.of(pool.account(), pool.poolId());
       Map<String, Double> metrics =
           tx.execute(
               s -> {
-                Map<String, Double> m = measure(pool, store.takeCounts(pool.account(), pool.poolKey()), now);
+                Map<String, Double> m = measure(pool, tasks, store.takeCounts(pool.account(), pool.poolKey()), now);
                 store.insertSample(pool.account(), pool.poolKey(), now, m);
                 return m;
               });
@@ -92,12 +103,18 @@ public class Sampler implements SmartLifecycle {
         account + "/" + poolKey, k -> new ArrayDeque<>(store.samples(account, poolKey, clock.instant().minus(settings.history()))));
   }
 
-  /** Every metric variable of the formula language that Lote measures, by name. */
-  private Map<String, Double> measure(PoolInfo pool, Counts c, Instant now) {
+  /**
+   * Every metric variable of the formula language that Lote measures, by name. When the
+   * job-service did not answer, the sample has no task counts (formulas see a missing sample).
+   */
+  private Map<String, Double> measure(PoolInfo pool, Optional<PoolTaskCounts.Counts> tasks, Counts c, Instant now) {
     Map<String, Double> m = new LinkedHashMap<>();
-    m.put("$ActiveTasks", (double) c.active());
-    m.put("$RunningTasks", (double) c.running());
-    m.put("$PendingTasks", (double) (c.active() + c.running()));
+    tasks.ifPresent(
+        t -> {
+          m.put("$ActiveTasks", (double) t.active());
+          m.put("$RunningTasks", (double) t.running());
+          m.put("$PendingTasks", (double) (t.active() + t.running()));
+        });
     m.put("$SucceededTasks", (double) c.succeeded());
     m.put("$FailedTasks", (double) c.failed());
     m.put("$CurrentDedicatedNodes", (double) c.nodes());

@@ -25,11 +25,8 @@ public class AutoscaleStore {
     }
   }
 
-  /** A live task change: queued (not running) or started (running). */
-  public record TaskRow(String account, String jobKey, String taskKey, String poolKey, int attempt, boolean running) {}
-
-  /** What the sampler reads of a pool at one time. */
-  public record Counts(int active, int running, long succeeded, long failed, int nodes, int usable) {}
+  /** What the sampler reads of a pool at one time (task counts are the job-service's). */
+  public record Counts(long succeeded, long failed, int nodes, int usable) {}
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
@@ -63,7 +60,7 @@ public class AutoscaleStore {
   }
 
   public void dropPool(String account, String poolKey) {
-    for (String table : List.of("pool_task", "pool_finished", "node", "sample", "pool")) {
+    for (String table : List.of("pool_finished", "node", "sample", "pool")) {
       jdbc.update("delete from " + table + " where account = ? and pool_key = ?", account, poolKey);
     }
   }
@@ -83,37 +80,6 @@ public class AutoscaleStore {
     return new PoolInfo(
         rs.getString("account"), rs.getString("pool_key"), rs.getString("pool_id"), rs.getInt("target_dedicated"), rs.getInt("task_slots"),
         rs.getString("formula"), rs.wasNull() ? null : Duration.ofMillis(interval), last == null ? null : last.toInstant());
-  }
-
-  /** Queued or started attempts; an older attempt than the one recorded changes nothing. */
-  public void upsertTasks(List<TaskRow> rows) {
-    jdbc.batchUpdate(
-        "insert into pool_task (account, job_key, task_key, pool_key, attempt, running) values (?, ?, ?, ?, ?, ?)"
-            + " on conflict (account, job_key, task_key) do update set attempt = excluded.attempt, running = excluded.running,"
-            + " pool_key = excluded.pool_key where pool_task.attempt < excluded.attempt"
-            + " or (pool_task.attempt = excluded.attempt and excluded.running)",
-        rows, 500,
-        (ps, r) -> {
-          ps.setString(1, r.account());
-          ps.setString(2, r.jobKey());
-          ps.setString(3, r.taskKey());
-          ps.setString(4, r.poolKey());
-          ps.setInt(5, r.attempt());
-          ps.setBoolean(6, r.running());
-        });
-  }
-
-  /** An attempt ended: the task leaves the counts unless a later attempt is already recorded. */
-  public void endTask(String account, String jobKey, String taskKey, int attempt) {
-    jdbc.update("delete from pool_task where account = ? and job_key = ? and task_key = ? and attempt <= ?", account, jobKey, taskKey, attempt);
-  }
-
-  public void cancelTask(String account, String jobKey, String taskKey) {
-    jdbc.update("delete from pool_task where account = ? and job_key = ? and task_key = ?", account, jobKey, taskKey);
-  }
-
-  public void endJob(String account, String jobKey) {
-    jdbc.update("delete from pool_task where account = ? and job_key = ?", account, jobKey);
   }
 
   public void finished(String account, String poolKey, long succeeded, long failed) {
@@ -138,13 +104,6 @@ public class AutoscaleStore {
    * exactly one sample.
    */
   public Counts takeCounts(String account, String poolKey) {
-    int[] tasks = {0, 0};
-    jdbc.query(
-        "select running, count(*) from pool_task where account = ? and pool_key = ? group by running",
-        rs -> {
-          tasks[rs.getBoolean(1) ? 1 : 0] = rs.getInt(2);
-        },
-        account, poolKey);
     long[] finished = {0, 0};
     jdbc.query(
         "update pool_finished p set succeeded = 0, failed = 0 from (select succeeded, failed from pool_finished"
@@ -163,7 +122,7 @@ public class AutoscaleStore {
           nodes[1] = rs.getInt(2);
         },
         account, poolKey);
-    return new Counts(tasks[0], tasks[1], finished[0], finished[1], nodes[0], nodes[1]);
+    return new Counts(finished[0], finished[1], nodes[0], nodes[1]);
   }
 
   public void insertSample(String account, String poolKey, Instant time, Map<String, Double> metrics) {

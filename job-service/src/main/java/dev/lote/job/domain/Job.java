@@ -10,8 +10,8 @@ import dev.lote.common.ids.BatchIds;
  * A Batch job: its definition and its state. Every change goes through a transition method that
  * checks the current state, records the previous one and bumps the version (which feeds the ETag).
  *
- * <p>active -> terminating (user or TaskFailed) -> completed; active -> completed (AllTasksComplete);
- * any state but deleting -> deleting -> removed.
+ * <p>The moves are those of {@link JobState#TRANSITIONS}; the methods here first turn the moves a
+ * client may ask for in the wrong state into Batch errors.
  */
 public final class Job {
 
@@ -80,33 +80,27 @@ public final class Job {
       case DELETING -> throw beingDeleted();
     }
     terminateReason = reason == null || reason.isBlank() ? USER_TERMINATE : reason;
-    moveTo(JobState.TERMINATING, now);
+    moveTo(JobState.Event.TERMINATE, now);
   }
 
   /** A terminating job whose tasks stopped running completes. */
   public void finishTermination(Instant now) {
-    if (state != JobState.TERMINATING) {
-      throw new IllegalStateException("job " + definition.id() + " is " + state.wire() + ", not terminating");
-    }
+    moveTo(JobState.Event.FINISH, now);
     endTime = now;
-    moveTo(JobState.COMPLETED, now);
   }
 
   /** An active job completes at once because every one of its tasks completed. */
   public void completeAllTasksDone(Instant now) {
-    if (state != JobState.ACTIVE) {
-      throw new IllegalStateException("job " + definition.id() + " is " + state.wire() + ", not active");
-    }
+    moveTo(JobState.Event.ALL_TASKS_COMPLETE, now);
     terminateReason = ALL_TASKS_COMPLETE;
     endTime = now;
-    moveTo(JobState.COMPLETED, now);
   }
 
   public void beginDeletion(Instant now) {
     if (state == JobState.DELETING) {
       throw beingDeleted();
     }
-    moveTo(JobState.DELETING, now);
+    moveTo(JobState.Event.DELETE, now);
   }
 
   /** The retry limit of a task: its own when it set one, else the job's. */
@@ -121,7 +115,9 @@ public final class Job {
         && !now.isBefore(creationTime.plus(definition.maxWallClockTime()));
   }
 
-  private void moveTo(JobState next, Instant now) {
+  /** Every state change goes through the table, which refuses a move it does not hold. */
+  private void moveTo(JobState.Event event, Instant now) {
+    JobState next = JobState.TRANSITIONS.next(state, event);
     previousState = state;
     previousStateTime = stateTime;
     state = next;

@@ -3,28 +3,38 @@ package dev.lote.job.domain;
 import java.time.Instant;
 
 import dev.lote.common.error.BatchErrors;
-import dev.lote.common.events.TaskEvents;
+import dev.lote.common.events.EndReason;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.ids.BatchIds;
 
 /**
- * A Batch task: its definition and its execution. active -> running -> completed, back to active
- * for a retry (a new attempt). Events of an attempt that is not the current one change nothing,
- * so a late or redelivered report of an old attempt cannot undo a newer state.
+ * A Batch task: its definition and its execution. Its state changes only through
+ * {@link TaskState#TRANSITIONS}: active -> running -> completed, back to active for a retry or a
+ * requeue (a new attempt). Reports about an attempt that is not the current one change nothing, so
+ * a late or redelivered report of an old attempt cannot undo a newer state.
  */
 public final class Task {
 
-  /** What a completion report did to the task. */
+  /** What an end of an attempt did to the task. */
   public enum Outcome {
     IGNORED,
+    /** Queued again as a new attempt, one retry used. */
     RETRIED,
-    COMPLETED
+    /** Queued again as a new attempt, no retry used. */
+    REQUEUED,
+    COMPLETED;
+
+    /** The task needs a new task.queued. */
+    public boolean queuesAgain() {
+      return this == RETRIED || this == REQUEUED;
+    }
   }
 
   /** @param options the resolved exit options when the task completed; null otherwise */
   public record Completion(Outcome outcome, ExitOptions options) {
     static final Completion IGNORED = new Completion(Outcome.IGNORED, null);
     static final Completion RETRIED = new Completion(Outcome.RETRIED, null);
+    static final Completion REQUEUED = new Completion(Outcome.REQUEUED, null);
   }
 
   private final String account;
@@ -32,6 +42,7 @@ public final class Task {
   private final String jobId;
   private final TaskDefinition definition;
   private final Instant creationTime;
+  private final String correlationId;
   private TaskState state;
   private Instant stateTime;
   private TaskState previousState;
@@ -52,8 +63,11 @@ public final class Task {
   private FailureInfo failure;
   private NodePlacement placement;
 
-  public Task(String account, String jobId, TaskDefinition definition, Instant creationTime, TaskExecution e) {
+  /** @param correlationId the request id of the call that added the task; every task.queued of it carries it */
+  public Task(
+      String account, String jobId, TaskDefinition definition, Instant creationTime, String correlationId, TaskExecution e) {
     this.account = account;
+    this.correlationId = correlationId;
     this.jobKey = BatchIds.key(jobId);
     this.jobId = jobId;
     this.definition = definition;
@@ -80,8 +94,8 @@ public final class Task {
   }
 
   /** A new active task; it waits for {@code pendingParents} parents before it may be queued. */
-  public static Task create(Job job, TaskDefinition definition, Instant now, int pendingParents) {
-    return new Task(job.account(), job.id(), definition, now, TaskExecution.fresh(now, pendingParents));
+  public static Task create(Job job, TaskDefinition definition, Instant now, int pendingParents, String correlationId) {
+    return new Task(job.account(), job.id(), definition, now, correlationId, TaskExecution.fresh(now, pendingParents));
   }
 
   public TaskExecution execution() {
@@ -112,40 +126,32 @@ public final class Task {
 
   /** The node agent started the process of {@code reportedAttempt}; returns whether anything changed. */
   public boolean start(int reportedAttempt, NodePlacement where, Instant startedAt, Instant now) {
-    if (!current(reportedAttempt) || (state != TaskState.ACTIVE && state != TaskState.PREPARING)) {
+    if (!current(reportedAttempt) || !TaskState.TRANSITIONS.allows(state, TaskState.Event.START)) {
       return false;
     }
     placement = where;
     startTime = startedAt != null ? startedAt : now;
-    moveTo(TaskState.RUNNING, now);
+    moveTo(TaskState.Event.START, now);
     return true;
   }
 
   /**
-   * The node agent reports the end of an attempt. A non-zero exit code is retried while retries
-   * are left and {@code retryAllowed} (the job is still active); an attempt handed back because
-   * its node left the pool ({@link TaskEvents#REQUEUED}) is queued again without using a retry;
-   * an attempt that was ended ({@link TaskEvents#ENDED}) and anything else completes the task.
+   * The node agent reports the end of an attempt; what the end means is its {@link EndReason}'s to
+   * say. A retriable failure is retried while retries are left, a hand-back is queued again without
+   * using a retry, both only while {@code jobActive}; anything else completes the task.
    */
-  public Completion complete(TaskCompleted report, boolean retryAllowed, Instant now) {
+  public Completion complete(TaskCompleted report, boolean jobActive, Instant now) {
     if (!current(report.attempt()) || state == TaskState.COMPLETED) {
       return Completion.IGNORED;
     }
-    Integer code = report.exitCode();
-    if (TaskEvents.REQUEUED.equals(report.failureCode()) && retryAllowed) {
-      requeueCount++;
-      attempt++;
-      startTime = null;
-      moveTo(TaskState.ACTIVE, now);
-      return Completion.RETRIED;
+    EndReason reason = report.reason();
+    if (reason.requeues() && jobActive) {
+      return requeue(now);
     }
-    boolean exitedNonZero = code != null && code != 0 && !TaskEvents.ENDED.equals(report.failureCode());
-    if (exitedNonZero && retryAllowed && retriesLeft()) {
+    if (reason.retriable() && jobActive && retriesLeft()) {
       retryCount++;
       lastRetryTime = now;
-      attempt++;
-      startTime = null;
-      moveTo(TaskState.ACTIVE, now);
+      nextAttempt(TaskState.Event.RETRY, now);
       return Completion.RETRIED;
     }
     if (report.nodeId() != null) {
@@ -154,23 +160,23 @@ public final class Task {
     if (startTime == null) {
       startTime = report.startTime();
     }
-    endTime = report.endTime() != null ? report.endTime() : now;
-    exitCode = code;
-    boolean success = code != null && code == 0 && report.failureCategory() == null;
-    result = success ? "success" : "failure";
-    failure = success ? null : failureOf(report);
-    ExitConditions exits = definition.exitConditions();
-    ExitOptions options;
-    if (code == null) {
-      options = exits.forPreProcessingError();
-    } else if (success || code != 0) {
-      options = exits.forExitCode(code);
-    } else {
-      options = exits.forFailureAfterSuccessfulExit();
+    return finish(reason, report.exitCode(), report.failureMessage(), report.endTime() != null ? report.endTime() : now, now);
+  }
+
+  /**
+   * The scheduler reports that the node of {@code lostAttempt} was lost before the attempt ended.
+   * The current attempt of a task not yet completed is queued again without using a retry (or,
+   * when its job no longer runs tasks, completes as {@link EndReason#NODE_LOST}); any other attempt
+   * changes nothing.
+   */
+  public Completion attemptLost(int lostAttempt, boolean jobActive, Instant now) {
+    if (!current(lostAttempt) || state == TaskState.COMPLETED) {
+      return Completion.IGNORED;
     }
-    satisfiesDependents = options.dependencyAction() == ExitOptions.DependencyAction.SATISFY;
-    moveTo(TaskState.COMPLETED, now);
-    return new Completion(Outcome.COMPLETED, options);
+    if (jobActive) {
+      return requeue(now);
+    }
+    return finish(EndReason.NODE_LOST, null, "The node of the task was lost", now, now);
   }
 
   /** A user (or its job) ends the task: it completes as a failure and its dependents stay blocked. */
@@ -178,11 +184,42 @@ public final class Task {
     if (state == TaskState.COMPLETED) {
       throw BatchErrors.conflict("TaskCompleted", "The specified task is already completed.");
     }
+    moveTo(TaskState.Event.TERMINATE, now);
     endTime = now;
     result = "failure";
     failure = FailureInfo.endedByUser();
     satisfiesDependents = false;
-    moveTo(TaskState.COMPLETED, now);
+  }
+
+  private Completion requeue(Instant now) {
+    requeueCount++;
+    nextAttempt(TaskState.Event.REQUEUE, now);
+    return Completion.REQUEUED;
+  }
+
+  private void nextAttempt(TaskState.Event event, Instant now) {
+    moveTo(event, now);
+    attempt++;
+    startTime = null;
+  }
+
+  private Completion finish(EndReason reason, Integer code, String message, Instant endedAt, Instant now) {
+    moveTo(TaskState.Event.COMPLETE, now);
+    endTime = endedAt;
+    exitCode = code;
+    result = reason.succeeded() ? "success" : "failure";
+    failure = reason.succeeded() ? null : FailureInfo.of(reason, message);
+    ExitConditions exits = definition.exitConditions();
+    ExitOptions options;
+    if (code == null) {
+      options = exits.forPreProcessingError();
+    } else if (reason.succeeded() || code != 0) {
+      options = exits.forExitCode(code);
+    } else {
+      options = exits.forFailureAfterSuccessfulExit();
+    }
+    satisfiesDependents = options.dependencyAction() == ExitOptions.DependencyAction.SATISFY;
+    return new Completion(Outcome.COMPLETED, options);
   }
 
   /** A report is about the current attempt only if that attempt was queued: nothing runs a task still waiting on parents. */
@@ -195,17 +232,9 @@ public final class Task {
     return limit == -1 || retryCount < limit;
   }
 
-  private static FailureInfo failureOf(TaskCompleted report) {
-    if (report.failureCategory() == null && report.failureCode() == null) {
-      return FailureInfo.exitCode();
-    }
-    return new FailureInfo(
-        report.failureCategory() != null ? report.failureCategory() : FailureInfo.USER_ERROR,
-        report.failureCode() != null ? report.failureCode() : "FailureExitCode",
-        report.failureMessage());
-  }
-
-  private void moveTo(TaskState next, Instant now) {
+  /** Every state change goes through the table, which refuses a move it does not hold. */
+  private void moveTo(TaskState.Event event, Instant now) {
+    TaskState next = TaskState.TRANSITIONS.next(state, event);
     previousState = state;
     previousStateTime = stateTime;
     state = next;
@@ -245,6 +274,11 @@ public final class Task {
 
   public Instant creationTime() {
     return creationTime;
+  }
+
+  /** The request id of the call that added the task; null for tasks stored before it was kept. */
+  public String correlationId() {
+    return correlationId;
   }
 
   public TaskState state() {

@@ -2,6 +2,7 @@ package dev.lote.job.messaging;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import org.springframework.stereotype.Component;
 
@@ -41,8 +42,13 @@ public class JobEventsOutbox {
     publishJob(job, EventTypes.JOB_DELETED, new JobDeleted(job.id()), correlationId);
   }
 
-  /** One task.queued per task, for its current attempt and the queue sequence it was given. */
-  public void tasksQueued(Job job, List<Task> tasks, String correlationId) {
+  /**
+   * One task.queued per task, for its current attempt and the queue sequence it was given. Its
+   * correlation id is the request id that added the task, whatever queues it again, so one id
+   * follows a task through every attempt; {@code cause} stands in only for tasks stored before
+   * that id was kept.
+   */
+  public void tasksQueued(Job job, List<Task> tasks, String cause) {
     List<Outbox.Message> messages = new ArrayList<>(tasks.size());
     for (Task t : tasks) {
       TaskQueued payload =
@@ -54,6 +60,8 @@ public class JobEventsOutbox {
               t.attempt(),
               t.execution().queueSeq(),
               t.definition().runSpec());
+      String correlationId = Objects.requireNonNull(
+          t.correlationId() != null ? t.correlationId() : cause, "task.queued needs a correlation id");
       messages.add(task(job, EventTypes.TASK_QUEUED, payload, correlationId));
     }
     outbox.publishAll(messages);

@@ -1,91 +1,69 @@
 package dev.lote.job.messaging;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.support.KafkaHeaders;
-import org.springframework.messaging.Message;
 
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.TaskEvents.AttemptLost;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskStarted;
 import dev.lote.job.service.TaskProgress;
 import dev.lote.job.service.TaskProgress.Report;
 import dev.lote.support.events.EventCodec;
 import dev.lote.support.inbox.Inbox;
-import dev.lote.support.outbox.OutboxRelay;
 
 /**
- * Reads {@code lote.tasks} in batches (binding {@code taskEvents-in-0} in application.yml). The
- * topic also carries this service's own task.queued and task.cancelled: those are recognised by
- * their type header without decoding and skipped, and never enter the inbox table.
+ * What happened to attempts, read in batches and applied once through the inbox: the node agents'
+ * task.started and task.completed from {@code lote.task-reports} (binding {@code taskReports-in-0})
+ * and the scheduler's attempt.lost from {@code lote.placements} (binding {@code placements-in-0}).
+ * The job-service does not read {@code lote.tasks}, which only it publishes.
  */
 @Configuration
 public class TaskEventsConsumer {
 
   private static final Logger log = LoggerFactory.getLogger(TaskEventsConsumer.class);
-  private static final Set<String> APPLIED = Set.of(EventTypes.TASK_STARTED, EventTypes.TASK_COMPLETED);
 
   @Bean
-  public Consumer<Message<List<byte[]>>> taskEvents(Inbox inbox, EventCodec codec, TaskProgress progress) {
-    return message -> {
-      List<EventEnvelope> relevant = relevant(message, codec);
-      List<Report> fresh = new ArrayList<>();
-      inbox.apply(relevant, e -> addReport(codec, e, fresh), () -> progress.apply(fresh));
-    };
+  public Consumer<List<byte[]>> taskReports(Inbox inbox, EventCodec codec, TaskProgress progress) {
+    return records -> apply(records, inbox, codec, progress);
   }
 
-  private static List<EventEnvelope> relevant(Message<List<byte[]>> message, EventCodec codec) {
-    List<byte[]> records = message.getPayload();
-    List<?> headers = message.getHeaders().get(KafkaHeaders.BATCH_CONVERTED_HEADERS, List.class);
-    List<EventEnvelope> relevant = new ArrayList<>();
-    for (int i = 0; i < records.size(); i++) {
-      String type = headers != null && i < headers.size() ? typeHeader(headers.get(i)) : null;
-      if (type != null && !APPLIED.contains(type)) {
-        continue;
-      }
-      EventEnvelope e;
-      try {
-        e = codec.decode(records.get(i));
-      } catch (RuntimeException ex) {
-        log.warn("skipping an unreadable record on lote.tasks: {}", ex.toString());
-        continue;
-      }
-      if (APPLIED.contains(e.type())) {
-        relevant.add(e);
-      }
-    }
-    return relevant;
+  @Bean
+  public Consumer<List<byte[]>> placements(Inbox inbox, EventCodec codec, TaskProgress progress) {
+    return records -> apply(records, inbox, codec, progress);
   }
 
-  private static String typeHeader(Object recordHeaders) {
-    if (!(recordHeaders instanceof Map<?, ?> map)) {
-      return null;
-    }
-    Object value = map.get(OutboxRelay.TYPE_HEADER);
-    if (value instanceof byte[] bytes) {
-      return new String(bytes, StandardCharsets.UTF_8);
-    }
-    return value instanceof String s ? s : null;
+  private static void apply(List<byte[]> records, Inbox inbox, EventCodec codec, TaskProgress progress) {
+    List<Report> fresh = new ArrayList<>();
+    inbox.applyRecords(records, e -> addReport(codec, e, fresh), () -> progress.apply(fresh));
   }
 
   /** A payload that cannot be read is skipped: redelivering it would fail the same way forever. */
   private static void addReport(EventCodec codec, EventEnvelope e, List<Report> reports) {
+    String cause = e.correlationId() != null ? e.correlationId() : e.id();
     try {
-      if (EventTypes.TASK_STARTED.equals(e.type())) {
-        reports.add(new Report(e.account(), e.id(), codec.payload(e, TaskStarted.class), null));
-      } else {
-        reports.add(new Report(e.account(), e.id(), null, codec.payload(e, TaskCompleted.class)));
+      Report r =
+          switch (e.type()) {
+            case EventTypes.TASK_STARTED -> Report.started(e.account(), cause, codec.payload(e, TaskStarted.class));
+            case EventTypes.TASK_COMPLETED -> Report.completed(e.account(), cause, codec.payload(e, TaskCompleted.class));
+            case EventTypes.ATTEMPT_LOST -> Report.lost(e.account(), cause, codec.payload(e, AttemptLost.class));
+            default -> null;
+          };
+      if (r == null) {
+        return;
       }
+      if (!r.wellFormed()) {
+        log.warn("skipping event {} of type {}: it does not name its task or its end reason", e.id(), e.type());
+        return;
+      }
+      reports.add(r);
     } catch (RuntimeException ex) {
       log.warn("skipping event {} of type {} with an unreadable payload: {}", e.id(), e.type(), ex.toString());
     }

@@ -43,7 +43,7 @@ public class TaskRepository {
 
   private static final String COLUMNS =
       "account, job_key, task_key, job_id, id, creation_time, command_line, required_slots, max_wall_clock_ms, retention_ms,"
-          + " max_task_retry_count, definition, run_spec, " + EXECUTION_COLUMNS;
+          + " max_task_retry_count, definition, run_spec, correlation_id, " + EXECUTION_COLUMNS;
 
   private static final String UPDATE =
       "update task set state = ?, state_time = ?, previous_state = ?, previous_state_time = ?, last_modified = ?,"
@@ -52,6 +52,7 @@ public class TaskRepository {
           + " failure_category = ?, failure_code = ?, failure_message = ?, pool_id = ?, node_id = ?, agent_url = ?"
           + " where account = ? and job_key = ? and task_key = ?";
 
+  private static final int DEFINITION_PARAMS = 14;
   private static final int EXECUTION_PARAMS = 23;
 
   private final JdbcTemplate jdbc;
@@ -74,7 +75,7 @@ public class TaskRepository {
     }
     int[][] counts =
         jdbc.batchUpdate(
-            "insert into task (" + COLUMNS + ") values (" + "?, ".repeat(13 + EXECUTION_PARAMS - 1) + "?) on conflict do nothing",
+            "insert into task (" + COLUMNS + ") values (" + "?, ".repeat(DEFINITION_PARAMS + EXECUTION_PARAMS - 1) + "?) on conflict do nothing",
             tasks,
             tasks.size(),
             (ps, t) -> {
@@ -92,7 +93,8 @@ public class TaskRepository {
               ps.setInt(11, d.maxTaskRetryCount());
               ps.setString(12, json.writeValueAsString(d.echo()));
               ps.setString(13, json.writeValueAsString(d.runSpec()));
-              setExecution(ps, 14, t.execution());
+              ps.setString(14, t.correlationId());
+              setExecution(ps, DEFINITION_PARAMS + 1, t.execution());
             });
     int i = 0;
     for (int[] batch : counts) {
@@ -224,6 +226,26 @@ public class TaskRepository {
   /** Indexes: 0 active, 1 running, 2 completed, 3 succeeded, 4 failed. */
   public record Counts(long[] tasks, long[] slots) {}
 
+  /**
+   * The tasks of a pool's jobs that wait for a node (queued: active, no parent pending, job
+   * active) and those on a node, in one query over the indexes {@code job_by_pool} and
+   * {@code task_by_state}.
+   */
+  public PoolCounts poolCounts(String account, String poolId) {
+    return jdbc.queryForObject(
+        "select count(*) filter (where t.state = 'active' and t.pending_parents = 0 and t.queue_seq is not null"
+            + " and j.state = 'active'), count(*) filter (where t.state in ('preparing', 'running'))"
+            + " from job j join task t on t.account = j.account and t.job_key = j.job_key"
+            + " and t.state in ('active', 'preparing', 'running')"
+            + " where j.account = ? and lower(j.pool_id) = lower(?)",
+        (rs, i) -> new PoolCounts(rs.getLong(1), rs.getLong(2)),
+        account,
+        poolId);
+  }
+
+  /** @param active queued and waiting for a node; @param running on a node */
+  public record PoolCounts(long active, long running) {}
+
   /** The keys among {@code parentKeys} of tasks that completed in a way that lets their dependents run. */
   public Set<String> satisfied(String account, String jobKey, Collection<String> parentKeys) {
     if (parentKeys.isEmpty()) {
@@ -314,6 +336,6 @@ public class TaskRepository {
             rs.getString("result"),
             category == null ? null : new FailureInfo(category, rs.getString("failure_code"), rs.getString("failure_message")),
             nodeId == null ? null : new NodePlacement(rs.getString("pool_id"), nodeId, rs.getString("agent_url")));
-    return new Task(rs.getString("account"), rs.getString("job_id"), d, instant(rs, "creation_time"), e);
+    return new Task(rs.getString("account"), rs.getString("job_id"), d, instant(rs, "creation_time"), rs.getString("correlation_id"), e);
   }
 }

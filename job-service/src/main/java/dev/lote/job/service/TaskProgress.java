@@ -11,6 +11,7 @@ import java.util.TreeMap;
 
 import org.springframework.stereotype.Service;
 
+import dev.lote.common.events.TaskEvents.AttemptLost;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskStarted;
 import dev.lote.common.ids.BatchIds;
@@ -26,28 +27,49 @@ import dev.lote.job.persistence.JobRepository.Lock;
 import dev.lote.job.persistence.TaskRepository;
 
 /**
- * Applies what node agents report (task.started, task.completed) to tasks, one consumed batch at a
- * time inside the inbox's transaction: per job, one lock, one load of the tasks concerned, one
- * batch update, one batch of events for retries and released dependents.
+ * Applies what happened to attempts to tasks: the node agents' task.started and task.completed,
+ * and the scheduler's attempt.lost. One consumed batch at a time inside the inbox's transaction:
+ * per job, one lock, one load of the tasks concerned, one batch update, one batch of events for
+ * retries, requeues and released dependents.
  */
 @Service
 public class TaskProgress {
 
-  /** One report of a node agent: exactly one of started and completed is set. */
-  public record Report(String account, String eventId, TaskStarted started, TaskCompleted completed) {
+  /**
+   * One report about an attempt: exactly one of started, completed and lost is set.
+   *
+   * @param correlationId what caused the report (its envelope's correlation id, else its id)
+   */
+  public record Report(
+      String account, String correlationId, TaskStarted started, TaskCompleted completed, AttemptLost lost) {
+
+    public static Report started(String account, String correlationId, TaskStarted started) {
+      return new Report(account, correlationId, started, null, null);
+    }
+
+    public static Report completed(String account, String correlationId, TaskCompleted completed) {
+      return new Report(account, correlationId, null, completed, null);
+    }
+
+    public static Report lost(String account, String correlationId, AttemptLost lost) {
+      return new Report(account, correlationId, null, null, lost);
+    }
 
     String jobId() {
-      return started != null ? started.jobId() : completed.jobId();
+      return started != null ? started.jobId() : completed != null ? completed.jobId() : lost.jobId();
+    }
+
+    String taskId() {
+      return started != null ? started.taskId() : completed != null ? completed.taskId() : lost.taskId();
     }
 
     String taskKey() {
-      return BatchIds.key(started != null ? started.taskId() : completed.taskId());
+      return BatchIds.key(taskId());
     }
 
-    boolean wellFormed() {
-      String job = started != null ? started.jobId() : completed != null ? completed.jobId() : null;
-      String task = started != null ? started.taskId() : completed != null ? completed.taskId() : null;
-      return account != null && job != null && task != null;
+    /** A report that names its task and, for an end, says why it ended. */
+    public boolean wellFormed() {
+      return account != null && jobId() != null && taskId() != null && (completed == null || completed.reason() != null);
     }
   }
 
@@ -77,7 +99,7 @@ public class TaskProgress {
   public void apply(List<Report> reports) {
     Map<JobRef, List<Report>> byJob = new TreeMap<>();
     for (Report r : reports) {
-      if (r.wellFormed()) {
+      if (r != null && r.wellFormed()) {
         byJob.computeIfAbsent(new JobRef(r.account(), BatchIds.key(r.jobId())), k -> new ArrayList<>()).add(r);
       }
     }
@@ -102,7 +124,7 @@ public class TaskProgress {
       if (task == null) {
         continue;
       }
-      correlationId = r.eventId();
+      correlationId = r.correlationId();
       if (r.started() != null) {
         TaskStarted s = r.started();
         if (task.start(s.attempt(), new NodePlacement(s.poolId(), s.nodeId(), s.agentUrl()), s.startTime(), now)) {
@@ -110,10 +132,13 @@ public class TaskProgress {
         }
         continue;
       }
-      Task.Completion c = task.complete(r.completed(), job.isActive(), now);
+      Task.Completion c =
+          r.completed() != null
+              ? task.complete(r.completed(), job.isActive(), now)
+              : task.attemptLost(r.lost().attempt(), job.isActive(), now);
       switch (c.outcome()) {
         case IGNORED -> {}
-        case RETRIED -> {
+        case RETRIED, REQUEUED -> {
           dirty.add(task);
           toQueue.add(task);
         }

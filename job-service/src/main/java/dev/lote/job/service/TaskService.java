@@ -99,7 +99,7 @@ public class TaskService {
       definitions.add(d);
       positions.add(i);
     }
-    List<Task> candidates = create(job, definitions, now);
+    List<Task> candidates = create(job, definitions, now, correlationId);
     List<Task> runnable = candidates.stream().filter(Task::runnable).toList();
     queue.assignSequences(runnable);
     boolean[] inserted = insertInKeyOrder(candidates);
@@ -146,7 +146,7 @@ public class TaskService {
   }
 
   /** New tasks; a dependent task waits for each parent that has not yet completed in a way that satisfies it. */
-  private List<Task> create(Job job, List<TaskDefinition> definitions, Instant now) {
+  private List<Task> create(Job job, List<TaskDefinition> definitions, Instant now, String correlationId) {
     Set<String> parents = new HashSet<>();
     for (TaskDefinition d : definitions) {
       if (d.dependsOn() != null) {
@@ -164,7 +164,7 @@ public class TaskService {
           }
         }
       }
-      created.add(Task.create(job, d, now, pending));
+      created.add(Task.create(job, d, now, pending, correlationId));
     }
     return created;
   }
@@ -180,6 +180,12 @@ public class TaskService {
   public List<Task> page(String account, String jobId, String afterKey, int limit) {
     Job job = jobs.find(account, JobService.key(jobId), Lock.NONE).orElseThrow(BatchErrors::jobNotFound);
     return tasks.page(account, job.key(), afterKey, limit);
+  }
+
+  /** The tasks of the pool's jobs waiting for a node, and those on a node. */
+  @Transactional(readOnly = true)
+  public TaskRepository.PoolCounts poolCounts(String account, String poolId) {
+    return tasks.poolCounts(account, poolId);
   }
 
   @Transactional

@@ -23,7 +23,7 @@ final class Jobs {
   /** A task of the job that has been queued for its first attempt. */
   static Task aQueuedTask(Job job, String taskExtra) {
     String body = "{'id':'t1','commandLine':'/bin/true'" + (taskExtra.isEmpty() ? "" : "," + taskExtra) + "}";
-    Task t = Task.create(job, TaskDefinition.parse(body(body), job), T0, 0);
+    Task t = Task.create(job, TaskDefinition.parse(body(body), job), T0, 0, "request-1");
     t.queued(1);
     return t;
   }

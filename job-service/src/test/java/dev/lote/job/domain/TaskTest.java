@@ -11,7 +11,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 import dev.lote.common.error.BatchException;
-import dev.lote.common.events.TaskEvents;
+import dev.lote.common.events.EndReason;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 
 class TaskTest {
@@ -19,8 +19,12 @@ class TaskTest {
   private static final Instant T1 = T0.plusSeconds(1);
   private static final NodePlacement NODE = new NodePlacement("p", "n1", "http://agent");
 
-  private static TaskCompleted exited(int attempt, Integer code) {
-    return new TaskCompleted("job-1", "t1", "p", "n1", "http://agent", attempt, code, T0, T1, null, null, null);
+  private static TaskCompleted exited(int attempt, int code) {
+    return ended(attempt, code, code == 0 ? EndReason.SUCCEEDED : EndReason.EXIT_CODE, null);
+  }
+
+  private static TaskCompleted ended(int attempt, Integer code, EndReason reason, String message) {
+    return new TaskCompleted("job-1", "t1", "p", "n1", "http://agent", attempt, 1, code, T0, T1, reason, message);
   }
 
   @Test
@@ -82,10 +86,9 @@ class TaskTest {
   void anAttemptHandedBackByALeavingNodeIsRequeuedWithoutUsingARetry() {
     Task t = aQueuedTask(anActiveJob(""), "'constraints':{'maxTaskRetryCount':0}");
     t.start(0, NODE, T0, T0);
-    TaskCompleted handedBack =
-        new TaskCompleted("job-1", "t1", "p", "n1", "http://agent", 0, 143, T0, T1, "servererror", TaskEvents.REQUEUED, "node left");
+    TaskCompleted handedBack = ended(0, 143, EndReason.HANDED_BACK, "node left");
 
-    assertThat(t.complete(handedBack, true, T1).outcome()).isEqualTo(Task.Outcome.RETRIED);
+    assertThat(t.complete(handedBack, true, T1).outcome()).isEqualTo(Task.Outcome.REQUEUED);
 
     assertThat(t.state()).isEqualTo(TaskState.ACTIVE);
     assertThat(t.attempt()).isEqualTo(1);
@@ -98,24 +101,22 @@ class TaskTest {
   void anAttemptEndedBecauseItsNodeLeftCompletesWithoutRetry() {
     Task t = aQueuedTask(anActiveJob(""), "'constraints':{'maxTaskRetryCount':3}");
     t.start(0, NODE, T0, T0);
-    TaskCompleted ended =
-        new TaskCompleted("job-1", "t1", "p", "n1", "http://agent", 0, 143, T0, T1, "usererror", TaskEvents.ENDED, "node left");
+    TaskCompleted ended = ended(0, 143, EndReason.ENDED_BY_NODE_LEAVING, "node left");
 
     assertThat(t.complete(ended, true, T1).outcome()).isEqualTo(Task.Outcome.COMPLETED);
 
     assertThat(t.execution().result()).isEqualTo("failure");
-    assertThat(t.execution().failure().code()).isEqualTo(TaskEvents.ENDED);
+    assertThat(t.execution().failure()).isEqualTo(new FailureInfo("usererror", "TaskEnded", "node left"));
     assertThat(t.execution().retryCount()).isZero();
   }
 
   @Test
   void aTaskThatCouldNotStartIsNotRetried() {
     Task t = aQueuedTask(anActiveJob(""), "'constraints':{'maxTaskRetryCount':3}");
-    TaskCompleted noProcess =
-        new TaskCompleted("job-1", "t1", "p", "n1", "http://agent", 0, null, null, T1, "usererror", "BlobNotFound", "no such file");
+    TaskCompleted noProcess = ended(0, null, EndReason.PREPARATION_FAILED, "no such file");
 
     assertThat(t.complete(noProcess, true, T1).outcome()).isEqualTo(Task.Outcome.COMPLETED);
-    assertThat(t.execution().failure().code()).isEqualTo("BlobNotFound");
+    assertThat(t.execution().failure()).isEqualTo(new FailureInfo("usererror", "ResourceFileDownloadFailed", "no such file"));
     assertThat(t.execution().exitCode()).isNull();
   }
 
@@ -133,7 +134,7 @@ class TaskTest {
     assertThat(t.start(3, NODE, T0, T1)).isFalse();
     assertThat(t.complete(exited(3, 0), true, T1).outcome()).isEqualTo(Task.Outcome.IGNORED);
 
-    Task waiting = Task.create(job, TaskDefinition.parse(Jobs.body("{'id':'w','commandLine':'x'}"), job), T0, 1);
+    Task waiting = Task.create(job, TaskDefinition.parse(Jobs.body("{'id':'w','commandLine':'x'}"), job), T0, 1, "r");
     assertThat(waiting.start(0, NODE, T0, T1)).isFalse();
     assertThat(waiting.complete(exited(0, 0), true, T1).outcome()).isEqualTo(Task.Outcome.IGNORED);
     assertThat(waiting.state()).isEqualTo(TaskState.ACTIVE);
@@ -152,7 +153,7 @@ class TaskTest {
   @Test
   void aTaskBecomesRunnableWhenItsLastParentIsSatisfied() {
     Job job = anActiveJob("'usesTaskDependencies':true");
-    Task child = Task.create(job, TaskDefinition.parse(Jobs.body("{'id':'c','commandLine':'x','dependsOn':{'taskIds':['a','b']}}"), job), T0, 2);
+    Task child = Task.create(job, TaskDefinition.parse(Jobs.body("{'id':'c','commandLine':'x','dependsOn':{'taskIds':['a','b']}}"), job), T0, 2, "r");
 
     assertThat(child.parentSatisfied(T1)).isFalse();
     assertThat(child.parentSatisfied(T1)).isTrue();
@@ -165,5 +166,89 @@ class TaskTest {
     long v = t.version();
     t.start(0, NODE, T0, T1);
     assertThat(t.version()).isGreaterThan(v);
+  }
+
+  @Test
+  void aLostCurrentAttemptIsRequeuedWithoutUsingARetry() {
+    Task t = aQueuedTask(anActiveJob(""), "'constraints':{'maxTaskRetryCount':0}");
+    t.start(0, NODE, T0, T0);
+
+    assertThat(t.attemptLost(0, true, T1).outcome()).isEqualTo(Task.Outcome.REQUEUED);
+
+    assertThat(t.state()).isEqualTo(TaskState.ACTIVE);
+    assertThat(t.attempt()).isEqualTo(1);
+    assertThat(t.execution().requeueCount()).isEqualTo(1);
+    assertThat(t.execution().retryCount()).isZero();
+    assertThat(t.execution().startTime()).isNull();
+  }
+
+  @Test
+  void aLostAttemptOfATaskNotYetStartedIsRequeuedToo() {
+    Task t = aQueuedTask(anActiveJob(""), "");
+
+    assertThat(t.attemptLost(0, true, T1).outcome()).isEqualTo(Task.Outcome.REQUEUED);
+    assertThat(t.attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void theLateCompletionOfALostAttemptChangesNothing() {
+    Task t = aQueuedTask(anActiveJob(""), "");
+    t.start(0, NODE, T0, T0);
+    t.attemptLost(0, true, T1);
+    t.queued(2);
+    long version = t.version();
+
+    assertThat(t.complete(exited(0, 0), true, T1).outcome()).isEqualTo(Task.Outcome.IGNORED);
+    assertThat(t.start(0, NODE, T0, T1)).isFalse();
+
+    assertThat(t.version()).isEqualTo(version);
+    assertThat(t.state()).isEqualTo(TaskState.ACTIVE);
+    assertThat(t.attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void aLossReportedAfterTheAttemptCompletedChangesNothing() {
+    Task t = aQueuedTask(anActiveJob(""), "");
+    t.start(0, NODE, T0, T0);
+    t.complete(exited(0, 0), true, T1);
+    long version = t.version();
+
+    assertThat(t.attemptLost(0, true, T1).outcome()).isEqualTo(Task.Outcome.IGNORED);
+    assertThat(t.attemptLost(5, true, T1).outcome()).isEqualTo(Task.Outcome.IGNORED);
+
+    assertThat(t.version()).isEqualTo(version);
+    assertThat(t.state()).isEqualTo(TaskState.COMPLETED);
+    assertThat(t.execution().requeueCount()).isZero();
+  }
+
+  @Test
+  void aLostAttemptOfAJobThatNoLongerRunsTasksCompletesAsNodeLost() {
+    Task t = aQueuedTask(anActiveJob(""), "");
+    t.start(0, NODE, T0, T0);
+
+    assertThat(t.attemptLost(0, false, T1).outcome()).isEqualTo(Task.Outcome.COMPLETED);
+    assertThat(t.execution().failure().category()).isEqualTo(EndReason.NODE_LOST.failureCategory());
+    assertThat(t.execution().failure().code()).isEqualTo(EndReason.NODE_LOST.failureCode());
+  }
+
+  @Test
+  void aHandedBackAttemptIsNeverRetriedAsAFailure() {
+    Task t = aQueuedTask(anActiveJob(""), "'constraints':{'maxTaskRetryCount':3}");
+
+    t.complete(ended(0, null, EndReason.HANDED_BACK, null), true, T1);
+
+    assertThat(t.execution().retryCount()).isZero();
+    assertThat(t.execution().requeueCount()).isEqualTo(1);
+  }
+
+  @Test
+  void theTransitionTableRefusesIllegalMoves() {
+    assertThatThrownBy(() -> TaskState.TRANSITIONS.next(TaskState.COMPLETED, TaskState.Event.START))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> TaskState.TRANSITIONS.next(TaskState.RUNNING, TaskState.Event.START))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> JobState.TRANSITIONS.next(JobState.DELETING, JobState.Event.TERMINATE))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> anActiveJob("").finishTermination(T1)).isInstanceOf(IllegalStateException.class);
   }
 }

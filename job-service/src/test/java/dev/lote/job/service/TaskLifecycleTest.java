@@ -17,7 +17,7 @@ import dev.lote.job.support.JobServiceTestBase;
 import dev.lote.support.test.Kafka;
 import tools.jackson.databind.JsonNode;
 
-/** Task states driven by what a (simulated) node agent publishes on lote.tasks. */
+/** Task states driven by what a (simulated) node agent publishes on lote.task-reports. */
 class TaskLifecycleTest extends JobServiceTestBase {
 
   @Test

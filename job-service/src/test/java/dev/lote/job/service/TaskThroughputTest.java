@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.lote.common.events.EndReason;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskStarted;
@@ -57,10 +58,10 @@ class TaskThroughputTest extends JobServiceTestBase {
         for (int i = 0; i < 100; i++) {
           String task = "c" + c + "-" + i;
           producer.send(record(job, EventTypes.TASK_STARTED,
-              new TaskStarted(job, task, AgentReports.POOL, AgentReports.NODE, "http://127.0.0.1:1", 0, java.time.Instant.now())));
+              new TaskStarted(job, task, AgentReports.POOL, AgentReports.NODE, "http://127.0.0.1:1", 0, 1, java.time.Instant.now())));
           producer.send(record(job, EventTypes.TASK_COMPLETED,
-              new TaskCompleted(job, task, AgentReports.POOL, AgentReports.NODE, "http://127.0.0.1:1", 0, 0,
-                  java.time.Instant.now(), java.time.Instant.now(), null, null, null)));
+              new TaskCompleted(job, task, AgentReports.POOL, AgentReports.NODE, "http://127.0.0.1:1", 0, 1, 0,
+                  java.time.Instant.now(), java.time.Instant.now(), EndReason.SUCCEEDED, null)));
         }
       }
       producer.flush();
@@ -75,7 +76,7 @@ class TaskThroughputTest extends JobServiceTestBase {
   }
 
   private ProducerRecord<String, byte[]> record(String job, String type, Object payload) {
-    return new ProducerRecord<>(Topics.TASKS, job, KAFKA.codec().encode(KAFKA.envelope(type, ACCOUNT, job, payload)));
+    return new ProducerRecord<>(Topics.TASK_REPORTS, job, KAFKA.codec().encode(KAFKA.envelope(type, ACCOUNT, job, payload)));
   }
 
   private static KafkaProducer<String, byte[]> producer() {
