@@ -57,6 +57,9 @@ class ConsumptionPolicyTest {
 
   record NoteAdded(String id) {}
 
+  /** The correlation id in the log context while each note was applied. */
+  static final Map<String, String> correlationSeen = new ConcurrentHashMap<>();
+
   /** How many more times the note with this id fails as if the database were briefly unavailable. */
   static final Map<String, AtomicInteger> flaky = new ConcurrentHashMap<>();
 
@@ -95,6 +98,10 @@ class ConsumptionPolicyTest {
                   Inbox.Batch.of(
                       e -> {
                         String id = codec.payload(e, NoteAdded.class).id();
+                        String correlationId = org.slf4j.MDC.get("correlationId");
+                        if (correlationId != null) {
+                          correlationSeen.put(id, correlationId);
+                        }
                         if (id.startsWith("poison")) {
                           throw new IllegalArgumentException("note " + id + " can never be applied");
                         }
@@ -120,7 +127,7 @@ class ConsumptionPolicyTest {
           TOPIC,
           "k",
           List.of(
-              encode(note(kafka, "p-1")),
+              encode(withCorrelation(note(kafka, "p-1"), "request-p-1")),
               encode(note(kafka, "p-2")),
               encode(poison),
               "not an envelope".getBytes(StandardCharsets.UTF_8),
@@ -150,6 +157,7 @@ class ConsumptionPolicyTest {
       assertThat(new String(Base64.getDecoder().decode(undecodable.body()), StandardCharsets.UTF_8)).isEqualTo("not an envelope");
 
       assertThat(meters.counter(DeadLetterWriter.METRIC, "topic", TOPIC).count()).isEqualTo(2.0);
+      assertThat(correlationSeen).containsEntry("p-1", "request-p-1");
     }
   }
 
@@ -191,6 +199,10 @@ class ConsumptionPolicyTest {
 
   private static EventEnvelope note(Kafka kafka, String id) {
     return kafka.envelope("note.added", "lote", id, new NoteAdded(id));
+  }
+
+  private static EventEnvelope withCorrelation(EventEnvelope e, String correlationId) {
+    return new EventEnvelope(e.id(), e.type(), e.version(), e.account(), e.aggregateId(), e.time(), correlationId, e.payload());
   }
 
   private byte[] encode(EventEnvelope e) {

@@ -177,8 +177,12 @@ public final class LoteArchitecture {
   private static boolean publishes(JavaCodeUnit unit) {
     for (JavaAccess<?> call : unit.getCallsFromSelf()) {
       String name = call.getName();
-      if (name.equals("<init>") ? PUBLISHING_CONSTRUCTORS.contains(call.getTargetOwner().getName()) : PUBLISHING_METHOD.matcher(name).matches()
-          || (name.equals("of") && call.getTargetOwner().getName().equals("dev.lote.support.outbox.Outbox$Message"))) {
+      String owner = call.getTargetOwner().getName();
+      boolean publishing =
+          name.equals("<init>")
+              ? PUBLISHING_CONSTRUCTORS.contains(owner)
+              : PUBLISHING_METHOD.matcher(name).matches() || (name.equals("of") && owner.equals("dev.lote.support.outbox.Outbox$Message"));
+      if (publishing) {
         return true;
       }
     }
