@@ -19,6 +19,7 @@ class ArchitectureTest {
 
   @Test
   void dependsOnNoOtherService() {
+    // the autoscale formula library, shared with the pool-service, is no service
     LoteArchitecture.dependsOnNoOtherService(BASE, "dev.lote.autoscale").check(CLASSES);
   }
 
