@@ -23,6 +23,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -56,7 +57,10 @@ class BatchProxyFilter extends OncePerRequestFilter {
           "upgrade", "host", "content-length", "expect", "http2-settings");
 
   private static final Set<String> SET_BY_GATEWAY =
-      Set.of(REQUEST_ID, "client-request-id", "dataserviceversion", ACCOUNT.toLowerCase(Locale.ROOT), BASE_URL.toLowerCase(Locale.ROOT));
+      Set.of(REQUEST_ID, "dataserviceversion", ACCOUNT.toLowerCase(Locale.ROOT), BASE_URL.toLowerCase(Locale.ROOT));
+
+  /** Log context key of the request id, the same the services use for the id that follows a task. */
+  static final String MDC_CORRELATION_ID = "correlationId";
 
   private final SharedKeyAuthenticator auth;
   private final Routes routes;
@@ -90,6 +94,7 @@ class BatchProxyFilter extends OncePerRequestFilter {
     if (clientRequestId != null && "true".equalsIgnoreCase(request.getHeader("return-client-request-id"))) {
       response.setHeader("client-request-id", clientRequestId);
     }
+    MDC.put(MDC_CORRELATION_ID, requestId);
     try {
       String account = auth.authenticate(request);
       URI upstream = routes.upstream(request.getMethod(), request.getRequestURI());
@@ -99,6 +104,8 @@ class BatchProxyFilter extends OncePerRequestFilter {
       forward(request, response, upstream, account, requestId);
     } catch (BatchException e) {
       writeError(request, response, e, requestId);
+    } finally {
+      MDC.remove(MDC_CORRELATION_ID);
     }
   }
 

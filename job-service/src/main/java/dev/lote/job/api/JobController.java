@@ -21,6 +21,7 @@ import dev.lote.job.domain.JobDefinition;
 import dev.lote.job.persistence.TaskRepository;
 import dev.lote.job.service.JobService;
 import dev.lote.support.web.BatchRequest;
+import dev.lote.support.web.BatchResponses;
 import dev.lote.support.web.Conditions;
 import dev.lote.support.web.ListRequest;
 import tools.jackson.databind.JsonNode;

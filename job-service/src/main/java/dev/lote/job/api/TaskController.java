@@ -21,6 +21,7 @@ import dev.lote.job.domain.Task;
 import dev.lote.job.service.AddResult;
 import dev.lote.job.service.TaskService;
 import dev.lote.support.web.BatchRequest;
+import dev.lote.support.web.BatchResponses;
 import dev.lote.support.web.Conditions;
 import dev.lote.support.web.ListRequest;
 import tools.jackson.core.JacksonException;

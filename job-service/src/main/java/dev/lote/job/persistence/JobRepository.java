@@ -1,9 +1,9 @@
 package dev.lote.job.persistence;
 
-import static dev.lote.job.persistence.Sql.duration;
-import static dev.lote.job.persistence.Sql.instant;
-import static dev.lote.job.persistence.Sql.millis;
-import static dev.lote.job.persistence.Sql.ts;
+import static dev.lote.support.jdbc.Sql.duration;
+import static dev.lote.support.jdbc.Sql.instant;
+import static dev.lote.support.jdbc.Sql.millis;
+import static dev.lote.support.jdbc.Sql.ts;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;

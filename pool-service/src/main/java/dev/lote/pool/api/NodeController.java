@@ -19,6 +19,7 @@ import dev.lote.pool.domain.Pool;
 import dev.lote.pool.persistence.NodeRepository;
 import dev.lote.pool.service.PoolService;
 import dev.lote.support.web.BatchRequest;
+import dev.lote.support.web.BatchResponses;
 import dev.lote.support.web.ListRequest;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -17,6 +17,7 @@ import dev.lote.pool.domain.NodeState;
 import dev.lote.pool.persistence.NodeRepository;
 import dev.lote.pool.persistence.NodeRepository.StateCount;
 import dev.lote.support.web.BatchRequest;
+import dev.lote.support.web.BatchResponses;
 import dev.lote.support.web.ListRequest;
 
 import tools.jackson.databind.json.JsonMapper;

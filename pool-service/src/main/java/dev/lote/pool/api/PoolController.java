@@ -24,6 +24,7 @@ import dev.lote.pool.domain.PoolDefinition;
 import dev.lote.pool.persistence.PoolRow;
 import dev.lote.pool.service.PoolService;
 import dev.lote.support.web.BatchRequest;
+import dev.lote.support.web.BatchResponses;
 import dev.lote.support.web.Conditions;
 import dev.lote.support.web.ListRequest;
 import tools.jackson.databind.JsonNode;

@@ -20,6 +20,7 @@ import dev.lote.pool.persistence.PoolRow;
 import dev.lote.pool.service.AutoscalerClient;
 import dev.lote.pool.service.PoolService;
 import dev.lote.support.web.BatchRequest;
+import dev.lote.support.web.BatchResponses;
 import dev.lote.support.web.Conditions;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;

@@ -1,8 +1,8 @@
 package dev.lote.pool.persistence;
 
-import static dev.lote.pool.persistence.Sql.instant;
-import static dev.lote.pool.persistence.Sql.nullableLong;
-import static dev.lote.pool.persistence.Sql.ts;
+import static dev.lote.support.jdbc.Sql.instant;
+import static dev.lote.support.jdbc.Sql.nullableLong;
+import static dev.lote.support.jdbc.Sql.ts;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

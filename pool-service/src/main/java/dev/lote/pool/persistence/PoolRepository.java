@@ -1,7 +1,7 @@
 package dev.lote.pool.persistence;
 
-import static dev.lote.pool.persistence.Sql.instant;
-import static dev.lote.pool.persistence.Sql.ts;
+import static dev.lote.support.jdbc.Sql.instant;
+import static dev.lote.support.jdbc.Sql.ts;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -3,7 +3,17 @@ package dev.lote.support.config;
 import java.time.Clock;
 import java.time.Duration;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.cloud.stream.config.ListenerContainerCustomizer;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -14,12 +24,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.lote.support.events.EventCodec;
+import dev.lote.support.inbox.DeadLetterWriter;
 import dev.lote.support.inbox.Inbox;
+import dev.lote.support.logging.RequestIdMdcFilter;
 import dev.lote.support.outbox.Outbox;
 import dev.lote.support.outbox.OutboxRelay;
 import dev.lote.support.web.BatchErrorAdvice;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 
-/** The outbox, its relay, the inbox and Batch error rendering, for every service that has a database. */
+/**
+ * The outbox, its relay, the inbox and its retry policy, Batch error rendering and the request id
+ * in the log context, for every service.
+ */
 @AutoConfiguration(afterName = {
   "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
   "org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration"
@@ -60,7 +77,58 @@ public class LoteSupportAutoConfiguration {
 
   @Bean
   @ConditionalOnBean(JdbcTemplate.class)
-  public Inbox inbox(JdbcTemplate jdbc, TransactionTemplate tx, EventCodec codec) {
-    return new Inbox(jdbc, tx, codec);
+  public Inbox inbox(
+      JdbcTemplate jdbc,
+      TransactionTemplate tx,
+      EventCodec codec,
+      ObjectProvider<Outbox> outbox,
+      ObjectProvider<MeterRegistry> meters,
+      @Value("${spring.application.name:lote}") String name) {
+    DeadLetterWriter deadLetters =
+        new DeadLetterWriter(name, outbox::getIfAvailable, meters.getIfAvailable(() -> Metrics.globalRegistry));
+    return new Inbox(jdbc, tx, codec, deadLetters);
+  }
+
+  /** The request id of the HTTP call being served, in every log line it causes. */
+  @Bean
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  public FilterRegistrationBean<RequestIdMdcFilter> requestIdMdcFilter() {
+    FilterRegistrationBean<RequestIdMdcFilter> r = new FilterRegistrationBean<>(new RequestIdMdcFilter());
+    r.setOrder(Ordered.HIGHEST_PRECEDENCE);
+    return r;
+  }
+
+  /**
+   * The one retry policy of every Kafka consumer: a batch whose listener throws (the {@link Inbox}
+   * only lets failures through that retrying may cure) is retried with exponential back-off, 100 ms
+   * doubling to 10 s, for as long as it takes; it is never skipped. While it waits the error
+   * handler pauses the consumer and keeps polling it, so the consumer stays in its group however
+   * long the outage lasts.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({ListenerContainerCustomizer.class, AbstractMessageListenerContainer.class})
+  public static class ConsumerRetry {
+
+    @Bean
+    @ConditionalOnMissingBean
+    public ListenerContainerCustomizer<AbstractMessageListenerContainer<?, ?>> loteConsumerRetry(
+        @Value("${lote.consumer.retry.initial-interval:PT0.1S}") Duration initial,
+        @Value("${lote.consumer.retry.max-interval:PT10S}") Duration max) {
+      return (container, destination, group) -> container.setCommonErrorHandler(neverSkipping(initial, max));
+    }
+
+    static DefaultErrorHandler neverSkipping(Duration initial, Duration max) {
+      ExponentialBackOff backOff = new ExponentialBackOff(initial.toMillis(), 2.0);
+      backOff.setMaxInterval(max.toMillis());
+      DefaultErrorHandler handler =
+          new DefaultErrorHandler(
+              (record, failure) -> {
+                throw new IllegalStateException("a record must never be skipped: " + record.topic() + "-" + record.partition() + "@" + record.offset(), failure);
+              },
+              backOff);
+      // every failure is retried: poison records never reach the container, the Inbox set them aside
+      handler.setClassifications(java.util.Map.of(), true);
+      return handler;
+    }
   }
 }

@@ -2,10 +2,8 @@ package dev.lote.support.events;
 
 import java.util.List;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-
 import dev.lote.common.events.EventEnvelope;
-import tools.jackson.databind.DeserializationFeature;
+import dev.lote.common.events.EventJson;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -15,11 +13,7 @@ public final class EventCodec {
   private final JsonMapper mapper;
 
   public EventCodec() {
-    this.mapper =
-        JsonMapper.builder()
-            .changeDefaultPropertyInclusion(i -> i.withValueInclusion(JsonInclude.Include.NON_NULL))
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    this.mapper = EventJson.newMapper();
   }
 
   public JsonMapper mapper() {

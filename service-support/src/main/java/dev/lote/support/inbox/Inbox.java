@@ -5,8 +5,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.messaging.Message;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.lote.common.events.EventEnvelope;
@@ -16,22 +21,95 @@ import dev.lote.support.events.EventCodec;
  * Applies a batch of received events exactly once: in one transaction it records the ids of the
  * events not seen before, applies only those, in order, and commits their effects together with
  * the record. A redelivered event finds its id recorded and is skipped.
+ *
+ * <p>{@link #consume} never skips a record. A record that can never be applied (not an envelope,
+ * or its handler fails in a way retrying cannot change, see {@link Failures}) is found by applying
+ * the batch again record by record, each in its own transaction, and is set aside on the service's
+ * dead-letter topic in the transaction that records it as handled; the good records of the batch
+ * are applied exactly once. Any other failure is thrown to the listener container, whose error
+ * handler retries the batch with back-off for as long as it takes (see
+ * {@code LoteSupportAutoConfiguration}).
  */
 public class Inbox {
+
+  /** MDC keys set while an event is applied. */
+  public static final String MDC_CORRELATION_ID = "correlationId";
+  public static final String MDC_EVENT_ID = "eventId";
+  public static final String MDC_EVENT_TYPE = "eventType";
+
+  /**
+   * The work of one batch. {@link #consume} asks its factory for a new one for every transaction,
+   * so state gathered by a batch that was rolled back is never applied.
+   */
+  public interface Batch {
+    /** Applies one event not seen before, inside the transaction. */
+    void apply(EventEnvelope event);
+
+    /** Runs once after the new events of the batch, still inside the transaction. */
+    default void finish() {}
+
+    static Batch of(Consumer<EventEnvelope> handler) {
+      return handler::accept;
+    }
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(Inbox.class);
 
   private final JdbcTemplate jdbc;
   private final TransactionTemplate tx;
   private final EventCodec codec;
+  private final DeadLetterWriter deadLetters;
 
-  public Inbox(JdbcTemplate jdbc, TransactionTemplate tx, EventCodec codec) {
+  public Inbox(JdbcTemplate jdbc, TransactionTemplate tx, EventCodec codec, DeadLetterWriter deadLetters) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.codec = codec;
+    this.deadLetters = deadLetters;
   }
 
-  /** Decodes and applies raw records; see {@link #apply(List, Consumer, Runnable)}. */
+  /** Applies a batch message of the Kafka binder; see {@link Inbox}. */
+  public void consume(Message<List<byte[]>> batch, Supplier<? extends Batch> batches) {
+    consume(Received.of(batch), batches);
+  }
+
+  /** Applies a batch of raw values whose topic and offsets are unknown; see {@link Inbox}. */
+  public void consumeRecords(List<byte[]> records, Supplier<? extends Batch> batches) {
+    consume(Received.of(records), batches);
+  }
+
+  public void consume(List<Received> records, Supplier<? extends Batch> batches) {
+    List<Decoded> decoded = decode(records);
+    if (decoded.isEmpty()) {
+      return;
+    }
+    try {
+      applyInOneTransaction(decoded.stream().map(Decoded::event).toList(), batches.get());
+    } catch (RuntimeException failure) {
+      if (Failures.isTransient(failure)) {
+        throw failure;
+      }
+      log.warn("a batch of {} records failed for good ({}); applying them one by one to find the poison", decoded.size(), failure.toString());
+      for (Decoded d : decoded) {
+        try {
+          applyInOneTransaction(List.of(d.event()), batches.get());
+        } catch (RuntimeException one) {
+          if (Failures.isTransient(one)) {
+            throw one;
+          }
+          deadLetter(d.record(), d.event(), one);
+        }
+      }
+    }
+  }
+
+  /**
+   * Decodes and applies raw records in one transaction; a record that is not an envelope is
+   * dead-lettered. A failing handler fails the whole batch (the container retries it), because
+   * state the handler and {@code afterBatch} gather cannot be replayed: use {@link #consume} to
+   * have poison records set aside.
+   */
   public void applyRecords(List<byte[]> records, Consumer<EventEnvelope> handler, Runnable afterBatch) {
-    apply(codec.decodeAll(records), handler, afterBatch);
+    apply(decode(Received.of(records)).stream().map(Decoded::event).toList(), handler, afterBatch);
   }
 
   /**
@@ -40,6 +118,24 @@ public class Inbox {
    *                   transaction (for work that is cheaper per batch than per event); may be null
    */
   public void apply(List<EventEnvelope> events, Consumer<EventEnvelope> handler, Runnable afterBatch) {
+    applyInOneTransaction(
+        events,
+        new Batch() {
+          @Override
+          public void apply(EventEnvelope event) {
+            handler.accept(event);
+          }
+
+          @Override
+          public void finish() {
+            if (afterBatch != null) {
+              afterBatch.run();
+            }
+          }
+        });
+  }
+
+  private void applyInOneTransaction(List<EventEnvelope> events, Batch batch) {
     if (events.isEmpty()) {
       return;
     }
@@ -48,13 +144,57 @@ public class Inbox {
           Set<String> fresh = claim(events.stream().map(EventEnvelope::id).toList());
           for (EventEnvelope e : events) {
             if (fresh.remove(e.id())) {
-              handler.accept(e);
+              applyTraced(batch, e);
             }
           }
-          if (afterBatch != null) {
-            afterBatch.run();
-          }
+          batch.finish();
         });
+  }
+
+  private static void applyTraced(Batch batch, EventEnvelope e) {
+    String previous = MDC.get(MDC_CORRELATION_ID);
+    MDC.put(MDC_CORRELATION_ID, e.correlationId() != null ? e.correlationId() : e.id());
+    MDC.put(MDC_EVENT_ID, e.id());
+    MDC.put(MDC_EVENT_TYPE, e.type());
+    try {
+      batch.apply(e);
+    } finally {
+      MDC.remove(MDC_EVENT_ID);
+      MDC.remove(MDC_EVENT_TYPE);
+      if (previous == null) {
+        MDC.remove(MDC_CORRELATION_ID);
+      } else {
+        MDC.put(MDC_CORRELATION_ID, previous);
+      }
+    }
+  }
+
+  /** Decodes the records; those that are not envelopes are dead-lettered at once. */
+  private List<Decoded> decode(List<Received> records) {
+    List<Decoded> out = new ArrayList<>(records.size());
+    for (Received r : records) {
+      try {
+        out.add(new Decoded(r, codec.decode(r.value())));
+      } catch (RuntimeException e) {
+        deadLetter(r, null, new Failures.UndecodableRecord(e));
+      }
+    }
+    return out;
+  }
+
+  private void deadLetter(Received record, EventEnvelope event, Throwable reason) {
+    Boolean written =
+        tx.execute(
+            status -> {
+              if (claim(List.of(DeadLetterWriter.handledId(record, event))).isEmpty()) {
+                return false;
+              }
+              deadLetters.write(record, event, reason);
+              return true;
+            });
+    if (Boolean.TRUE.equals(written)) {
+      deadLetters.counted(record);
+    }
   }
 
   /** Records the ids; returns those that were not recorded before. Must run inside a transaction. */
@@ -64,6 +204,8 @@ public class Inbox {
             "insert into processed_event (event_id) select unnest(?::text[]) on conflict do nothing returning event_id",
             String.class,
             (Object) eventIds.toArray(String[]::new));
-    return new HashSet<>(new ArrayList<>(fresh));
+    return new HashSet<>(fresh);
   }
+
+  private record Decoded(Received record, EventEnvelope event) {}
 }

@@ -99,7 +99,11 @@ public class OutboxRelay implements SmartLifecycle {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
+        // nothing was deleted: the rows stay until the broker acknowledges them, however long that takes
         log.warn("outbox relay failed, retrying in {} ms: {}", backoffMs, e.toString());
+        if (producerBroken(e)) {
+          renewProducer();
+        }
         try {
           Thread.sleep(backoffMs);
         } catch (InterruptedException ie) {
@@ -110,6 +114,29 @@ public class OutboxRelay implements SmartLifecycle {
         wake();
       }
     }
+  }
+
+  /**
+   * A producer that failed other than with a retriable error (fenced, out of sequence, closed) may
+   * never send again: it is replaced rather than retried.
+   */
+  private static boolean producerBroken(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.kafka.common.KafkaException
+          && !(t instanceof org.apache.kafka.common.errors.RetriableException)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void renewProducer() {
+    try {
+      producer.close(Duration.ZERO);
+    } catch (RuntimeException ignored) {
+      // it is being replaced because it failed
+    }
+    producer = producers.get();
   }
 
   /** Publishes one batch of rows; returns how many were published. */

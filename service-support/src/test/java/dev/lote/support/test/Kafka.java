@@ -49,6 +49,22 @@ public final class Kafka implements AutoCloseable {
     }
   }
 
+  /** Publishes raw values (envelopes or not) in one go, so a consumer is likely to get them in one batch, and waits for the acknowledgements. */
+  public void publishRaw(String topic, String key, List<byte[]> values) {
+    List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+    for (byte[] v : values) {
+      acks.add(producer.send(new ProducerRecord<>(topic, key, v)));
+    }
+    producer.flush();
+    try {
+      for (java.util.concurrent.Future<?> f : acks) {
+        f.get();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public EventCodec codec() {
     return codec;
   }

@@ -1,4 +1,4 @@
-package dev.lote.job.persistence;
+package dev.lote.support.jdbc;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,32 +8,32 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
 /** Conversions between Java values and PostgreSQL columns. */
-final class Sql {
+public final class Sql {
 
-  static OffsetDateTime ts(Instant t) {
+  public static OffsetDateTime ts(Instant t) {
     return t == null ? null : t.atOffset(ZoneOffset.UTC);
   }
 
-  static Instant instant(ResultSet rs, String column) throws SQLException {
+  public static Instant instant(ResultSet rs, String column) throws SQLException {
     OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
     return t == null ? null : t.toInstant();
   }
 
-  static Long millis(Duration d) {
+  public static Long millis(Duration d) {
     return d == null ? null : d.toMillis();
   }
 
-  static Duration duration(ResultSet rs, String column) throws SQLException {
+  public static Duration duration(ResultSet rs, String column) throws SQLException {
     long v = rs.getLong(column);
     return rs.wasNull() ? null : Duration.ofMillis(v);
   }
 
-  static Integer nullableInt(ResultSet rs, String column) throws SQLException {
+  public static Integer nullableInt(ResultSet rs, String column) throws SQLException {
     int v = rs.getInt(column);
     return rs.wasNull() ? null : v;
   }
 
-  static Long nullableLong(ResultSet rs, String column) throws SQLException {
+  public static Long nullableLong(ResultSet rs, String column) throws SQLException {
     long v = rs.getLong(column);
     return rs.wasNull() ? null : v;
   }

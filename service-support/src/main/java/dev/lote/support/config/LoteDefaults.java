@@ -1,0 +1,33 @@
+package dev.lote.support.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Settings every service shares, as defaults its own configuration may override (the property
+ * source is added last).
+ *
+ * <ul>
+ *   <li>The binder never retries on its own ({@code max-attempts: 1}): the listener container's
+ *       error handler, set by {@link LoteSupportAutoConfiguration}, is the one retry policy, and it
+ *       never gives a batch up.
+ *   <li>Every log line carries the correlation id of the request or event being handled.
+ * </ul>
+ */
+public class LoteDefaults implements EnvironmentPostProcessor {
+
+  public static final String NAME = "loteDefaults";
+
+  @Override
+  public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("spring.cloud.stream.default.consumer.max-attempts", 1);
+    d.put("logging.pattern.correlation", "[%X{correlationId:-}] ");
+    environment.getPropertySources().addLast(new MapPropertySource(NAME, d));
+  }
+}
