@@ -74,6 +74,7 @@ class AgentLossSystemTest {
   static void stopStack() {
     if (stack != null) {
       stack.stop();
+      assertThat(stack.processes()).as("processes of the stack left after ./lote down").isEmpty();
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -103,6 +104,7 @@ class ChaosSystemTest {
   static void stopStack() {
     if (stack != null) {
       stack.stop();
+      assertThat(stack.processes()).as("processes of the stack left after ./lote down").isEmpty();
     }
   }
 
@@ -115,10 +117,16 @@ class ChaosSystemTest {
       await("the workload runs").atMost(Duration.ofMinutes(2)).until(() -> markers.refresh().tasksRun() >= 50);
       for (int round = 1; round <= ROUNDS; round++) {
         for (String fault : FAULTS) {
-          inject(fault);
+          try {
+            inject(fault);
+          } catch (Exception | AssertionError e) {
+            problems.add(fault + ": " + e);
+            System.out.printf("chaos fault=%s failed: %s%n", fault, e);
+          }
         }
       }
       faultsDone.set(true);
+      checkStatusCountsTheRestarts();
       submitting.get(30, TimeUnit.MINUTES);
     } finally {
       faultsDone.set(true);
@@ -234,6 +242,20 @@ class ChaosSystemTest {
     System.out.printf(
         "chaos fault=%s down_s=%.1f back_s=%.1f progress_s=%.1f tasks_done=%d requeued=%d ran_twice_visible=%d ran_twice_hidden=%d stuck=%d%n",
         fault, seconds(down), seconds(back), seconds(progress), f.done, f.requeued, f.ranTwiceVisible, f.ranTwiceHidden, f.stuck);
+  }
+
+  /** {@code ./lote status} shows every supervised process healthy again, restarted once per round. */
+  private void checkStatusCountsTheRestarts() {
+    LoteStack.Result status = stack.lote(60, "status");
+    System.out.print(status.output());
+    for (String name : List.of("kafka", "gateway", "account-service", "pool-service", "job-service", "scheduler-service", "autoscaler")) {
+      Pattern line = Pattern.compile(Pattern.quote(name) + " +pid \\d+ +port \\d+ +UP +restarts (\\d+) +supervised");
+      boolean shown =
+          status.output().lines().map(line::matcher).anyMatch(m -> m.matches() && Integer.parseInt(m.group(1)) >= ROUNDS);
+      if (!shown) {
+        problems.add("./lote status does not show " + name + " up with at least " + ROUNDS + " restart(s):\n" + status.output());
+      }
+    }
   }
 
   private boolean allRan() {

@@ -138,6 +138,15 @@ final class LoteStack {
     }
   }
 
+  /** Processes whose command line names this stack's state directory: supervisors, services, Kafka, node agents. */
+  List<Long> processes() {
+    String mark = state.toString();
+    return ProcessHandle.allProcesses()
+        .map(ProcessHandle::pid)
+        .filter(pid -> commandLine(pid).stream().anyMatch(a -> a.contains(mark)))
+        .toList();
+  }
+
   /** The process's arguments, from {@code /proc/<pid>/cmdline}; empty when it is gone. */
   static List<String> commandLine(long pid) {
     try {
