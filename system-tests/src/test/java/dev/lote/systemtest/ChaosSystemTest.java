@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 
 import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.DetailLevel;
-import com.microsoft.azure.batch.protocol.models.BatchErrorException;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
@@ -221,7 +220,7 @@ class ChaosSystemTest {
         back = down;
       }
       case "node-agent" -> {
-        String node = client.computeNodeOperations().listComputeNodes(POOL).get(0).id();
+        String node = retried(() -> client.computeNodeOperations().listComputeNodes(POOL)).get(0).id();
         ProcessHandle agent = stack.process(node).orElseThrow(() -> new IllegalStateException("no agent process for " + node));
         agent.destroyForcibly();
         agent.onExit().get(30, TimeUnit.SECONDS);
@@ -379,7 +378,7 @@ class ChaosSystemTest {
   }
 
   private void checkCountsMatchTheListing(List<CloudTask> listed) throws Exception {
-    TaskCounts c = client.jobOperations().getTaskCounts(JOB);
+    TaskCounts c = retried(() -> client.jobOperations().getTaskCounts(JOB));
     Map<String, Long> fromListing = new HashMap<>();
     for (CloudTask t : listed) {
       fromListing.merge(t.state().toString(), 1L, Long::sum);
@@ -404,8 +403,23 @@ class ChaosSystemTest {
     }
   }
 
+  /** The job's tasks; a call answered 503 or not at all while a component comes back is repeated for up to 2 minutes. */
   private static List<CloudTask> listTasks() throws Exception {
-    return client.taskOperations().listTasks(JOB, new DetailLevel.Builder().withSelectClause("id,state,executionInfo,nodeInfo").build());
+    return retried(() -> client.taskOperations().listTasks(JOB, new DetailLevel.Builder().withSelectClause("id,state,executionInfo,nodeInfo").build()));
+  }
+
+  private static <T> T retried(ThrowingSupplier<T> call) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (true) {
+      try {
+        return call.get();
+      } catch (Exception e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        TimeUnit.SECONDS.sleep(1);
+      }
+    }
   }
 
   /** Waits (bounded) until every figure is zero; the last figures read. */
