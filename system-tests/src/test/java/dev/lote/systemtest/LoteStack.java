@@ -163,6 +163,8 @@ final class LoteStack {
     env.put("LOTE_KAFKA_PORT", String.valueOf(settings.kafkaPort()));
     env.put("LOTE_STATE", state.toString());
     env.put("LOTE_DB_PREFIX", settings.dbPrefix());
+    // on a busy machine (several stacks on two cores) a cold start can take minutes; ./lote up itself runs for at most 600 s
+    env.putIfAbsent("LOTE_START_TIMEOUT", System.getenv().getOrDefault("LOTE_START_TIMEOUT", "540"));
     return env;
   }
 
