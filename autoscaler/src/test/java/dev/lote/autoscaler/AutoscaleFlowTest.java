@@ -19,6 +19,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.RestClient;
 
+import dev.lote.common.events.DeadLetters.DeadLettered;
 import dev.lote.common.events.EndReason;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
@@ -123,6 +124,32 @@ class AutoscaleFlowTest extends LoteServiceTest {
   }
 
   @Test
+  void aCompletionWithoutAnEndReasonIsDeadLetteredAndTheCompletionsAroundItAreCountedOnce() {
+    try (Kafka.Probe deadLetters = kafka.probe(Topics.deadLetters("autoscaler"))) {
+      Instant now = Instant.now();
+      EventEnvelope poison = completion("t1", null, now);
+      kafka.publishRaw(
+          Topics.TASK_REPORTS,
+          job,
+          List.of(
+              kafka.codec().encode(completion("t0", EndReason.SUCCEEDED, now)),
+              kafka.codec().encode(poison),
+              kafka.codec().encode(completion("t2", EndReason.EXIT_CODE, now))));
+
+      await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> finishedSum() == 11);
+      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> finishedSum() == 11);
+
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> deadLetters.received().stream().anyMatch(e -> poison.id().equals(letter(e).eventId())));
+      List<DeadLettered> mine = deadLetters.received().stream().map(this::letter).filter(l -> poison.id().equals(l.eventId())).toList();
+      assertThat(mine).hasSize(1);
+      assertThat(mine.get(0).service()).isEqualTo("autoscaler");
+      assertThat(mine.get(0).topic()).isEqualTo(Topics.TASK_REPORTS);
+      assertThat(mine.get(0).reason()).contains("IllegalArgumentException");
+    }
+  }
+
+  @Test
   void aFormulaThatFailsReportsAzuresErrorAndADisabledPoolIsNoLongerEvaluated() {
     send(Topics.POOLS, pool, EventTypes.POOL_AUTOSCALE_CHANGED,
         new PoolAutoScaleChanged(pool, true, "$TargetDedicatedNodes = avg($PendingTasks.GetSample(TimeInterval_Minute * 10, 90));", "PT1S", 0, 2));
@@ -167,6 +194,27 @@ class AutoscaleFlowTest extends LoteServiceTest {
 
     JOB_SERVICE.counts(pool, 2, 0);
     await().atMost(Duration.ofSeconds(30)).until(() -> lastSample().path("pendingTasks").asInt() == 2);
+  }
+
+  private EventEnvelope completion(String task, EndReason reason, Instant at) {
+    return kafka.envelope(EventTypes.TASK_COMPLETED, "lote", job,
+        new TaskCompleted(job, task, pool, "n1", "http://a", 0, 1, reason == EndReason.SUCCEEDED ? 0 : 1, at, at, reason, null));
+  }
+
+  private DeadLettered letter(EventEnvelope e) {
+    return kafka.codec().payload(e, DeadLettered.class);
+  }
+
+  /** The tasks finished in the last minute: succeeded + 10 x failed. */
+  private int finishedSum() {
+    JsonNode sums =
+        http().post().uri("/internal/evaluate").contentType(MediaType.APPLICATION_JSON)
+            .body(Map.of("account", "lote", "poolId", pool, "formula",
+                "$TargetDedicatedNodes = sum($SucceededTasks.GetSample(TimeInterval_Minute)) + 10 * sum($FailedTasks.GetSample(TimeInterval_Minute))",
+                "targetDedicatedNodes", 0, "targetLowPriorityNodes", 0, "taskSlotsPerNode", 2))
+            .retrieve().body(JsonNode.class);
+    String results = sums.path("results").asString();
+    return Integer.parseInt(results.substring("$TargetDedicatedNodes=".length(), results.indexOf(';')));
   }
 
   private AutoScaleEvaluated last() {

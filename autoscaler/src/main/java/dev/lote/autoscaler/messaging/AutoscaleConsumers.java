@@ -9,6 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.messaging.Message;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import dev.lote.autoscaler.evaluation.EvaluationLoop;
 import dev.lote.autoscaler.metrics.NodeMetricsBoard;
@@ -44,16 +47,10 @@ public class AutoscaleConsumers {
   private final Object oneBatchAtATime = new Object();
 
   @Bean
-  public Consumer<List<byte[]>> autoscaleEvents(Inbox inbox, AutoscaleStore store, EventCodec codec, EvaluationLoop loop, Sampler sampler) {
-    return records -> {
-      Set<String> changed = new LinkedHashSet<>();
+  public Consumer<Message<List<byte[]>>> autoscaleEvents(Inbox inbox, AutoscaleStore store, EventCodec codec, EvaluationLoop loop, Sampler sampler) {
+    return message -> {
       synchronized (oneBatchAtATime) {
-        Batch batch = new Batch(store, codec, sampler, changed);
-        inbox.applyRecords(records, batch::apply, null);
-      }
-      for (String ref : changed) {
-        int slash = ref.indexOf('/');
-        loop.settingsChanged(ref.substring(0, slash), ref.substring(slash + 1));
+        inbox.consume(message, () -> new Batch(store, codec, sampler, loop));
       }
     };
   }
@@ -77,28 +74,53 @@ public class AutoscaleConsumers {
     };
   }
 
-  /** The work of one consumed batch. */
-  private static final class Batch {
+  /**
+   * The work of one transaction of the inbox. The pools whose settings changed are told to the
+   * evaluation loop, and the dropped pools' samples forgotten, only once the transaction commits:
+   * the loop reads the pools from the database on another thread.
+   */
+  private static final class Batch implements Inbox.Batch {
     private final AutoscaleStore store;
     private final EventCodec codec;
     private final Sampler sampler;
-    private final Set<String> changed;
+    private final EvaluationLoop loop;
+    private final Set<PoolRef> changed = new LinkedHashSet<>();
+    private final Set<PoolRef> dropped = new LinkedHashSet<>();
 
-    Batch(AutoscaleStore store, EventCodec codec, Sampler sampler, Set<String> changed) {
+    Batch(AutoscaleStore store, EventCodec codec, Sampler sampler, EvaluationLoop loop) {
       this.store = store;
       this.codec = codec;
       this.sampler = sampler;
-      this.changed = changed;
+      this.loop = loop;
     }
 
-    void apply(EventEnvelope e) {
+    @Override
+    public void finish() {
+      if (changed.isEmpty() && dropped.isEmpty()) {
+        return;
+      }
+      TransactionSynchronizationManager.registerSynchronization(
+          new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+              dropped.forEach(p -> sampler.forget(p.account(), p.poolKey()));
+              changed.forEach(p -> loop.settingsChanged(p.account(), p.poolKey()));
+            }
+          });
+    }
+
+    @Override
+    public void apply(EventEnvelope e) {
       String account = e.account();
       switch (e.type()) {
         case EventTypes.TASK_COMPLETED -> {
           // $SucceededTasks / $FailedTasks: a requeue is neither, the task runs again
           TaskCompleted c = codec.payload(e, TaskCompleted.class);
           EndReason reason = c.reason();
-          if (c.poolId() != null && reason != null && !reason.requeues()) {
+          if (c.poolId() == null || reason == null) {
+            throw new IllegalArgumentException("task.completed " + e.id() + " does not name its pool or its end reason");
+          }
+          if (!reason.requeues()) {
             store.finished(account, BatchIds.key(c.poolId()), reason.succeeded() ? 1 : 0, reason.succeeded() ? 0 : 1);
           }
         }
@@ -115,13 +137,13 @@ public class AutoscaleConsumers {
           String poolKey = BatchIds.key(p.poolId());
           store.upsertPool(account, poolKey, p.poolId(), p.targetDedicatedNodes(), p.taskSlotsPerNode());
           store.autoscale(account, poolKey, p.enabled() ? p.formula() : null, p.enabled() ? IsoDurations.parse(p.interval()) : null);
-          changed.add(account + "/" + poolKey);
+          changed.add(new PoolRef(account, poolKey));
         }
         case EventTypes.POOL_DELETED -> {
           String poolKey = BatchIds.key(e.payload().path("poolId").asString());
           store.dropPool(account, poolKey);
-          sampler.forget(account, poolKey);
-          changed.add(account + "/" + poolKey);
+          dropped.add(new PoolRef(account, poolKey));
+          changed.add(new PoolRef(account, poolKey));
         }
         case EventTypes.NODE_STATE_CHANGED -> {
           NodeStateChanged n = codec.payload(e, NodeStateChanged.class);
@@ -137,4 +159,6 @@ public class AutoscaleConsumers {
       }
     }
   }
+
+  private record PoolRef(String account, String poolKey) {}
 }

@@ -4,10 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.messaging.Message;
 
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
@@ -23,32 +22,37 @@ import dev.lote.support.inbox.Inbox;
  * What happened to attempts, read in batches and applied once through the inbox: the node agents'
  * task.started and task.completed from {@code lote.task-reports} (binding {@code taskReports-in-0})
  * and the scheduler's attempt.lost from {@code lote.placements} (binding {@code placements-in-0}).
- * The job-service does not read {@code lote.tasks}, which only it publishes.
+ * The job-service does not read {@code lote.tasks}, which only it publishes. A report that can
+ * never be applied (unreadable, or not naming its task or end reason) is set aside on the
+ * dead-letter topic by the inbox; nothing is skipped.
  */
 @Configuration
 public class TaskEventsConsumer {
 
-  private static final Logger log = LoggerFactory.getLogger(TaskEventsConsumer.class);
-
   @Bean
-  public Consumer<List<byte[]>> taskReports(Inbox inbox, EventCodec codec, TaskProgress progress) {
-    return records -> apply(records, inbox, codec, progress);
+  public Consumer<Message<List<byte[]>>> taskReports(Inbox inbox, EventCodec codec, TaskProgress progress) {
+    return message -> inbox.consume(message, () -> new ReportsBatch(codec, progress));
   }
 
   @Bean
-  public Consumer<List<byte[]>> placements(Inbox inbox, EventCodec codec, TaskProgress progress) {
-    return records -> apply(records, inbox, codec, progress);
+  public Consumer<Message<List<byte[]>>> placements(Inbox inbox, EventCodec codec, TaskProgress progress) {
+    return message -> inbox.consume(message, () -> new ReportsBatch(codec, progress));
   }
 
-  private static void apply(List<byte[]> records, Inbox inbox, EventCodec codec, TaskProgress progress) {
-    List<Report> fresh = new ArrayList<>();
-    inbox.applyRecords(records, e -> addReport(codec, e, fresh), () -> progress.apply(fresh));
-  }
+  /** Gathers the reports of one transaction and applies them together, one pass per job. */
+  static final class ReportsBatch implements Inbox.Batch {
+    private final EventCodec codec;
+    private final TaskProgress progress;
+    private final List<Report> reports = new ArrayList<>();
 
-  /** A payload that cannot be read is skipped: redelivering it would fail the same way forever. */
-  private static void addReport(EventCodec codec, EventEnvelope e, List<Report> reports) {
-    String cause = e.correlationId() != null ? e.correlationId() : e.id();
-    try {
+    ReportsBatch(EventCodec codec, TaskProgress progress) {
+      this.codec = codec;
+      this.progress = progress;
+    }
+
+    @Override
+    public void apply(EventEnvelope e) {
+      String cause = e.correlationId() != null ? e.correlationId() : e.id();
       Report r =
           switch (e.type()) {
             case EventTypes.TASK_STARTED -> Report.started(e.account(), cause, codec.payload(e, TaskStarted.class));
@@ -60,12 +64,14 @@ public class TaskEventsConsumer {
         return;
       }
       if (!r.wellFormed()) {
-        log.warn("skipping event {} of type {}: it does not name its task or its end reason", e.id(), e.type());
-        return;
+        throw new IllegalArgumentException(e.type() + " " + e.id() + " does not name its account, job, task or end reason");
       }
       reports.add(r);
-    } catch (RuntimeException ex) {
-      log.warn("skipping event {} of type {} with an unreadable payload: {}", e.id(), e.type(), ex.toString());
+    }
+
+    @Override
+    public void finish() {
+      progress.apply(reports);
     }
   }
 }

@@ -9,7 +9,7 @@ import dev.lote.job.domain.Job;
 import dev.lote.job.domain.OnAllTasksComplete;
 import dev.lote.job.domain.Task;
 import dev.lote.job.domain.TaskState;
-import dev.lote.job.messaging.JobEventsOutbox;
+import dev.lote.job.events.JobEventsOutbox;
 import dev.lote.job.persistence.JobRepository;
 import dev.lote.job.persistence.TaskRepository;
 

@@ -12,7 +12,7 @@ import dev.lote.common.error.BatchErrors;
 import dev.lote.common.ids.BatchIds;
 import dev.lote.job.domain.Job;
 import dev.lote.job.domain.JobDefinition;
-import dev.lote.job.messaging.JobEventsOutbox;
+import dev.lote.job.events.JobEventsOutbox;
 import dev.lote.job.persistence.JobRepository;
 import dev.lote.job.persistence.JobRepository.Lock;
 import dev.lote.job.persistence.TaskRepository;

@@ -6,7 +6,7 @@ import org.springframework.stereotype.Component;
 
 import dev.lote.job.domain.Job;
 import dev.lote.job.domain.Task;
-import dev.lote.job.messaging.JobEventsOutbox;
+import dev.lote.job.events.JobEventsOutbox;
 import dev.lote.job.persistence.TaskRepository;
 
 /**

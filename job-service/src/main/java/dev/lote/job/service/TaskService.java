@@ -20,7 +20,7 @@ import dev.lote.job.domain.Job;
 import dev.lote.job.domain.Task;
 import dev.lote.job.domain.TaskDefinition;
 import dev.lote.job.domain.TaskState;
-import dev.lote.job.messaging.JobEventsOutbox;
+import dev.lote.job.events.JobEventsOutbox;
 import dev.lote.job.persistence.DependencyRepository;
 import dev.lote.job.persistence.DependencyRepository.Edge;
 import dev.lote.job.persistence.JobRepository;

@@ -1,4 +1,4 @@
-package dev.lote.job.messaging;
+package dev.lote.job.events;
 
 import java.util.ArrayList;
 import java.util.List;
