@@ -1,4 +1,4 @@
-package dev.lote.pool.messaging;
+package dev.lote.pool.consumers;
 
 import java.util.ArrayList;
 import java.util.List;
