@@ -9,6 +9,7 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.lote.pool.domain.NodeIds;
 import dev.lote.pool.domain.NodeProvider;
+import dev.lote.pool.provider.LocalAgentOptions;
 import dev.lote.pool.provider.LocalNodeProvider;
 
 /** Picks the node provider named by {@code lote.nodes.provider}. */
@@ -19,7 +20,10 @@ public class NodeProviderConfig {
   @ConditionalOnProperty(name = "lote.nodes.provider", havingValue = "local", matchIfMissing = true)
   public NodeProvider localNodeProvider(
       NodeSettings nodes, LoteSettings lote, @Value("${spring.kafka.bootstrap-servers:127.0.0.1:9092}") String kafka) {
-    return new LocalNodeProvider(nodes.local(), lote.publicUrl(), kafka);
+    NodeSettings.Local local = nodes.local();
+    LocalAgentOptions options = new LocalAgentOptions(
+        local.java(), local.agentJar(), local.root(), local.pidDir(), local.jvmFlags(), local.stopGrace());
+    return new LocalNodeProvider(options, lote.publicUrl(), kafka);
   }
 
   @Bean

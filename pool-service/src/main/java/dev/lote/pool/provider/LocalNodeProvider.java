@@ -19,7 +19,6 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.lote.pool.config.NodeSettings;
 import dev.lote.pool.domain.NodeIds;
 import dev.lote.pool.domain.NodeProvider;
 
@@ -34,13 +33,13 @@ public class LocalNodeProvider implements NodeProvider {
 
   private static final Logger log = LoggerFactory.getLogger(LocalNodeProvider.class);
 
-  private final NodeSettings.Local settings;
+  private final LocalAgentOptions settings;
   private final String accountUrl;
   private final String kafka;
   private final Set<Long> releasing = ConcurrentHashMap.newKeySet();
   private volatile Consumer<Provisioned> exitListener = agent -> {};
 
-  public LocalNodeProvider(NodeSettings.Local settings, String accountUrl, String kafka) {
+  public LocalNodeProvider(LocalAgentOptions settings, String accountUrl, String kafka) {
     this.settings = settings;
     this.accountUrl = accountUrl;
     this.kafka = kafka;

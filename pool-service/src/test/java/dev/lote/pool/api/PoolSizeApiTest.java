@@ -2,14 +2,22 @@ package dev.lote.pool.api;
 
 import static dev.lote.support.test.BatchHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.PoolEvents.AutoScaleEvaluated;
+import dev.lote.common.events.Topics;
 import dev.lote.pool.support.PoolServiceTestBase;
 import dev.lote.support.test.BatchHttp;
 import dev.lote.support.test.BatchHttp.Response;
+import dev.lote.support.test.Kafka;
 import tools.jackson.databind.JsonNode;
 
 /** Resize, stop-resize and the autoscale settings over real HTTP, with Azure's statuses and errors. */
@@ -86,5 +94,27 @@ class PoolSizeApiTest extends PoolServiceTestBase {
     JsonNode off = http.get("/pools/auto").json();
     assertThat(off.get("enableAutoScale").booleanValue()).isFalse();
     assertThat(off.has("autoScaleFormula")).isFalse();
+  }
+
+  @Test
+  void anEvaluationFromTheAutoscalerIsShownAsTheRunAndGrowsThePool() {
+    BatchHttp http = new BatchHttp(port, "evaluated");
+    http.post("/pools", json("{'id':'scaled','vmSize':'s'}"));
+    String formula = "$TargetDedicatedNodes=2";
+    assertThat(http.post("/pools/scaled/enableautoscale", json("{'autoScaleFormula':'" + formula + "','autoScaleEvaluationInterval':'PT5M'}")).status())
+        .isEqualTo(200);
+
+    try (Kafka kafka = new Kafka()) {
+      AutoScaleEvaluated run =
+          new AutoScaleEvaluated("scaled", formula, Instant.parse("2026-12-01T10:00:00Z"), "$TargetDedicatedNodes=2", null, 2, 0, null);
+      kafka.publish(Topics.AUTOSCALE, "scaled", kafka.envelope(EventTypes.AUTOSCALE_EVALUATED, "evaluated", "scaled", run));
+
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(http.get("/pools/scaled/nodes").json().get("value")).hasSize(2));
+      JsonNode pool = http.get("/pools/scaled").json();
+      assertThat(pool.get("targetDedicatedNodes").intValue()).isEqualTo(2);
+      assertThat(pool.get("autoScaleRun").get("results").stringValue()).isEqualTo("$TargetDedicatedNodes=2");
+      assertThat(pool.get("autoScaleRun").get("timestamp").stringValue()).isEqualTo("2026-12-01T10:00:00Z");
+    }
   }
 }

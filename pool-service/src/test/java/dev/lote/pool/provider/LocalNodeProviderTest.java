@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.lote.pool.config.NodeSettings;
 import dev.lote.pool.domain.NodeProvider.NodeLaunchException;
 import dev.lote.pool.domain.NodeProvider.NodeSpec;
 import dev.lote.pool.domain.NodeProvider.Provisioned;
@@ -36,7 +35,7 @@ class LocalNodeProviderTest {
 
   private LocalNodeProvider provider(Path jar, Duration grace) {
     return new LocalNodeProvider(
-        new NodeSettings.Local("", jar, dir.resolve("nodes"), pidDir(), FLAGS, grace, true), "http://127.0.0.1:18080", "127.0.0.1:19092");
+        new LocalAgentOptions("", jar, dir.resolve("nodes"), pidDir(), FLAGS, grace), "http://127.0.0.1:18080", "127.0.0.1:19092");
   }
 
   @AfterEach

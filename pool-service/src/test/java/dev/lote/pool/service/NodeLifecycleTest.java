@@ -8,10 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import dev.lote.common.events.DeadLetters.DeadLettered;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.NodeStateChanged;
@@ -157,6 +161,57 @@ class NodeLifecycleTest extends PoolServiceTestBase {
 
       assertThat(steps.awaitState(nodeId, "idle").get("runningTasksCount").intValue()).isZero();
     }
+  }
+
+  @Test
+  void aNodeReportThatCanNeverBeAppliedIsDeadLetteredAndTheReportsAroundItAreAppliedOnce() {
+    BatchHttp http = new BatchHttp(port, ACCOUNT);
+    try (Kafka kafka = new Kafka();
+        Kafka.Probe nodeEvents = kafka.probe(Topics.NODES);
+        Kafka.Probe deadLetters = kafka.probe(Topics.deadLetters("pool-service"))) {
+      NodeSteps steps = new NodeSteps(http, kafka, ACCOUNT, "poisoned");
+      http.post("/pools", json("{'id':'poisoned','vmSize':'small','targetDedicatedNodes':1}"));
+      String nodeId = steps.awaitNodes(1).get(0);
+      EventEnvelope starting = reported(kafka, nodeId, "starting", Instant.now().toString());
+      EventEnvelope poison = reported(kafka, nodeId, "idle", "not a time");
+      EventEnvelope waiting = reported(kafka, nodeId, "waitingforstarttask", Instant.now().toString());
+
+      kafka.publishRaw(
+          Topics.NODE_REPORTS,
+          nodeId,
+          List.of(kafka.codec().encode(starting), kafka.codec().encode(poison), kafka.codec().encode(waiting)));
+
+      steps.awaitState(nodeId, "waitingforstarttask");
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(deadLetters.received()).hasSize(1));
+      DeadLettered dead = kafka.codec().payload(deadLetters.received().get(0), DeadLettered.class);
+      assertThat(dead.service()).isEqualTo("pool-service");
+      assertThat(dead.topic()).isEqualTo(Topics.NODE_REPORTS);
+      assertThat(dead.eventId()).isEqualTo(poison.id());
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(steps.stateChanges(nodeEvents, nodeId))
+                      .extracting(NodeStateChanged::state)
+                      .containsExactly("creating", "starting", "waitingforstarttask"));
+      // a report after the poison is applied as usual: the partition is not blocked
+      steps.report(nodeId, "idle", AGENT_URL, null);
+      steps.awaitState(nodeId, "idle");
+      assertThat(steps.stateChanges(nodeEvents, nodeId))
+          .extracting(NodeStateChanged::state)
+          .containsExactly("creating", "starting", "waitingforstarttask", "idle");
+      assertThat(deadLetters.received()).hasSize(1);
+    }
+  }
+
+  /** A {@code node.reported} built by hand, so that its time can be one no agent would send. */
+  private static EventEnvelope reported(Kafka kafka, String nodeId, String state, String time) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("poolId", "poisoned");
+    payload.put("nodeId", nodeId);
+    payload.put("state", state);
+    payload.put("time", time);
+    return kafka.envelope(EventTypes.NODE_REPORTED, ACCOUNT, nodeId, payload);
   }
 
   private static EventEnvelope completed(Kafka kafka, String nodeId, String jobId, String taskId, EndReason reason) {
