@@ -89,11 +89,14 @@ final class NodeAgent implements AutoCloseable {
   /**
    * Serves files, settles what a previous life of the agent left (orphaned processes ended, their
    * attempts handed back, unacknowledged reports sent again), runs the start task, then takes work.
+   * Heartbeats start at once: a start task may run longer than the pool-service's heartbeat
+   * time-to-live, and a node whose agent runs it is not lost.
    */
   void start() throws InterruptedException {
     files.start();
     runner.recover();
     report("starting", null);
+    heartbeats.start();
     StartTaskOutcome outcome = null;
     if (cfg.startTaskFile() != null) {
       StartTask st;
@@ -108,7 +111,6 @@ final class NodeAgent implements AutoCloseable {
         if (outcome.exitCode() == null || outcome.exitCode() != 0) {
           report("starttaskfailed", outcome);
           log.warn("the start task failed ({}); this node takes no tasks", outcome.failureMessage());
-          heartbeats.start();
           return;
         }
       } else {
@@ -126,7 +128,6 @@ final class NodeAgent implements AutoCloseable {
     consumerThread = new Thread(assignments, "assignments");
     consumerThread.start();
     report("idle", outcome);
-    heartbeats.start();
   }
 
   private void report(String state, StartTaskOutcome outcome) {
