@@ -22,7 +22,7 @@ public class NodeProviderConfig {
       NodeSettings nodes, LoteSettings lote, @Value("${spring.kafka.bootstrap-servers:127.0.0.1:9092}") String kafka) {
     NodeSettings.Local local = nodes.local();
     LocalAgentOptions options = new LocalAgentOptions(
-        local.java(), local.agentJar(), local.root(), local.pidDir(), local.jvmFlags(), local.stopGrace());
+        local.java(), local.agentJar(), local.root(), local.pidDir(), local.jvmFlags(), local.stopGrace(), local.heartbeatInterval());
     return new LocalNodeProvider(options, lote.publicUrl(), kafka);
   }
 

@@ -33,6 +33,8 @@ public record NodeSettings(
    * @param jvmFlags  JVM options of every agent, separated by spaces
    * @param stopGrace how long an agent may take to stop after SIGTERM before it is killed
    * @param relaunch  start an agent that died again (with back-off) while its node should run
+   * @param heartbeatInterval how often each agent sends a heartbeat; keep it well under the
+   *     heartbeat timeout
    */
   public record Local(
       @DefaultValue("") String java,
@@ -42,5 +44,6 @@ public record NodeSettings(
       @DefaultValue("-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djdk.lang.Process.launchMechanism=VFORK")
           String jvmFlags,
       @DefaultValue("PT10S") Duration stopGrace,
-      @DefaultValue("true") boolean relaunch) {}
+      @DefaultValue("true") boolean relaunch,
+      @DefaultValue("PT10S") Duration heartbeatInterval) {}
 }

@@ -12,5 +12,7 @@ import java.time.Duration;
  * @param pidDir    {@code <nodeId>.pid} files, so that tooling can stop agents without this service
  * @param jvmFlags  JVM options of every agent, separated by spaces
  * @param stopGrace how long an agent may take to stop after SIGTERM before it is killed
+ * @param heartbeatInterval how often each agent sends a heartbeat
  */
-public record LocalAgentOptions(String java, Path agentJar, Path root, Path pidDir, String jvmFlags, Duration stopGrace) {}
+public record LocalAgentOptions(
+    String java, Path agentJar, Path root, Path pidDir, String jvmFlags, Duration stopGrace, Duration heartbeatInterval) {}

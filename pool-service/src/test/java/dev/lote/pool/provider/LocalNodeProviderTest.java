@@ -35,7 +35,7 @@ class LocalNodeProviderTest {
 
   private LocalNodeProvider provider(Path jar, Duration grace) {
     return new LocalNodeProvider(
-        new LocalAgentOptions("", jar, dir.resolve("nodes"), pidDir(), FLAGS, grace), "http://127.0.0.1:18080", "127.0.0.1:19092");
+        new LocalAgentOptions("", jar, dir.resolve("nodes"), pidDir(), FLAGS, grace, java.time.Duration.ofSeconds(10)), "http://127.0.0.1:18080", "127.0.0.1:19092");
   }
 
   @AfterEach
