@@ -84,7 +84,7 @@ abstract class SchedulingTestSupport extends LoteServiceTest {
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     consumer = new KafkaConsumer<>(c);
-    consumer.subscribe(List.of(Topics.nodeCommands(n1), Topics.nodeCommands(n2), Topics.PLACEMENTS));
+    consumer.subscribe(List.of(Topics.nodeCommands(n1), Topics.nodeCommands(n2), Topics.PLACEMENTS, Topics.deadLetters("scheduler-service")));
     send(Topics.NODES, n1, EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, n1, "idle", 2, true, "http://a"));
     send(Topics.NODES, n2, EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, n2, "idle", 2, true, "http://b"));
   }
