@@ -48,6 +48,7 @@ class PoisonEventTest extends SchedulingTestSupport {
     assertThat(letter.key()).isEqualTo(job);
     assertThat(letter.eventType()).isEqualTo(EventTypes.TASK_QUEUED);
     assertThat(letter.reason()).contains("NullPointerException");
+    assignments().forEach(this::complete);
   }
 
   private EventEnvelope queued(String job, TaskQueued q) {

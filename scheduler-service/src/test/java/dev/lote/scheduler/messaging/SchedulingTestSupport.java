@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -46,7 +47,13 @@ import dev.lote.support.test.LoteServiceTest;
 /**
  * A scheduler under test: two nodes of two slots in a fresh pool, events sent to the real topics
  * and assignments read back from the nodes' topics, through a real broker and database.
+ *
+ * <p>Each test class closes its scheduler when it is done: a scheduler left running in the test
+ * context cache would go on placing the tasks other test classes queue (publishing assignments
+ * to their nodes), and would not see the partitions {@code TwoSchedulersTest} adds to the shared
+ * topics until its next metadata refresh, minutes later.
  */
+@DirtiesContext
 abstract class SchedulingTestSupport extends LoteServiceTest {
 
   /** Each test class its own consumer group, so no other test's scheduler reads its events. */
