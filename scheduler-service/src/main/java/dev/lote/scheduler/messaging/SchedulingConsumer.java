@@ -16,6 +16,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.messaging.Message;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -99,15 +100,18 @@ public class SchedulingConsumer {
    */
   private final Object oneBatchAtATime = new Object();
 
+  /**
+   * A poison event is dead-lettered by the Inbox; any other failure goes to the listener
+   * container, which retries the batch for as long as it takes. A lock conflict with another
+   * scheduler is retried here first, quickly, as it usually passes at once.
+   */
   @Bean
-  public Consumer<List<byte[]>> schedulingEvents(Inbox inbox) {
-    return records -> {
-      List<EventEnvelope> events = codec.decodeAll(records);
+  public Consumer<Message<List<byte[]>>> schedulingEvents(Inbox inbox) {
+    return message -> {
       for (int attempt = 1; ; attempt++) {
         try {
           synchronized (oneBatchAtATime) {
-            SchedulingProjection batch = new SchedulingProjection(store, outbox, codec, lengths, clock);
-            inbox.apply(events, batch::apply, () -> finish(batch));
+            inbox.consume(message, Batch::new);
           }
           return;
         } catch (TransientDataAccessException e) {
@@ -115,11 +119,30 @@ public class SchedulingConsumer {
           if (attempt >= TRIES) {
             throw e;
           }
-          log.info("batch of {} events rolled back on a lock conflict, trying again: {}", events.size(), e.getMessage());
+          log.info("batch of {} records rolled back on a lock conflict, trying again: {}", message.getPayload().size(), e.getMessage());
           pause(attempt);
         }
       }
     };
+  }
+
+  /**
+   * The work of one transaction: the projection gathers what the events change, then the pools
+   * they touched are planned. A new one for every transaction, so nothing gathered by one that
+   * was rolled back is applied.
+   */
+  private final class Batch implements Inbox.Batch {
+    private final SchedulingProjection projection = new SchedulingProjection(store, outbox, codec, lengths, clock);
+
+    @Override
+    public void apply(EventEnvelope event) {
+      projection.apply(event);
+    }
+
+    @Override
+    public void finish() {
+      SchedulingConsumer.this.finish(projection);
+    }
   }
 
   /**

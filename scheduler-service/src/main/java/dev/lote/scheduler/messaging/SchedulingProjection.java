@@ -140,10 +140,12 @@ final class SchedulingProjection {
 
   private void node(String account, NodeStateChanged n, String correlationId) {
     String pool = BatchIds.key(n.poolId());
-    if (n.lost() || n.removed()) {
+    if (n.lost()) {
       giveUp(account, n.nodeId(), correlationId);
     }
     if (n.removed()) {
+      // A node that drained is removed only after its agent's reports were all acknowledged, but
+      // they come on another topic and may be read after this: its assignments stay until then.
       store.dropNode(n.nodeId());
       return;
     }
@@ -155,8 +157,8 @@ final class SchedulingProjection {
   }
 
   /**
-   * Gives back the attempts still placed on a node that was lost or removed before they reported
-   * their end: their slots are free, the job-service hears of each ({@code attempt.lost}) and
+   * Gives back the attempts still placed on a node that was lost (also when it was removed while
+   * lost) before they reported their end: their slots are free, the job-service hears of each ({@code attempt.lost}) and
    * queues it again, and the node is told to drop it, should its agent come back and read the old
    * assignment. Ends read in this batch were written first, so only attempts with no report are
    * given up; a repeated event finds nothing left to give up.

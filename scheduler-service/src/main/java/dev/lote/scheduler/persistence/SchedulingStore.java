@@ -55,8 +55,8 @@ public class SchedulingStore {
   }
 
   /**
-   * Gives up every attempt still placed on the node, which was lost or removed before they
-   * reported their end: their assignments go and their slots are free again. Returns them; a
+   * Gives up every attempt still placed on the node, which was lost before they reported their
+   * end: their assignments go and their slots are free again. Returns them; a
    * second call finds nothing.
    */
   public List<Held> giveUpAssignments(String nodeId) {
@@ -68,7 +68,10 @@ public class SchedulingStore {
     return gone;
   }
 
-  /** Forgets a node that left its pool. */
+  /**
+   * Forgets a node that left its pool. Its assignments stay until their ends are read; releasing
+   * them then frees slots on no node.
+   */
   public void dropNode(String nodeId) {
     jdbc.update("delete from node where node_id = ?", nodeId);
   }

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
@@ -19,9 +21,15 @@ import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
 import dev.lote.common.events.Topics;
 
-/** A node that dies gives its work back: its attempts are reported lost, its slots freed, and it is told to drop them. */
+/**
+ * A node that dies gives its work back: its attempts are reported lost, its slots freed, and it is
+ * told to drop them. A node removed after draining normally gives nothing back: its attempts' ends
+ * are on their way.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "lote.scheduler.node-backlog-per-slot=0")
 class LostNodeTest extends SchedulingTestSupport {
+
+  @Autowired JdbcTemplate jdbc;
 
   @Test
   void aLostNodesAttemptsAreGivenBackOnceAndTheNodeIsUsedAgainWhenItReturns() {
@@ -72,7 +80,7 @@ class LostNodeTest extends SchedulingTestSupport {
   }
 
   @Test
-  void aRemovedNodeStillHoldingAttemptsGivesThemBack() {
+  void aNodeRemovedBecauseItsAgentDiedGivesItsAttemptsBack() {
     String job = "rm-" + UUID.randomUUID().toString().substring(0, 6);
     for (int i = 0; i < 4; i++) {
       queue(job, 0, "r" + i);
@@ -84,14 +92,50 @@ class LostNodeTest extends SchedulingTestSupport {
     // placed in the slot the completed attempt freed: the completion was read
     await().atMost(Duration.ofSeconds(30)).until(() -> assignments().size() == 5);
     assertThat(assignments().get(4).nodeId()).isEqualTo(n2);
-    NodeStateChanged removed = new NodeStateChanged(pool, n2, "leavingpool", 2, false, "http://b", "requeue", true);
-    send(Topics.NODES, n2, EventTypes.NODE_STATE_CHANGED, removed);
-    send(Topics.NODES, n2, EventTypes.NODE_STATE_CHANGED, removed);
+    NodeStateChanged removedLost = new NodeStateChanged(pool, n2, "leavingpool", 2, false, "http://b", "requeue", true, true);
+    send(Topics.NODES, n2, EventTypes.NODE_STATE_CHANGED, removedLost);
+    send(Topics.NODES, n2, EventTypes.NODE_STATE_CHANGED, removedLost);
     await().atMost(Duration.ofSeconds(30)).until(() -> lostOn(n2).size() == 2);
     await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5)).until(() -> lostOn(n2).size() == 2);
     List<String> held = assignments().stream().filter(a -> a.nodeId().equals(n2) && !a.taskId().equals(done.taskId())).map(TaskAssigned::taskId).toList();
     assertThat(lostOn(n2)).extracting(e -> codec.payload(e, AttemptLost.class).taskId())
         .as("the attempt that reported its end is not lost").containsExactlyInAnyOrderElementsOf(held);
+    assertThat(heldOn(n2)).isZero();
+  }
+
+  @Test
+  void aNodeRemovedAfterDrainingKeepsItsAttemptsUntilTheirCompletionsArrive() {
+    String job = "dr-" + UUID.randomUUID().toString().substring(0, 6);
+    for (int i = 0; i < 4; i++) {
+      queue(job, 0, "d" + i);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> assignments().size() == 4);
+    List<TaskAssigned> onN2 = assignments().stream().filter(a -> a.nodeId().equals(n2)).toList();
+    assertThat(onN2).hasSize(2);
+
+    // the agent reported deallocated after its reports were acknowledged; the scheduler reads the removal first
+    send(Topics.NODES, n2, EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, n2, "leavingpool", 2, false, "http://b", "taskcompletion", true));
+    await().atMost(Duration.ofSeconds(30)).until(() -> count("select count(*) from node where node_id = ?", n2) == 0);
+    await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5)).until(() -> lostOn(n2).isEmpty() && killsOn(n2).isEmpty());
+    assertThat(heldOn(n2)).as("the attempts wait for their completions").isEqualTo(2);
+
+    onN2.forEach(this::complete);
+    await().atMost(Duration.ofSeconds(30)).until(() -> heldOn(n2) == 0);
+    assertThat(lostOn(n2)).isEmpty();
+    // the consumer went on: a completion on a node still there frees its slot for the next task
+    complete(assignments().stream().filter(a -> a.nodeId().equals(n1)).findFirst().orElseThrow());
+    queue(job, 0, "d4");
+    await().atMost(Duration.ofSeconds(30)).until(() -> assignments().size() == 5);
+    assertThat(assignments().get(4).nodeId()).isEqualTo(n1);
+  }
+
+  private int heldOn(String node) {
+    return count("select count(*) from assignment where node_id = ?", node);
+  }
+
+  private int count(String sql, Object... args) {
+    Integer n = jdbc.queryForObject(sql, Integer.class, args);
+    return n == null ? 0 : n;
   }
 
   private List<EventEnvelope> lostOn(String node) {

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -46,7 +47,13 @@ import dev.lote.support.test.LoteServiceTest;
 /**
  * A scheduler under test: two nodes of two slots in a fresh pool, events sent to the real topics
  * and assignments read back from the nodes' topics, through a real broker and database.
+ *
+ * <p>Each test class closes its scheduler when it is done: a scheduler left running in the test
+ * context cache would go on placing the tasks other test classes queue (publishing assignments
+ * to their nodes), and would not see the partitions {@code TwoSchedulersTest} adds to the shared
+ * topics until its next metadata refresh, minutes later.
  */
+@DirtiesContext
 abstract class SchedulingTestSupport extends LoteServiceTest {
 
   /** Each test class its own consumer group, so no other test's scheduler reads its events. */
@@ -84,7 +91,7 @@ abstract class SchedulingTestSupport extends LoteServiceTest {
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     consumer = new KafkaConsumer<>(c);
-    consumer.subscribe(List.of(Topics.nodeCommands(n1), Topics.nodeCommands(n2), Topics.PLACEMENTS));
+    consumer.subscribe(List.of(Topics.nodeCommands(n1), Topics.nodeCommands(n2), Topics.PLACEMENTS, Topics.deadLetters("scheduler-service")));
     send(Topics.NODES, n1, EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, n1, "idle", 2, true, "http://a"));
     send(Topics.NODES, n2, EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, n2, "idle", 2, true, "http://b"));
   }
