@@ -1,35 +1,12 @@
 package dev.lote.pool;
 
-import org.junit.jupiter.api.Test;
+import dev.lote.support.test.ArchitectureTestBase;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
+/** The architecture every Lote module keeps, checked on this module's code. */
+class ArchitectureTest extends ArchitectureTestBase {
 
-import dev.lote.support.test.LoteArchitecture;
-
-/** The architecture every Lote module keeps (see {@link LoteArchitecture}), checked on this module's code. */
-class ArchitectureTest {
-
-  private static final String BASE = "dev.lote.pool";
-  private static final JavaClasses CLASSES = LoteArchitecture.productionClasses(BASE);
-
-  @Test
-  void theDomainIsPlainJava() {
-    LoteArchitecture.domainIsPlainJava(BASE).check(CLASSES);
-  }
-
-  @Test
-  void dependsOnNoOtherService() {
-    // the autoscale formula library, shared with the autoscaler, is no service
-    LoteArchitecture.dependsOnNoOtherService(BASE, "dev.lote.autoscale").check(CLASSES);
-  }
-
-  @Test
-  void hasNoCyclesBetweenItsPackages() {
-    LoteArchitecture.noCyclesBetweenPackages(BASE).check(CLASSES);
-  }
-
-  @Test
-  void publishesOnlyOnTheTopicsItOwns() {
-    LoteArchitecture.onlyOwnersPublish().check(CLASSES);
+  // the autoscale formula library, shared by the autoscaler and the pool-service, is no service
+  ArchitectureTest() {
+    super("dev.lote.pool", "dev.lote.autoscale");
   }
 }

@@ -69,16 +69,6 @@ public final class LoteArchitecture {
     return new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(basePackage);
   }
 
-  /** The rules for the module whose code is under {@code basePackage}. */
-  public static List<ArchRule> rules(String basePackage, String... alsoAllowedLotePackages) {
-    List<ArchRule> rules = new ArrayList<>();
-    rules.add(domainIsPlainJava(basePackage));
-    rules.add(dependsOnNoOtherService(basePackage, alsoAllowedLotePackages));
-    rules.add(noCyclesBetweenPackages(basePackage));
-    rules.add(onlyOwnersPublish());
-    return rules;
-  }
-
   public static ArchRule domainIsPlainJava(String basePackage) {
     return noClasses()
         .that()
@@ -220,21 +210,6 @@ public final class LoteArchitecture {
       return true;
     }
     return false;
-  }
-
-  /** Checks every rule and fails with all violations of all of them. */
-  public static void check(String basePackage, String... alsoAllowedLotePackages) {
-    JavaClasses classes = productionClasses(basePackage);
-    List<String> failures = new ArrayList<>();
-    for (ArchRule rule : rules(basePackage, alsoAllowedLotePackages)) {
-      var result = rule.evaluate(classes);
-      if (result.hasViolation()) {
-        failures.add(result.getFailureReport().toString());
-      }
-    }
-    if (!failures.isEmpty()) {
-      throw new AssertionError(String.join("\n\n", failures));
-    }
   }
 
   private LoteArchitecture() {}
