@@ -59,7 +59,8 @@ class LocalNodeProviderTest {
         .contains(
             "ARGS --lote.node.id=" + nodeId + " --lote.node.pool-id=pool-A --lote.node.account=lote"
                 + " --lote.node.account-url=http://127.0.0.1:18080 --lote.node.root=" + root + " --lote.node.slots=2"
-                + " --lote.node.kafka=127.0.0.1:19092 --lote.node.vm-size=standard_d2 --lote.node.start-task=" + root.resolve("start-task.json"));
+                + " --lote.node.kafka=127.0.0.1:19092 --lote.node.vm-size=standard_d2 --lote.node.heartbeat-interval=PT10S"
+                + " --lote.node.start-task=" + root.resolve("start-task.json"));
     assertThat(ProcessHandle.of(pid).orElseThrow().info().commandLine().orElseThrow())
         .startsWith(java + " " + FLAGS + " -jar " + jar.toAbsolutePath());
     assertThat(JsonMapper.builder().build().readTree(root.resolve("start-task.json").toFile())).isEqualTo(startTask);
