@@ -29,7 +29,7 @@ class PoolSizeApiTest extends PoolServiceTestBase {
   @LocalServerPort int port;
 
   @Test
-  void aResizeIsAcceptedMovesTheTargetAndAnotherWaitsUntilThePoolIsSteady() {
+  void aResizeIsCheckedAcceptedAndMovesTheTarget() {
     BatchHttp http = new BatchHttp(port, "sizes");
     http.post("/pools", json("{'id':'grow','vmSize':'s'}"));
 
@@ -45,11 +45,8 @@ class PoolSizeApiTest extends PoolServiceTestBase {
     assertThat(pool.get("targetDedicatedNodes").intValue()).isEqualTo(2);
     assertThat(pool.get("resizeTimeout").stringValue()).isEqualTo("PT10M");
 
-    if ("resizing".equals(http.get("/pools/grow").json().get("allocationState").stringValue())) {
-      Response again = http.post("/pools/grow/resize", json("{'targetDedicatedNodes':3}"));
-      assertThat(again.status()).isEqualTo(409);
-      assertThat(again.errorCode()).isEqualTo("PoolBeingResized");
-    }
+    // A resize while the pool is resizing is refused (PoolTest); here the pool settles within
+    // milliseconds, so whether a second call meets it still resizing is a race, not a behaviour.
     assertThat(http.post("/pools/grow/stopresize", "").status()).isEqualTo(202);
     assertThat(http.post("/pools/nosuch/resize", json("{'targetDedicatedNodes':1}")).errorCode()).isEqualTo("PoolNotFound");
   }
