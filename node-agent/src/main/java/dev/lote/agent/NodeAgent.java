@@ -27,8 +27,7 @@ final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
   static {
-    // Every task is started through setsid (one more exec); vfork then exec saves the exec of
-    // jspawnhelper that the default posix_spawn pays, so a task costs what it did without setsid.
+    // vfork then exec saves the exec of jspawnhelper that the default posix_spawn pays per task.
     // Read when the JDK starts its first process, which no code runs before this class.
     if (System.getProperty("jdk.lang.Process.launchMechanism") == null) {
       System.setProperty("jdk.lang.Process.launchMechanism", "VFORK");

@@ -5,8 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -14,73 +18,54 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Each task runs in a process group of its own (started through util-linux {@code setsid}, which
- * execs the command in a new session whose id is the process id), so ending a task ends
- * everything it started, and an agent that restarts can end what its previous life left running.
- * A group is known by its id and by the start time of its leader from {@code /proc/<pid>/stat}, so
- * a pid the kernel gave to another program since is never signalled.
+ * The process tree of each task: its leader (the process the agent started) and everything the
+ * leader started, found through the parent links in {@code /proc}. Ending a task ends its tree,
+ * and an agent that restarts ends the trees its previous life left running. A tree is known by
+ * its leader's pid and start time from {@code /proc/<pid>/stat}, so a pid the kernel gave to
+ * another program since is never signalled. Trees rather than sessions: starting every task
+ * through {@code setsid} costs one more exec per task, which on hosts with a slow process spawn
+ * halved the throughput of short tasks.
  */
 final class ProcessGroups {
 
   private static final Logger log = LoggerFactory.getLogger(ProcessGroups.class);
 
-  /** The leader of a task's process group, as journaled. */
+  /** The leader of a task's process tree, as journaled ({@code pgid} is the leader's pid). */
   record Group(long pgid, long startTicks) {}
-
-  private static final String SETSID = find("/usr/bin/setsid", "/bin/setsid");
-  private static final String KILL = find("/bin/kill", "/usr/bin/kill");
 
   private ProcessGroups() {}
 
-  private static String find(String... candidates) {
-    for (String c : candidates) {
-      if (Files.isExecutable(Path.of(c))) {
-        return c;
-      }
-    }
-    log.warn("none of {} exists: tasks share the agent's process group", List.of(candidates));
-    return null;
-  }
-
-  /** The words that start a command in a new session and process group (empty without setsid). */
+  /** The words a task's command is started with before its own (none: see the class comment). */
   static List<String> prefix() {
-    return SETSID == null ? List.of() : List.of(SETSID);
+    return List.of();
   }
 
-  /**
-   * The group a started task leads (its id is the task's pid; setsid may not have run yet, but the
-   * start time stays through exec), or null when the task is already gone.
-   */
+  /** The tree a started task leads, or null when the task is already gone. */
   static Group of(Process p) {
     return stat(p.pid()).map(s -> new Group(p.pid(), s.startTicks)).orElse(null);
   }
 
-  /** Kills a running task: its whole group, and what it started in other groups. */
+  /** Kills a running task and everything it started. */
   static void kill(Process p, Group g) {
-    if (g != null && p.isAlive()) {
-      // once the leader is reaped its group id may be given away: only signal a group it still leads
-      killGroup(g.pgid());
-    }
     p.descendants().forEach(ProcessHandle::destroyForcibly);
     p.destroyForcibly();
   }
 
   /**
-   * Kills the group a previous life of the agent started, if it is still the same one: its leader
-   * alive with the journaled start time, or gone (a group's id is not given to a new process while
-   * a member is left). Members that started before the leader are not the group's.
+   * Kills the tree a previous life of the agent started, if its leader is still the same process
+   * (alive with the journaled start time). Processes that started before the leader are not its.
    */
   static void killOrphan(Group g) {
     Optional<Stat> leader = stat(g.pgid());
-    if (leader.isPresent() && leader.get().startTicks != g.startTicks()) {
-      return; // the pid belongs to another program now
+    if (leader.isEmpty() || leader.get().startTicks != g.startTicks()) {
+      return; // gone, or the pid belongs to another program now
     }
     List<Long> members = members(g);
     if (members.isEmpty()) {
       return;
     }
-    log.info("ending the orphaned process group {} ({} process(es)) of the agent's previous life", g.pgid(), members.size());
-    killGroup(g.pgid());
+    log.info("ending the orphaned process tree of pid {} ({} process(es)) of the agent's previous life", g.pgid(), members.size());
+    members.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!members(g).isEmpty() && System.nanoTime() < deadline) {
       try {
@@ -92,16 +77,36 @@ final class ProcessGroups {
     }
   }
 
-  /** Live (not zombie) processes of the group started no earlier than its leader. */
+  /** Live (not zombie) processes of the tree: the leader and its descendants started no earlier. */
   static List<Long> members(Group g) {
-    List<Long> out = new ArrayList<>();
+    Map<Long, Stat> all = new HashMap<>();
     try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
       for (Path p : proc) {
         long pid = Long.parseLong(p.getFileName().toString());
-        stat(pid).filter(s -> s.pgrp == g.pgid() && s.startTicks >= g.startTicks() && s.state != 'Z').ifPresent(s -> out.add(pid));
+        stat(pid).filter(s -> s.startTicks >= g.startTicks()).ifPresent(s -> all.put(pid, s));
       }
     } catch (IOException e) {
       log.warn("cannot list /proc: {}", e.toString());
+    }
+    List<Long> out = new ArrayList<>();
+    Deque<Long> todo = new ArrayDeque<>();
+    if (all.containsKey(g.pgid())) {
+      todo.add(g.pgid());
+    }
+    while (!todo.isEmpty()) {
+      long pid = todo.poll();
+      Stat s = all.remove(pid);
+      if (s == null) {
+        continue;
+      }
+      if (s.state != 'Z') {
+        out.add(pid);
+      }
+      all.forEach((child, cs) -> {
+        if (cs.ppid == pid) {
+          todo.add(child);
+        }
+      });
     }
     return out;
   }
@@ -111,23 +116,9 @@ final class ProcessGroups {
     return stat(pid).map(s -> s.state != 'Z').orElse(false);
   }
 
-  private static void killGroup(long pgid) {
-    if (KILL == null || pgid <= 1) {
-      return;
-    }
-    try {
-      // kill(2) with a negative id signals the whole group at once: nothing forks away in between
-      new ProcessBuilder(KILL, "-KILL", "--", "-" + pgid).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(5, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      log.warn("cannot kill process group {}: {}", pgid, e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
+  private record Stat(char state, long ppid, long startTicks) {}
 
-  private record Stat(char state, long pgrp, long startTicks) {}
-
-  /** Fields 3 (state), 5 (pgrp) and 22 (starttime) of /proc/<pid>/stat; the name may hold spaces. */
+  /** Fields 3 (state), 4 (ppid) and 22 (starttime) of /proc/<pid>/stat; the name may hold spaces. */
   private static Optional<Stat> stat(long pid) {
     String s;
     try {
@@ -137,6 +128,6 @@ final class ProcessGroups {
     }
     String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
     // f[0] is field 3
-    return Optional.of(new Stat(f[0].charAt(0), Long.parseLong(f[2]), Long.parseLong(f[19])));
+    return Optional.of(new Stat(f[0].charAt(0), Long.parseLong(f[1]), Long.parseLong(f[19])));
   }
 }
