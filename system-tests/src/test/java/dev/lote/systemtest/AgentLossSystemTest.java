@@ -16,14 +16,11 @@ import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
-import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
-import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
 import com.microsoft.azure.batch.protocol.models.TaskExecutionResult;
 import com.microsoft.azure.batch.protocol.models.TaskState;
-import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 
 /**
  * A node whose agent dies with its task gives the task back: the agent of the node running a
@@ -48,25 +45,7 @@ class AgentLossSystemTest {
                 200,
                 Map.of("LOTE_NODE_RELAUNCH", "false", "LOTE_NODE_HEARTBEAT_TIMEOUT", "PT10S", "LOTE_NODE_HEARTBEAT_INTERVAL", "PT2S")));
     client = stack.client();
-    client
-        .poolOperations()
-        .createPool(
-            new PoolAddParameter()
-                .withId(POOL)
-                .withVmSize("standard_d2s_v3")
-                .withTargetDedicatedNodes(2)
-                .withTaskSlotsPerNode(1)
-                .withVirtualMachineConfiguration(
-                    new VirtualMachineConfiguration()
-                        .withImageReference(
-                            new ImageReference().withPublisher("canonical").withOffer("0001-com-ubuntu-server-jammy").withSku("22_04-lts").withVersion("latest"))
-                        .withNodeAgentSKUId("batch.node.ubuntu 22.04")));
-    await("both nodes idle")
-        .atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(250))
-        .untilAsserted(() -> assertThat(client.computeNodeOperations().listComputeNodes(POOL))
-            .hasSize(2)
-            .allSatisfy(n -> assertThat(n.state()).isEqualTo(ComputeNodeState.IDLE)));
+    SdkPools.createAndWaitIdle(client, POOL, 2, 1);
     client.jobOperations().createJob(new JobAddParameter().withId(JOB).withPoolInfo(new PoolInformation().withPoolId(POOL)));
   }
 

@@ -17,11 +17,7 @@ import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.protocol.models.BatchErrorException;
 import com.microsoft.azure.batch.protocol.models.CloudJob;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
-import com.microsoft.azure.batch.protocol.models.ComputeNode;
-import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
-import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
-import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
 import com.microsoft.azure.batch.protocol.models.TaskAddCollectionResult;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
@@ -29,7 +25,6 @@ import com.microsoft.azure.batch.protocol.models.TaskAddStatus;
 import com.microsoft.azure.batch.protocol.models.TaskCounts;
 import com.microsoft.azure.batch.protocol.models.TaskExecutionResult;
 import com.microsoft.azure.batch.protocol.models.TaskState;
-import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 
 /**
  * The basic workflow through the official Java SDK (com.microsoft.azure:azure-batch 11.2.0):
@@ -47,27 +42,7 @@ class JavaSdkWorkflowTest {
   static void stackAndPool() throws Exception {
     LoteStack.get();
     client = LoteStack.client(LoteStack.KEY);
-    client
-        .poolOperations()
-        .createPool(
-            new PoolAddParameter()
-                .withId(POOL)
-                .withVmSize("standard_d2s_v3")
-                .withTargetDedicatedNodes(2)
-                .withTaskSlotsPerNode(2)
-                .withVirtualMachineConfiguration(
-                    new VirtualMachineConfiguration()
-                        .withImageReference(
-                            new ImageReference().withPublisher("canonical").withOffer("0001-com-ubuntu-server-jammy").withSku("22_04-lts").withVersion("latest"))
-                        .withNodeAgentSKUId("batch.node.ubuntu 22.04")));
-    await("both nodes idle")
-        .atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(250))
-        .untilAsserted(
-            () -> {
-              List<ComputeNode> nodes = client.computeNodeOperations().listComputeNodes(POOL);
-              assertThat(nodes).hasSize(2).allSatisfy(n -> assertThat(n.state()).isEqualTo(ComputeNodeState.IDLE));
-            });
+    SdkPools.createAndWaitIdle(client, POOL, 2, 2);
     client.jobOperations().createJob(new JobAddParameter().withId(JOB).withPoolInfo(new PoolInformation().withPoolId(POOL)));
   }
 
