@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
 import org.slf4j.Logger;
@@ -16,14 +17,15 @@ import dev.lote.common.events.Topics;
 /**
  * {@code node.heartbeat} at a fixed interval, and one more soon after the number of running tasks
  * changed, since the pool-service takes a node's idle or running state from them. Changes are
- * coalesced: a short wait lets a task that ends and the next that starts count as no change, and
- * at most one extra heartbeat goes out per {@value #MIN_GAP_MS} ms.
+ * coalesced: at most one extra heartbeat goes out per {@value #MIN_GAP_MS} ms, and only if the
+ * counts then differ from the last ones sent, so a node whose tasks end and are replaced as fast
+ * as they run sends none beyond its interval.
  */
 final class Heartbeats {
 
   private static final Logger log = LoggerFactory.getLogger(Heartbeats.class);
   private static final long SETTLE_MS = 50;
-  private static final long MIN_GAP_MS = 250;
+  private static final long MIN_GAP_MS = 1_000;
 
   private final AgentConfig cfg;
   private final Events events;
@@ -35,6 +37,8 @@ final class Heartbeats {
   private final AtomicBoolean extraScheduled = new AtomicBoolean();
   private volatile long lastExtraNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(MIN_GAP_MS);
   private volatile boolean started;
+  /** The running tasks and slots of the last heartbeat sent, packed in one long. */
+  private final AtomicLong lastSent = new AtomicLong(-1);
 
   Heartbeats(AgentConfig cfg, Events events, HostMetrics metrics, Clock clock, ScheduledExecutorService timers, IntSupplier runningTasks, IntSupplier runningSlots) {
     this.cfg = cfg;
@@ -63,8 +67,10 @@ final class Heartbeats {
       timers.schedule(
           () -> {
             extraScheduled.set(false);
-            lastExtraNanos = System.nanoTime();
-            send();
+            if (counts(runningTasks.getAsInt(), runningSlots.getAsInt()) != lastSent.get()) {
+              lastExtraNanos = System.nanoTime();
+              send();
+            }
           },
           wait,
           TimeUnit.MILLISECONDS);
@@ -73,15 +79,22 @@ final class Heartbeats {
     }
   }
 
+  private static long counts(int tasks, int slots) {
+    return ((long) tasks << 32) | (slots & 0xffffffffL);
+  }
+
   private void send() {
     try {
+      int tasks = runningTasks.getAsInt();
+      int slots = runningSlots.getAsInt();
+      lastSent.set(counts(tasks, slots));
       events.send(
           Topics.NODE_REPORTS,
           cfg.nodeId(),
           events.envelope(
               EventTypes.NODE_HEARTBEAT,
               cfg.nodeId(),
-              new NodeHeartbeat(cfg.poolId(), cfg.nodeId(), runningTasks.getAsInt(), clock.instant(), metrics.sample(), runningSlots.getAsInt())));
+              new NodeHeartbeat(cfg.poolId(), cfg.nodeId(), tasks, clock.instant(), metrics.sample(), slots)));
     } catch (RuntimeException e) {
       log.warn("heartbeat failed: {}", e.toString());
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -94,6 +96,7 @@ class ConsumptionPolicyTest {
       return batch ->
           inbox.consume(
               batch,
+              Set.of("note.added"),
               () ->
                   Inbox.Batch.of(
                       e -> {
@@ -162,6 +165,19 @@ class ConsumptionPolicyTest {
   }
 
   @Test
+  void eventsOfATypeTheConsumerDoesNotApplyArePassedOverWithoutBeingRecorded() throws Exception {
+    try (Kafka kafka = new Kafka()) {
+      EventEnvelope other = kafka.envelope("note.read", "lote", "s-2", new NoteAdded("s-2"));
+      EventEnvelope last = note(kafka, "s-3");
+      kafka.publishRaw(TOPIC, "k", List.of(encode(note(kafka, "s-1")), encode(other), encode(last)));
+
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(appliedCounts("s-%")).containsExactly(1, 1));
+      assertThat(processed(last.id())).isTrue();
+      assertThat(processed(other.id())).isFalse();
+    }
+  }
+
+  @Test
   void aHandlerThatFailsTransientlyIsAppliedOnceAfterRecoveryAndNothingIsSkipped() {
     // more failures than any retry count that would give the batch up (the binder's default error handler tries 10 times)
     flaky.put("t-2", new AtomicInteger(12));
@@ -208,6 +224,18 @@ class ConsumptionPolicyTest {
 
   private byte[] encode(EventEnvelope e) {
     return codec.encode(e);
+  }
+
+  /** Whether the inbox recorded the event as handled, read past the proxy. */
+  private static boolean processed(String eventId) throws Exception {
+    try (Connection c = DriverManager.getConnection(directUrl, "postgres", "");
+        PreparedStatement s = c.prepareStatement("select count(*) from processed_event where event_id = ?")) {
+      s.setString(1, eventId);
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getInt(1) == 1;
+      }
+    }
   }
 
   /** Read straight from the database, past the proxy the service uses. */

@@ -43,16 +43,16 @@ public class AutoscaleConsumers {
 
   private static final Logger log = LoggerFactory.getLogger(AutoscaleConsumers.class);
 
-  /** The binder runs one consumer thread per topic; their batches are applied one at a time. */
-  private final Object oneBatchAtATime = new Object();
+  /** The events the autoscaler keeps: task.started is not among them (task counts are the job-service's). */
+  static final Set<String> APPLIED =
+      Set.of(
+          EventTypes.TASK_COMPLETED, EventTypes.POOL_CREATED, EventTypes.POOL_RESIZED, EventTypes.POOL_AUTOSCALE_CHANGED,
+          EventTypes.POOL_DELETED, EventTypes.NODE_STATE_CHANGED);
 
   @Bean
   public Consumer<Message<List<byte[]>>> autoscaleEvents(Inbox inbox, AutoscaleStore store, EventCodec codec, EvaluationLoop loop, Sampler sampler) {
-    return message -> {
-      synchronized (oneBatchAtATime) {
-        inbox.consume(message, () -> new Batch(store, codec, sampler, loop));
-      }
-    };
+    // one consumer thread reads the three topics (the binding is multiplexed): one batch at a time
+    return message -> inbox.consume(message, APPLIED, () -> new Batch(store, codec, sampler, loop));
   }
 
   @Bean

@@ -1,12 +1,14 @@
 package dev.lote.pool.consumers;
 
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
 
+import dev.lote.common.events.EventTypes;
 import dev.lote.pool.service.NodeActivityService;
 import dev.lote.pool.service.NodeReconciler;
 import dev.lote.pool.service.PoolService;
@@ -31,7 +33,8 @@ public class NodeEventConsumers {
 
   @Bean
   public Consumer<Message<List<byte[]>>> taskReports(Inbox inbox, NodeActivityService activity) {
-    return message -> inbox.consume(message, () -> new GatheredBatch(activity::applyTaskReports));
+    // totals come from completions; busy and idle from the agents' heartbeats, not from task.started
+    return message -> inbox.consume(message, Set.of(EventTypes.TASK_COMPLETED), () -> new GatheredBatch(activity::applyTaskReports));
   }
 
   /** {@code autoscale.evaluated} from the autoscaler: the pool's autoScaleRun, and its new size. */

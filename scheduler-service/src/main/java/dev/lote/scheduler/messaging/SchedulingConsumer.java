@@ -56,6 +56,7 @@ public class SchedulingConsumer {
   /** Tries of a batch whose transaction lost a lock conflict with another scheduler's. */
   private static final int TRIES = 8;
 
+
   private final SchedulingStore store;
   private final PlanApplier applier;
   private final Outbox outbox;
@@ -94,9 +95,9 @@ public class SchedulingConsumer {
   }
 
   /**
-   * The binder runs one consumer per topic, each on its own thread. Their batches are applied one
-   * at a time here only so that they do not wait on each other's row locks: correctness does not
-   * rest on it, as the applier's statements refuse what another scheduler already took.
+   * One consumer reads all the scheduler's topics (the binding is multiplexed), so batches come
+   * one at a time anyway; the lock keeps the placement sweep out of a batch's way. Correctness
+   * does not rest on it, as the applier's statements refuse what another scheduler already took.
    */
   private final Object oneBatchAtATime = new Object();
 
@@ -111,7 +112,7 @@ public class SchedulingConsumer {
       for (int attempt = 1; ; attempt++) {
         try {
           synchronized (oneBatchAtATime) {
-            inbox.consume(message, Batch::new);
+            inbox.consume(message, SchedulingProjection.APPLIED, Batch::new);
           }
           return;
         } catch (TransientDataAccessException e) {

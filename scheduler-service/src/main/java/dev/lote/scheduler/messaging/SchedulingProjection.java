@@ -41,6 +41,17 @@ final class SchedulingProjection {
   /** Why the scheduler asks a lost node's agent to drop an attempt, should it ever read it. */
   static final String NODE_LOST = "NodeLost";
 
+  /**
+   * The events the scheduler acts on. A task.started changes nothing here (its slots were taken
+   * when it was placed, and the completion carries its start time), so a batch of them costs no
+   * transaction.
+   */
+  static final Set<String> APPLIED =
+      Set.of(
+          EventTypes.NODE_STATE_CHANGED, EventTypes.POOL_CREATED, EventTypes.POOL_DELETED,
+          EventTypes.JOB_CREATED, EventTypes.JOB_UPDATED, EventTypes.JOB_TERMINATED, EventTypes.JOB_DELETED,
+          EventTypes.TASK_QUEUED, EventTypes.TASK_CANCELLED, EventTypes.TASK_COMPLETED);
+
   private final SchedulingStore store;
   private final Outbox outbox;
   private final EventCodec codec;
@@ -117,7 +128,7 @@ final class SchedulingProjection {
         }
       }
       default -> {
-        // task.started, pool.resized, pool.autoscale-changed: nothing to decide
+        // not among APPLIED: the inbox does not hand them over
       }
     }
   }

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -72,13 +73,28 @@ public class Inbox {
     consume(Received.of(batch), batches);
   }
 
+  /**
+   * Applies the events of a batch message whose type is one of {@code types}; see {@link Inbox}.
+   * The others are passed over without a transaction and without being recorded: a consumer that
+   * has nothing to do for an event type need not pay a round trip to the database for it, and a
+   * batch of such events costs none at all.
+   */
+  public void consume(Message<List<byte[]>> batch, Set<String> types, Supplier<? extends Batch> batches) {
+    consume(Received.of(batch), type -> type != null && types.contains(type), batches);
+  }
+
   /** Applies a batch of raw values whose topic and offsets are unknown; see {@link Inbox}. */
   public void consumeRecords(List<byte[]> records, Supplier<? extends Batch> batches) {
     consume(Received.of(records), batches);
   }
 
   public void consume(List<Received> records, Supplier<? extends Batch> batches) {
+    consume(records, type -> true, batches);
+  }
+
+  private void consume(List<Received> records, Predicate<String> applies, Supplier<? extends Batch> batches) {
     List<Decoded> decoded = decode(records);
+    decoded.removeIf(d -> !applies.test(d.event().type()));
     if (decoded.isEmpty()) {
       return;
     }
