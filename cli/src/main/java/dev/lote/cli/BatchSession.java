@@ -21,13 +21,16 @@ import picocli.CommandLine.Option;
 /** Connection options and the pool handling the demo and the benchmark share. */
 class BatchSession {
 
-  @Option(names = "--endpoint", defaultValue = "http://127.0.0.1:8080", description = "Batch endpoint")
+  /** The key of the account a local stack creates on its first start. */
+  static final String DEV_KEY = "IOcM2s2sWvF9tz4ovxqGTyz8k4yT5NOiWZKuzsvuEk55wY0ngAD4bgrTVqV49yl8";
+
+  @Option(names = "--endpoint", defaultValue = "http://127.0.0.1:8080", description = "Batch endpoint (default: ${DEFAULT-VALUE})")
   String endpoint;
 
-  @Option(names = "--account", defaultValue = "lote")
+  @Option(names = "--account", defaultValue = "lote", description = "account name (default: ${DEFAULT-VALUE})")
   String account;
 
-  @Option(names = "--key", required = true, description = "account key")
+  @Option(names = "--key", defaultValue = DEV_KEY, description = "account key (default: the local stack's development key)")
   String key;
 
   BatchClient client() {

@@ -1,7 +1,5 @@
 package dev.lote.cli;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -11,7 +9,6 @@ import java.util.concurrent.Callable;
 
 import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
-import com.microsoft.azure.batch.protocol.models.EnvironmentSetting;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
@@ -25,7 +22,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The sample workload, written with the official Azure Batch Java SDK: Monte-Carlo pi over many
- * tasks and a gather task that depends on them.
+ * tasks and a gather task that depends on them. Everything it reads comes back through the Batch
+ * file API (each task's stdout.txt), so it runs the same against a Lote on another machine.
  */
 @Command(name = "demo", description = "Run the sample workload: Monte-Carlo pi on a pool of two nodes.")
 public final class DemoCommand implements Callable<Integer> {
@@ -40,9 +38,6 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--darts", defaultValue = "200000", description = "darts thrown per task")
   int darts;
 
-  @Option(names = "--out-dir", description = "where sample tasks leave their counts (default .lote/demo)")
-  Path outDir;
-
   @Option(names = "--timeout", defaultValue = "PT5M")
   Duration timeout;
 
@@ -53,18 +48,11 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       BatchSession.ensurePool(client, POOL, 2, 2, Duration.ofMinutes(2), s -> System.out.println(s));
       String jobId = "pi-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-      Path out = (outDir == null ? Path.of(".lote", "demo") : outDir).toAbsolutePath().resolve(jobId);
-      Files.createDirectories(out);
       System.out.println("job " + jobId + ": " + tasks + " sample tasks of " + darts + " darts, then a gather task");
-      System.out.println("(the local node provider runs the nodes on this machine, so tasks share " + out + ")");
       client
           .jobOperations()
           .createJob(
-              new JobAddParameter()
-                  .withId(jobId)
-                  .withPoolInfo(new PoolInformation().withPoolId(POOL))
-                  .withUsesTaskDependencies(true)
-                  .withCommonEnvironmentSettings(List.of(new EnvironmentSetting().withName("PI_OUT").withValue(out.toString()))));
+              new JobAddParameter().withId(jobId).withPoolInfo(new PoolInformation().withPoolId(POOL)).withUsesTaskDependencies(true));
 
       List<TaskAddParameter> batch = new ArrayList<>();
       List<String> ids = new ArrayList<>();
@@ -79,34 +67,30 @@ public final class DemoCommand implements Callable<Integer> {
       for (int from = 0; from < batch.size(); from += 100) {
         client.taskOperations().createTasks(jobId, batch.subList(from, Math.min(batch.size(), from + 100)));
       }
+      if (!await(client, jobId, tasks)) {
+        return 1;
+      }
+      // Nodes share no storage with each other or with this machine: the samples' counts come back
+      // through the file API and go to the gather task on its command line.
+      long hits = 0;
+      long thrown = 0;
+      for (String id : ids) {
+        String[] counts = BatchSession.readTaskFile(client, jobId, id, "stdout.txt").trim().split("\\s+");
+        if (counts.length != 2) {
+          return fail(client, jobId, "task " + id + " printed no counts");
+        }
+        hits += Long.parseLong(counts[0]);
+        thrown += Long.parseLong(counts[1]);
+      }
       client.taskOperations().createTask(
           jobId,
           new TaskAddParameter()
               .withId("gather")
               .withCommandLine(
-                  "/bin/sh -c \"cat \\\"$PI_OUT\\\"/sample-*.txt | awk '{h += $1; n += $2} END {printf \\\"pi ~ %.6f from %d darts\\\\n\\\", 4 * h / n, n}'\"")
+                  "awk -v h=" + hits + " -v n=" + thrown + " 'BEGIN {printf \"pi ~ %.6f from %d darts\\n\", 4 * h / n, n}'")
               .withDependsOn(new TaskDependencies().withTaskIds(ids)));
-
-      int total = tasks + 1;
-      long deadline = System.nanoTime() + timeout.toNanos();
-      String last = "";
-      while (true) {
-        TaskCounts c = client.jobOperations().getTaskCounts(jobId);
-        String line = "tasks: " + c.completed() + "/" + total + " completed, " + c.running() + " running";
-        if (!line.equals(last)) {
-          System.out.println(line);
-          last = line;
-        }
-        if (c.failed() > 0) {
-          return fail(client, jobId, "a task failed");
-        }
-        if (c.completed() >= total) {
-          break;
-        }
-        if (System.nanoTime() > deadline) {
-          return fail(client, jobId, "the job did not finish within " + timeout);
-        }
-        Thread.sleep(1000);
+      if (!await(client, jobId, tasks + 1)) {
+        return 1;
       }
       CloudTask gather = client.taskOperations().getTask(jobId, "gather");
       if (gather.executionInfo() == null || gather.executionInfo().result() != TaskExecutionResult.SUCCESS) {
@@ -121,10 +105,35 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** Waits until {@code total} tasks of the job completed, printing progress; false (reported) on a failure or the timeout. */
+  private boolean await(BatchClient client, String jobId, int total) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "";
+    while (true) {
+      TaskCounts c = client.jobOperations().getTaskCounts(jobId);
+      String line = "tasks: " + c.completed() + "/" + total + " completed, " + c.running() + " running";
+      if (!line.equals(last)) {
+        System.out.println(line);
+        last = line;
+      }
+      if (c.failed() > 0) {
+        fail(client, jobId, "a task failed");
+        return false;
+      }
+      if (c.completed() >= total) {
+        return true;
+      }
+      if (System.nanoTime() > deadline) {
+        fail(client, jobId, "the job did not finish within " + timeout);
+        return false;
+      }
+      Thread.sleep(1000);
+    }
+  }
+
   private String sampleCommand(int i) {
-    return "/bin/sh -c \"awk -v seed=" + (i + 1) + " -v n=" + darts
-        + " 'BEGIN {srand(seed); h = 0; for (k = 0; k < n; k++) {x = rand(); y = rand(); if (x * x + y * y <= 1) h++}; print h, n}'"
-        + " | tee \\\"$PI_OUT/$AZ_BATCH_TASK_ID.txt\\\"\"";
+    return "awk -v seed=" + (i + 1) + " -v n=" + darts
+        + " 'BEGIN {srand(seed); h = 0; for (k = 0; k < n; k++) {x = rand(); y = rand(); if (x * x + y * y <= 1) h++}; print h, n}'";
   }
 
   private static int fail(BatchClient client, String jobId, String why) {
