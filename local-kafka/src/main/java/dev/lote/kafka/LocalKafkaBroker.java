@@ -150,6 +150,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
         "group.initial.rebalance.delay.ms=0",
         "log.retention.hours=24",
         "log.segment.bytes=67108864",
+        // A local broker is mostly idle: fewer threads that wake on timers. Request handlers and
+        // network threads each poll their queue several times a second; 4 and 2 still keep two
+        // cores busy under load.
+        "num.io.threads=4",
+        "num.network.threads=2",
+        "background.threads=4",
+        // The controller appends a no-op record to the metadata log this often when nothing
+        // else happens (default 500 ms), which wakes the raft and metadata threads each time.
+        "metadata.max.idle.interval.ms=5000",
         "")
         + "\n";
   }
@@ -157,7 +166,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
   private static ProcessBuilder java(String classpath, String mainClass, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xms128m");
+    cmd.add("-Xms32m");
     cmd.add("-Xmx512m");
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=1");

@@ -66,7 +66,9 @@ public class LocalNodeProvider implements NodeProvider {
         pb.redirectInput(ProcessBuilder.Redirect.from(devNull));
       }
       // The agent is configured by its arguments only; settings meant for this service must not leak into it.
-      pb.environment().keySet().removeIf(k -> k.startsWith("SPRING_") || k.startsWith("SERVER_") || k.startsWith("MANAGEMENT_"));
+      // MALLOC_ARENA_MAX is the services' memory tuning (see ./lote); the agent's tasks would inherit it.
+      pb.environment().keySet().removeIf(k -> k.startsWith("SPRING_") || k.startsWith("SERVER_") || k.startsWith("MANAGEMENT_")
+          || k.equals("MALLOC_ARENA_MAX"));
       Process process = pb.start();
       Files.writeString(pidFile(spec.nodeId()), Long.toString(process.pid()) + "\n", StandardCharsets.US_ASCII);
       log.info("started node agent {} of pool {} as pid {}: {}", spec.nodeId(), spec.poolId(), process.pid(), String.join(" ", command));
