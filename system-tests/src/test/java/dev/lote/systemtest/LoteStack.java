@@ -163,6 +163,10 @@ final class LoteStack {
     env.put("LOTE_KAFKA_PORT", String.valueOf(settings.kafkaPort()));
     env.put("LOTE_STATE", state.toString());
     env.put("LOTE_DB_PREFIX", settings.dbPrefix());
+    // the system tests run on the external server they drop databases from (and the chaos suite kills), not ./lote's own
+    env.put("LOTE_DB_URL", DB_URL);
+    env.put("LOTE_DB_USER", DB_USER);
+    env.put("LOTE_DB_PASSWORD", DB_PASSWORD);
     // on a busy machine (several stacks on two cores) a cold start can take minutes; ./lote up itself runs for at most 600 s
     env.putIfAbsent("LOTE_START_TIMEOUT", System.getenv().getOrDefault("LOTE_START_TIMEOUT", "540"));
     return env;

@@ -15,17 +15,21 @@ import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 import dev.lote.kafka.LocalKafkaBroker;
+import dev.lote.postgres.LocalPostgres;
 
 /**
- * The real infrastructure tests run against, started once per JVM: containers where a Docker
- * engine answers, otherwise the local PostgreSQL ({@code LOTE_TEST_PG_URL}, default
- * {@code jdbc:postgresql://127.0.0.1:5432/postgres} as user {@code postgres}) and a Kafka broker
- * forked from this JVM's classpath on free loopback ports ({@code LOTE_TEST_KAFKA} to reuse one).
+ * The real infrastructure tests run against, started once per JVM. PostgreSQL: the server named by
+ * {@code LOTE_TEST_PG_URL}, else the local one on {@code 127.0.0.1:5432} (user {@code postgres},
+ * no password), else a container where a Docker engine answers, else a server of this JVM's own
+ * from the {@code local-postgres} binaries under {@code target/} ({@code LOTE_TEST_PG=embedded}
+ * picks it first). Kafka: a container where Docker answers, otherwise a broker forked from this
+ * JVM's classpath on free loopback ports ({@code LOTE_TEST_KAFKA} to reuse one).
  */
 public final class LoteTestInfra {
 
   private static String kafka;
   private static PostgreSQLContainer postgres;
+  private static LocalPostgres embedded;
   private static Boolean docker;
   private static final java.util.List<String[]> created = new java.util.ArrayList<>();
   private static boolean dropHookAdded;
@@ -73,14 +77,48 @@ public final class LoteTestInfra {
     if (url != null && !url.isBlank()) {
       return new String[] {url, env("LOTE_TEST_PG_USER", "postgres"), env("LOTE_TEST_PG_PASSWORD", "")};
     }
-    if (dockerAvailable() && !localPostgresAnswers()) {
+    boolean embeddedFirst = "embedded".equalsIgnoreCase(System.getenv("LOTE_TEST_PG"));
+    if (!embeddedFirst && localPostgresAnswers()) {
+      return new String[] {"jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", ""};
+    }
+    if (!embeddedFirst && dockerAvailable()) {
       if (postgres == null) {
         postgres = new PostgreSQLContainer("postgres:17-alpine");
         postgres.start();
       }
       return new String[] {postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword()};
     }
-    return new String[] {"jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", ""};
+    return new String[] {embeddedPostgres().jdbcUrl("postgres"), "postgres", ""};
+  }
+
+  /** A PostgreSQL server of this JVM on a free port, its data under target/, stopped when the JVM exits. */
+  private static LocalPostgres embeddedPostgres() {
+    if (embedded == null) {
+      try {
+        Path target = Path.of("target").toAbsolutePath();
+        // not a temp directory: those are private to their owner, and as root the server runs as nobody
+        Path dir = target.resolve("lote-test-postgres-" + UUID.randomUUID().toString().substring(0, 8));
+        LocalPostgres pg = LocalPostgres.prepare(target.resolve("postgres-binaries"), dir.resolve("data"), freePort());
+        pg.start(dir.resolve("postgres.log"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            pg.stop();
+          } catch (IOException e) {
+            // the JVM is exiting; the next run starts its own server in a new folder
+          }
+        }));
+        embedded = pg;
+      } catch (IOException e) {
+        throw new IllegalStateException("could not start the embedded PostgreSQL: " + e.getMessage(), e);
+      }
+    }
+    return embedded;
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   private static boolean localPostgresAnswers() {
