@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -20,7 +23,7 @@ class LocalPostgresTest {
 
   @Test
   void dataSurvivesARestart() throws Exception {
-    Path target = Path.of("target").toAbsolutePath();
+    Path target = workDir();
     Path data = target.resolve("pg-test-" + UUID.randomUUID()).resolve("data");
     int port = freePort();
     LocalPostgres pg = LocalPostgres.prepare(target.resolve("postgres-binaries"), data, port);
@@ -52,17 +55,38 @@ class LocalPostgresTest {
       }
     } finally {
       pg.stop();
+      delete(data.getParent());
     }
   }
 
   @Test
   void listensOnLoopbackOnlyWithoutUnixSocket() throws Exception {
-    Path target = Path.of("target").toAbsolutePath();
+    Path target = workDir();
     Path data = target.resolve("pg-test-" + UUID.randomUUID()).resolve("data");
     LocalPostgres.prepare(target.resolve("postgres-binaries"), data, freePort());
     String conf = Files.readString(data.resolve("postgresql.conf"));
     assertTrue(conf.contains("listen_addresses = '127.0.0.1'"), conf);
     assertTrue(conf.contains("unix_socket_directories = ''"), conf);
+    delete(data.getParent());
+  }
+
+  private static void delete(Path dir) throws IOException {
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  /**
+   * A folder every user may pass through: as root the server runs as nobody, who cannot enter a
+   * checkout under a private home folder (such as /root), so the tests do not work under target/.
+   */
+  private static Path workDir() throws IOException {
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "lote-local-postgres-test");
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return dir;
   }
 
   private static int freePort() throws IOException {
