@@ -58,6 +58,19 @@ public final class LocalPostgres {
   }
 
   /**
+   * A folder under the system's temporary folder that every user may pass through, for servers
+   * whose data need not outlive the machine (tests). Started by root, the server runs as nobody,
+   * who cannot enter a checkout under a private home folder such as /root, nor a folder made by
+   * {@link Files#createTempDirectory}.
+   */
+  public static Path scratchFolder(String name) throws IOException {
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"), name);
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return dir;
+  }
+
+  /**
    * Unpacks the binaries under {@code home} if needed, creates the cluster in {@code data} if it
    * holds none, and returns the server, not started.
    */

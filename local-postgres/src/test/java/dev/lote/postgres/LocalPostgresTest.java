@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import java.sql.Connection;
@@ -23,7 +22,7 @@ class LocalPostgresTest {
 
   @Test
   void dataSurvivesARestart() throws Exception {
-    Path target = workDir();
+    Path target = LocalPostgres.scratchFolder("lote-local-postgres-test");
     Path data = target.resolve("pg-test-" + UUID.randomUUID()).resolve("data");
     int port = freePort();
     LocalPostgres pg = LocalPostgres.prepare(target.resolve("postgres-binaries"), data, port);
@@ -61,7 +60,7 @@ class LocalPostgresTest {
 
   @Test
   void listensOnLoopbackOnlyWithoutUnixSocket() throws Exception {
-    Path target = workDir();
+    Path target = LocalPostgres.scratchFolder("lote-local-postgres-test");
     Path data = target.resolve("pg-test-" + UUID.randomUUID()).resolve("data");
     LocalPostgres.prepare(target.resolve("postgres-binaries"), data, freePort());
     String conf = Files.readString(data.resolve("postgresql.conf"));
@@ -76,17 +75,6 @@ class LocalPostgresTest {
         Files.delete(p);
       }
     }
-  }
-
-  /**
-   * A folder every user may pass through: as root the server runs as nobody, who cannot enter a
-   * checkout under a private home folder (such as /root), so the tests do not work under target/.
-   */
-  private static Path workDir() throws IOException {
-    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "lote-local-postgres-test");
-    Files.createDirectories(dir);
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return dir;
   }
 
   private static int freePort() throws IOException {

@@ -91,13 +91,12 @@ public final class LoteTestInfra {
     return new String[] {embeddedPostgres().jdbcUrl("postgres"), "postgres", ""};
   }
 
-  /** A PostgreSQL server of this JVM on a free port, its data under target/, stopped when the JVM exits. */
+  /** A PostgreSQL server of this JVM on a free port, its data in a scratch folder, stopped when the JVM exits. */
   private static LocalPostgres embeddedPostgres() {
     if (embedded == null) {
       try {
-        Path target = Path.of("target").toAbsolutePath();
-        // not a temp directory: those are private to their owner, and as root the server runs as nobody
-        Path dir = target.resolve("lote-test-postgres-" + UUID.randomUUID().toString().substring(0, 8));
+        Path target = LocalPostgres.scratchFolder("lote-test-postgres");
+        Path dir = target.resolve("run-" + UUID.randomUUID().toString().substring(0, 8));
         LocalPostgres pg = LocalPostgres.prepare(target.resolve("postgres-binaries"), dir.resolve("data"), freePort());
         pg.start(dir.resolve("postgres.log"));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
