@@ -70,7 +70,8 @@ class ChaosSystemTest {
 
   @BeforeAll
   static void stackPoolAndJob() throws Exception {
-    stack = LoteStack.start(LoteStack.Settings.beside("chaos", 100, Map.of()));
+    // each service in a JVM of its own, as docker compose runs them, so that each can be killed alone
+    stack = LoteStack.start(LoteStack.Settings.beside("chaos", 100, Map.of("LOTE_JVM", "each")));
     probe = new StackProbe(stack);
     client = stack.client();
     markers = new Markers(Path.of("target", "chaos", "markers.txt").toAbsolutePath());

@@ -1,0 +1,136 @@
+package dev.lote.host;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * Starts each service's Spring Boot application in this JVM, side by side: each from its own class
+ * loader, which sees the service's own classes and, of the libraries all services share, those its
+ * jar carries ({@link LibraryView}); on a thread of its own whose context class loader is that
+ * loader. The services still talk only through Kafka, HTTP and their own databases; sharing the
+ * JVM shares class loading, compilation and one heap.
+ *
+ * <p>A service whose start fails is started again in a fresh class loader, after 1 s doubling up to
+ * 30 s, without disturbing the others (a database or broker that is not there yet, for example).
+ */
+final class ServiceHost {
+
+  private static final Duration FIRST_DELAY = Duration.ofSeconds(1);
+  private static final Duration MAX_DELAY = Duration.ofSeconds(30);
+
+  /** One service to run: its name and its command-line arguments. */
+  record Service(String name, List<String> args) {}
+
+  private final ServiceJars jars;
+
+  ServiceHost(ServiceJars jars) {
+    this.jars = jars;
+  }
+
+  /**
+   * The logging every service shares, set before any service logs: Spring Boot's own logging setup
+   * would reconfigure the one Logback all services share, each time a service starts.
+   */
+  static void configureLogging(Path logs) {
+    System.setProperty("lote.logs", logs.toString());
+    System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "lote-services-logback.xml");
+    }
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+  }
+
+  void run(List<Service> services) throws InterruptedException {
+    Logger log = LoggerFactory.getLogger(ServiceHost.class);
+    ClassLoader libraries = ServiceHost.class.getClassLoader();
+    List<Thread> starters = new ArrayList<>();
+    for (Service service : services) {
+      Thread t = new Thread(() -> startUntilStarted(service, libraries, log), service.name() + "-start");
+      starters.add(t);
+      t.start();
+    }
+    for (Thread t : starters) {
+      t.join();
+    }
+    log.info("all {} services started", services.size());
+  }
+
+  private void startUntilStarted(Service service, ClassLoader libraries, Logger log) {
+    Duration delay = FIRST_DELAY;
+    while (true) {
+      ServiceClassLoader loader = null;
+      try {
+        LibraryView view = new LibraryView(service.name(), libraries, jars.libFolder(), jars.librariesOf(service.name()));
+        loader = new ServiceClassLoader(service.name(), jars.classesOf(service.name()).toUri().toURL(), view);
+        Thread.currentThread().setContextClassLoader(loader);
+        Method main = Class.forName(jars.startClassOf(service.name()), true, loader).getMethod("main", String[].class);
+        main.invoke(null, (Object) service.args().toArray(String[]::new));
+        log.info("{} started", service.name());
+        return;
+      } catch (InvocationTargetException e) {
+        log.error("{} did not start; starting it again in {} s", service.name(), delay.toSeconds(), e.getCause());
+      } catch (Exception | LinkageError e) {
+        log.error("{} could not be loaded; starting it again in {} s", service.name(), delay.toSeconds(), e);
+      } finally {
+        Thread.currentThread().setContextClassLoader(libraries);
+      }
+      close(loader);
+      try {
+        Thread.sleep(delay.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      delay = delay.multipliedBy(2).compareTo(MAX_DELAY) > 0 ? MAX_DELAY : delay.multipliedBy(2);
+    }
+  }
+
+  private static void close(ServiceClassLoader loader) {
+    if (loader == null) {
+      return;
+    }
+    try {
+      loader.close();
+    } catch (java.io.IOException e) {
+      // its files stay open until collected; nothing else depends on them
+    }
+  }
+
+  /** {@code :: name arg... :: name arg...} into services, in their order. */
+  static List<Service> parseServices(List<String> args) {
+    List<Service> services = new ArrayList<>();
+    String name = null;
+    List<String> current = null;
+    for (String a : args) {
+      if (a.equals("::")) {
+        if (name != null) {
+          services.add(new Service(name, List.copyOf(current)));
+        }
+        name = null;
+        current = new ArrayList<>();
+      } else if (current == null) {
+        throw new IllegalArgumentException("services are given as ':: NAME [ARG...]', got '" + a + "' first");
+      } else if (name == null) {
+        name = a;
+      } else {
+        current.add(a);
+      }
+    }
+    if (name != null) {
+      services.add(new Service(name, List.copyOf(current)));
+    }
+    if (services.isEmpty()) {
+      throw new IllegalArgumentException("no service given (':: NAME [ARG...]')");
+    }
+    return services;
+  }
+}
