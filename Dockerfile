@@ -12,6 +12,8 @@ COPY .mvn .mvn
 COPY common/pom.xml common/
 COPY service-support/pom.xml service-support/
 COPY local-kafka/pom.xml local-kafka/
+COPY local-postgres/pom.xml local-postgres/
+COPY service-host/pom.xml service-host/
 COPY autoscale-formula/pom.xml autoscale-formula/
 COPY account-service/pom.xml account-service/
 COPY pool-service/pom.xml pool-service/

@@ -75,8 +75,8 @@ final class NodeAgent implements AutoCloseable {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // The broker answers as soon as a command exists (fetch.min.bytes 1), so the wait costs no
-    // latency; a short one only makes every idle agent poll the broker many times a second.
-    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+    // latency; a short one only makes every idle agent poll the broker over and over.
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5000);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

@@ -69,7 +69,8 @@ final class Processes {
   ProcessBuilder builder(List<String> command, Map<String, String> userEnv, Map<String, String> batchEnv, Path taskDir) {
     ProcessBuilder pb = new ProcessBuilder(command).directory(taskDir.resolve("wd").toFile());
     Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("LOTE_") || k.startsWith("SPRING_") || k.startsWith("JAVA_TOOL"));
+    // the agent's own settings; MALLOC_ARENA_MAX is the agent's memory tuning, not the task's
+    env.keySet().removeIf(k -> k.startsWith("LOTE_") || k.startsWith("SPRING_") || k.startsWith("JAVA_TOOL") || k.equals("MALLOC_ARENA_MAX"));
     if (userEnv != null) {
       env.putAll(userEnv);
     }

@@ -6,10 +6,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringApplicationHook;
+import org.springframework.boot.SpringApplicationRunListener;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Starts each service's Spring Boot application in this JVM, side by side: each from its own class
@@ -20,6 +25,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  *
  * <p>A service whose start fails is started again in a fresh class loader, after 1 s doubling up to
  * 30 s, without disturbing the others (a database or broker that is not there yet, for example).
+ * When the JVM stops, the services' contexts are closed side by side (each service is started with
+ * Spring's own shutdown hook off, which would close them one after another).
  */
 final class ServiceHost {
 
@@ -30,6 +37,7 @@ final class ServiceHost {
   record Service(String name, List<String> args) {}
 
   private final ServiceJars jars;
+  private final List<ConfigurableApplicationContext> started = new CopyOnWriteArrayList<>();
 
   ServiceHost(ServiceJars jars) {
     this.jars = jars;
@@ -52,6 +60,7 @@ final class ServiceHost {
   void run(List<Service> services) throws InterruptedException {
     Logger log = LoggerFactory.getLogger(ServiceHost.class);
     ClassLoader libraries = ServiceHost.class.getClassLoader();
+    Runtime.getRuntime().addShutdownHook(new Thread(this::closeAll, "services-shutdown"));
     List<Thread> starters = new ArrayList<>();
     for (Service service : services) {
       Thread t = new Thread(() -> startUntilStarted(service, libraries, log), service.name() + "-start");
@@ -73,10 +82,10 @@ final class ServiceHost {
         loader = new ServiceClassLoader(service.name(), jars.classesOf(service.name()).toUri().toURL(), view);
         Thread.currentThread().setContextClassLoader(loader);
         Method main = Class.forName(jars.startClassOf(service.name()), true, loader).getMethod("main", String[].class);
-        main.invoke(null, (Object) service.args().toArray(String[]::new));
+        SpringApplication.withHook(keepStarted(), () -> invoke(main, service.args()));
         log.info("{} started", service.name());
         return;
-      } catch (InvocationTargetException e) {
+      } catch (StartFailed e) {
         log.error("{} did not start; starting it again in {} s", service.name(), delay.toSeconds(), e.getCause());
       } catch (Exception | LinkageError e) {
         log.error("{} could not be loaded; starting it again in {} s", service.name(), delay.toSeconds(), e);
@@ -91,6 +100,52 @@ final class ServiceHost {
         return;
       }
       delay = delay.multipliedBy(2).compareTo(MAX_DELAY) > 0 ? MAX_DELAY : delay.multipliedBy(2);
+    }
+  }
+
+  /** Keeps each context the service's main starts, to close it when the JVM stops. */
+  private SpringApplicationHook keepStarted() {
+    return application -> new SpringApplicationRunListener() {
+      @Override
+      public void started(ConfigurableApplicationContext context, Duration timeTaken) {
+        started.add(context);
+      }
+    };
+  }
+
+  private static void invoke(Method main, List<String> args) {
+    try {
+      main.invoke(null, (Object) args.toArray(String[]::new));
+    } catch (InvocationTargetException e) {
+      throw new StartFailed(e.getCause());
+    } catch (IllegalAccessException e) {
+      throw new StartFailed(e);
+    }
+  }
+
+  /** What a service's main threw. */
+  private static final class StartFailed extends RuntimeException {
+    StartFailed(Throwable cause) {
+      super(cause);
+    }
+  }
+
+  /** Closes every started context, side by side, each on a thread that logs to its service's log. */
+  private void closeAll() {
+    List<Thread> closing = new ArrayList<>();
+    for (ConfigurableApplicationContext context : started) {
+      Thread t = new Thread(context::close, "close-" + context.getId());
+      t.setContextClassLoader(context.getClassLoader());
+      closing.add(t);
+      t.start();
+    }
+    for (Thread t : closing) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

@@ -82,6 +82,24 @@ class JavaSdkWorkflowTest {
   }
 
   @Test
+  void aTaskSeesTheBatchVariablesAndNoneOfLotesOwnSettings() throws Exception {
+    String job = "java-sdk-environment-job";
+    client.jobOperations().createJob(new JobAddParameter().withId(job).withPoolInfo(new PoolInformation().withPoolId(POOL)));
+    client.taskOperations().createTask(job, new TaskAddParameter().withId("environment").withCommandLine("/usr/bin/env"));
+    await("the environment task completed")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> client.taskOperations().getTask(job, "environment").state() == TaskState.COMPLETED);
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    client.fileOperations().getFileFromTask(job, "environment", "stdout.txt", out);
+    List<String> names = out.toString(StandardCharsets.UTF_8).lines().map(l -> l.substring(0, Math.max(0, l.indexOf('=')))).toList();
+    assertThat(names).contains("AZ_BATCH_TASK_ID", "AZ_BATCH_JOB_ID", "AZ_BATCH_NODE_ID", "AZ_BATCH_TASK_WORKING_DIR");
+    // the services' and the agent's own settings, and the agent's memory tuning, stay with them
+    assertThat(names).noneMatch(n -> n.startsWith("LOTE_") || n.startsWith("SPRING_") || n.startsWith("SERVER_") || n.equals("MALLOC_ARENA_MAX"));
+  }
+
+  @Test
   void errorsComeBackAsTheSdkExpectsAndLeaveTheJobIntact() throws Exception {
     client.jobOperations().createJob(new JobAddParameter().withId(ERRORS_JOB).withPoolInfo(new PoolInformation().withPoolId(POOL)));
     client.taskOperations().createTask(ERRORS_JOB, new TaskAddParameter().withId("survivor").withCommandLine("/bin/true"));

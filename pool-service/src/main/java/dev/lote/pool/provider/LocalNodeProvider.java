@@ -66,9 +66,10 @@ public class LocalNodeProvider implements NodeProvider {
         pb.redirectInput(ProcessBuilder.Redirect.from(devNull));
       }
       // The agent is configured by its arguments only; settings meant for this service must not leak into it.
-      // MALLOC_ARENA_MAX is the services' memory tuning (see ./lote); the agent's tasks would inherit it.
-      pb.environment().keySet().removeIf(k -> k.startsWith("SPRING_") || k.startsWith("SERVER_") || k.startsWith("MANAGEMENT_")
-          || k.equals("MALLOC_ARENA_MAX"));
+      pb.environment().keySet().removeIf(k -> k.startsWith("SPRING_") || k.startsWith("SERVER_") || k.startsWith("MANAGEMENT_"));
+      // glibc gives each thread that allocates a malloc arena of its own; the agent allocates little
+      // outside its heap, and two arenas keep a node's memory down (the agent does not pass this to tasks)
+      pb.environment().put("MALLOC_ARENA_MAX", "2");
       Process process = pb.start();
       Files.writeString(pidFile(spec.nodeId()), Long.toString(process.pid()) + "\n", StandardCharsets.US_ASCII);
       log.info("started node agent {} of pool {} as pid {}: {}", spec.nodeId(), spec.poolId(), process.pid(), String.join(" ", command));
