@@ -38,11 +38,13 @@ public class LocalNodeProvider implements NodeProvider {
   private final String kafka;
   private final Set<Long> releasing = ConcurrentHashMap.newKeySet();
   private volatile Consumer<Provisioned> exitListener = agent -> {};
+  private final AgentClassData classData;
 
   public LocalNodeProvider(LocalAgentOptions settings, String accountUrl, String kafka) {
     this.settings = settings;
     this.accountUrl = accountUrl;
     this.kafka = kafka;
+    this.classData = new AgentClassData(settings.root().toAbsolutePath().normalize());
   }
 
   @Override
@@ -84,11 +86,14 @@ public class LocalNodeProvider implements NodeProvider {
   List<String> command(NodeSpec spec, Path jar, Path root) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(javaLauncher());
+    List<String> flags = new ArrayList<>();
     for (String flag : settings.jvmFlags().trim().split("\\s+")) {
       if (!flag.isEmpty()) {
-        command.add(flag);
+        flags.add(flag);
       }
     }
+    command.addAll(flags);
+    command.addAll(classData.options(javaLauncher(), flags, jar));
     command.add("-jar");
     command.add(jar.toString());
     command.add("--lote.node.id=" + spec.nodeId());
