@@ -10,7 +10,7 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Settings every service shares, as defaults its own configuration may override (the property
- * source is added last; a binding's own consumer configuration wins over the binder's).
+ * source is added last).
  *
  * <ul>
  *   <li>The binder never retries on its own ({@code max-attempts: 1}): the listener container's
@@ -27,9 +27,6 @@ public class LoteDefaults implements EnvironmentPostProcessor {
   public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("spring.cloud.stream.default.consumer.max-attempts", 1);
-    // a consumer's fetch waits at the broker until a record arrives (fetch.min.bytes 1), so a long
-    // wait costs no latency; Kafka's 500 ms only makes every idle consumer ask twice a second
-    d.put("spring.cloud.stream.kafka.binder.consumer-properties.fetch.max.wait.ms", 5000);
     d.put("logging.pattern.correlation", "[%X{correlationId:-}] ");
     environment.getPropertySources().addLast(new MapPropertySource(NAME, d));
   }
