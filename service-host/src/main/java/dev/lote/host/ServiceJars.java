@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 
 /**
@@ -113,7 +114,7 @@ final class ServiceJars {
             libraries.add(library);
           }
           Path target = libFolder().resolve(library);
-          if (!Files.isRegularFile(target) || Files.size(target) != entry.getSize()) {
+          if (!sameContent(target, entry)) {
             copy(jarFile, entry, target);
           }
         }
@@ -163,6 +164,24 @@ final class ServiceJars {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Whether the file already holds the entry: same size and CRC (a snapshot library rebuilt with
+   * another content keeps its name, and may keep its size).
+   */
+  private static boolean sameContent(Path file, ZipEntry entry) throws IOException {
+    if (!Files.isRegularFile(file) || Files.size(file) != entry.getSize() || entry.getCrc() == -1) {
+      return false;
+    }
+    CRC32 crc = new CRC32();
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buffer = new byte[64 * 1024];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        crc.update(buffer, 0, n);
+      }
+    }
+    return crc.getValue() == entry.getCrc();
   }
 
   private static String stampOf(Path jar) throws IOException {

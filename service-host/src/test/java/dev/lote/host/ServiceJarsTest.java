@@ -72,6 +72,20 @@ class ServiceJarsTest {
   }
 
   @Test
+  void aSnapshotLibraryRebuiltWithTheSameNameAndSizeIsReplaced() throws IOException {
+    Path a = bootJar("a.jar", "dev.a.A", Map.of("application.yml", "v: 1"), List.of("support-SNAPSHOT.jar"));
+    ServiceJars jars = new ServiceJars(dir.resolve("work"));
+    Path library = jars.prepare(ordered("a", a, null, null)).get(0);
+    assertThat(Files.readString(library)).isEqualTo("library support-SNAPSHOT.jar");
+
+    bootJar("a.jar", "dev.a.A", Map.of("application.yml", "v: 1"), List.of("support-SNAPSHOT.jar"), "LIBRARY support-SNAPSHOT.jar");
+    Files.setLastModifiedTime(a, FileTime.fromMillis(Files.getLastModifiedTime(a).toMillis() + 5_000));
+    jars.prepare(ordered("a", a, null, null));
+
+    assertThat(Files.readString(library)).isEqualTo("LIBRARY support-SNAPSHOT.jar");
+  }
+
+  @Test
   void aJarThatIsNotAnExecutableSpringBootJarIsRefusedWithItsName() throws IOException {
     Path plain = dir.resolve("plain.jar");
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(plain), new Manifest())) {
@@ -115,6 +129,12 @@ class ServiceJarsTest {
 
   /** A jar laid out as Spring Boot's repackaging lays it out, libraries stored uncompressed. */
   private Path bootJar(String name, String startClass, Map<String, String> resources, List<String> libraries) throws IOException {
+    return bootJar(name, startClass, resources, libraries, null);
+  }
+
+  /** As above, every library's content {@code content} when given, else "library NAME". */
+  private Path bootJar(String name, String startClass, Map<String, String> resources, List<String> libraries, String content)
+      throws IOException {
     Manifest manifest = new Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     manifest.getMainAttributes().putValue("Start-Class", startClass);
@@ -126,7 +146,7 @@ class ServiceJarsTest {
         out.write(r.getValue().getBytes(StandardCharsets.UTF_8));
       }
       for (String library : libraries) {
-        stored(out, ServiceJars.LIB_PREFIX + library, ("library " + library).getBytes(StandardCharsets.UTF_8));
+        stored(out, ServiceJars.LIB_PREFIX + library, (content != null ? content : "library " + library).getBytes(StandardCharsets.UTF_8));
         index.append("- \"").append(ServiceJars.LIB_PREFIX).append(library).append("\"\n");
       }
       stored(out, ServiceJars.LIB_PREFIX + "spring-boot-jarmode-tools-4.0.7.jar", new byte[] {1});
