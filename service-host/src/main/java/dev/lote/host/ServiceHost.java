@@ -99,7 +99,10 @@ final class ServiceHost {
         Thread.currentThread().interrupt();
         return;
       }
-      delay = delay.multipliedBy(2).compareTo(MAX_DELAY) > 0 ? MAX_DELAY : delay.multipliedBy(2);
+      delay = delay.multipliedBy(2);
+      if (delay.compareTo(MAX_DELAY) > 0) {
+        delay = MAX_DELAY;
+      }
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.lote.host;
 
+import java.io.File;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -25,9 +27,9 @@ public final class ServiceHostMain {
       case "prepare" -> {
         usageUnless(rest.size() >= 2);
         Path work = Path.of(rest.get(0)).toAbsolutePath();
-        List<Path> classPath = new java.util.ArrayList<>(new ServiceJars(work).prepare(ServiceJars.parseJars(rest.subList(1, rest.size()))));
+        List<Path> classPath = new ArrayList<>(new ServiceJars(work).prepare(ServiceJars.parseJars(rest.subList(1, rest.size()))));
         classPath.add(ownJar());
-        System.out.println(classPath.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator)));
+        System.out.println(classPath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
         System.out.println(ServiceJars.digest(classPath));
       }
       case "run" -> {

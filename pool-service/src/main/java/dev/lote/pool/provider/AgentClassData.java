@@ -86,7 +86,7 @@ final class AgentClassData {
       command.add(jar.toString());
       command.add(TRAINING_MAIN);
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-      pb.environment().keySet().removeIf(k -> k.startsWith("SPRING_") || k.startsWith("SERVER_") || k.startsWith("MANAGEMENT_"));
+      LocalNodeProvider.agentEnvironment(pb.environment());
       Process p = pb.start();
       if (!p.waitFor(2, TimeUnit.MINUTES)) {
         p.destroyForcibly();

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,11 +68,7 @@ public class LocalNodeProvider implements NodeProvider {
       if (devNull.exists()) {
         pb.redirectInput(ProcessBuilder.Redirect.from(devNull));
       }
-      // The agent is configured by its arguments only; settings meant for this service must not leak into it.
-      pb.environment().keySet().removeIf(k -> k.startsWith("SPRING_") || k.startsWith("SERVER_") || k.startsWith("MANAGEMENT_"));
-      // glibc gives each thread that allocates a malloc arena of its own; the agent allocates little
-      // outside its heap, and two arenas keep a node's memory down (the agent does not pass this to tasks)
-      pb.environment().put("MALLOC_ARENA_MAX", "2");
+      agentEnvironment(pb.environment());
       Process process = pb.start();
       Files.writeString(pidFile(spec.nodeId()), Long.toString(process.pid()) + "\n", StandardCharsets.US_ASCII);
       log.info("started node agent {} of pool {} as pid {}: {}", spec.nodeId(), spec.poolId(), process.pid(), String.join(" ", command));
@@ -80,6 +77,17 @@ public class LocalNodeProvider implements NodeProvider {
     } catch (IOException e) {
       throw new NodeLaunchException("Could not start the node agent: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * An agent JVM's environment, from this service's: the agent is configured by its arguments only,
+   * so settings meant for this service do not leak into it; and glibc gives each thread that
+   * allocates a malloc arena of its own, while the agent allocates little outside its heap: two
+   * arenas keep a node's memory down (the agent does not pass this on to tasks).
+   */
+  static void agentEnvironment(Map<String, String> env) {
+    env.keySet().removeIf(k -> k.startsWith("SPRING_") || k.startsWith("SERVER_") || k.startsWith("MANAGEMENT_"));
+    env.put("MALLOC_ARENA_MAX", "2");
   }
 
   /** The agent's command line: {@code java <flags> -jar <agent jar> --lote.node.*=...}. */
