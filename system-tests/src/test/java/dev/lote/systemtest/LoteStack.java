@@ -26,7 +26,8 @@ final class LoteStack {
   static final String KEY = "IOcM2s2sWvF9tz4ovxqGTyz8k4yT5NOiWZKuzsvuEk55wY0ngAD4bgrTVqV49yl8";
   static final int PORT = Integer.parseInt(System.getenv().getOrDefault("LOTE_SYSTEST_PORT", "18080"));
   static final int KAFKA_PORT = Integer.parseInt(System.getenv().getOrDefault("LOTE_SYSTEST_KAFKA_PORT", "19092"));
-  static final String DB_PREFIX = "lote_systest";
+  /** Databases are named {@code <prefix>_<service>}; a second checkout testing beside this one picks its own. */
+  static final String DB_PREFIX = System.getenv().getOrDefault("LOTE_SYSTEST_DB_PREFIX", "lote_systest");
   static final String ENDPOINT = "http://127.0.0.1:" + PORT;
   static final String DB_URL = System.getenv().getOrDefault("LOTE_DB_URL", "jdbc:postgresql://127.0.0.1:5432");
   static final String DB_USER = System.getenv().getOrDefault("LOTE_DB_USER", "postgres");
@@ -49,7 +50,7 @@ final class LoteStack {
 
     /** A stack beside the shared one: ports {@code offset} above it, databases {@code lote_<name>_*}. */
     static Settings beside(String name, int offset, Map<String, String> env) {
-      return new Settings(name, PORT + offset, KAFKA_PORT + offset, "lote_" + name.replace('-', '_'), env);
+      return new Settings(name, PORT + offset, KAFKA_PORT + offset, DB_PREFIX + "_" + name.replace('-', '_'), env);
     }
   }
 
