@@ -1,8 +1,11 @@
 package dev.lote.host;
 
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +28,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  *
  * <p>A service whose start fails is started again in a fresh class loader, after 1 s doubling up to
  * 30 s, without disturbing the others (a database or broker that is not there yet, for example).
+ * Each failed start is counted in {@code <service>.failed-starts} in the folder the system property
+ * {@code lote.host.restarts} names, if any: {@code ./lote status} shows it, and {@code ./lote up}
+ * stops waiting for a stack one of whose services failed to start.
  * When the JVM stops, the services' contexts are closed side by side (each service is started with
  * Spring's own shutdown hook off, which would close them one after another).
  */
@@ -37,10 +43,15 @@ final class ServiceHost {
   record Service(String name, List<String> args) {}
 
   private final ServiceJars jars;
+  private final Path restarts;
   private final List<ConfigurableApplicationContext> started = new CopyOnWriteArrayList<>();
 
-  ServiceHost(ServiceJars jars) {
+  /**
+   * @param restarts the folder where each service's failed starts are counted, or null
+   */
+  ServiceHost(ServiceJars jars, Path restarts) {
     this.jars = jars;
+    this.restarts = restarts;
   }
 
   /**
@@ -93,6 +104,7 @@ final class ServiceHost {
         Thread.currentThread().setContextClassLoader(libraries);
       }
       close(loader);
+      countFailedStart(service.name(), log);
       try {
         Thread.sleep(delay.toMillis());
       } catch (InterruptedException e) {
@@ -103,6 +115,21 @@ final class ServiceHost {
       if (delay.compareTo(MAX_DELAY) > 0) {
         delay = MAX_DELAY;
       }
+    }
+  }
+
+  /** Adds one to the service's count of failed starts, written whole (a reader never sees half a number). */
+  private void countFailedStart(String service, Logger log) {
+    if (restarts == null) {
+      return;
+    }
+    Path file = restarts.resolve(service + ".failed-starts");
+    try {
+      long n = Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) + 1 : 1;
+      Path next = Files.writeString(restarts.resolve(service + ".failed-starts.next"), n + "\n");
+      Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | NumberFormatException e) {
+      log.warn("could not count a failed start of {} in {}: {}", service, file, e.toString());
     }
   }
 
@@ -158,7 +185,7 @@ final class ServiceHost {
     }
     try {
       loader.close();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // its files stay open until collected; nothing else depends on them
     }
   }

@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
  *
  * <p>{@code run WORK LOGS :: SERVICE ARG... :: SERVICE ARG...}: runs the prepared services in this
  * JVM, each service's log in {@code LOGS/<service>.log}. Give it the class path {@code prepare}
- * printed.
+ * printed. With {@code -Dlote.host.restarts=DIR}, each service's failed starts are counted in
+ * {@code DIR/<service>.failed-starts}.
  */
 public final class ServiceHostMain {
 
@@ -36,7 +37,8 @@ public final class ServiceHostMain {
         usageUnless(rest.size() >= 4);
         ServiceJars jars = new ServiceJars(Path.of(rest.get(0)).toAbsolutePath());
         ServiceHost.configureLogging(Path.of(rest.get(1)).toAbsolutePath());
-        new ServiceHost(jars).run(ServiceHost.parseServices(rest.subList(2, rest.size())));
+        String restarts = System.getProperty("lote.host.restarts");
+        new ServiceHost(jars, restarts == null ? null : Path.of(restarts)).run(ServiceHost.parseServices(rest.subList(2, rest.size())));
       }
       default -> usageUnless(false);
     }
