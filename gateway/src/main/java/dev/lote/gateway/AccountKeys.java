@@ -7,16 +7,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.lote.common.error.BatchErrors;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -24,37 +23,60 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Account keys read from the account-service and kept for a short while. */
+/**
+ * Account keys read from the account-service and kept for a short while. Names that are not
+ * accounts are remembered apart, in a small cache of their own for 2 s, so a caller sending
+ * made-up names can neither grow memory nor push real accounts out of the key cache.
+ */
 @Component
 class AccountKeys {
 
-  private record Entry(List<String> keys, Instant expires) {}
+  static final int MAX_ACCOUNTS = 10_000;
+  static final int MAX_UNKNOWN_NAMES = 1_000;
+  static final Duration UNKNOWN_FOR = Duration.ofSeconds(2);
 
-  private final Map<String, Entry> cache = new ConcurrentHashMap<>();
+  private final Cache<String, List<String>> keys;
+  private final Cache<String, Boolean> unknown;
   private final HttpClient http;
   private final URI accountService;
-  private final Duration ttl;
-  private final Clock clock;
-  private final CircuitBreaker breaker = CircuitBreaker.ofDefaults("account-service");
+  private final CircuitBreaker breaker;
   private final JsonMapper json = JsonMapper.builder().build();
 
-  AccountKeys(GatewayProperties props, HttpClient http, Clock clock) {
+  AccountKeys(GatewayProperties props, HttpClient http, Breakers breakers) {
     this.http = http;
     this.accountService = props.accountUrl();
-    this.ttl = props.keyCacheTtl();
-    this.clock = clock;
+    this.breaker = breakers.of(props.accountUrl());
+    this.keys = Caffeine.newBuilder().maximumSize(MAX_ACCOUNTS).expireAfterWrite(props.keyCacheTtl()).build();
+    this.unknown = Caffeine.newBuilder().maximumSize(MAX_UNKNOWN_NAMES).expireAfterWrite(UNKNOWN_FOR).build();
   }
 
   /** The account's keys; empty when there is no such account. */
   List<String> keys(String account) {
     String name = account.toLowerCase(Locale.ROOT);
-    Entry e = cache.get(name);
-    if (e != null && e.expires.isAfter(clock.instant())) {
-      return e.keys;
+    List<String> known = keys.getIfPresent(name);
+    if (known != null) {
+      return known;
     }
-    List<String> keys = fetch(name);
-    cache.put(name, new Entry(keys, clock.instant().plus(keys.isEmpty() ? Duration.ofSeconds(2) : ttl)));
-    return keys;
+    if (unknown.getIfPresent(name) != null) {
+      return List.of();
+    }
+    List<String> fetched = fetch(name);
+    if (fetched.isEmpty()) {
+      unknown.put(name, Boolean.TRUE);
+    } else {
+      keys.put(name, fetched);
+    }
+    return fetched;
+  }
+
+  long cachedAccounts() {
+    keys.cleanUp();
+    return keys.estimatedSize();
+  }
+
+  long cachedUnknownNames() {
+    unknown.cleanUp();
+    return unknown.estimatedSize();
   }
 
   private List<String> fetch(String name) {

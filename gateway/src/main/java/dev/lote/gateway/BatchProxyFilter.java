@@ -10,11 +10,10 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -29,6 +28,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import dev.lote.common.auth.SharedKey;
 import dev.lote.common.error.BatchErrorBody;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
@@ -68,10 +68,14 @@ class BatchProxyFilter extends OncePerRequestFilter {
   private final Duration timeout;
   private final Clock clock;
   private final JsonMapper json = JsonMapper.builder().build();
-  private final Map<URI, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+  private final Breakers breakers;
+  private final AccountRateLimits rateLimits;
 
-  BatchProxyFilter(SharedKeyAuthenticator auth, GatewayProperties props, HttpClient http, Clock clock) {
+  BatchProxyFilter(
+      SharedKeyAuthenticator auth, GatewayProperties props, HttpClient http, Clock clock, Breakers breakers, AccountRateLimits rateLimits) {
     this.auth = auth;
+    this.breakers = breakers;
+    this.rateLimits = rateLimits;
     this.routes = new Routes(props);
     this.http = http;
     this.timeout = props.upstreamTimeout();
@@ -97,6 +101,8 @@ class BatchProxyFilter extends OncePerRequestFilter {
     MDC.put(MDC_CORRELATION_ID, requestId);
     try {
       String account = auth.authenticate(request);
+      rateLimits.acquire(account);
+      refuseRepeatedQueryParameters(request);
       URI upstream = routes.upstream(request.getMethod(), request.getRequestURI());
       if (request.getParameter("api-version") == null) {
         throw BatchErrors.missingApiVersion();
@@ -137,11 +143,12 @@ class BatchProxyFilter extends OncePerRequestFilter {
     }
     b.method(request.getMethod(), body);
 
-    CircuitBreaker breaker = breakers.computeIfAbsent(upstream, u -> CircuitBreaker.ofDefaults("upstream-" + u.getPort()));
+    CircuitBreaker breaker = breakers.of(upstream);
     HttpResponse<InputStream> res;
     try {
       res = breaker.executeCheckedSupplier(() -> http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream()));
     } catch (CallNotPermittedException e) {
+      response.setHeader("Retry-After", breakers.retryAfterSeconds());
       throw BatchErrors.serverBusy("the service that owns " + Routes.firstSegment(request.getRequestURI()) + " is unavailable");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -171,6 +178,18 @@ class BatchProxyFilter extends OncePerRequestFilter {
     }
   }
 
+  /**
+   * A parameter given twice is signed with both values, but a service would read only one: it is
+   * refused, so what was signed is what is done.
+   */
+  private static void refuseRepeatedQueryParameters(HttpServletRequest request) {
+    List<String> repeated = SharedKey.repeatedQueryParameters(request.getQueryString());
+    if (!repeated.isEmpty()) {
+      String name = repeated.get(0);
+      throw BatchErrors.invalidQueryParameter(name, null, "The query parameter '" + name + "' is given more than once.");
+    }
+  }
+
   static String baseUrl(HttpServletRequest request) {
     String host = request.getHeader("Host");
     if (host == null || host.isBlank()) {
@@ -184,7 +203,7 @@ class BatchProxyFilter extends OncePerRequestFilter {
       return;
     }
     response.setStatus(e.status());
-    if (e.status() == 503) {
+    if ((e.status() == 503 || e.status() == 429) && response.getHeader("Retry-After") == null) {
       response.setHeader("Retry-After", "1");
     }
     if ("HEAD".equals(request.getMethod())) {

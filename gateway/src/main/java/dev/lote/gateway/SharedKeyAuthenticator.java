@@ -1,11 +1,13 @@
 package dev.lote.gateway;
 
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +24,9 @@ import dev.lote.common.error.BatchException;
 /** Verifies Azure Batch SharedKey signatures over the request exactly as it was received. */
 @Component
 class SharedKeyAuthenticator {
+
+  /** Two keys no account has, checked for an unknown account so that it costs what a wrong key costs. */
+  private static final List<String> NO_SUCH_ACCOUNT = List.of(randomKey(), randomKey());
 
   private final AccountKeys keys;
   private final Clock clock;
@@ -54,17 +59,23 @@ class SharedKeyAuthenticator {
     String signature = credential.substring(colon + 1);
     checkDate(request);
     List<String> accountKeys = keys.keys(account);
-    if (accountKeys.isEmpty()) {
-      throw BatchErrors.authenticationFailed("The account '" + account + "' does not exist.");
-    }
     SharedKey.Request raw =
         new SharedKey.Request(
             request.getMethod(), request.getRequestURI(), request.getQueryString(), request::getHeader, Collections.list(request.getHeaderNames()));
-    if (!SharedKey.verify(raw, account, accountKeys, signature)) {
+    // an account that does not exist is answered as a wrong signature, after the same work, so
+    // a caller cannot tell which account names exist
+    boolean valid = SharedKey.verify(raw, account, accountKeys.isEmpty() ? NO_SUCH_ACCOUNT : accountKeys, signature);
+    if (!valid || accountKeys.isEmpty()) {
       throw BatchErrors.authenticationFailed(
           "The MAC signature found in the HTTP request is not the same as any computed signature.");
     }
     return account.toLowerCase(Locale.ROOT);
+  }
+
+  private static String randomKey() {
+    byte[] key = new byte[64];
+    new SecureRandom().nextBytes(key);
+    return Base64.getEncoder().encodeToString(key);
   }
 
   private void checkDate(HttpServletRequest request) {
@@ -75,7 +86,7 @@ class SharedKeyAuthenticator {
       header = "Date";
     }
     if (date == null) {
-      return;
+      throw BatchErrors.authenticationFailed("The request has neither an ocp-date nor a Date header; the signature covers one of them.");
     }
     Instant when;
     try {

@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -105,6 +107,7 @@ class GatewayTest {
   }
 
   @LocalServerPort int port;
+  @Autowired AccountKeys accountKeys;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   final JsonMapper json = JsonMapper.builder().build();
 
@@ -114,34 +117,7 @@ class GatewayTest {
   }
 
   HttpResponse<String> send(String method, String pathAndQuery, String body, String key, Map<String, String> extra) throws Exception {
-    String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
-    String contentType = body == null ? "application/json; charset=utf-8" : "application/json; odata=minimalmetadata; charset=utf-8";
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Content-Type", contentType);
-    headers.put("ocp-date", date);
-    if (body != null) {
-      headers.put("Content-Length", String.valueOf(body.getBytes(StandardCharsets.UTF_8).length));
-    }
-    headers.putAll(extra);
-    int q = pathAndQuery.indexOf('?');
-    SharedKey.Request r =
-        new SharedKey.Request(
-            method,
-            q < 0 ? pathAndQuery : pathAndQuery.substring(0, q),
-            q < 0 ? null : pathAndQuery.substring(q + 1),
-            n -> headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(n)).map(Map.Entry::getValue).findFirst().orElse(null),
-            new ArrayList<>(headers.keySet()));
-    String signature = SharedKey.sign(key, SharedKey.stringToSign(r, "lote", null));
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-            .header("Authorization", "SharedKey lote:" + signature);
-    headers.forEach((k, v) -> {
-      if (!k.equalsIgnoreCase("Content-Length")) {
-        b.header(k, v);
-      }
-    });
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new SignedRequests(port).send("lote", key, method, pathAndQuery, body, extra);
   }
 
   HttpResponse<String> send(String method, String pathAndQuery, String body, String key) throws Exception {
@@ -207,6 +183,61 @@ class GatewayTest {
     HttpResponse<String> garbled = send("GET", "/pools?api-version=1", null, KEY, Map.of("ocp-date", "yesterday"));
     assertThat(garbled.statusCode()).isEqualTo(400);
     assertThat(json.readTree(garbled.body()).get("code").asString()).isEqualTo("InvalidHeaderValue");
+  }
+
+  @Test
+  void aRequestTwentyMinutesOldIsRefusedAndOneTenMinutesOldIsAccepted() throws Exception {
+    String twentyAgo = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).minusMinutes(20));
+    HttpResponse<String> old = send("GET", "/pools?api-version=2024-07-01.20.0", null, KEY, Map.of("ocp-date", twentyAgo));
+    assertThat(old.statusCode()).isEqualTo(403);
+    assertThat(json.readTree(old.body()).get("code").asString()).isEqualTo("AuthenticationFailed");
+    String tenAgo = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).minusMinutes(10));
+    assertThat(send("GET", "/pools?api-version=2024-07-01.20.0", null, KEY, Map.of("ocp-date", tenAgo)).statusCode()).isEqualTo(200);
+    String tenAhead = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(10));
+    assertThat(send("GET", "/pools?api-version=2024-07-01.20.0", null, KEY, Map.of("ocp-date", tenAhead)).statusCode()).isEqualTo(200);
+    assertThat(seen).hasSize(2);
+  }
+
+  @Test
+  void aRequestWithoutADateIsRefused() throws Exception {
+    Map<String, String> noDate = new HashMap<>();
+    noDate.put("ocp-date", null);
+    HttpResponse<String> r = send("GET", "/pools?api-version=2024-07-01.20.0", null, KEY, noDate);
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(json.readTree(r.body()).get("code").asString()).isEqualTo("AuthenticationFailed");
+    Map<String, String> plainDate = new HashMap<>(noDate);
+    plainDate.put("Date", SignedRequests.now());
+    assertThat(send("GET", "/pools?api-version=2024-07-01.20.0", null, KEY, plainDate).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void anUnknownAccountIsAnsweredExactlyAsAWrongKeyAndIsNotKeptInTheKeyCache() throws Exception {
+    SignedRequests requests = new SignedRequests(port);
+    HttpResponse<String> wrongKey = requests.send("lote", WRONG_KEY, "GET", "/pools?api-version=2024-07-01.20.0", null, Map.of());
+    long accountsBefore = accountKeys.cachedAccounts();
+    for (int i = 0; i < 50; i++) {
+      HttpResponse<String> unknown = requests.send("nobody" + i, WRONG_KEY, "GET", "/pools?api-version=2024-07-01.20.0", null, Map.of());
+      assertThat(unknown.statusCode()).isEqualTo(wrongKey.statusCode()).isEqualTo(403);
+      JsonNode a = json.readTree(unknown.body());
+      JsonNode b = json.readTree(wrongKey.body());
+      assertThat(a.get("code")).isEqualTo(b.get("code"));
+      assertThat(a.get("values")).isEqualTo(b.get("values"));
+      assertThat(a.get("message").get("value").asString().lines().findFirst())
+          .isEqualTo(b.get("message").get("value").asString().lines().findFirst());
+    }
+    assertThat(accountKeys.cachedAccounts()).isEqualTo(accountsBefore).isLessThanOrEqualTo(1);
+    assertThat(accountKeys.cachedUnknownNames()).isBetween(1L, (long) AccountKeys.MAX_UNKNOWN_NAMES);
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
+  void aRepeatedQueryParameterIsSignedWithAllItsValuesAndRefused() throws Exception {
+    HttpResponse<String> r = send("GET", "/pools?api-version=2024-07-01.20.0&maxresults=5&maxresults=7", null, KEY);
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonNode e = json.readTree(r.body());
+    assertThat(e.get("code").asString()).isEqualTo("InvalidQueryParameterValue");
+    assertThat(e.get("values").get(0).get("value").asString()).isEqualTo("maxresults");
+    assertThat(seen).isEmpty();
   }
 
   @Test

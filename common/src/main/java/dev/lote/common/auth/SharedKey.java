@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -67,21 +68,41 @@ public final class SharedKey {
     return sb.toString();
   }
 
+  /**
+   * Query parameters by lower-case name, in name order. A parameter given more than once has its
+   * values sorted and joined with commas, as Azure's SharedKey canonicalization does.
+   */
   static TreeMap<String, String> canonicalQuery(String rawQuery) {
-    TreeMap<String, String> params = new TreeMap<>();
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return params;
-    }
-    for (String pair : rawQuery.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
+    TreeMap<String, List<String>> values = new TreeMap<>();
+    if (rawQuery != null && !rawQuery.isEmpty()) {
+      for (String pair : rawQuery.split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String name = decode(eq < 0 ? pair : pair.substring(0, eq)).toLowerCase(Locale.ROOT);
+        String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+        values.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
       }
-      int eq = pair.indexOf('=');
-      String name = decode(eq < 0 ? pair : pair.substring(0, eq)).toLowerCase(Locale.ROOT);
-      String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-      params.put(name, value);
     }
+    TreeMap<String, String> params = new TreeMap<>();
+    values.forEach((name, vs) -> params.put(name, vs.stream().sorted().collect(Collectors.joining(","))));
     return params;
+  }
+
+  /** The names of the query parameters given more than once (compared as the signature compares them). */
+  public static List<String> repeatedQueryParameters(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return List.of();
+    }
+    Map<String, Integer> counts = new TreeMap<>();
+    for (String pair : rawQuery.split("&")) {
+      if (!pair.isEmpty()) {
+        int eq = pair.indexOf('=');
+        counts.merge(decode(eq < 0 ? pair : pair.substring(0, eq)).toLowerCase(Locale.ROOT), 1, Integer::sum);
+      }
+    }
+    return counts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
   }
 
   private static String decode(String s) {

@@ -148,6 +148,15 @@ public final class BatchErrors {
         reason == null ? List.of() : List.of(new BatchErrorDetail("Reason", reason)));
   }
 
+  /** The account sent more requests than it may; clients retry after the Retry-After the gateway adds. */
+  public static BatchException tooManyRequests(String reason) {
+    return new BatchException(
+        429,
+        "TooManyRequests",
+        "The server is receiving too many requests from this account. Please retry your request later.",
+        reason == null ? List.of() : List.of(new BatchErrorDetail("Reason", reason)));
+  }
+
   public static BatchException internal(String reason) {
     return new BatchException(
         500,

@@ -60,4 +60,12 @@ class SharedKeyTest {
     assertThat(SharedKey.verify(r, parts[0], List.of(DEV_KEY), parts[1])).isTrue();
     assertThat(SharedKey.verify(r, parts[0], List.of(OTHER_KEY), parts[1])).isFalse();
   }
+
+  @org.junit.jupiter.api.Test
+  void aRepeatedQueryParameterIsCanonicalizedWithItsValuesSortedAndCommaJoined() {
+    assertThat(SharedKey.canonicalQuery("b=2&A=x&b=1&b=10"))
+        .containsExactly(java.util.Map.entry("a", "x"), java.util.Map.entry("b", "1,10,2"));
+    assertThat(SharedKey.repeatedQueryParameters("b=2&A=x&B=1")).containsExactly("b");
+    assertThat(SharedKey.repeatedQueryParameters("api-version=1&timeout=3")).isEmpty();
+  }
 }
