@@ -17,6 +17,7 @@ import org.springframework.stereotype.Component;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.error.BatchErrors;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -39,12 +40,14 @@ class AccountKeys {
   private final Cache<String, Boolean> unknown;
   private final HttpClient http;
   private final URI accountService;
+  private final String internalSecret;
   private final CircuitBreaker breaker;
   private final JsonMapper json = JsonMapper.builder().build();
 
   AccountKeys(GatewayProperties props, HttpClient http, Breakers breakers) {
     this.http = http;
     this.accountService = props.accountUrl();
+    this.internalSecret = props.internalSecret() == null ? "" : props.internalSecret();
     this.breaker = breakers.of(props.accountUrl());
     this.keys = Caffeine.newBuilder().maximumSize(MAX_ACCOUNTS).expireAfterWrite(props.keyCacheTtl()).build();
     this.unknown = Caffeine.newBuilder().maximumSize(MAX_UNKNOWN_NAMES).expireAfterWrite(UNKNOWN_FOR).build();
@@ -83,6 +86,7 @@ class AccountKeys {
     HttpRequest req =
         HttpRequest.newBuilder(accountService.resolve("/internal/accounts/" + URLEncoder.encode(name, StandardCharsets.UTF_8)))
             .timeout(Duration.ofSeconds(5))
+            .header(InternalCredential.HEADER, internalSecret)
             .GET()
             .build();
     HttpResponse<byte[]> res;

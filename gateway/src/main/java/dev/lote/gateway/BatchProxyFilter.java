@@ -28,6 +28,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.auth.SharedKey;
 import dev.lote.common.error.BatchErrorBody;
 import dev.lote.common.error.BatchErrors;
@@ -56,8 +57,14 @@ class BatchProxyFilter extends OncePerRequestFilter {
       Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding",
           "upgrade", "host", "content-length", "expect", "http2-settings");
 
+  /** Never taken from a client: the gateway sets them, and the internal credential is not the client's to give. */
   private static final Set<String> SET_BY_GATEWAY =
-      Set.of(REQUEST_ID, "dataserviceversion", ACCOUNT.toLowerCase(Locale.ROOT), BASE_URL.toLowerCase(Locale.ROOT));
+      Set.of(
+          REQUEST_ID,
+          "dataserviceversion",
+          ACCOUNT.toLowerCase(Locale.ROOT),
+          BASE_URL.toLowerCase(Locale.ROOT),
+          InternalCredential.HEADER.toLowerCase(Locale.ROOT));
 
   /** Log context key of the request id, the same the services use for the id that follows a task. */
   static final String MDC_CORRELATION_ID = "correlationId";
@@ -68,6 +75,7 @@ class BatchProxyFilter extends OncePerRequestFilter {
   private final Duration timeout;
   private final Clock clock;
   private final JsonMapper json = JsonMapper.builder().build();
+  private final String internalSecret;
   private final Breakers breakers;
   private final AccountRateLimits rateLimits;
 
@@ -79,6 +87,7 @@ class BatchProxyFilter extends OncePerRequestFilter {
     this.routes = new Routes(props);
     this.http = http;
     this.timeout = props.upstreamTimeout();
+    this.internalSecret = props.internalSecret();
     this.clock = clock;
   }
 
@@ -130,6 +139,9 @@ class BatchProxyFilter extends OncePerRequestFilter {
       }
     }
     b.header(ACCOUNT, account).header(BASE_URL, baseUrl).header(REQUEST_ID, requestId);
+    if (InternalCredential.configured(internalSecret)) {
+      b.header(InternalCredential.HEADER, internalSecret);
+    }
     long length = request.getContentLengthLong();
     HttpRequest.BodyPublisher body;
     if (length > 0) {

@@ -12,6 +12,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param upstreamTimeout how long a service may take to start answering
  * @param breaker        when the gateway stops sending requests to a service that keeps failing
  * @param rateLimit      how many requests each account may send
+ * @param internalSecret the credential of Lote's own calls, sent to the services (see
+ *                       {@code InternalCredential}); empty when the services check none
  */
 @ConfigurationProperties("lote.gateway")
 public record GatewayProperties(
@@ -22,7 +24,8 @@ public record GatewayProperties(
     Duration maxClockSkew,
     Duration upstreamTimeout,
     Breaker breaker,
-    RateLimit rateLimit) {
+    RateLimit rateLimit,
+    String internalSecret) {
 
   /**
    * A circuit breaker per service. It counts failed calls (no answer, or a 5xx other than 501) over

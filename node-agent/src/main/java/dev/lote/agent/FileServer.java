@@ -29,6 +29,8 @@ import java.util.stream.Stream;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import dev.lote.common.auth.InternalCredential;
+
 /**
  * The node's internal file API: the files of a task and of the node root, as Batch NodeFile
  * lists and file bodies with the {@code ocp-*} headers. Only services on this host call it.
@@ -37,9 +39,15 @@ final class FileServer {
 
   private final AgentConfig cfg;
   private final HttpServer server;
+  private final String internalSecret;
 
-  FileServer(AgentConfig cfg) throws IOException {
+  /**
+   * @param internalSecret the {@link InternalCredential} every file request must carry; none is
+   *                       checked when it is empty (an agent started by hand)
+   */
+  FileServer(AgentConfig cfg, String internalSecret) throws IOException {
     this.cfg = cfg;
+    this.internalSecret = internalSecret;
     this.server = bind(cfg);
     server.setExecutor(Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "files");
@@ -47,7 +55,7 @@ final class FileServer {
       return t;
     }));
     server.createContext("/health", ex -> send(ex, 200, "{\"status\":\"UP\"}"));
-    server.createContext("/internal/", this::handle);
+    server.createContext("/internal/", this::handleInternal);
   }
 
   /**
@@ -89,6 +97,16 @@ final class FileServer {
 
   String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** Only Lote's services may read a node's files: they send the internal credential. */
+  private void handleInternal(HttpExchange ex) throws IOException {
+    if (InternalCredential.configured(internalSecret)
+        && !InternalCredential.matches(internalSecret, ex.getRequestHeaders().getFirst(InternalCredential.HEADER))) {
+      send(ex, 403, "{\"code\":\"AuthenticationFailed\",\"message\":{\"lang\":\"en-US\",\"value\":\"This port serves Lote's services only.\"}}");
+      return;
+    }
+    handle(ex);
   }
 
   private void handle(HttpExchange ex) throws IOException {

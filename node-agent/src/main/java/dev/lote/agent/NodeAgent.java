@@ -16,6 +16,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.NodeReported;
 import dev.lote.common.events.NodeEvents.StartTaskOutcome;
@@ -55,7 +56,7 @@ final class NodeAgent implements AutoCloseable {
       Files.createDirectories(dir);
     }
     this.events = new Events(cfg.kafka(), "node-agent-" + cfg.nodeId(), cfg.account(), clock);
-    this.files = new FileServer(cfg);
+    this.files = new FileServer(cfg, System.getenv().getOrDefault(InternalCredential.ENVIRONMENT, ""));
     this.processes = new Processes(cfg);
     this.journal = new Journal(cfg.journal());
     this.reporter = new Reporter(events, journal, timers);

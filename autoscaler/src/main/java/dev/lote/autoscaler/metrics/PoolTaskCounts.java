@@ -11,6 +11,7 @@ import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
 
+import dev.lote.common.auth.InternalCredential;
 import dev.lote.support.web.LoteHeaders;
 
 /**
@@ -28,11 +29,16 @@ public class PoolTaskCounts {
 
   private final RestClient http;
 
-  public PoolTaskCounts(@Value("${lote.job-url:http://127.0.0.1:8083}") String jobUrl) {
+  public PoolTaskCounts(
+      @Value("${lote.job-url:http://127.0.0.1:8083}") String jobUrl, @Value("${" + InternalCredential.PROPERTY + ":}") String internalSecret) {
     JdkClientHttpRequestFactory requests =
         new JdkClientHttpRequestFactory(HttpClient.newBuilder().connectTimeout(TIMEOUT).build());
     requests.setReadTimeout(TIMEOUT);
-    this.http = RestClient.builder().baseUrl(jobUrl).requestFactory(requests).build();
+    RestClient.Builder b = RestClient.builder().baseUrl(jobUrl).requestFactory(requests);
+    if (InternalCredential.configured(internalSecret)) {
+      b.defaultHeader(InternalCredential.HEADER, internalSecret);
+    }
+    this.http = b.build();
   }
 
   /** The pool's counts now; empty (and logged) when the job-service does not answer. */

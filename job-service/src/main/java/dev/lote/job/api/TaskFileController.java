@@ -6,10 +6,13 @@ import java.util.List;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
+
+import dev.lote.common.auth.InternalCredential;
 
 import dev.lote.common.error.BatchErrorDetail;
 import dev.lote.common.error.BatchErrors;
@@ -33,9 +36,10 @@ public class TaskFileController {
   private final TaskService tasks;
   private final AgentFileProxy proxy;
 
-  public TaskFileController(TaskService tasks, FileSettings settings) {
+  public TaskFileController(
+      TaskService tasks, FileSettings settings, @Value("${" + InternalCredential.PROPERTY + ":}") String internalSecret) {
     this.tasks = tasks;
-    this.proxy = new AgentFileProxy(settings.agentTimeout());
+    this.proxy = new AgentFileProxy(settings.agentTimeout(), internalSecret);
   }
 
   @RequestMapping(path = "/jobs/{jobId}/tasks/{taskId}/files", method = RequestMethod.GET)

@@ -7,10 +7,13 @@ import java.util.List;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
+
+import dev.lote.common.auth.InternalCredential;
 
 import dev.lote.common.error.BatchErrorDetail;
 import dev.lote.common.error.BatchErrors;
@@ -31,11 +34,13 @@ public class NodeFileController {
 
   private final PoolService pools;
   private final NodeRepository nodes;
-  private final AgentFileProxy proxy = new AgentFileProxy(Duration.ofSeconds(30));
+  private final AgentFileProxy proxy;
 
-  public NodeFileController(PoolService pools, NodeRepository nodes) {
+  public NodeFileController(
+      PoolService pools, NodeRepository nodes, @Value("${" + InternalCredential.PROPERTY + ":}") String internalSecret) {
     this.pools = pools;
     this.nodes = nodes;
+    this.proxy = new AgentFileProxy(Duration.ofSeconds(30), internalSecret);
   }
 
   @RequestMapping(path = "/pools/{poolId}/nodes/{nodeId}/files", method = RequestMethod.GET)

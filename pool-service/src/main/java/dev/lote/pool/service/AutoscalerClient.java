@@ -2,12 +2,14 @@ package dev.lote.pool.service;
 
 import java.net.http.HttpClient;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
+import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.autoscale.AutoscalerApi;
 import dev.lote.common.autoscale.AutoscalerApi.EvaluateRequest;
 import dev.lote.common.error.BatchErrors;
@@ -25,10 +27,14 @@ public class AutoscalerClient {
 
   private final RestClient http;
 
-  public AutoscalerClient(AutoScaleSettings settings) {
+  public AutoscalerClient(AutoScaleSettings settings, @Value("${" + InternalCredential.PROPERTY + ":}") String internalSecret) {
     JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(HttpClient.newBuilder().connectTimeout(settings.timeout()).build());
     factory.setReadTimeout(settings.timeout());
-    this.http = RestClient.builder().baseUrl(settings.autoscalerUrl().toString()).requestFactory(factory).build();
+    RestClient.Builder b = RestClient.builder().baseUrl(settings.autoscalerUrl().toString()).requestFactory(factory);
+    if (InternalCredential.configured(internalSecret)) {
+      b.defaultHeader(InternalCredential.HEADER, internalSecret);
+    }
+    this.http = b.build();
   }
 
   public ObjectNode evaluate(Pool pool, String formula) {

@@ -8,6 +8,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
+import dev.lote.common.auth.InternalCredential;
+
 /**
  * Settings every service shares, as defaults its own configuration may override (the property
  * source is added last).
@@ -17,6 +19,8 @@ import org.springframework.core.env.MapPropertySource;
  *       error handler, set by {@link LoteSupportAutoConfiguration}, is the one retry policy, and it
  *       never gives a batch up.
  *   <li>Every log line carries the correlation id of the request or event being handled.
+ *   <li>A service listens on 127.0.0.1 ({@code LOTE_BIND_ADDRESS} for a deployment over several
+ *       hosts), and answers only callers with the internal credential, except for its health.
  * </ul>
  */
 public class LoteDefaults implements EnvironmentPostProcessor {
@@ -28,6 +32,9 @@ public class LoteDefaults implements EnvironmentPostProcessor {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("spring.cloud.stream.default.consumer.max-attempts", 1);
     d.put("logging.pattern.correlation", "[%X{correlationId:-}] ");
+    // only Lote's own parts call a service, on this machine unless told otherwise
+    d.put("server.address", "${LOTE_BIND_ADDRESS:127.0.0.1}");
+    d.put(InternalCredential.PROPERTY, "${" + InternalCredential.ENVIRONMENT + ":}");
     environment.getPropertySources().addLast(new MapPropertySource(NAME, d));
   }
 }

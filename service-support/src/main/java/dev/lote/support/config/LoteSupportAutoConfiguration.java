@@ -29,7 +29,9 @@ import dev.lote.support.inbox.Inbox;
 import dev.lote.support.logging.RequestIdMdcFilter;
 import dev.lote.support.outbox.Outbox;
 import dev.lote.support.outbox.OutboxRelay;
+import dev.lote.common.auth.InternalCredential;
 import dev.lote.support.web.BatchErrorAdvice;
+import dev.lote.support.web.InternalCallerFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 
@@ -95,6 +97,16 @@ public class LoteSupportAutoConfiguration {
   public FilterRegistrationBean<RequestIdMdcFilter> requestIdMdcFilter() {
     FilterRegistrationBean<RequestIdMdcFilter> r = new FilterRegistrationBean<>(new RequestIdMdcFilter());
     r.setOrder(Ordered.HIGHEST_PRECEDENCE);
+    return r;
+  }
+
+  /** Only Lote's own parts may call a service: see {@link InternalCallerFilter}. */
+  @Bean
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  public FilterRegistrationBean<InternalCallerFilter> internalCallerFilter(
+      @Value("${" + InternalCredential.PROPERTY + ":}") String secret, Clock clock) {
+    FilterRegistrationBean<InternalCallerFilter> r = new FilterRegistrationBean<>(new InternalCallerFilter(secret, clock));
+    r.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
     return r;
   }
 

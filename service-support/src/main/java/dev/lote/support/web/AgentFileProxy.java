@@ -20,6 +20,7 @@ import java.util.function.Function;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
 
@@ -40,10 +41,15 @@ public final class AgentFileProxy {
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Duration timeout;
+  private final String internalSecret;
 
-  /** @param timeout how long the agent may take to start answering */
-  public AgentFileProxy(Duration timeout) {
+  /**
+   * @param timeout        how long the agent may take to start answering
+   * @param internalSecret the {@link InternalCredential} the agents check
+   */
+  public AgentFileProxy(Duration timeout, String internalSecret) {
     this.timeout = timeout;
+    this.internalSecret = internalSecret;
   }
 
   /**
@@ -62,6 +68,9 @@ public final class AgentFileProxy {
             .timeout(timeout)
             .method(request.getMethod(), HttpRequest.BodyPublishers.noBody())
             .header(FILE_URL_PREFIX, publicFilesUrl);
+    if (InternalCredential.configured(internalSecret)) {
+      out.header(InternalCredential.HEADER, internalSecret);
+    }
     for (String name : FORWARDED) {
       String value = request.getHeader(name);
       if (value != null) {
