@@ -70,6 +70,8 @@ public final class AutoscaleCommand {
             HttpRequest.newBuilder(URI.create(autoscaler + "/internal/replay"))
                 .timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "application/json")
+                // the autoscaler answers Lote's own parts only; ./lote passes the stack's secret
+                .header("X-Lote-Internal-Secret", System.getenv().getOrDefault("LOTE_INTERNAL_SECRET", ""))
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
