@@ -67,7 +67,7 @@ public class LoteSupportAutoConfiguration {
       @Value("${spring.kafka.bootstrap-servers:127.0.0.1:9092}") String bootstrap,
       @Value("${spring.application.name:lote}") String name,
       @Value("${lote.outbox.batch-size:1000}") int batchSize,
-      @Value("${lote.outbox.sweep-interval:PT2S}") Duration sweep) {
+      @Value("${lote.outbox.sweep-interval:PT10S}") Duration sweep) {
     return new OutboxRelay(jdbc, tx, () -> OutboxRelay.producer(bootstrap, name), batchSize, sweep);
   }
 
