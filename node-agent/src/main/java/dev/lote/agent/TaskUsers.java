@@ -120,7 +120,15 @@ final class TaskUsers {
     TaskUsers users = new TaskUsers(agentUid, agentGid, canSwitch, errors, new UidRegistry(registryFile), root);
     errors.forEach(e -> log.warn("{}: {}", e.code(), e.message()));
     if (canSwitch) {
-      users.blocks.addAll(users.registry.blocksOf(root));
+      try {
+        users.blocks.addAll(users.registry.blocksOf(root));
+      } catch (IOException e) {
+        // /run not writable: the nodes' common folder, which every agent of a local provider shares
+        Path fallback = root.toAbsolutePath().normalize().resolveSibling(".task-uids");
+        log.warn("cannot use the task uid registry {} ({}); using {}", registryFile, e.toString(), fallback);
+        users = new TaskUsers(agentUid, agentGid, canSwitch, errors, new UidRegistry(fallback), root);
+        users.blocks.addAll(users.registry.blocksOf(root));
+      }
       if (users.blocks.isEmpty()) {
         users.blocks.add(users.registry.claim(root));
       }

@@ -89,6 +89,18 @@ class TaskUsersTest {
   }
 
   @Test
+  void withoutTheHostsRegistryTheNodesShareOneBesideTheirRoots() throws Exception {
+    Path notADirectory = Files.writeString(open().resolve("file"), "x");
+    Path a = Files.createDirectories(tmp.resolve("nodes/a"));
+    Path b = Files.createDirectories(tmp.resolve("nodes/b"));
+    TaskUsers ua = TaskUsers.open(a, notADirectory.resolve("task-uids"), 0, 0, true);
+    TaskUsers ub = TaskUsers.open(b, notADirectory.resolve("task-uids"), 0, 0, true);
+    assertThat(ua.switching()).isTrue();
+    assertThat(ua.poolUser().uid()).isNotEqualTo(ub.poolUser().uid());
+    assertThat(tmp.resolve("nodes/.task-uids")).exists();
+  }
+
+  @Test
   void aNodeRootOtherUsersCannotReachIsReportedAndTasksRunAsTheAgent() throws Exception {
     Path closed = Files.createDirectories(tmp.resolve("closed"));
     Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
