@@ -19,7 +19,8 @@ record AgentConfig(
     String vmSize,
     Path startTaskFile,
     int httpPort,
-    Duration heartbeatInterval) {
+    Duration heartbeatInterval,
+    Path uidRegistry) {
 
   static AgentConfig parse(String[] args) {
     Map<String, String> m = new HashMap<>();
@@ -42,7 +43,8 @@ record AgentConfig(
         m.getOrDefault("vm-size", "standard_d2s_v3"),
         m.containsKey("start-task") ? Path.of(m.get("start-task")) : null,
         Integer.parseInt(m.getOrDefault("http-port", "0")),
-        IsoDurations.parse(m.getOrDefault("heartbeat-interval", "PT10S")));
+        IsoDurations.parse(m.getOrDefault("heartbeat-interval", "PT10S")),
+        Path.of(m.getOrDefault("uid-registry", "/run/lote/task-uids")));
   }
 
   private static String required(Map<String, String> m, String name) {
@@ -67,6 +69,11 @@ record AgentConfig(
 
   Path mounts() {
     return root.resolve("fsmounts");
+  }
+
+  /** The agent's own directory: its journal and port, nobody else's to read. */
+  Path agentDir() {
+    return root.resolve(".agent");
   }
 
   Path journal() {

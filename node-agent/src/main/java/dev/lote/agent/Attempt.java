@@ -57,6 +57,8 @@ final class Attempt {
   private Process process;
   private ProcessGroups.Group group;
   private Instant startTime;
+  /** Who its process runs as, once decided; set by the launching thread before the process starts. */
+  private volatile TaskUsers.User user;
 
   private Attempt(TaskAssigned assignment, String correlationId, State state) {
     this.assignment = assignment;
@@ -74,6 +76,14 @@ final class Attempt {
     Attempt at = new Attempt(a, correlationId, wasRunning ? State.RUNNING : State.ACCEPTED);
     at.startTime = startTime;
     return at;
+  }
+
+  void user(TaskUsers.User u) {
+    user = u;
+  }
+
+  TaskUsers.User user() {
+    return user;
   }
 
   static String key(String jobId, String taskId, int attempt) {

@@ -51,9 +51,9 @@ public final class ClassDataTraining {
         codec.close();
       }
       Path taskDir = cfg.root().resolve("workitems/training/job-1/task/training");
-      Processes.prepareTaskDir(taskDir);
+      Processes.prepareTaskDir(taskDir, TaskUsers.AS_AGENT, false, false);
       Processes processes = new Processes(cfg);
-      Process p = processes.builder(List.of("true"), Map.of(), processes.batchVariables("job", "task", taskDir), taskDir).start();
+      Process p = processes.builder(List.of("true"), Map.of(), processes.batchVariables("job", "task", taskDir), taskDir, TaskUsers.AS_AGENT).start();
       p.waitFor(10, TimeUnit.SECONDS);
     } finally {
       agent.close();

@@ -7,6 +7,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -129,20 +130,24 @@ final class FileServer {
         notFound(ex);
         return;
       }
-      Path target = base.resolve(rest).normalize();
-      if (!target.startsWith(base) || !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      // nothing outside the directory, by .. or through a link, and nothing of the agent's own
+      Path rel = SafePaths.relative(rest);
+      PosixFileAttributes attributes = rel == null || base.equals(cfg.root()) && agentOwn(rel) ? null : SafePaths.attributes(base, rel);
+      if (attributes == null) {
         notFound(ex);
         return;
       }
       String prefix = header(ex, "X-Lote-File-Url-Prefix", "");
-      if (rest.isEmpty() || Files.isDirectory(target)) {
+      if (rest.isEmpty() || attributes.isDirectory()) {
         if (!ex.getRequestMethod().equals("GET") || !rest.isEmpty()) {
-          directoryProperties(ex, target, prefix, rest);
+          directoryProperties(ex, attributes, prefix, rest);
           return;
         }
         list(ex, base, prefix, "true".equalsIgnoreCase(query(ex.getRequestURI(), "recursive")));
+      } else if (attributes.isRegularFile()) {
+        file(ex, base, rel, attributes, prefix + "/" + rest);
       } else {
-        file(ex, target, prefix + "/" + rest);
+        notFound(ex);
       }
     } catch (RuntimeException e) {
       send(ex, 500, "{\"code\":\"InternalError\",\"message\":{\"lang\":\"en-US\",\"value\":\"" + e.getClass().getSimpleName() + "\"}}");
@@ -151,22 +156,34 @@ final class FileServer {
 
   private void list(HttpExchange ex, Path base, String prefix, boolean recursive) throws IOException {
     List<Map<String, Object>> value = new ArrayList<>();
+    boolean nodeRoot = base.equals(cfg.root());
     try (Stream<Path> s = recursive ? Files.walk(base) : Files.list(base)) {
       for (Path p : s.filter(p -> !p.equals(base)).sorted().toList()) {
-        String name = base.relativize(p).toString();
-        if (name.startsWith(".agent") || name.endsWith(".pid") || name.equals("agent.log") && base.equals(cfg.root())) {
+        Path rel = base.relativize(p);
+        if (nodeRoot && agentOwn(rel)) {
           continue;
         }
+        PosixFileAttributes a;
+        try {
+          a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException gone) {
+          continue;
+        }
+        if (!a.isDirectory() && !a.isRegularFile()) {
+          continue; // links, which may lead anywhere, sockets, pipes
+        }
+        String name = rel.toString();
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("name", name);
         f.put("url", prefix + "/" + name);
-        boolean dir = Files.isDirectory(p);
-        f.put("isDirectory", dir);
-        if (!dir) {
-          f.put("properties", properties(p));
+        f.put("isDirectory", a.isDirectory());
+        if (!a.isDirectory()) {
+          f.put("properties", properties(a));
         }
         value.add(f);
       }
+    } catch (java.io.UncheckedIOException e) {
+      // a directory a task removed or closed while it was walked: what was found so far
     }
     byte[] body = Events.JSON.writeValueAsBytes(Map.of("value", value));
     ex.getResponseHeaders().set("Content-Type", "application/json;odata=minimalmetadata");
@@ -176,19 +193,26 @@ final class FileServer {
     }
   }
 
-  private static Map<String, Object> properties(Path p) throws IOException {
-    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+  /** The agent's own files in the node root: its directory, its log, the start task's definition, pid files. */
+  private static boolean agentOwn(Path rel) {
+    if (rel.getNameCount() == 0 || rel.toString().isEmpty()) {
+      return false;
+    }
+    String first = rel.getName(0).toString();
+    return first.equals(".agent") || first.equals("agent.log") || first.equals("start-task.json") || first.endsWith(".pid");
+  }
+
+  private static Map<String, Object> properties(PosixFileAttributes a) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("creationTime", a.creationTime().toInstant().toString());
     m.put("lastModified", a.lastModifiedTime().toInstant().toString());
     m.put("contentLength", a.size());
     m.put("contentType", "application/octet-stream");
-    m.put("fileMode", mode(p));
+    m.put("fileMode", mode(a));
     return m;
   }
 
-  private void file(HttpExchange ex, Path p, String url) throws IOException {
-    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+  private void file(HttpExchange ex, Path base, Path rel, PosixFileAttributes a, String url) throws IOException {
     long length = a.size();
     long from = 0;
     long to = length - 1;
@@ -215,7 +239,7 @@ final class FileServer {
     h.set("ocp-creation-time", httpDate(a.creationTime().toInstant()));
     h.set("ocp-batch-file-isdirectory", "false");
     h.set("ocp-batch-file-url", url);
-    h.set("ocp-batch-file-mode", mode(p));
+    h.set("ocp-batch-file-mode", mode(a));
     h.set("ETag", "0x" + Long.toHexString(a.lastModifiedTime().toMillis() ^ a.size()).toUpperCase());
     long count = length == 0 ? 0 : to - from + 1;
     if (ex.getRequestMethod().equals("HEAD")) {
@@ -224,8 +248,15 @@ final class FileServer {
       ex.close();
       return;
     }
+    InputStream in;
+    try {
+      in = Channels.newInputStream(SafePaths.open(base, rel));
+    } catch (IOException swapped) {
+      notFound(ex);
+      return;
+    }
     ex.sendResponseHeaders(partial ? 206 : 200, count == 0 ? -1 : count);
-    try (InputStream in = Files.newInputStream(p);
+    try (in;
         OutputStream out = ex.getResponseBody()) {
       in.skipNBytes(from);
       long left = count;
@@ -241,9 +272,8 @@ final class FileServer {
     }
   }
 
-  private void directoryProperties(HttpExchange ex, Path p, String prefix, String rest) throws IOException {
+  private void directoryProperties(HttpExchange ex, BasicFileAttributes a, String prefix, String rest) throws IOException {
     var h = ex.getResponseHeaders();
-    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
     h.set("ocp-batch-file-isdirectory", "true");
     h.set("ocp-batch-file-url", prefix + "/" + rest);
     h.set("ocp-creation-time", httpDate(a.creationTime().toInstant()));
@@ -253,18 +283,13 @@ final class FileServer {
     ex.close();
   }
 
-  private static String mode(Path p) {
-    try {
-      PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class);
-      Set<PosixFilePermission> perms = a.permissions();
-      int m = 0;
-      for (PosixFilePermission perm : perms) {
-        m |= 1 << (8 - perm.ordinal());
-      }
-      return "0o" + (Files.isDirectory(p) ? "40" : "100") + String.format("%03o", m);
-    } catch (IOException | UnsupportedOperationException e) {
-      return "0o100644";
+  private static String mode(PosixFileAttributes a) {
+    Set<PosixFilePermission> perms = a.permissions();
+    int m = 0;
+    for (PosixFilePermission perm : perms) {
+      m |= 1 << (8 - perm.ordinal());
     }
+    return "0o" + (a.isDirectory() ? "40" : "100") + String.format("%03o", m);
   }
 
   private static String httpDate(Instant t) {

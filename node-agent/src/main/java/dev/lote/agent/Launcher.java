@@ -18,19 +18,28 @@ final class Launcher {
 
   private final AgentConfig cfg;
   private final Processes processes;
+  private final TaskUsers users;
 
-  Launcher(AgentConfig cfg, Processes processes) {
+  Launcher(AgentConfig cfg, Processes processes, TaskUsers users) {
     this.cfg = cfg;
     this.processes = processes;
+    this.users = users;
   }
 
-  /** Creates the task directory and places the resource files; throws with the reason, also written to stderr.txt. */
-  void prepare(TaskAssigned a) throws IOException {
+  /**
+   * Decides the task's user, creates the task directory for it and places the resource files;
+   * throws with the reason, also written to stderr.txt. The user is the task's until {@link #release}d.
+   */
+  TaskUsers.User prepare(TaskAssigned a) throws IOException {
     Path taskDir = cfg.taskDir(a.jobId(), a.taskId());
+    TaskUsers.User user = null;
     try {
-      Processes.prepareTaskDir(taskDir);
-      Processes.download(a.spec().resourceFiles(), taskDir.resolve("wd"));
+      user = users.forTask(a.spec().elevated(), a.spec().ownUser());
+      Processes.prepareTaskDir(taskDir, user, users.switching(), false);
+      processes.download(a.spec().resourceFiles(), taskDir.resolve("wd"), user, users.switching());
+      return user;
     } catch (IOException | RuntimeException e) {
+      users.release(user);
       appendStderr(taskDir, "lote: could not prepare the task: " + e.getMessage());
       throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
     }
@@ -40,17 +49,22 @@ final class Launcher {
    * Starts the command. A program that does not exist ends as a shell's would, exit code 127 and
    * the reason on stderr; a command line that cannot be split throws, its reason on stderr.
    */
-  Started start(TaskAssigned a) throws IOException {
+  Started start(TaskAssigned a, TaskUsers.User user) throws IOException {
     Path taskDir = cfg.taskDir(a.jobId(), a.taskId());
     try {
       List<String> command = new ArrayList<>(ProcessGroups.prefix());
       command.addAll(CommandLines.split(a.spec().commandLine()));
-      Process p = processes.builder(command, a.spec().environment(), processes.batchVariables(a.jobId(), a.taskId(), taskDir), taskDir).start();
+      Process p = processes.builder(command, a.spec().environment(), processes.batchVariables(a.jobId(), a.taskId(), taskDir), taskDir, user).start();
       return new Started(p, ProcessGroups.of(p));
     } catch (IOException | IllegalArgumentException e) {
       appendStderr(taskDir, "lote: cannot run the command line: " + e.getMessage());
       throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
     }
+  }
+
+  /** The task ended: a user of its own may serve another task. */
+  void release(TaskUsers.User user) {
+    users.release(user);
   }
 
   private static void appendStderr(Path taskDir, String line) {

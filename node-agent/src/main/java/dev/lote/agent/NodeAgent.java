@@ -2,6 +2,9 @@ package dev.lote.agent;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
 import java.util.Properties;
@@ -40,6 +43,7 @@ final class NodeAgent implements AutoCloseable {
   private final Events events;
   private final FileServer files;
   private final Processes processes;
+  private final TaskUsers users;
   private final Journal journal;
   private final Reporter reporter;
   private final TaskRunner runner;
@@ -55,6 +59,10 @@ final class NodeAgent implements AutoCloseable {
     for (var dir : List.of(cfg.shared(), cfg.startup(), cfg.workitems(), cfg.mounts(), cfg.journal())) {
       Files.createDirectories(dir);
     }
+    this.users = TaskUsers.open(cfg.root(), cfg.uidRegistry());
+    if (users.switching()) {
+      protectDirectories(cfg);
+    }
     this.events = new Events(cfg.kafka(), "node-agent-" + cfg.nodeId(), cfg.account(), clock);
     this.files = new FileServer(cfg, System.getenv().getOrDefault(InternalCredential.ENVIRONMENT, ""));
     this.processes = new Processes(cfg);
@@ -63,7 +71,7 @@ final class NodeAgent implements AutoCloseable {
     HostMetrics metrics = new HostMetrics(cfg.root(), clock);
     TaskRunner[] self = new TaskRunner[1];
     this.heartbeats = new Heartbeats(cfg, events, metrics, clock, timers, () -> self[0].runningCount(), () -> self[0].usedSlots());
-    this.runner = new TaskRunner(cfg, new Launcher(cfg, processes), reporter, journal, clock, launches, timers, files.url(), heartbeats::changed);
+    this.runner = new TaskRunner(cfg, new Launcher(cfg, processes, users), reporter, journal, clock, launches, timers, files.url(), heartbeats::changed);
     self[0] = runner;
     this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> report("deallocated", null));
   }
@@ -109,7 +117,7 @@ final class NodeAgent implements AutoCloseable {
       }
       if (st.waitForSuccess) {
         report("waitingforstarttask", new StartTaskOutcome("running", null, clock.instant(), null, 0, null));
-        outcome = st.run(processes, cfg, clock);
+        outcome = st.run(processes, cfg, users, clock);
         if (outcome.exitCode() == null || outcome.exitCode() != 0) {
           report("starttaskfailed", outcome);
           log.warn("the start task failed ({}); this node takes no tasks", outcome.failureMessage());
@@ -119,7 +127,7 @@ final class NodeAgent implements AutoCloseable {
         launches.execute(
             () -> {
               try {
-                StartTaskOutcome o = st.run(processes, cfg, clock);
+                StartTaskOutcome o = st.run(processes, cfg, users, clock);
                 report("idle", o);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -139,7 +147,29 @@ final class NodeAgent implements AutoCloseable {
         events.envelope(
             EventTypes.NODE_REPORTED,
             cfg.nodeId(),
-            new NodeReported(cfg.poolId(), cfg.nodeId(), state, files.url(), "127.0.0.1", outcome, clock.instant())));
+            new NodeReported(
+                cfg.poolId(), cfg.nodeId(), state, files.url(), "127.0.0.1", outcome, clock.instant(), users.errors().isEmpty() ? null : users.errors())));
+  }
+
+  /**
+   * Where tasks run as users of their own: every user may pass through the node root and read
+   * what the agent keeps for all (startup, workitems, fsmounts); every task may write the shared
+   * directory (sticky: none removes another's files); only the agent reads its own directory (the
+   * journal, its port), its log and the start task's definition.
+   */
+  static void protectDirectories(AgentConfig cfg) throws IOException {
+    for (Path dir : List.of(cfg.root(), cfg.startup(), cfg.workitems(), cfg.mounts())) {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    Files.setPosixFilePermissions(cfg.shared(), PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.setAttribute(cfg.shared(), "unix:mode", 01777);
+    Files.setPosixFilePermissions(cfg.agentDir(), PosixFilePermissions.fromString("rwx------"));
+    for (String own : List.of("agent.log", "start-task.json")) {
+      Path p = cfg.root().resolve(own);
+      if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+      }
+    }
   }
 
   TaskRunner runner() {

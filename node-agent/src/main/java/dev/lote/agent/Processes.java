@@ -6,10 +6,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -49,28 +52,66 @@ final class Processes {
     return env;
   }
 
-  /** Creates the task directory with empty stdout.txt and stderr.txt and the working directory. */
-  static void prepareTaskDir(Path taskDir) throws IOException {
-    Files.createDirectories(taskDir.resolve("wd"));
-    for (String f : List.of("stdout.txt", "stderr.txt")) {
-      Path p = taskDir.resolve(f);
-      if (!Files.exists(p)) {
+  /**
+   * Creates the task directory with empty stdout.txt and stderr.txt and the working directory. Where
+   * the agent runs tasks as users of their own, the task directory is the agent's (0755: a task
+   * cannot put a link where the agent opens stdout.txt), its output files and working directory the
+   * task user's (0600 and 0700: other tasks can neither read nor write them; 0644 and 0755 when
+   * {@code readable}, as the start task's are).
+   */
+  static void prepareTaskDir(Path taskDir, TaskUsers.User user, boolean manage, boolean readable) throws IOException {
+    Files.createDirectories(taskDir.getParent());
+    Path wd = taskDir.resolve("wd");
+    directory(taskDir);
+    directory(wd);
+    List<Path> outputs = List.of(taskDir.resolve("stdout.txt"), taskDir.resolve("stderr.txt"));
+    for (Path p : outputs) {
+      if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        Files.delete(p);
+      }
+      if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
         Files.createFile(p);
       }
     }
+    if (!manage) {
+      return;
+    }
+    if (TaskUsers.owner(taskDir) != 0) {
+      TaskUsers.chown(taskDir, new TaskUsers.User(0, 0, false, false));
+    }
+    Files.setPosixFilePermissions(taskDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    if (TaskUsers.owner(wd) != user.uid()) {
+      TaskUsers.chownTree(wd, user); // first run, or a retry as another task-scoped user
+    }
+    Files.setPosixFilePermissions(wd, PosixFilePermissions.fromString(readable ? "rwxr-xr-x" : "rwx------"));
+    for (Path p : outputs) {
+      TaskUsers.chown(p, user);
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(readable ? "rw-r--r--" : "rw-------"));
+    }
+  }
+
+  /** A directory that is not a link: a link in its place is removed. */
+  private static void directory(Path dir) throws IOException {
+    if (Files.isSymbolicLink(dir)) {
+      Files.delete(dir);
+    }
+    Files.createDirectories(dir);
   }
 
   /** A process builder for the command line, running in wd, with output going straight to the files. */
-  ProcessBuilder builder(String commandLine, Map<String, String> userEnv, Map<String, String> batchEnv, Path taskDir) {
-    return builder(CommandLines.split(commandLine), userEnv, batchEnv, taskDir);
+  ProcessBuilder builder(String commandLine, Map<String, String> userEnv, Map<String, String> batchEnv, Path taskDir, TaskUsers.User user) {
+    return builder(CommandLines.split(commandLine), userEnv, batchEnv, taskDir, user);
   }
 
-  /** A process builder for the command words, as {@link #builder(String, Map, Map, Path)}. */
-  ProcessBuilder builder(List<String> command, Map<String, String> userEnv, Map<String, String> batchEnv, Path taskDir) {
-    ProcessBuilder pb = new ProcessBuilder(command).directory(taskDir.resolve("wd").toFile());
+  /** A process builder for the command words, as {@link #builder(String, Map, Map, Path, TaskUsers.User)}, run as the user. */
+  ProcessBuilder builder(List<String> command, Map<String, String> userEnv, Map<String, String> batchEnv, Path taskDir, TaskUsers.User user) {
+    List<String> words = new ArrayList<>(user.prefix());
+    words.addAll(command);
+    ProcessBuilder pb = new ProcessBuilder(words).directory(taskDir.resolve("wd").toFile());
     Map<String, String> env = pb.environment();
     // the agent's own settings; MALLOC_ARENA_MAX is the agent's memory tuning, not the task's
     env.keySet().removeIf(k -> k.startsWith("LOTE_") || k.startsWith("SPRING_") || k.startsWith("JAVA_TOOL") || k.equals("MALLOC_ARENA_MAX"));
+    user.environment(env, taskDir.resolve("wd"));
     if (userEnv != null) {
       env.putAll(userEnv);
     }
@@ -80,35 +121,64 @@ final class Processes {
     return pb;
   }
 
-  /** Places resource files in the working directory; throws with a message naming the file that failed. */
-  static void download(List<ResourceFile> files, Path wd) throws IOException {
-    if (files == null) {
+  /**
+   * Places resource files in the working directory; throws with a message naming the file that
+   * failed. Each is fetched into the agent's own directory first, then moved into place without
+   * following a link a task left in the working directory, and given to the task's user. A
+   * {@code file:} URL of a task that runs as a user of its own must name a file every user may read.
+   */
+  void download(List<ResourceFile> files, Path wd, TaskUsers.User user, boolean manage) throws IOException {
+    if (files == null || files.isEmpty()) {
       return;
     }
+    Path tmpDir = cfg.root().resolve(".agent").resolve("downloads");
+    Files.createDirectories(tmpDir);
     for (ResourceFile f : files) {
-      Path target = wd.resolve(f.filePath() == null ? name(f.httpUrl()) : f.filePath()).normalize();
-      if (!target.startsWith(wd)) {
+      Path rel = SafePaths.relative(f.filePath() == null ? name(f.httpUrl()) : f.filePath());
+      if (rel == null || rel.toString().isEmpty()) {
         throw new IOException("resource file path " + f.filePath() + " leaves the working directory");
       }
-      Files.createDirectories(target.getParent());
-      URI uri = URI.create(f.httpUrl());
-      if ("file".equalsIgnoreCase(uri.getScheme())) {
-        Files.copy(Path.of(uri), target, StandardCopyOption.REPLACE_EXISTING);
-      } else {
-        try {
-          HttpResponse<Path> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofFile(target));
-          if (r.statusCode() / 100 != 2) {
-            throw new IOException("downloading " + f.httpUrl() + " answered HTTP " + r.statusCode());
+      Path tmp = Files.createTempFile(tmpDir, "resource", ".part");
+      try {
+        URI uri = URI.create(f.httpUrl());
+        if ("file".equalsIgnoreCase(uri.getScheme())) {
+          Path source = Path.of(uri);
+          if (user.switched() && !readableByAll(source)) {
+            throw new IOException("the task's user may not read " + source);
           }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted while downloading " + f.httpUrl());
+          Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
+        } else {
+          try {
+            HttpResponse<Path> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofFile(tmp));
+            if (r.statusCode() / 100 != 2) {
+              throw new IOException("downloading " + f.httpUrl() + " answered HTTP " + r.statusCode());
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while downloading " + f.httpUrl());
+          }
         }
-      }
-      if (f.fileMode() != null && f.fileMode().matches("[0-7]{3,4}")) {
-        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(rwx(Integer.parseInt(f.fileMode(), 8))));
+        if (f.fileMode() != null && f.fileMode().matches("[0-7]{3,4}")) {
+          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(rwx(Integer.parseInt(f.fileMode(), 8))));
+        } else {
+          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        if (manage) {
+          TaskUsers.chown(tmp, user);
+        }
+        SafePaths.place(tmp, wd, rel, user, manage);
+      } finally {
+        Files.deleteIfExists(tmp);
       }
     }
+  }
+
+  /** A regular file that every user may read, in directories every user may enter. */
+  private static boolean readableByAll(Path source) throws IOException {
+    Path real = source.toRealPath();
+    return Files.isRegularFile(real)
+        && Files.getPosixFilePermissions(real).contains(PosixFilePermission.OTHERS_READ)
+        && TaskUsers.unreachableAncestor(real) == null;
   }
 
   private static String name(String url) {

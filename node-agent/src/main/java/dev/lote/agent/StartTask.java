@@ -22,13 +22,23 @@ final class StartTask {
   final List<ResourceFile> resourceFiles;
   final boolean waitForSuccess;
   final int maxRetries;
+  /** {@code userIdentity.autoUser.elevationLevel admin} */
+  final boolean elevated;
+  /** {@code userIdentity.autoUser.scope task} */
+  final boolean ownUser;
+  /** {@code userIdentity.userName}: a named user, which Lote's nodes do not have */
+  final String userName;
 
-  private StartTask(String commandLine, Map<String, String> env, List<ResourceFile> files, boolean wait, int retries) {
+  private StartTask(
+      String commandLine, Map<String, String> env, List<ResourceFile> files, boolean wait, int retries, boolean elevated, boolean ownUser, String userName) {
     this.commandLine = commandLine;
     this.environment = env;
     this.resourceFiles = files;
     this.waitForSuccess = wait;
     this.maxRetries = retries;
+    this.elevated = elevated;
+    this.ownUser = ownUser;
+    this.userName = userName;
   }
 
   static StartTask read(Path file) throws IOException {
@@ -44,30 +54,44 @@ final class StartTask {
                 files.add(new ResourceFile(url, f.path("filePath").asString(null), f.path("fileMode").asString(null)));
               }
             });
+    JsonNode auto = n.path("userIdentity").path("autoUser");
+    String userName = n.path("userIdentity").path("userName").asString(null);
     return new StartTask(
         n.path("commandLine").asString(),
         env,
         files,
         !n.has("waitForSuccess") || n.get("waitForSuccess").asBoolean(),
-        n.path("maxTaskRetryCount").asInt(0));
+        n.path("maxTaskRetryCount").asInt(0),
+        "admin".equalsIgnoreCase(auto.path("elevationLevel").asString("")),
+        "task".equalsIgnoreCase(auto.path("scope").asString("")),
+        userName == null || userName.isBlank() ? null : userName);
   }
 
   /** Runs it (with its retries) to the end and says what happened. */
-  StartTaskOutcome run(Processes processes, AgentConfig cfg, Clock clock) throws InterruptedException {
+  StartTaskOutcome run(Processes processes, AgentConfig cfg, TaskUsers users, Clock clock) throws InterruptedException {
     Path dir = cfg.startup();
+    if (userName != null) {
+      Instant now = clock.instant();
+      return new StartTaskOutcome(
+          "completed", null, now, now, 0, "The start task runs as user " + userName + ": named user accounts are not supported by Lote yet; use autoUser.");
+    }
     int attempt = 0;
     while (true) {
       Instant start = clock.instant();
       Integer exit;
       String failure = null;
+      TaskUsers.User user = null;
       try {
-        Processes.prepareTaskDir(dir);
-        Processes.download(resourceFiles, dir.resolve("wd"));
-        Process p = processes.builder(commandLine, environment, processes.batchVariables(null, null, dir), dir).start();
+        user = users.forTask(elevated, ownUser);
+        Processes.prepareTaskDir(dir, user, users.switching(), true);
+        processes.download(resourceFiles, dir.resolve("wd"), user, users.switching());
+        Process p = processes.builder(commandLine, environment, processes.batchVariables(null, null, dir), dir, user).start();
         exit = p.waitFor();
       } catch (IOException | IllegalArgumentException e) {
         exit = null;
         failure = e.getMessage();
+      } finally {
+        users.release(user);
       }
       Instant end = clock.instant();
       boolean ok = exit != null && exit == 0;

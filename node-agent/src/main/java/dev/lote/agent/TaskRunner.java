@@ -213,14 +213,17 @@ final class TaskRunner {
   private void launch(Attempt at) {
     TaskAssigned a = at.assignment;
     String unprepared = null;
+    TaskUsers.User user = null;
     try {
-      launcher.prepare(a);
+      user = launcher.prepare(a);
     } catch (IOException e) {
       unprepared = e.getMessage();
     }
+    at.user(user);
     boolean endsUnstarted = true;
     synchronized (this) {
       if (halted || at.state() == Attempt.State.HANDED_BACK) {
+        launcher.release(user);
         return; // its slots were given back with it
       }
       if (at.state() == Attempt.State.ENDING) {
@@ -238,7 +241,7 @@ final class TaskRunner {
     }
     Launcher.Started s;
     try {
-      s = launcher.start(a);
+      s = launcher.start(a, user);
     } catch (IOException e) {
       // as a shell would: the command could not be run, exit code 127, the reason on stderr
       reporter.started(started(at), at.correlationId);
@@ -295,6 +298,7 @@ final class TaskRunner {
       }
     }
     runningChanged.run();
+    launcher.release(at.user());
     reporter.completed(at.key, completion(at, exitCode), at.correlationId);
     synchronized (this) {
       live.remove(at.key);

@@ -25,6 +25,8 @@ final class Markers {
     Files.createDirectories(file.getParent());
     Files.deleteIfExists(file);
     Files.createFile(file);
+    // the tasks append to it as their node's unprivileged auto-user, not as the user of the tests
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
   }
 
   Path file() {

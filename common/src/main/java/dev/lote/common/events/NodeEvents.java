@@ -57,6 +57,9 @@ public final class NodeEvents {
   /**
    * Published by a node agent on {@link Topics#NODE_REPORTS} when its own state changes (start task
    * running, start task failed, ready).
+   *
+   * @param errors what the agent found wrong with the node that it keeps running with (for example
+   *     {@code NodeAgentNotPrivileged}: tasks run as the agent's own user); empty or null when none
    */
   public record NodeReported(
       String poolId,
@@ -65,7 +68,17 @@ public final class NodeEvents {
       String agentUrl,
       String ipAddress,
       StartTaskOutcome startTask,
-      Instant time) {}
+      Instant time,
+      List<NodeAgentError> errors) {
+
+    /** A report without errors. */
+    public NodeReported(String poolId, String nodeId, String state, String agentUrl, String ipAddress, StartTaskOutcome startTask, Instant time) {
+      this(poolId, nodeId, state, agentUrl, ipAddress, startTask, time, null);
+    }
+  }
+
+  /** A Batch {@code ComputeNodeError} the node agent reports about its node. */
+  public record NodeAgentError(String code, String message) {}
 
   /** What the start task did; null fields when it has not finished. */
   public record StartTaskOutcome(

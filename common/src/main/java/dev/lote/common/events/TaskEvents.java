@@ -13,6 +13,9 @@ public final class TaskEvents {
    * @param environment          job common settings merged with the task's own (task wins)
    * @param maxWallClockMillis   null for unlimited
    * @param resourceFiles        files to place in the working directory before the command runs
+   * @param elevated             the task's auto-user is an administrator ({@code elevationLevel admin})
+   * @param ownUser              the task runs as an auto-user of its own ({@code autoUser.scope task}),
+   *     not as the pool's auto-user shared by the node's other tasks
    */
   public record TaskRunSpec(
       String commandLine,
@@ -20,7 +23,15 @@ public final class TaskEvents {
       int requiredSlots,
       Long maxWallClockMillis,
       List<ResourceFile> resourceFiles,
-      boolean elevated) {}
+      boolean elevated,
+      boolean ownUser) {
+
+    /** A task that runs as the pool's auto-user (or, elevated, as an administrator). */
+    public TaskRunSpec(
+        String commandLine, Map<String, String> environment, int requiredSlots, Long maxWallClockMillis, List<ResourceFile> resourceFiles, boolean elevated) {
+      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, false);
+    }
+  }
 
   /** A resource file: a URL to fetch (http, https or file) and where to put it. */
   public record ResourceFile(String httpUrl, String filePath, String fileMode) {}

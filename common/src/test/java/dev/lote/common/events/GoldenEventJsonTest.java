@@ -30,6 +30,7 @@ import dev.lote.common.events.JobEvents.JobDeleted;
 import dev.lote.common.events.JobEvents.JobTerminated;
 import dev.lote.common.events.JobEvents.JobUpdated;
 import dev.lote.common.events.NodeEvents.AttemptRef;
+import dev.lote.common.events.NodeEvents.NodeAgentError;
 import dev.lote.common.events.NodeEvents.NodeDeallocate;
 import dev.lote.common.events.NodeEvents.NodeHeartbeat;
 import dev.lote.common.events.NodeEvents.NodeMetrics;
@@ -75,7 +76,8 @@ class GoldenEventJsonTest {
           2,
           60_000L,
           List.of(new ResourceFile("https://example.org/in.txt", "in/in.txt", "0644")),
-          false);
+          false,
+          true);
 
   /** One sample payload for every event type. */
   static final Map<String, Object> SAMPLES = new LinkedHashMap<>();
@@ -110,7 +112,8 @@ class GoldenEventJsonTest {
             "http://127.0.0.1:7001",
             "127.0.0.1",
             new StartTaskOutcome("completed", 0, T0, T1, 1, null),
-            T1));
+            T1,
+            List.of(new NodeAgentError("NodeAgentNotPrivileged", "The node agent does not run as root"))));
     SAMPLES.put(
         EventTypes.NODE_HEARTBEAT,
         new NodeHeartbeat("pool-1", "node-1", 1, T1, new NodeMetrics(5000, 12.5, 1L << 30, 2L << 30, 10, 20, 3, 4, 100, 200), 2));

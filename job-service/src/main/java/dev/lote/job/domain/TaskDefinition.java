@@ -63,14 +63,14 @@ public record TaskDefinition(
       throw BatchErrors.invalidProperty(
           "constraints.maxTaskRetryCount", ownRetries, "The value must be -1 (unlimited) or a number of retries.");
     }
-    boolean elevated = elevated(p);
+    AutoUser user = autoUser(p);
     ExitConditions exits = ExitConditions.parse(p);
     checkJobActions(exits, job);
     TaskDependencies deps = TaskDependencies.parse(p, id, job.definition().usesTaskDependencies());
     List<EnvironmentSetting> env = EnvironmentSetting.parse(p, "environmentSettings");
     Map<String, String> merged = EnvironmentSetting.merge(job.definition().commonEnvironment(), env);
     TaskRunSpec spec =
-        new TaskRunSpec(commandLine, merged, slots, wallClock == null ? null : wallClock.toMillis(), resourceFiles(p), elevated);
+        new TaskRunSpec(commandLine, merged, slots, wallClock == null ? null : wallClock.toMillis(), resourceFiles(p), user.elevated(), user.ownUser());
     return new TaskDefinition(
         id,
         commandLine,
@@ -111,18 +111,21 @@ public record TaskDefinition(
         runSpec);
   }
 
-  private static boolean elevated(Props p) {
+  /** The auto-user a task runs as: an administrator or not, the pool's or one of its own. */
+  private record AutoUser(boolean elevated, boolean ownUser) {}
+
+  private static AutoUser autoUser(Props p) {
     Props identity = p.object("userIdentity");
     if (identity == null) {
-      return false;
+      return new AutoUser(false, false);
     }
-    identity.unsupported("username", "Named user accounts are" + NOT_YET + "; use autoUser.");
+    identity.unsupported("userName", "Named user accounts are" + NOT_YET + "; use autoUser.");
     Props auto = identity.object("autoUser");
     if (auto == null) {
-      return false;
+      return new AutoUser(false, false);
     }
-    auto.enumValue("scope", AutoUserScope.class, AutoUserScope.POOL);
-    return auto.enumValue("elevationLevel", ElevationLevel.class, ElevationLevel.NONADMIN) == ElevationLevel.ADMIN;
+    boolean own = auto.enumValue("scope", AutoUserScope.class, AutoUserScope.POOL) == AutoUserScope.TASK;
+    return new AutoUser(auto.enumValue("elevationLevel", ElevationLevel.class, ElevationLevel.NONADMIN) == ElevationLevel.ADMIN, own);
   }
 
   private enum AutoUserScope {

@@ -209,6 +209,10 @@ class TaskApiTest extends JobServiceTestBase {
     assertThat(packages.status()).isEqualTo(400);
     assertThat(packages.detail("PropertyName")).isEqualTo("applicationPackageReferences");
 
+    BatchHttp.Response named = http.post("/jobs/" + job + "/tasks", json("{'id':'n','commandLine':'x','userIdentity':{'userName':'alice'}}"));
+    assertThat(named.status()).isEqualTo(400);
+    assertThat(named.detail("PropertyName")).isEqualTo("userIdentity.userName");
+
     BatchHttp.Response jobAction =
         http.post(
             "/jobs/" + job + "/tasks",

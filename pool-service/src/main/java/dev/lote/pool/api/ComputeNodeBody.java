@@ -61,7 +61,7 @@ public record ComputeNodeBody(
         s.totalTasksSucceeded(),
         PoolBody.startTask(pool.startTask()),
         s.startTaskInfo(),
-        s.error() == null ? null : List.of(s.error()),
+        node.errors().isEmpty() ? null : node.errors(),
         true,
         s.agentStartTime() == null ? null : new NodeAgentInfo(agentVersion, s.agentStartTime()));
   }

@@ -2,6 +2,8 @@ package dev.lote.pool.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.lote.pool.domain.NodeTransitions.Event;
 
@@ -39,6 +41,8 @@ public final class ComputeNode {
   private int totalTasksSucceeded;
   private StartTaskInfo startTaskInfo;
   private NodeError error;
+  /** What the node's agent reported wrong with the node it runs (for example, that it is not root). */
+  private List<NodeError> agentErrors;
   private Long pid;
   private final long version;
   private final Instant lastModified;
@@ -70,6 +74,7 @@ public final class ComputeNode {
       int totalTasksSucceeded,
       StartTaskInfo startTaskInfo,
       NodeError error,
+      List<NodeError> agentErrors,
       Long pid,
       long version,
       Instant lastModified) {}
@@ -100,6 +105,7 @@ public final class ComputeNode {
     this.totalTasksSucceeded = s.totalTasksSucceeded();
     this.startTaskInfo = s.startTaskInfo();
     this.error = s.error();
+    this.agentErrors = s.agentErrors() == null ? List.of() : List.copyOf(s.agentErrors());
     this.pid = s.pid();
     this.version = s.version();
     this.lastModified = s.lastModified();
@@ -112,7 +118,7 @@ public final class ComputeNode {
         new Snapshot(
             id, pool.account(), pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), now,
             NodeState.CREATING, false, false, null, false, NodeState.CREATING, now, SCHEDULING_ENABLED,
-            null, null, null, null, null, 0, 0, 0, 0, null, null, null, 0, now));
+            null, null, null, null, null, 0, 0, 0, 0, null, null, List.of(), null, 0, now));
   }
 
   /** The node's agent process was started (or started again after a restart). */
@@ -161,6 +167,9 @@ public final class ComputeNode {
     }
     if (report.startTaskInfo() != null) {
       startTaskInfo = report.startTaskInfo();
+    }
+    if (report.agentErrors() != null) {
+      agentErrors = List.copyOf(report.agentErrors());
     }
     heard(Event.REPORTED, now);
   }
@@ -277,6 +286,16 @@ public final class ComputeNode {
     }
   }
 
+  /** Batch {@code errors}: why the node could not be started, then what its agent reported; empty when nothing. */
+  public List<NodeError> errors() {
+    List<NodeError> all = new ArrayList<>();
+    if (error != null) {
+      all.add(error);
+    }
+    all.addAll(agentErrors);
+    return all;
+  }
+
   public boolean schedulable() {
     return state.isReady() && SCHEDULING_ENABLED.equals(schedulingState);
   }
@@ -289,7 +308,7 @@ public final class ComputeNode {
     return new Snapshot(
         id, account, poolId, vmSize, taskSlots, allocationTime, reported, unresponsive, leaving, deallocation, drained, state,
         stateTransitionTime, schedulingState, lastBootTime, agentStartTime, lastContact, ipAddress, agentUrl,
-        runningTasks, runningSlots, totalTasksRun, totalTasksSucceeded, startTaskInfo, error, pid, version,
+        runningTasks, runningSlots, totalTasksRun, totalTasksSucceeded, startTaskInfo, error, agentErrors, pid, version,
         lastModified);
   }
 

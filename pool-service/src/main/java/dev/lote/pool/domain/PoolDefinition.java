@@ -134,6 +134,11 @@ public record PoolDefinition(
       throw BatchErrors.invalidProperty(
           "startTask.maxTaskRetryCount", retries.asString(), "The value must be -1 (unlimited) or a count of retries.");
     }
+    JsonNode identity = present(startTask, "userIdentity");
+    if (identity != null && present(identity, "userName") != null) {
+      throw BatchErrors.invalidProperty(
+          "startTask.userIdentity.userName", null, "Named user accounts are not supported by Lote yet; use autoUser.");
+    }
     JsonNode wait = present(startTask, "waitForSuccess");
     if (wait != null && !wait.isBoolean()) {
       throw BatchErrors.invalidProperty("startTask.waitForSuccess", wait.asString(), "The value must be true or false.");

@@ -30,7 +30,7 @@ public class NodeRepository {
       "select id, account, pool_id, vm_size, task_slots, allocation_time, reported_state, unresponsive, leaving, deallocation, drained, state,"
           + " state_time, scheduling_state, last_boot_time, agent_start_time, last_contact, ip_address, agent_url,"
           + " running_tasks, running_slots, total_tasks_run, total_tasks_succeeded, start_task_info::text as start_task_info,"
-          + " error::text as error, pid, version, last_modified from compute_node";
+          + " error::text as error, agent_errors::text as agent_errors, pid, version, last_modified from compute_node";
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
@@ -59,7 +59,7 @@ public class NodeRepository {
     jdbc.batchUpdate(
         "update compute_node set state = ?, reported_state = ?, unresponsive = ?, leaving = ?, deallocation = ?, drained = ?, state_time = ?,"
             + " last_boot_time = ?, agent_start_time = ?, last_contact = ?, ip_address = ?, agent_url = ?, running_tasks = ?,"
-            + " running_slots = ?, total_tasks_run = ?, total_tasks_succeeded = ?, start_task_info = ?::json, error = ?::json,"
+            + " running_slots = ?, total_tasks_run = ?, total_tasks_succeeded = ?, start_task_info = ?::json, error = ?::json, agent_errors = ?::json,"
             + " pid = ?, version = version + 1, last_modified = ? where id = ?",
         nodes,
         500,
@@ -86,6 +86,7 @@ public class NodeRepository {
     ps.setInt(i++, s.totalTasksSucceeded());
     ps.setString(i++, s.startTaskInfo() == null ? null : json.writeValueAsString(s.startTaskInfo()));
     ps.setString(i++, s.error() == null ? null : json.writeValueAsString(s.error()));
+    ps.setString(i++, s.agentErrors() == null || s.agentErrors().isEmpty() ? null : json.writeValueAsString(s.agentErrors()));
     ps.setObject(i++, s.pid());
     ps.setObject(i++, ts(now));
     ps.setString(i, s.id());
@@ -186,6 +187,7 @@ public class NodeRepository {
   private ComputeNode node(ResultSet rs, int i) throws SQLException {
     String startTask = rs.getString("start_task_info");
     String error = rs.getString("error");
+    String agentErrors = rs.getString("agent_errors");
     return new ComputeNode(
         new Snapshot(
             rs.getString("id"),
@@ -213,6 +215,7 @@ public class NodeRepository {
             rs.getInt("total_tasks_succeeded"),
             startTask == null ? null : json.readValue(startTask, StartTaskInfo.class),
             error == null ? null : json.readValue(error, NodeError.class),
+            agentErrors == null ? List.of() : List.of(json.readValue(agentErrors, NodeError[].class)),
             nullableLong(rs, "pid"),
             rs.getLong("version"),
             instant(rs, "last_modified")));

@@ -18,6 +18,7 @@ import dev.lote.common.events.NodeEvents.NodeHeartbeat;
 import dev.lote.common.events.NodeEvents.NodeReported;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.pool.domain.ComputeNode;
+import dev.lote.pool.domain.NodeError;
 import dev.lote.pool.domain.NodeReport;
 import dev.lote.pool.domain.NodeState;
 import dev.lote.pool.domain.SchedulingView;
@@ -103,7 +104,8 @@ public class NodeActivityService {
         r.agentUrl(),
         r.ipAddress(),
         r.startTask() == null ? null : StartTaskInfo.from(r.startTask(), now),
-        r.time());
+        r.time(),
+        r.errors() == null ? List.of() : r.errors().stream().map(e -> new NodeError(e.code(), e.message())).toList());
   }
 
   /**

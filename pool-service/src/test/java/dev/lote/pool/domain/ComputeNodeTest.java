@@ -163,6 +163,21 @@ class ComputeNodeTest {
   }
 
   @Test
+  void theErrorsOfANodeAreItsLaunchFailureAndWhatItsAgentReportedLast() {
+    ComputeNode node = ready();
+    NodeError notRoot = new NodeError("NodeAgentNotPrivileged", "tasks run as the agent's user");
+
+    node.reported(new NodeReport(NodeState.IDLE, null, null, null, T0, java.util.List.of(notRoot)), T0.plusSeconds(3));
+    assertThat(node.errors()).containsExactly(notRoot);
+    assertThat(node.state()).isEqualTo(NodeState.IDLE);
+    assertThat(node.schedulable()).isTrue();
+    assertThat(new ComputeNode(node.snapshot()).errors()).containsExactly(notRoot);
+
+    node.reported(new NodeReport(NodeState.IDLE, null, null, null, T0), T0.plusSeconds(4));
+    assertThat(node.errors()).isEmpty();
+  }
+
+  @Test
   void aNodeThatCouldNotBeStartedIsUnusableWithTheReason() {
     ComputeNode node = ComputeNode.allocate("tvm-1_1-x", aPool("{'id':'p','vmSize':'small'}"), T0);
 

@@ -90,6 +90,16 @@ class PoolDefinitionTest {
   }
 
   @Test
+  void aStartTaskCannotRunAsANamedUser() {
+    BatchException e = rejection("{'id':'p','vmSize':'s','startTask':{'commandLine':'x','userIdentity':{'userName':'alice'}}}");
+
+    assertThat(e.code()).isEqualTo("InvalidPropertyValue");
+    assertThat(property(e)).isEqualTo("startTask.userIdentity.userName");
+    assertThat(PoolDefinition.parse(JSON.readTree("{\"id\":\"p\",\"vmSize\":\"s\",\"startTask\":{\"commandLine\":\"x\",\"userIdentity\":{\"autoUser\":{\"elevationLevel\":\"admin\"}}}}")).startTask())
+        .isNotNull();
+  }
+
+  @Test
   void anAutoscalePoolNeedsAFormulaThatParsesAndAnIntervalWithinTheBounds() {
     assertThat(rejection("{'id':'p','vmSize':'s','enableAutoScale':true}").code()).isEqualTo("MissingRequiredProperty");
 

@@ -18,6 +18,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import dev.lote.common.events.DeadLetters.DeadLettered;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.NodeAgentError;
 import dev.lote.common.events.NodeEvents.NodeStateChanged;
 import dev.lote.common.events.NodeEvents.StartTaskOutcome;
 import dev.lote.common.events.EndReason;
@@ -40,6 +41,28 @@ class NodeLifecycleTest extends PoolServiceTestBase {
   private static final String AGENT_URL = "http://127.0.0.1:47110";
 
   @LocalServerPort int port;
+
+  @Test
+  void whatTheAgentReportsWrongWithItsNodeIsInTheNodesErrorsUntilItReportsOtherwise() {
+    BatchHttp http = new BatchHttp(port, ACCOUNT);
+    try (Kafka kafka = new Kafka()) {
+      NodeSteps steps = new NodeSteps(http, kafka, ACCOUNT, "Unprivileged");
+      http.post("/pools", json("{'id':'Unprivileged','vmSize':'standard_d2','targetDedicatedNodes':1}"));
+      String nodeId = steps.awaitNodes(1).get(0);
+      NodeAgentError notRoot = new NodeAgentError("NodeAgentNotPrivileged", "The node agent runs as user 1000, not as root");
+
+      steps.report(nodeId, "idle", AGENT_URL, null, List.of(notRoot));
+      await().atMost(Duration.ofSeconds(30)).until(() -> steps.node(nodeId).has("errors"));
+      JsonNode node = steps.awaitState(nodeId, "idle");
+      assertThat(node.get("errors")).hasSize(1);
+      assertThat(node.get("errors").get(0).get("code").stringValue()).isEqualTo("NodeAgentNotPrivileged");
+      assertThat(node.get("errors").get(0).get("message").stringValue()).contains("not as root");
+      assertThat(node.get("schedulingState").stringValue()).as("the node still takes tasks").isEqualTo("enabled");
+
+      steps.report(nodeId, "idle", AGENT_URL, null, null);
+      await().atMost(Duration.ofSeconds(30)).until(() -> !steps.node(nodeId).has("errors"));
+    }
+  }
 
   @Test
   void aNodeFollowsItsAgentAndItsTasksAndTellsTheSchedulerEachTime() throws Exception {

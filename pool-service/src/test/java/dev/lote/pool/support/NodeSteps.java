@@ -15,6 +15,7 @@ import java.util.List;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.NodeHeartbeat;
+import dev.lote.common.events.NodeEvents.NodeAgentError;
 import dev.lote.common.events.NodeEvents.NodeReported;
 import dev.lote.common.events.NodeEvents.NodeStateChanged;
 import dev.lote.common.events.NodeEvents.StartTaskOutcome;
@@ -62,7 +63,11 @@ public final class NodeSteps {
   }
 
   public void report(String nodeId, String state, String agentUrl, StartTaskOutcome startTask) {
-    NodeReported payload = new NodeReported(poolId, nodeId, state, agentUrl, agentUrl == null ? null : "127.0.0.1", startTask, Instant.now());
+    report(nodeId, state, agentUrl, startTask, null);
+  }
+
+  public void report(String nodeId, String state, String agentUrl, StartTaskOutcome startTask, List<NodeAgentError> errors) {
+    NodeReported payload = new NodeReported(poolId, nodeId, state, agentUrl, agentUrl == null ? null : "127.0.0.1", startTask, Instant.now(), errors);
     kafka.publish(Topics.NODE_REPORTS, nodeId, kafka.envelope(EventTypes.NODE_REPORTED, account, nodeId, payload));
   }
 
