@@ -24,9 +24,12 @@ import org.junit.jupiter.api.Test;
 
 import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.DetailLevel;
+import com.microsoft.azure.batch.protocol.models.AutoUserScope;
+import com.microsoft.azure.batch.protocol.models.AutoUserSpecification;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
+import com.microsoft.azure.batch.protocol.models.ElevationLevel;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
 import com.microsoft.azure.batch.protocol.models.TaskAddCollectionResult;
@@ -36,6 +39,7 @@ import com.microsoft.azure.batch.protocol.models.TaskAddStatus;
 import com.microsoft.azure.batch.protocol.models.TaskCounts;
 import com.microsoft.azure.batch.protocol.models.TaskExecutionResult;
 import com.microsoft.azure.batch.protocol.models.TaskState;
+import com.microsoft.azure.batch.protocol.models.UserIdentity;
 
 /**
  * Kills every part of a running stack in turn with SIGKILL (each service, the broker, PostgreSQL,
@@ -48,6 +52,9 @@ import com.microsoft.azure.batch.protocol.models.TaskState;
  * -Dlote.chaos.rounds=3} is the longer local mode.
  */
 class ChaosSystemTest {
+
+  static final UserIdentity ADMIN =
+      new UserIdentity().withAutoUser(new AutoUserSpecification().withScope(AutoUserScope.POOL).withElevationLevel(ElevationLevel.ADMIN));
 
   static final int TASKS = Integer.getInteger("lote.chaos.tasks", 3000);
   static final int ROUNDS = Integer.getInteger("lote.chaos.rounds", 1);
@@ -150,7 +157,9 @@ class ChaosSystemTest {
       }
       List<TaskAddParameter> batch = new ArrayList<>();
       for (int i = added.get(); i < added.get() + COLLECTION; i++) {
-        batch.add(new TaskAddParameter().withId(String.format("t%06d", i)).withCommandLine(command));
+        // as admin: the markers file lies in the test's folder, which the nodes' unprivileged
+        // auto-users may not reach (a checkout under /root)
+        batch.add(new TaskAddParameter().withId(String.format("t%06d", i)).withCommandLine(command).withUserIdentity(ADMIN));
       }
       addUntilAccepted(batch);
       added.addAndGet(COLLECTION);

@@ -87,7 +87,10 @@ class EdgeSecuritySystemTest {
   @Test
   void aNodeAgentsFilesAreRefusedWithoutTheInternalCredential() throws Exception {
     Path portFile;
-    try (Stream<Path> files = Files.walk(stack.state.resolve("nodes"))) {
+    // ./lote up says where the nodes' folders are: under the state folder, or elsewhere when the
+    // nodes' users could not reach it
+    Path nodes = Path.of(Files.readString(stack.state.resolve("run/nodes-root")).trim());
+    try (Stream<Path> files = Files.walk(nodes)) {
       portFile = files.filter(p -> p.getFileName().toString().equals("agent.port")).findFirst().orElseThrow();
     }
     String base = "http://127.0.0.1:" + Files.readString(portFile).trim() + "/internal/files";
