@@ -90,12 +90,36 @@ final class RequestChecks {
       throw BatchErrors.invalidQueryParameter(
           "api-version", versions.get(0), "The specified api-version is not supported; supported: " + String.join(", ", ApiVersions.SERVED));
     }
+    path(request.getMethod(), request.getRequestURI());
     BatchApi.Operation op = api.operation(request.getMethod(), request.getRequestURI());
     for (Map.Entry<String, List<String>> e : query.entrySet()) {
       option(e.getKey(), e.getValue());
     }
     headers(request);
     return op;
+  }
+
+  /**
+   * The raw path is forwarded as sent, and a service's Tomcat would resolve a {@code .} or
+   * {@code ..} segment (even percent-encoded) and drop a {@code ;} parameter: a path to one
+   * resource would reach another ({@code DELETE /jobs/j/tasks/..} the job). Batch ids and file
+   * names never need them.
+   */
+  static void path(String method, String rawPath) {
+    if (rawPath.indexOf(';') >= 0) {
+      throw BatchErrors.invalidUri(method, rawPath);
+    }
+    for (String segment : rawPath.split("/", -1)) {
+      String decoded;
+      try {
+        decoded = URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw BatchErrors.invalidUri(method, rawPath);
+      }
+      if (decoded.equals(".") || decoded.equals("..") || decoded.indexOf(';') >= 0) {
+        throw BatchErrors.invalidUri(method, rawPath);
+      }
+    }
   }
 
   private static void option(String name, List<String> values) {

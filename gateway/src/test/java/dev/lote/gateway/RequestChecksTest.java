@@ -61,6 +61,10 @@ class RequestChecksTest {
     assertThat(urlError("GET", "/internal/accounts/lote", V).code()).isEqualTo("InvalidUri");
     assertThat(urlError("GET", "/pools/p1/nosuch", V).code()).isEqualTo("InvalidUri");
     assertThat(urlError("GET", "/pools//resize", V).code()).isEqualTo("InvalidUri");
+    assertThat(urlError("DELETE", "/jobs/j1/tasks/..", V).code()).isEqualTo("InvalidUri");
+    assertThat(urlError("DELETE", "/jobs/j1/tasks/%2e%2E", V).code()).isEqualTo("InvalidUri");
+    assertThat(urlError("DELETE", "/jobs/j1/tasks/t1;x", V).code()).isEqualTo("InvalidUri");
+    assertThat(urlError("GET", "/jobs/j1/tasks/t1/files/a/../../../x", V).code()).isEqualTo("InvalidUri");
     BatchException verb = urlError("PUT", "/pools", V);
     assertThat(verb.status()).isEqualTo(405);
     assertThat(verb.code()).isEqualTo("UnsupportedHttpVerb");
