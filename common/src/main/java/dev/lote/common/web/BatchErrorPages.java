@@ -13,9 +13,11 @@ import org.apache.catalina.Valve;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
-import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.boot.web.error.ErrorPage;
+import org.springframework.boot.web.error.ErrorPageRegistrar;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -28,6 +30,26 @@ import dev.lote.common.error.BatchException;
  */
 @Configuration(proxyBeanMethods = false)
 public class BatchErrorPages {
+
+  /** Where Tomcat forwards an error to be rendered; not {@code /error}, which Spring Boot's own controller keeps. */
+  public static final String PATH = "/lote-error";
+
+  /**
+   * Every error status and every exception goes to {@link #PATH}: pages for a status or an
+   * exception type take precedence over Spring Boot's global page, whatever the order in which
+   * the two are registered.
+   */
+  @Bean
+  public ErrorPageRegistrar batchErrorPageRegistrar() {
+    return registry -> {
+      for (HttpStatus status : HttpStatus.values()) {
+        if (status.value() >= 400) {
+          registry.addErrorPages(new ErrorPage(status, PATH));
+        }
+      }
+      registry.addErrorPages(new ErrorPage(Throwable.class, PATH));
+    };
+  }
 
   @Bean
   public WebServerFactoryCustomizer<TomcatServletWebServerFactory> batchErrorValve() {
@@ -60,13 +82,13 @@ public class BatchErrorPages {
     host.getPipeline().addValve(new BatchErrorValve());
   }
 
-  /** Spring's error page, rendered as a Batch error (registered as a member of this configuration). */
+  /** The error page, rendered as a Batch error (registered as a member of this configuration). */
   @RestController
-  public static class BatchErrorController implements ErrorController {
+  public static class BatchErrorController {
 
     private final Clock clock = Clock.systemUTC();
 
-    @RequestMapping("${server.error.path:${error.path:/error}}")
+    @RequestMapping(PATH)
     public void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
       Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
       Object failure = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);

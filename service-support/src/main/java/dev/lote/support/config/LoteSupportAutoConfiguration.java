@@ -38,13 +38,10 @@ import io.micrometer.core.instrument.Metrics;
  * The outbox, its relay, the inbox and its retry policy, Batch error rendering and the request id
  * in the log context, for every service.
  */
-@AutoConfiguration(
-    afterName = {
-      "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
-      "org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration"
-    },
-    // its error controller replaces Spring Boot's, which only backs off when it sees one already
-    beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
+@AutoConfiguration(afterName = {
+  "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+  "org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration"
+})
 @Import({BatchErrorAdvice.class, BatchErrorPages.class})
 public class LoteSupportAutoConfiguration {
 
