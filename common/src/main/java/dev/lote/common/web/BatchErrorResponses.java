@@ -24,8 +24,6 @@ public final class BatchErrorResponses {
   /** The Batch error Lote answers for a bare HTTP status. */
   public static BatchException forStatus(int status, String method, String path) {
     return switch (status) {
-      case 400 -> new BatchException(400, "InvalidUri", "The requested URI does not represent any resource on the server.",
-          List.of(new BatchErrorDetail("Reason", "the request line or URI could not be read")));
       case 404 -> new BatchException(404, "ResourceNotFound", "The specified resource does not exist.");
       case 405 -> new BatchException(405, "UnsupportedHttpVerb", "The resource doesn't support the specified HTTP verb.",
           List.of(new BatchErrorDetail("Reason", method + " is not an operation of " + path)));
@@ -39,6 +37,15 @@ public final class BatchErrorResponses {
           ? new BatchException(500, "InternalError", "Server encountered an internal error. Please try again after some time.")
           : new BatchException(status, "InvalidInput", "One of the request inputs is not valid.");
     };
+  }
+
+  /** 400 for a request Tomcat could not read: its request line or URI (an encoded NUL or backslash in the path). */
+  public static BatchException unreadableUri() {
+    return new BatchException(
+        400,
+        "InvalidUri",
+        "The requested URI does not represent any resource on the server.",
+        List.of(new BatchErrorDetail("Reason", "the request line or URI could not be read")));
   }
 
   /** 415: a request body that is not JSON. */

@@ -25,7 +25,9 @@ public class BatchErrorValve extends ErrorReportValve {
       return;
     }
     BatchException e =
-        throwable instanceof BatchException b ? b : BatchErrorResponses.forStatus(status, request.getMethod(), request.getDecodedRequestURI());
+        throwable instanceof BatchException b
+            ? b
+            : status == 400 ? BatchErrorResponses.unreadableUri() : BatchErrorResponses.forStatus(status, request.getMethod(), request.getRequestURI());
     try {
       response.setSuspended(false);
       response.setError();
