@@ -62,4 +62,11 @@ class ErrorPagesTest extends LoteServiceTest {
     assertThat(xml.status()).isEqualTo(406);
     assertThat(code(xml)).isEqualTo("InvalidHeaderValue");
   }
+
+  @Test
+  void theErrorPageAskedForDirectlyIsNotFound() throws Exception {
+    Answer direct = send("GET /lote-error HTTP/1.1\r\n");
+    assertThat(direct.status()).isEqualTo(404);
+    assertThat(code(direct)).isEqualTo("ResourceNotFound");
+  }
 }

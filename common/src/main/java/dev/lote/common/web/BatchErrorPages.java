@@ -12,9 +12,9 @@ import org.apache.catalina.Lifecycle;
 import org.apache.catalina.Valve;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.error.ErrorPage;
 import org.springframework.boot.web.error.ErrorPageRegistrar;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
@@ -24,9 +24,9 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.lote.common.error.BatchException;
 
 /**
- * Every answer the web server produces itself is a Batch error body: Spring's {@code /error}
- * page (statuses a servlet or filter sent without a body, exceptions that escaped them) and
- * Tomcat's own error report (answers given before any servlet ran).
+ * Every answer the web server produces itself is a Batch error body: the error page (statuses a
+ * servlet or filter sent without a body, exceptions that escaped them) and Tomcat's own error
+ * report (answers given before any servlet ran).
  */
 @Configuration(proxyBeanMethods = false)
 public class BatchErrorPages {
@@ -97,7 +97,8 @@ public class BatchErrorPages {
           failure instanceof BatchException b
               ? b
               : BatchErrorResponses.forStatus(
-                  status instanceof Integer i ? i : 500, request.getMethod(), uri == null ? request.getRequestURI() : uri.toString());
+                  // asked for directly rather than forwarded to by Tomcat: there is no such resource
+                  status instanceof Integer i ? i : 404, request.getMethod(), uri == null ? request.getRequestURI() : uri.toString());
       BatchErrorResponses.write(request, response, e, clock);
     }
   }
