@@ -28,6 +28,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import dev.lote.common.api.BatchApi;
 import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.auth.SharedKey;
 import dev.lote.common.error.BatchErrorBody;
@@ -71,6 +72,7 @@ class BatchProxyFilter extends OncePerRequestFilter {
 
   private final SharedKeyAuthenticator auth;
   private final Routes routes;
+  private final RequestChecks checks = new RequestChecks(BatchApi.get());
   private final HttpClient http;
   private final Duration timeout;
   private final Clock clock;
@@ -109,16 +111,18 @@ class BatchProxyFilter extends OncePerRequestFilter {
     }
     MDC.put(MDC_CORRELATION_ID, requestId);
     try {
+      BatchApi.Operation operation = checks.url(request);
       String account = auth.authenticate(request);
       rateLimits.acquire(account);
       refuseRepeatedQueryParameters(request);
+      request = checks.body(request, operation);
       URI upstream = routes.upstream(request.getMethod(), request.getRequestURI());
-      if (request.getParameter("api-version") == null) {
-        throw BatchErrors.missingApiVersion();
-      }
       forward(request, response, upstream, account, requestId);
     } catch (BatchException e) {
       writeError(request, response, e, requestId);
+    } catch (RuntimeException e) {
+      log.error("unexpected failure serving {} {}", request.getMethod(), request.getRequestURI(), e);
+      writeError(request, response, BatchErrors.internal(e.getClass().getSimpleName()), requestId);
     } finally {
       MDC.remove(MDC_CORRELATION_ID);
     }

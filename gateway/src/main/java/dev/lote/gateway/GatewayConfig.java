@@ -8,8 +8,12 @@ import org.apache.tomcat.util.buf.EncodedSolidusHandling;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+import dev.lote.common.web.BatchErrorPages;
 
 @Configuration
+@Import(BatchErrorPages.class)
 class GatewayConfig {
 
   /** One client, one connection pool with keep-alive, for every forwarded request. */

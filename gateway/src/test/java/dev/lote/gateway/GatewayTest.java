@@ -160,17 +160,17 @@ class GatewayTest {
   @Test
   void missingOrMalformedAuthorizationIsRefused() throws Exception {
     HttpResponse<String> none =
-        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pools?api-version=1")).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pools?api-version=2024-07-01.20.0")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(none.statusCode()).isEqualTo(403);
     HttpResponse<String> malformed =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pools?api-version=1")).header("Authorization", "SharedKey nocolon").build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pools?api-version=2024-07-01.20.0")).header("Authorization", "SharedKey nocolon").build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(malformed.statusCode()).isEqualTo(400);
     assertThat(json.readTree(malformed.body()).get("code").asString()).isEqualTo("InvalidAuthenticationInfo");
     HttpResponse<String> bearer =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pools?api-version=1")).header("Authorization", "Bearer abc").build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pools?api-version=2024-07-01.20.0")).header("Authorization", "Bearer abc").build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(bearer.statusCode()).isEqualTo(403);
   }
@@ -178,9 +178,9 @@ class GatewayTest {
   @Test
   void unknownAccountsAndStaleDatesAreRefused() throws Exception {
     HttpResponse<String> old =
-        send("GET", "/pools?api-version=1", null, KEY, Map.of("ocp-date", "Mon, 01 Jan 2024 00:00:00 GMT"));
+        send("GET", "/pools?api-version=2024-07-01.20.0", null, KEY, Map.of("ocp-date", "Mon, 01 Jan 2024 00:00:00 GMT"));
     assertThat(old.statusCode()).isEqualTo(403);
-    HttpResponse<String> garbled = send("GET", "/pools?api-version=1", null, KEY, Map.of("ocp-date", "yesterday"));
+    HttpResponse<String> garbled = send("GET", "/pools?api-version=2024-07-01.20.0", null, KEY, Map.of("ocp-date", "yesterday"));
     assertThat(garbled.statusCode()).isEqualTo(400);
     assertThat(json.readTree(garbled.body()).get("code").asString()).isEqualTo("InvalidHeaderValue");
   }
@@ -252,11 +252,11 @@ class GatewayTest {
     HttpResponse<String> apps = send("GET", "/applications?api-version=2024-07-01.20.0", null, KEY);
     assertThat(apps.statusCode()).isEqualTo(501);
     assertThat(json.readTree(apps.body()).get("code").asString()).isEqualTo("NotSupported");
-    HttpResponse<String> internal = send("GET", "/internal/accounts/lote?api-version=1", null, KEY);
+    HttpResponse<String> internal = send("GET", "/internal/accounts/lote?api-version=2024-07-01.20.0", null, KEY);
     assertThat(internal.statusCode()).isEqualTo(400);
     assertThat(json.readTree(internal.body()).get("code").asString()).isEqualTo("InvalidUri");
     HttpResponse<String> unauthenticated =
-        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/applications?api-version=1")).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/applications?api-version=2024-07-01.20.0")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(unauthenticated.statusCode()).isEqualTo(403);
   }
 
@@ -270,9 +270,9 @@ class GatewayTest {
   @Test
   void theClientRequestIdIsEchoedWhenAskedFor() throws Exception {
     HttpResponse<String> r =
-        send("GET", "/pools?api-version=1", null, KEY, Map.of("client-request-id", "abc-123", "return-client-request-id", "true"));
-    assertThat(r.headers().firstValue("client-request-id")).hasValue("abc-123");
-    HttpResponse<String> quiet = send("GET", "/pools?api-version=1", null, KEY, Map.of("client-request-id", "abc-123"));
+        send("GET", "/pools?api-version=2024-07-01.20.0", null, KEY, Map.of("client-request-id", "9c4d50ee-2d56-4cd3-8152-34347dc9f2b0", "return-client-request-id", "true"));
+    assertThat(r.headers().firstValue("client-request-id")).hasValue("9c4d50ee-2d56-4cd3-8152-34347dc9f2b0");
+    HttpResponse<String> quiet = send("GET", "/pools?api-version=2024-07-01.20.0", null, KEY, Map.of("client-request-id", "9c4d50ee-2d56-4cd3-8152-34347dc9f2b0"));
     assertThat(quiet.headers().firstValue("client-request-id")).isEmpty();
   }
 

@@ -33,8 +33,17 @@ import tools.jackson.databind.JsonNode;
  */
 public final class ODataFilter {
 
+  /** The longest filter accepted, in characters. */
+  public static final int MAX_LENGTH = 4096;
+
+  /** How deep parentheses, {@code not} and function calls may nest: parsing recurses once per level. */
+  public static final int MAX_DEPTH = 32;
+
   /** Parses a filter; throws IllegalArgumentException saying what is wrong and where. */
   public static Predicate<JsonNode> parse(String filter) {
+    if (filter.length() > MAX_LENGTH) {
+      throw new IllegalArgumentException("the filter is longer than " + MAX_LENGTH + " characters");
+    }
     Parser p = new Parser(filter);
     Node n = p.expression();
     p.expectEnd();
@@ -216,6 +225,7 @@ public final class ODataFilter {
   private static final class Parser {
     private final String src;
     private int pos;
+    private int depth;
 
     Parser(String src) {
       if (src == null || src.isBlank()) {
@@ -242,7 +252,10 @@ public final class ODataFilter {
 
     private Node unary() {
       if (keyword("not")) {
-        return new Not(unary());
+        enter();
+        Node inner = unary();
+        depth--;
+        return new Not(inner);
       }
       return comparison();
     }
@@ -265,8 +278,10 @@ public final class ODataFilter {
       char c = src.charAt(pos);
       if (c == '(') {
         pos++;
+        enter();
         Node inner = expression();
         expect(')');
+        depth--;
         return inner;
       }
       if (c == '\'') {
@@ -316,10 +331,12 @@ public final class ODataFilter {
         throw error("unknown function '" + name + "'", start);
       }
       expect('(');
+      enter();
       Node a = expression();
       expect(',');
       Node b = expression();
       expect(')');
+      depth--;
       return new Call(name, List.of(a, b));
     }
 
@@ -385,6 +402,12 @@ public final class ODataFilter {
         return true;
       }
       return false;
+    }
+
+    private void enter() {
+      if (++depth > MAX_DEPTH) {
+        throw error("the filter nests deeper than " + MAX_DEPTH + " levels");
+      }
     }
 
     private boolean peek(char c) {

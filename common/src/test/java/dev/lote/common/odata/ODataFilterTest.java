@@ -127,4 +127,23 @@ class ODataFilterTest {
       }
     }
   }
+
+  @Test
+  void nestingAndLengthAreBoundedSoNoFilterCanOverflowTheStack() {
+    String deepest = "(".repeat(ODataFilter.MAX_DEPTH) + "id eq 'task-007'" + ")".repeat(ODataFilter.MAX_DEPTH);
+    assertThat(matches(deepest)).isTrue();
+    for (String tooDeep :
+        List.of(
+            "(".repeat(200_000) + "id eq 'a'" + ")".repeat(200_000),
+            "not ".repeat(ODataFilter.MAX_DEPTH + 1) + "id eq 'a'",
+            "startswith(".repeat(ODataFilter.MAX_DEPTH + 1) + "id,'a'" + ")".repeat(ODataFilter.MAX_DEPTH + 1))) {
+      assertThatThrownBy(() -> ODataFilter.parse(tooDeep)).isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThatThrownBy(() -> ODataFilter.fromQuery("id eq '" + "a".repeat(ODataFilter.MAX_LENGTH) + "'"))
+        .isInstanceOf(BatchException.class)
+        .hasMessageContaining("query parameters");
+    String longChain = "id eq 'x'" + " or id eq 'x'".repeat(290);
+    assertThat(longChain.length()).isLessThanOrEqualTo(ODataFilter.MAX_LENGTH);
+    assertThat(matches(longChain)).isFalse();
+  }
 }

@@ -63,6 +63,9 @@ public class TaskService {
   /** Adds one task; a client error is thrown as the error of the whole request. */
   @Transactional
   public Task add(String account, String jobId, JsonNode body, String correlationId) {
+    if (body == null || !body.isObject()) {
+      throw BatchErrors.invalidRequestBody("the request body must be a task, a JSON object");
+    }
     AddResult r = addAll(account, jobId, List.of(body), correlationId).results().get(0);
     if (!r.succeeded()) {
       throw r.error();

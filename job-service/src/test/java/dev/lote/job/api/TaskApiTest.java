@@ -75,6 +75,17 @@ class TaskApiTest extends JobServiceTestBase {
   }
 
   @Test
+  void addingATaskWithoutABodyIsInvalidRequestBodyNotAServerError() {
+    String job = createJob(uniqueId("no-body"), "");
+    BatchHttp.Response none = http.send("POST", "/jobs/" + job + "/tasks", null);
+    assertThat(none.status()).as(none.text()).isEqualTo(400);
+    assertThat(none.errorCode()).isEqualTo("InvalidRequestBody");
+    BatchHttp.Response array = http.post("/jobs/" + job + "/tasks", "[]");
+    assertThat(array.status()).as(array.text()).isEqualTo(400);
+    assertThat(array.errorCode()).isEqualTo("InvalidRequestBody");
+  }
+
+  @Test
   void moreThanAHundredTasksInOneCallIsTooLarge() {
     String job = createJob(uniqueId("too-many"), "");
     StringBuilder body = new StringBuilder("{'value':[");

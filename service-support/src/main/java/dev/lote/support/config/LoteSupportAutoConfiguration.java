@@ -23,6 +23,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.lote.common.web.BatchErrorPages;
 import dev.lote.support.events.EventCodec;
 import dev.lote.support.inbox.DeadLetterWriter;
 import dev.lote.support.inbox.Inbox;
@@ -43,7 +44,7 @@ import io.micrometer.core.instrument.Metrics;
   "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
   "org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration"
 })
-@Import(BatchErrorAdvice.class)
+@Import({BatchErrorAdvice.class, BatchErrorPages.class})
 public class LoteSupportAutoConfiguration {
 
   @Bean
