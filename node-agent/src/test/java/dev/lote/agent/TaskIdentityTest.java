@@ -207,7 +207,9 @@ class TaskIdentityTest {
         List.of(
             task + "wd/passwd", task + "wd%2Fpasswd", task + "wd/etc/passwd", task + "wd/agent/journal/attempts.log",
             node + wd + "passwd", node + wd + "etc/hostname", node + ".agent/journal/attempts.log", node + "agent.log",
-            task + "..%2F..%2F..%2F..%2F.agent%2Fagent.port")) {
+            task + "..%2F..%2F..%2F..%2F.agent%2Fagent.port",
+            agent.agentUrl() + "/internal/tasks/%2E%2E/%2E%2E/files/.agent/journal/attempts.log",
+            agent.agentUrl() + "/internal/tasks/" + JOB + "%2F..%2F../%2E%2E/files/.agent/journal/attempts.log")) {
       HttpResponse<String> r = get(http, url);
       assertThat(r.statusCode()).as(url).isEqualTo(404);
       assertThat(r.body()).as(url).contains("FileNotFound");
