@@ -121,7 +121,13 @@ final class FileServer {
           notFound(ex);
           return;
         }
-        base = cfg.taskDir(decode(parts[0]), decode(parts[1]));
+        String jobId = decode(parts[0]);
+        String taskId = decode(parts[1]);
+        if (!plainName(jobId) || !plainName(taskId)) {
+          notFound(ex);
+          return;
+        }
+        base = cfg.taskDir(jobId, taskId);
         rest = parts.length == 4 ? decode(parts[3]) : "";
       } else if (raw.equals("/internal/files") || raw.startsWith("/internal/files/")) {
         base = cfg.root();
@@ -191,6 +197,11 @@ final class FileServer {
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);
     }
+  }
+
+  /** An id that names one directory: not empty, no separator, not {@code .} or {@code ..}. */
+  private static boolean plainName(String id) {
+    return !id.isEmpty() && !id.equals(".") && !id.equals("..") && id.indexOf('/') < 0 && id.indexOf('\0') < 0;
   }
 
   /** The agent's own files in the node root: its directory, its log, the start task's definition, pid files. */

@@ -13,6 +13,7 @@ import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.Set;
 
 /**
@@ -97,12 +98,11 @@ final class SafePaths {
       for (int i = 0; i < rel.getNameCount() - 1; i++) {
         Path name = rel.getName(i);
         at = at.resolve(name);
+        boolean created = false;
         if (create != null) {
           try {
             Files.createDirectory(at);
-            if (chown) {
-              TaskUsers.chown(at, create);
-            }
+            created = true;
           } catch (FileAlreadyExistsException exists) {
             // opened below, if it is a directory and not a link
           }
@@ -110,6 +110,13 @@ final class SafePaths {
         SecureDirectoryStream<Path> next = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
         dir.close();
         dir = next;
+        if (created && chown) {
+          // through the directory opened without following links, not by its name
+          PosixFileAttributeView view = dir.getFileAttributeView(PosixFileAttributeView.class);
+          UserPrincipalLookupService users = base.getFileSystem().getUserPrincipalLookupService();
+          view.setOwner(users.lookupPrincipalByName(Integer.toString(create.uid())));
+          view.setGroup(users.lookupPrincipalByGroupName(Integer.toString(create.gid())));
+        }
       }
       return dir;
     } catch (IOException | RuntimeException e) {

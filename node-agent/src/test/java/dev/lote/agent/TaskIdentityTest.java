@@ -207,7 +207,9 @@ class TaskIdentityTest {
         List.of(
             task + "wd/passwd", task + "wd%2Fpasswd", task + "wd/etc/passwd", task + "wd/agent/journal/attempts.log",
             node + wd + "passwd", node + wd + "etc/hostname", node + ".agent/journal/attempts.log", node + "agent.log",
-            task + "..%2F..%2F..%2F..%2F.agent%2Fagent.port")) {
+            task + "..%2F..%2F..%2F..%2F.agent%2Fagent.port",
+            agent.agentUrl() + "/internal/tasks/%2E%2E/%2E%2E/files/.agent/journal/attempts.log",
+            agent.agentUrl() + "/internal/tasks/" + JOB + "%2F..%2F../%2E%2E/files/.agent/journal/attempts.log")) {
       HttpResponse<String> r = get(http, url);
       assertThat(r.statusCode()).as(url).isEqualTo(404);
       assertThat(r.body()).as(url).contains("FileNotFound");
@@ -231,7 +233,10 @@ class TaskIdentityTest {
     TaskAssigned a =
         new TaskAssigned(
             JOB, "linker", "pool-ident", NODE, 1,
-            new TaskRunSpec("/bin/cat data.txt", Map.of(), 1, null, List.of(new ResourceFile(source.toUri().toString(), "data.txt", null)), false, false));
+            new TaskRunSpec(
+                "/bin/sh -c 'cat data.txt; echo more >> in/deeper/data.txt'", Map.of(), 1, null,
+                List.of(new ResourceFile(source.toUri().toString(), "data.txt", null), new ResourceFile(source.toUri().toString(), "in/deeper/data.txt", null)),
+                false, false));
     completed.remove("linker");
     producer.send(Topics.nodeCommands(NODE), "linker", producer.envelope(EventTypes.TASK_ASSIGNED, JOB, a)).join();
     await().atMost(Duration.ofSeconds(30)).until(() -> completed.containsKey("linker"));
@@ -239,6 +244,9 @@ class TaskIdentityTest {
     assertThat(target).hasContent("untouched");
     assertThat(stdout("linker")).isEqualTo("payload");
     assertThat(Files.isSymbolicLink(taskDir("linker").resolve("wd/data.txt"))).isFalse();
+    Path deeper = taskDir("linker").resolve("wd/in/deeper");
+    assertThat(TaskUsers.owner(deeper)).as("directories made for a resource file are the task's").isEqualTo(TaskUsers.owner(taskDir("linker").resolve("wd")));
+    assertThat(deeper.resolve("data.txt")).hasContent("payloadmore");
   }
 
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
