@@ -86,13 +86,11 @@ class EdgeSecuritySystemTest {
 
   @Test
   void aNodeAgentsFilesAreRefusedWithoutTheInternalCredential() throws Exception {
-    Path portFile;
     // ./lote up says where the nodes' folders are: under the state folder, or elsewhere when the
-    // nodes' users could not reach it
+    // nodes' users could not reach it; the agent of this test's pool's node keeps its port there
     Path nodes = Path.of(Files.readString(stack.state.resolve("run/nodes-root")).trim());
-    try (Stream<Path> files = Files.walk(nodes)) {
-      portFile = files.filter(p -> p.getFileName().toString().equals("agent.port")).findFirst().orElseThrow();
-    }
+    String nodeId = stack.client().computeNodeOperations().listComputeNodes(POOL).get(0).id();
+    Path portFile = nodes.resolve(nodeId).resolve(".agent").resolve("agent.port");
     String base = "http://127.0.0.1:" + Files.readString(portFile).trim() + "/internal/files";
     HttpResponse<String> refused = get(base, Map.of());
     assertThat(refused.statusCode()).isEqualTo(403);
