@@ -1,12 +1,14 @@
 package dev.lote.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -122,9 +124,11 @@ class CircuitBreakerTest {
     assertThat(poolCalls.get()).isEqualTo(callsWhenOpened);
     assertThat(get("/jobs").statusCode()).as("the jobs route has a breaker of its own").isEqualTo(501);
 
+    // until the open time is over every call is refused at the gateway; then one goes through,
+    // succeeds and closes the breaker
     poolStatus.set(200);
-    Thread.sleep(2_500);
-    assertThat(get("/pools").statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> get("/pools").statusCode() == 200);
+    assertThat(poolCalls.get()).isEqualTo(callsWhenOpened + 1);
     assertThat(get("/pools").statusCode()).isEqualTo(200);
     assertThat(poolCalls.get()).isEqualTo(callsWhenOpened + 2);
   }
