@@ -3,11 +3,7 @@ package dev.lote.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,7 +15,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -44,42 +39,22 @@ class CircuitBreakerTest {
   static final HttpServer upstream = upstream();
 
   static HttpServer upstream() {
-    try {
-      HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      s.createContext("/internal/accounts/", ex -> reply(ex, 200, "{\"name\":\"lote\",\"keys\":[\"" + GatewayTest.KEY + "\"]}"));
-      s.createContext("/pools", ex -> {
-        poolCalls.incrementAndGet();
-        reply(ex, poolStatus.get(), "{\"value\":[]}");
-      });
-      s.start();
-      return s;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return StandIns.serve(
+        Map.of(
+            "/internal/accounts/", StandIns.accountWithKey(GatewayTest.KEY),
+            "/pools", ex -> {
+              poolCalls.incrementAndGet();
+              StandIns.reply(ex, poolStatus.get(), "{\"value\":[]}");
+            }));
   }
 
   /** The job-service stand-in, on a port of its own as in a real stack: a breaker per service. */
   static final HttpServer jobs = jobs();
 
   static HttpServer jobs() {
-    try {
-      HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      s.createContext("/jobs", ex -> reply(ex, 501, "{\"code\":\"NotSupported\"}"));
-      s.start();
-      return s;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return StandIns.serve(Map.of("/jobs", ex -> StandIns.reply(ex, 501, "{\"code\":\"NotSupported\"}")));
   }
 
-  static void reply(HttpExchange ex, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().add("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
 
   @DynamicPropertySource
   static void upstreams(DynamicPropertyRegistry r) {

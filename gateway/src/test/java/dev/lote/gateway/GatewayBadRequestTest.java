@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
@@ -40,30 +39,15 @@ class GatewayBadRequestTest {
   static final HttpServer upstream = upstream();
 
   static HttpServer upstream() {
-    try {
-      HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      s.createContext(
-          "/internal/accounts/",
-          ex -> {
-            byte[] b = ("{\"name\":\"lote\",\"keys\":[\"" + GatewayTest.KEY + "\"]}").getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, b.length);
-            try (OutputStream out = ex.getResponseBody()) {
-              out.write(b);
-            }
-          });
-      s.createContext(
-          "/",
-          ex -> {
-            forwarded.incrementAndGet();
-            ex.getRequestBody().readAllBytes();
-            ex.sendResponseHeaders(201, -1);
-            ex.close();
-          });
-      s.start();
-      return s;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return StandIns.serve(
+        Map.of(
+            "/internal/accounts/", StandIns.accountWithKey(GatewayTest.KEY),
+            "/", ex -> {
+              forwarded.incrementAndGet();
+              ex.getRequestBody().readAllBytes();
+              ex.sendResponseHeaders(201, -1);
+              ex.close();
+            }));
   }
 
   @DynamicPropertySource

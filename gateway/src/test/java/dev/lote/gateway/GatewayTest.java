@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,7 +32,6 @@ import org.springframework.test.context.DynamicPropertySource;
 import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.auth.BatchSharedKeyCredentials;
 import com.microsoft.azure.batch.protocol.models.BatchErrorException;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.lote.common.auth.SharedKey;
@@ -62,9 +60,9 @@ class GatewayTest {
           "/internal/accounts/",
           ex -> {
             if (ex.getRequestURI().getPath().endsWith("/lote")) {
-              reply(ex, 200, "{\"name\":\"lote\",\"keys\":[\"" + KEY + "\",\"c2Vjb25k\"]}");
+              StandIns.reply(ex, 200, "{\"name\":\"lote\",\"keys\":[\"" + KEY + "\",\"c2Vjb25k\"]}");
             } else {
-              reply(ex, 404, "{\"code\":\"AccountNotFound\"}");
+              StandIns.reply(ex, 404, "{\"code\":\"AccountNotFound\"}");
             }
           });
       s.createContext(
@@ -75,21 +73,12 @@ class GatewayTest {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery(), headers, body));
             ex.getResponseHeaders().add("ETag", "0x1");
-            reply(ex, ex.getRequestMethod().equals("POST") ? 201 : 200, "{\"value\":[]}");
+            StandIns.reply(ex, ex.getRequestMethod().equals("POST") ? 201 : 200, "{\"value\":[]}");
           });
       s.start();
       return s;
     } catch (IOException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  static void reply(HttpExchange ex, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().add("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
     }
   }
 

@@ -2,11 +2,7 @@ package dev.lote.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,27 +25,8 @@ class RateLimitTest {
   static final HttpServer upstream = upstream();
 
   static HttpServer upstream() {
-    try {
-      HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      s.createContext("/internal/accounts/", ex -> {
-        byte[] b = ("{\"name\":\"lote\",\"keys\":[\"" + GatewayTest.KEY + "\"]}").getBytes(StandardCharsets.UTF_8);
-        ex.sendResponseHeaders(200, b.length);
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(b);
-        }
-      });
-      s.createContext("/pools", ex -> {
-        byte[] b = "{\"value\":[]}".getBytes(StandardCharsets.UTF_8);
-        ex.sendResponseHeaders(200, b.length);
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(b);
-        }
-      });
-      s.start();
-      return s;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return StandIns.serve(
+        Map.of("/internal/accounts/", StandIns.accountWithKey(GatewayTest.KEY), "/pools", ex -> StandIns.reply(ex, 200, "{\"value\":[]}")));
   }
 
   @DynamicPropertySource
