@@ -3,11 +3,9 @@ package dev.lote.common.api;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import dev.lote.common.error.BatchErrorDetail;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
 import dev.lote.common.time.IsoDurations;
@@ -208,24 +206,11 @@ public final class BodySchema {
   }
 
   private static BatchException wrongType(String at, JsonNode v, String expected) {
-    return new BatchException(
-        400,
-        "InvalidRequestBody",
-        "The specified Request Body is not syntactically valid.",
-        List.of(
-            new BatchErrorDetail("PropertyName", at),
-            new BatchErrorDetail("PropertyValue", shorten(v.toString())),
-            new BatchErrorDetail("Reason", "the value must be " + expected)));
+    return BatchErrors.invalidRequestBody(at, shorten(v.toString()), "the value must be " + expected);
   }
 
   private static BatchException unknownProperty(String at, String definition) {
-    return new BatchException(
-        400,
-        "InvalidRequestBody",
-        "The specified Request Body is not syntactically valid.",
-        List.of(
-            new BatchErrorDetail("PropertyName", at),
-            new BatchErrorDetail("Reason", "the property does not exist on type " + definition)));
+    return BatchErrors.invalidRequestBody(at, null, "the property does not exist on type " + definition);
   }
 
   /** Values are echoed in errors; a long one is cut, so an error stays small whatever was sent. */

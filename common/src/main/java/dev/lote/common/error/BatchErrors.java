@@ -87,6 +87,17 @@ public final class BatchErrors {
         reason == null ? List.of() : List.of(new BatchErrorDetail("Reason", reason)));
   }
 
+  /** A body that does not parse as the operation's type: the property where it fails, its value if any, and why. */
+  public static BatchException invalidRequestBody(String property, String value, String reason) {
+    List<BatchErrorDetail> values = new ArrayList<>();
+    values.add(new BatchErrorDetail("PropertyName", property));
+    if (value != null) {
+      values.add(new BatchErrorDetail("PropertyValue", value));
+    }
+    values.add(new BatchErrorDetail("Reason", reason));
+    return new BatchException(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", values);
+  }
+
   public static BatchException requestBodyTooLarge(String reason) {
     return new BatchException(
         413,
