@@ -215,7 +215,7 @@ class JobApiTest extends JobServiceTestBase {
   void otherJobOperationsAreNotSupportedRatherThanMissing() {
     String id = createJob(uniqueId("other"), "");
     for (String[] call : new String[][] {
-      {"GET", "/jobs/" + id + "/jobpreparationandreleasetaskstatus"}, {"GET", "/jobschedules"}, {"POST", "/jobschedules"},
+{"GET", "/jobschedules"}, {"POST", "/jobschedules"},
 {"POST", "/jobs/" + id + "/tasks/t1/reactivate"}, {"PUT", "/jobs/" + id + "/tasks/t1"},
       {"GET", "/jobs/" + id + "/tasks/t1/subtasksinfo"}
     }) {
