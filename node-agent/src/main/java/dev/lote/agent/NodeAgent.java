@@ -50,6 +50,8 @@ final class NodeAgent implements AutoCloseable {
   private final Heartbeats heartbeats;
   private final AssignmentLoop assignments;
   private final ExecutorService launches = Executors.newFixedThreadPool(2, daemon("launcher"));
+  /** One thread per attempt uploading its output files (at most one per slot), none when idle. */
+  private final ExecutorService uploads = Executors.newCachedThreadPool(daemon("uploads"));
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("timers"));
   private Thread consumerThread;
 
@@ -71,7 +73,7 @@ final class NodeAgent implements AutoCloseable {
     HostMetrics metrics = new HostMetrics(cfg.root(), clock);
     TaskRunner[] self = new TaskRunner[1];
     this.heartbeats = new Heartbeats(cfg, events, metrics, clock, timers, () -> self[0].runningCount(), () -> self[0].usedSlots());
-    this.runner = new TaskRunner(cfg, new Launcher(cfg, processes, users), reporter, journal, clock, launches, timers, files.url(), heartbeats::changed);
+    this.runner = new TaskRunner(cfg, new Launcher(cfg, processes, users), reporter, journal, clock, launches, uploads, timers, files.url(), heartbeats::changed);
     self[0] = runner;
     this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> report("deallocated", null));
   }
@@ -206,6 +208,7 @@ final class NodeAgent implements AutoCloseable {
     runner.halt(killRunning);
     timers.shutdownNow();
     launches.shutdown();
+    uploads.shutdown();
     files.stop();
     events.close();
     journal.close();
