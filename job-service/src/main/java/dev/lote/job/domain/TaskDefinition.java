@@ -235,13 +235,30 @@ public record TaskDefinition(
     }
   }
 
+  /** Whether the pattern, read from the working directory ({@code wd} in the task directory), reaches above the task directory. */
+  private static boolean leavesTaskDirectory(String pattern) {
+    int depth = 1;
+    for (String segment : pattern.replace('\\', '/').split("/")) {
+      if (segment.equals("..")) {
+        depth--;
+      } else if (!segment.isEmpty() && !segment.equals(".")) {
+        depth++;
+      }
+      if (depth < 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Batch {@code OutputFile}s: a pattern, a container destination and an upload condition each. */
   private static List<OutputFile> outputFiles(Props p) {
     List<OutputFile> files = new ArrayList<>();
     for (Props f : p.objects("outputFiles")) {
       String pattern = f.requiredString("filePattern");
-      if (pattern.startsWith("/") || pattern.startsWith("\\") || pattern.matches("^[A-Za-z]:.*")) {
-        throw BatchErrors.invalidProperty(f.name("filePattern"), pattern, "The pattern is relative to the task's working directory.");
+      if (pattern.startsWith("/") || pattern.startsWith("\\") || pattern.matches("^[A-Za-z]:.*") || leavesTaskDirectory(pattern)) {
+        throw BatchErrors.invalidProperty(
+            f.name("filePattern"), pattern, "The pattern is relative to the task's working directory and stays inside the task directory.");
       }
       Props destination = f.object("destination");
       if (destination == null) {

@@ -176,6 +176,8 @@ class TaskDefinitionTest {
         .isEqualTo("outputFiles.uploadOptions");
     assertThat(property(refused(job, "{'id':'t','commandLine':'x','outputFiles':[{'filePattern':'/etc/passwd'," + destination + "," + options + "}]}")))
         .isEqualTo("outputFiles.filePattern");
+    assertThat(property(refused(job, "{'id':'t','commandLine':'x','outputFiles':[{'filePattern':'../../x'," + destination + "," + options + "}]}")))
+        .isEqualTo("outputFiles.filePattern");
     BatchException identity =
         refused(
             job,
