@@ -16,8 +16,8 @@ public final class TaskEvents {
    * @param elevated             the task's auto-user is an administrator ({@code elevationLevel admin})
    * @param ownUser              the task runs as an auto-user of its own ({@code autoUser.scope task}),
    *     not as the pool's auto-user shared by the node's other tasks
-   * @param outputFiles          files to upload to blob containers after the process ends; null or
-   *     empty for none
+   * @param outputFiles          files to upload to blob containers after the process ends; null
+   *     for none (an empty list is kept as null, so a task without them serialises as before)
    */
   public record TaskRunSpec(
       String commandLine,
@@ -29,6 +29,10 @@ public final class TaskEvents {
       boolean ownUser,
       List<OutputFile> outputFiles) {
 
+    public TaskRunSpec {
+      outputFiles = outputFiles == null || outputFiles.isEmpty() ? null : List.copyOf(outputFiles);
+    }
+
     /** A task with no output files. */
     public TaskRunSpec(
         String commandLine,
@@ -38,7 +42,7 @@ public final class TaskEvents {
         List<ResourceFile> resourceFiles,
         boolean elevated,
         boolean ownUser) {
-      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, List.of());
+      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, null);
     }
 
     /** A task that runs as the pool's auto-user (or, elevated, as an administrator). */
