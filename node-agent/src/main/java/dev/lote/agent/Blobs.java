@@ -118,7 +118,13 @@ final class Blobs {
    * to {@link #SINGLE_PUT_LIMIT}, else as blocks and a block list.
    */
   static void upload(URI blob, SeekableByteChannel file, long size, Map<String, String> headers) throws IOException {
-    if (size <= SINGLE_PUT_LIMIT) {
+    upload(blob, file, size, headers, SINGLE_PUT_LIMIT, BLOCK_SIZE);
+  }
+
+  /** As {@link #upload(URI, SeekableByteChannel, long, Map)}, with the limit and block size given. */
+  static void upload(URI blob, SeekableByteChannel file, long size, Map<String, String> headers, long singlePutLimit, int blockSize)
+      throws IOException {
+    if (size <= singlePutLimit) {
       Supplier<InputStream> body = () -> Channels.newInputStream(file);
       HttpRequest.Builder put = request(blob).header("x-ms-blob-type", "BlockBlob").timeout(Duration.ofMinutes(30));
       headers.forEach(put::header);
@@ -127,7 +133,7 @@ final class Blobs {
       return;
     }
     List<String> ids = new ArrayList<>();
-    ByteBuffer block = ByteBuffer.allocate(BLOCK_SIZE);
+    ByteBuffer block = ByteBuffer.allocate(blockSize);
     while (true) {
       block.clear();
       while (block.hasRemaining() && file.read(block) >= 0) {
