@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,9 +57,22 @@ final class Blobs {
 
   private Blobs() {}
 
+  /** The URL as a URI; throws naming it without its query when it is not an absolute http, https or file URL. */
+  static URI uri(String url) throws IOException {
+    try {
+      URI uri = new URI(url);
+      if (uri.getScheme() == null || !uri.getScheme().equalsIgnoreCase("file") && uri.getRawAuthority() == null) {
+        throw new URISyntaxException(url, "not an absolute URL");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new IOException(withoutQuery(url) + " is not a valid URL");
+    }
+  }
+
   /** The URL of a blob in the container: the container's path, the blob name (each part encoded), the container's query. */
-  static URI blobUri(String containerUrl, String blobName) {
-    URI c = URI.create(containerUrl);
+  static URI blobUri(String containerUrl, String blobName) throws IOException {
+    URI c = uri(containerUrl);
     StringBuilder path = new StringBuilder(c.getRawPath() == null ? "" : c.getRawPath());
     if (path.length() == 0 || path.charAt(path.length() - 1) != '/') {
       path.append('/');
@@ -88,7 +102,7 @@ final class Blobs {
       if (marker != null) {
         url.append("&marker=").append(encode(marker));
       }
-      HttpResponse<byte[]> r = send(request(URI.create(url.toString())).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r = send(request(uri(url.toString())).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
       if (r.statusCode() != 200) {
         throw failure("listing the container " + withoutQuery(containerUrl), r);
       }

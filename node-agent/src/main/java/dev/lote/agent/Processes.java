@@ -136,7 +136,7 @@ final class Processes {
           fetch(Blobs.blobUri(f.storageContainerUrl(), blob), under ? f.filePath() + "/" + blob : blob, f.fileMode(), tmpDir, wd, user, manage);
         }
       } else {
-        URI uri = URI.create(f.httpUrl());
+        URI uri = Blobs.uri(f.httpUrl());
         fetch(uri, f.filePath() == null ? name(uri) : f.filePath(), f.fileMode(), tmpDir, wd, user, manage);
       }
     }

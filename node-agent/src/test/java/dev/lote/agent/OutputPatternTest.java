@@ -84,9 +84,12 @@ class OutputPatternTest {
   }
 
   @Test
-  void blobUrlsKeepTheContainersQueryAndEncodeEachName() {
+  void blobUrlsKeepTheContainersQueryAndEncodeEachName() throws IOException {
     assertThat(Blobs.blobUri("http://127.0.0.1:1/devstoreaccount1/c?sv=1&sig=a%2Bb", "out/t 1/r+s.txt"))
         .hasToString("http://127.0.0.1:1/devstoreaccount1/c/out/t%201/r%2Bs.txt?sv=1&sig=a%2Bb");
     assertThat(Blobs.withoutQuery("https://a.blob.core.windows.net/c/x?sig=secret")).isEqualTo("https://a.blob.core.windows.net/c/x");
+    assertThatThrownBy(() -> Blobs.uri("https://a.blob.core.windows.net/c x?sig=secret"))
+        .hasMessage("https://a.blob.core.windows.net/c x is not a valid URL");
+    assertThatThrownBy(() -> Blobs.uri("c?sig=secret")).hasMessage("c is not a valid URL");
   }
 }
