@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -21,7 +20,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,14 +30,18 @@ import javax.crypto.spec.SecretKeySpec;
 import dev.lote.common.storage.ServiceSas;
 
 /**
- * Azurite's Blob service (the npm package pinned in {@code system-tests/azurite}), started on a free
- * port of its own with its data in a temporary folder, and the few Blob REST calls the tests make,
- * signed with an account SAS of Azurite's well-known development account.
+ * Azurite's Blob service (the npm package pinned in {@code system-tests/azurite}), started on a port
+ * 300 above the shared stack's gateway with its data in a temporary folder, and the few Blob REST
+ * calls the tests make, signed with an account SAS of Azurite's well-known development account.
+ * The port is known before Azurite starts, so the shared stack's job-service can take this account
+ * as its auto-storage account ({@link #ENDPOINT}).
  */
 final class Azurite implements AutoCloseable {
 
   static final String ACCOUNT = "devstoreaccount1";
   static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+  static final int PORT = LoteStack.PORT + 300;
+  static final String ENDPOINT = "http://127.0.0.1:" + PORT + "/" + ACCOUNT;
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Pattern BLOB_NAME = Pattern.compile("<Blob><Name>([^<]*)</Name>");
@@ -50,10 +52,10 @@ final class Azurite implements AutoCloseable {
   private final String endpoint;
   private final String accountSas;
 
-  private Azurite(Process process, Path data, int port) {
+  private Azurite(Process process, Path data) {
     this.process = process;
     this.data = data;
-    this.endpoint = "http://127.0.0.1:" + port + "/" + ACCOUNT;
+    this.endpoint = ENDPOINT;
     this.accountSas = accountSas(Instant.now().plus(Duration.ofDays(1)));
   }
 
@@ -64,7 +66,10 @@ final class Azurite implements AutoCloseable {
       LoteStack.Result install = stack.run(List.of("npm", "ci", "--no-audit", "--no-fund", "--prefix", dir.toString()), 300);
       assertThat(install.code()).as("npm ci:\n" + install.output()).isZero();
     }
-    int port = freePort();
+    int port = PORT;
+    if (listens(port)) {
+      throw new IllegalStateException("port " + port + " (LOTE_SYSTEST_PORT + 300), Azurite's, is taken");
+    }
     Path data = Files.createTempDirectory("azurite");
     Process p =
         new ProcessBuilder(
@@ -74,7 +79,7 @@ final class Azurite implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(data.resolve("azurite.log").toFile())
             .start();
-    Azurite azurite = new Azurite(p, data, port);
+    Azurite azurite = new Azurite(p, data);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
     while (!listens(port)) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -85,20 +90,6 @@ final class Azurite implements AutoCloseable {
       Thread.sleep(200);
     }
     return azurite;
-  }
-
-  /** A random free port from 20000 up (10000, Azurite's default, may be another's). */
-  private static int freePort() throws IOException {
-    for (int i = 0; i < 50; i++) {
-      int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
-      try (ServerSocket s = new ServerSocket()) {
-        s.bind(new InetSocketAddress("127.0.0.1", port));
-        return port;
-      } catch (IOException taken) {
-        // another one
-      }
-    }
-    throw new IOException("no free port from 20000 up");
   }
 
   private static boolean listens(int port) {

@@ -110,6 +110,28 @@ class BlobFilesSystemTest {
   }
 
   @Test
+  void anAutoStorageContainerIsReadThroughTheSasTheJobServiceSigns() throws Exception {
+    job("blob-auto-storage");
+    client
+        .taskOperations()
+        .createTask(
+            "blob-auto-storage",
+            new TaskAddParameter()
+                .withId("auto")
+                .withCommandLine("/bin/sh -c \"cat in/sub/b.txt; test ! -e in/a.txt\"")
+                .withResourceFiles(List.of(new ResourceFile().withAutoStorageContainerName("inputs").withBlobPrefix("in/sub/"))));
+
+    CloudTask t = completed("blob-auto-storage", "auto");
+
+    assertThat(t.executionInfo().exitCode()).isZero();
+    assertThat(stdout("blob-auto-storage", "auto")).isEqualTo("beta");
+    assertThat(t.resourceFiles()).singleElement().satisfies(f -> {
+      assertThat(f.autoStorageContainerName()).isEqualTo("inputs");
+      assertThat(f.storageContainerUrl()).as("the signed URL stays inside Lote").isNull();
+    });
+  }
+
+  @Test
   void aMissingBlobIsAPreProcessingErrorWithFailureInfoAndNoExitCode() throws Exception {
     job("blob-missing");
     String missing = azurite.blobUrl("inputs", "in/missing.txt");
