@@ -210,6 +210,10 @@ class BlobFilesSystemTest {
     CloudTask failing = completed("blob-conditions", "failing");
     CloudTask passing = completed("blob-conditions", "passing");
 
+    assertThat(failing.outputFiles()).singleElement().satisfies(f -> {
+      assertThat(f.filePattern()).isEqualTo("report.txt");
+      assertThat(f.uploadOptions().uploadCondition()).isEqualTo(OutputFileUploadCondition.TASK_FAILURE);
+    });
     assertThat(failing.executionInfo().exitCode()).isEqualTo(3);
     assertThat(failing.executionInfo().failureInfo().code()).isEqualTo("FailureExitCode");
     assertThat(passing.executionInfo().result()).isEqualTo(TaskExecutionResult.SUCCESS);

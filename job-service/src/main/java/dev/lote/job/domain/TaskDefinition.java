@@ -46,7 +46,9 @@ public record TaskDefinition(
 
   private static final List<String> ECHOED =
       List.of("displayName", "environmentSettings", "resourceFiles", "outputFiles", "userIdentity", "exitConditions", "dependsOn", "affinityInfo");
-  private static final Set<String> ENUM_PROPERTIES = Set.of("jobAction", "dependencyAction", "scope", "elevationLevel", "uploadCondition");
+  private static final Set<String> ENUM_PROPERTIES = Set.of("jobAction", "dependencyAction", "scope", "elevationLevel");
+  /** Enum properties whose values the service spells in camel case. */
+  private static final Map<String, List<String>> CAMEL_CASE_ENUMS = Map.of("uploadCondition", List.of("taskSuccess", "taskFailure", "taskCompletion"));
   private static final String NOT_YET = " not supported by Lote yet";
   /** A container name as Azure Storage allows it: 3 to 63 lower-case letters, digits and single hyphens. */
   private static final Pattern CONTAINER_NAME = Pattern.compile("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]");
@@ -299,13 +301,16 @@ public record TaskDefinition(
     return echo;
   }
 
-  /** Enum values come back lower case whatever case they were sent in. */
+  /** Enum values come back as the service spells them (most lower case) whatever case they were sent in. */
   private static JsonNode lowerCaseEnums(JsonNode node) {
     if (node instanceof ObjectNode o) {
       for (String name : new ArrayList<>(o.propertyNames())) {
         JsonNode child = o.get(name);
         if (ENUM_PROPERTIES.contains(name) && child.isString()) {
           o.put(name, child.stringValue().toLowerCase(Locale.ROOT));
+        } else if (CAMEL_CASE_ENUMS.containsKey(name) && child.isString()) {
+          String given = child.stringValue();
+          o.put(name, CAMEL_CASE_ENUMS.get(name).stream().filter(v -> v.equalsIgnoreCase(given)).findFirst().orElse(given));
         } else {
           lowerCaseEnums(child);
         }

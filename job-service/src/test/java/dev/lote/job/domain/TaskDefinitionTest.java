@@ -160,7 +160,7 @@ class TaskDefinitionTest {
             anActiveJob(""));
     assertThat(d.runSpec().outputFiles())
         .containsExactly(new OutputFile("out/**", "http://x/c?sig=s", "runs/t", Map.of("Content-Type", "text/plain"), UploadCondition.TASK_FAILURE));
-    assertThat(d.echo().get("outputFiles").get(0).get("uploadOptions").get("uploadCondition").stringValue()).isEqualTo("taskfailure");
+    assertThat(d.echo().get("outputFiles").get(0).get("uploadOptions").get("uploadCondition").stringValue()).isEqualTo("taskFailure");
   }
 
   @Test
