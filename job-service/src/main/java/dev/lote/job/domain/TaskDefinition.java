@@ -47,6 +47,9 @@ public record TaskDefinition(
   private static final List<String> ECHOED =
       List.of("displayName", "environmentSettings", "resourceFiles", "outputFiles", "userIdentity", "exitConditions", "dependsOn", "affinityInfo");
   private static final Set<String> ENUM_PROPERTIES = Set.of("jobAction", "dependencyAction", "scope", "elevationLevel");
+  /** Headers of a blob upload that the node's HTTP client or the upload itself sets. */
+  private static final Set<String> MANAGED_UPLOAD_HEADERS =
+      Set.of("content-length", "host", "connection", "expect", "upgrade", "transfer-encoding", "x-ms-blob-type", "x-ms-version");
   /** Enum properties whose values the service spells in camel case. */
   private static final Map<String, List<String>> CAMEL_CASE_ENUMS = Map.of("uploadCondition", List.of("taskSuccess", "taskFailure", "taskCompletion"));
   private static final String NOT_YET = " not supported by Lote yet";
@@ -275,7 +278,11 @@ public record TaskDefinition(
       String url = container.requiredString("containerUrl");
       Map<String, String> headers = new LinkedHashMap<>();
       for (Props h : container.objects("uploadHeaders")) {
-        headers.put(h.requiredString("name"), h.string("value") == null ? "" : h.string("value"));
+        String name = h.requiredString("name");
+        if (MANAGED_UPLOAD_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+          throw BatchErrors.invalidProperty(h.name("name"), name, "The node sets this header of an upload itself.");
+        }
+        headers.put(name, h.string("value") == null ? "" : h.string("value"));
       }
       Props options = f.object("uploadOptions");
       if (options == null) {

@@ -178,6 +178,13 @@ class TaskDefinitionTest {
         .isEqualTo("outputFiles.filePattern");
     assertThat(property(refused(job, "{'id':'t','commandLine':'x','outputFiles':[{'filePattern':'../../x'," + destination + "," + options + "}]}")))
         .isEqualTo("outputFiles.filePattern");
+    assertThat(
+            property(
+                refused(
+                    job,
+                    "{'id':'t','commandLine':'x','outputFiles':[{'filePattern':'a','destination':{'container':{'containerUrl':'http://x/c',"
+                        + "'uploadHeaders':[{'name':'Content-Length','value':'1'}]}}," + options + "}]}")))
+        .isEqualTo("outputFiles.destination.container.uploadHeaders.name");
     BatchException identity =
         refused(
             job,
