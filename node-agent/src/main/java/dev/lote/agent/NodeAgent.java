@@ -50,6 +50,8 @@ final class NodeAgent implements AutoCloseable {
   private final Heartbeats heartbeats;
   private final AssignmentLoop assignments;
   private final ExecutorService launches = Executors.newFixedThreadPool(2, daemon("launcher"));
+  /** One thread per attempt uploading its output files (at most one per slot), none when idle. */
+  private final ExecutorService uploads = Executors.newCachedThreadPool(daemon("uploads"));
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("timers"));
   /** Job preparation and release tasks: rare (one of each per job on a node), each waits for its process. */
   private final ExecutorService jobTaskWorkers = Executors.newCachedThreadPool(daemon("job-tasks"));
@@ -75,7 +77,8 @@ final class NodeAgent implements AutoCloseable {
     this.heartbeats = new Heartbeats(cfg, events, metrics, clock, timers, () -> self[0].runningCount(), () -> self[0].usedSlots());
     JobTasks jobTasks = new JobTasks(cfg, processes, users, events, clock, jobTaskWorkers, timers, files.url(), job -> self[0].busyWith(job));
     this.runner =
-        new TaskRunner(cfg, new Launcher(cfg, processes, users), jobTasks, reporter, journal, clock, launches, timers, files.url(), heartbeats::changed);
+        new TaskRunner(
+            cfg, new Launcher(cfg, processes, users), jobTasks, reporter, journal, clock, launches, uploads, timers, files.url(), heartbeats::changed);
     self[0] = runner;
     this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> report("deallocated", null));
   }
@@ -211,6 +214,7 @@ final class NodeAgent implements AutoCloseable {
     timers.shutdownNow();
     launches.shutdown();
     jobTaskWorkers.shutdownNow();
+    uploads.shutdown();
     files.stop();
     events.close();
     journal.close();

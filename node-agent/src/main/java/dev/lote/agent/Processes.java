@@ -2,16 +2,12 @@ package dev.lote.agent;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +16,6 @@ import dev.lote.common.events.TaskEvents.ResourceFile;
 
 /** What every process the agent runs shares: the directory layout, the environment, resource files. */
 final class Processes {
-
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
 
   private final AgentConfig cfg;
 
@@ -123,9 +117,11 @@ final class Processes {
 
   /**
    * Places resource files in the working directory; throws with a message naming the file that
-   * failed. Each is fetched into the agent's own directory first, then moved into place without
-   * following a link a task left in the working directory, and given to the task's user. A
-   * {@code file:} URL of a task that runs as a user of its own must name a file every user may read.
+   * failed (its URL without the query, which may hold a SAS signature). A container's blobs are
+   * listed and each placed under its blob name, below {@code filePath} when given. Each file is
+   * fetched into the agent's own directory first, then moved into place without following a link a
+   * task left in the working directory, and given to the task's user. A {@code file:} URL of a task
+   * that runs as a user of its own must name a file every user may read.
    */
   void download(List<ResourceFile> files, Path wd, TaskUsers.User user, boolean manage) throws IOException {
     if (files == null || files.isEmpty()) {
@@ -134,42 +130,45 @@ final class Processes {
     Path tmpDir = cfg.root().resolve(".agent").resolve("downloads");
     Files.createDirectories(tmpDir);
     for (ResourceFile f : files) {
-      Path rel = SafePaths.relative(f.filePath() == null ? name(f.httpUrl()) : f.filePath());
-      if (rel == null || rel.toString().isEmpty()) {
-        throw new IOException("resource file path " + f.filePath() + " leaves the working directory");
+      if (f.storageContainerUrl() != null) {
+        boolean under = f.filePath() != null && !f.filePath().isBlank();
+        for (String blob : Blobs.list(f.storageContainerUrl(), f.blobPrefix())) {
+          fetch(Blobs.blobUri(f.storageContainerUrl(), blob), under ? f.filePath() + "/" + blob : blob, f.fileMode(), tmpDir, wd, user, manage);
+        }
+      } else {
+        URI uri = Blobs.uri(f.httpUrl());
+        fetch(uri, f.filePath() == null ? name(uri) : f.filePath(), f.fileMode(), tmpDir, wd, user, manage);
       }
-      Path tmp = Files.createTempFile(tmpDir, "resource", ".part");
-      try {
-        URI uri = URI.create(f.httpUrl());
-        if ("file".equalsIgnoreCase(uri.getScheme())) {
-          Path source = Path.of(uri);
-          if (user.switched() && !readableByAll(source)) {
-            throw new IOException("the task's user may not read " + source);
-          }
-          Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
-        } else {
-          try {
-            HttpResponse<Path> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofFile(tmp));
-            if (r.statusCode() / 100 != 2) {
-              throw new IOException("downloading " + f.httpUrl() + " answered HTTP " + r.statusCode());
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while downloading " + f.httpUrl());
-          }
+    }
+  }
+
+  private void fetch(URI uri, String path, String fileMode, Path tmpDir, Path wd, TaskUsers.User user, boolean manage) throws IOException {
+    Path rel = SafePaths.relative(path);
+    if (rel == null || rel.toString().isEmpty()) {
+      throw new IOException("the resource file path " + path + " leaves the working directory");
+    }
+    Path tmp = Files.createTempFile(tmpDir, "resource", ".part");
+    try {
+      if ("file".equalsIgnoreCase(uri.getScheme())) {
+        Path source = Path.of(uri);
+        if (user.switched() && !readableByAll(source)) {
+          throw new IOException("the task's user may not read " + source);
         }
-        if (f.fileMode() != null && f.fileMode().matches("[0-7]{3,4}")) {
-          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(rwx(Integer.parseInt(f.fileMode(), 8))));
-        } else {
-          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-        }
-        if (manage) {
-          TaskUsers.chown(tmp, user);
-        }
-        SafePaths.place(tmp, wd, rel, user, manage);
-      } finally {
-        Files.deleteIfExists(tmp);
+        Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
+      } else {
+        Blobs.download(uri, tmp);
       }
+      if (fileMode != null && fileMode.matches("[0-7]{3,4}")) {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(rwx(Integer.parseInt(fileMode, 8))));
+      } else {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+      }
+      if (manage) {
+        TaskUsers.chown(tmp, user);
+      }
+      SafePaths.place(tmp, wd, rel, user, manage);
+    } finally {
+      Files.deleteIfExists(tmp);
     }
   }
 
@@ -181,8 +180,8 @@ final class Processes {
         && TaskUsers.unreachableAncestor(real) == null;
   }
 
-  private static String name(String url) {
-    String path = URI.create(url).getPath();
+  private static String name(URI url) {
+    String path = url.getPath();
     return path.substring(path.lastIndexOf('/') + 1);
   }
 

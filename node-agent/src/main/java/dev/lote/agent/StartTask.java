@@ -49,9 +49,12 @@ final class StartTask {
     n.path("resourceFiles")
         .forEach(
             f -> {
-              String url = f.hasNonNull("httpUrl") ? f.get("httpUrl").asString() : f.path("storageContainerUrl").asString(null);
-              if (url != null) {
-                files.add(new ResourceFile(url, f.path("filePath").asString(null), f.path("fileMode").asString(null)));
+              String filePath = f.path("filePath").asString(null);
+              String fileMode = f.path("fileMode").asString(null);
+              if (f.hasNonNull("httpUrl")) {
+                files.add(new ResourceFile(f.get("httpUrl").asString(), filePath, fileMode));
+              } else if (f.hasNonNull("storageContainerUrl")) {
+                files.add(ResourceFile.container(f.get("storageContainerUrl").asString(), f.path("blobPrefix").asString(null), filePath, fileMode));
               }
             });
     JsonNode auto = n.path("userIdentity").path("autoUser");

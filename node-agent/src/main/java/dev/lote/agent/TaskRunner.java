@@ -46,6 +46,8 @@ final class TaskRunner {
   private final Journal journal;
   private final Clock clock;
   private final Executor launches;
+  /** Where attempts with output files end: their uploads run before their end is reported. */
+  private final Executor uploads;
   private final ScheduledExecutorService timers;
   private final String agentUrl;
   private final Runnable runningChanged;
@@ -60,7 +62,7 @@ final class TaskRunner {
 
   TaskRunner(
       AgentConfig cfg, Launcher launcher, JobTasks jobTasks, Reporter reporter, Journal journal, Clock clock,
-      Executor launches, ScheduledExecutorService timers, String agentUrl, Runnable runningChanged) {
+      Executor launches, Executor uploads, ScheduledExecutorService timers, String agentUrl, Runnable runningChanged) {
     this.cfg = cfg;
     this.launcher = launcher;
     this.jobTasks = jobTasks;
@@ -68,6 +70,7 @@ final class TaskRunner {
     this.journal = journal;
     this.clock = clock;
     this.launches = launches;
+    this.uploads = uploads;
     this.timers = timers;
     this.agentUrl = agentUrl;
     this.runningChanged = runningChanged;
@@ -314,17 +317,48 @@ final class TaskRunner {
           limit,
           TimeUnit.MILLISECONDS);
     }
-    s.process().onExit().thenAccept(p -> exited(at, p.exitValue()));
+    if (hasOutputFiles(a)) {
+      s.process().onExit().thenAcceptAsync(p -> exited(at, p.exitValue()), uploads);
+    } else {
+      s.process().onExit().thenAccept(p -> exited(at, p.exitValue()));
+    }
   }
 
+  /** The process exited: its output files are uploaded, then its end is decided and reported. */
   private void exited(Attempt at, int exitCode) {
+    String uploadFailure = uploadOutputFiles(at, exitCode);
     synchronized (this) {
       if (halted) {
         return;
       }
-      at.end(exitCode == 0 ? EndReason.SUCCEEDED : EndReason.EXIT_CODE, exitCode == 0 ? null : EXIT_FAILURE_MESSAGE);
+      if (uploadFailure != null) {
+        at.end(EndReason.FILE_UPLOAD_FAILED, uploadFailure);
+      } else {
+        at.end(exitCode == 0 ? EndReason.SUCCEEDED : EndReason.EXIT_CODE, exitCode == 0 ? null : EXIT_FAILURE_MESSAGE);
+      }
     }
     ended(at, exitCode, true);
+  }
+
+  private static boolean hasOutputFiles(TaskAssigned a) {
+    return a.spec().outputFiles() != null && !a.spec().outputFiles().isEmpty();
+  }
+
+  /**
+   * Uploads the attempt's output files, unless it was ended by a user or by its node leaving the
+   * pool (an attempt past its wall clock time uploads what it wrote); the failure's message or null.
+   */
+  private String uploadOutputFiles(Attempt at, int exitCode) {
+    TaskAssigned a = at.assignment;
+    if (!hasOutputFiles(a)) {
+      return null;
+    }
+    synchronized (this) {
+      if (halted || at.state() == Attempt.State.ENDING && at.reason() != EndReason.WALL_CLOCK_EXCEEDED) {
+        return null;
+      }
+    }
+    return OutputUploads.upload(a.spec().outputFiles(), cfg.taskDir(a.jobId(), a.taskId()), exitCode);
   }
 
   /**

@@ -69,8 +69,20 @@ final class LoteStack {
 
   static synchronized LoteStack get() {
     if (shared == null) {
-      // autoscale formulas may run every 5 s here, so that the autoscale test reacts in seconds
-      shared = start(new Settings("stack", PORT, KAFKA_PORT, DB_PREFIX, Map.of("LOTE_AUTOSCALE_MIN_INTERVAL", "PT5S")));
+      // autoscale formulas may run every 5 s here, so that the autoscale test reacts in seconds; the
+      // auto-storage account is the Azurite that BlobFilesSystemTest starts
+      shared =
+          start(
+              new Settings(
+                  "stack",
+                  PORT,
+                  KAFKA_PORT,
+                  DB_PREFIX,
+                  Map.of(
+                      "LOTE_AUTOSCALE_MIN_INTERVAL", "PT5S",
+                      "LOTE_STORAGE_BLOB_ENDPOINT", Azurite.ENDPOINT,
+                      "LOTE_STORAGE_ACCOUNT", Azurite.ACCOUNT,
+                      "LOTE_STORAGE_KEY", Azurite.KEY)));
     }
     return shared;
   }

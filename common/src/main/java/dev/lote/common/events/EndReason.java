@@ -12,6 +12,12 @@ public enum EndReason {
   EXIT_CODE(Category.USER_ERROR, "FailureExitCode"),
   /** A resource file could not be placed before the process ran; there is no exit code. */
   PREPARATION_FAILED(Category.USER_ERROR, "ResourceFileDownloadFailed"),
+  /**
+   * The process exited, then one of its output files could not be uploaded; the exit code is kept.
+   * The task's {@code fileUploadError} exit options apply (an exit code given in its exit
+   * conditions takes precedence), and the failure is not retried.
+   */
+  FILE_UPLOAD_FAILED(Category.USER_ERROR, "FileUploadFailed"),
   /** The process ran longer than its {@code maxWallClockTime} and was ended. */
   WALL_CLOCK_EXCEEDED(Category.USER_ERROR, "TaskEnded"),
   /** Ended at the request of a user or of its job (terminate, delete). */

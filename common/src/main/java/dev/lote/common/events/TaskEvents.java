@@ -16,6 +16,8 @@ public final class TaskEvents {
    * @param elevated             the task's auto-user is an administrator ({@code elevationLevel admin})
    * @param ownUser              the task runs as an auto-user of its own ({@code autoUser.scope task}),
    *     not as the pool's auto-user shared by the node's other tasks
+   * @param outputFiles          files to upload to blob containers after the process ends; null
+   *     for none (an empty list is kept as null, so a task without them serialises as before)
    * @param jobTasks             the job's preparation and release tasks; null when it has none
    */
   public record TaskRunSpec(
@@ -26,23 +28,34 @@ public final class TaskEvents {
       List<ResourceFile> resourceFiles,
       boolean elevated,
       boolean ownUser,
+      List<OutputFile> outputFiles,
       JobTaskSpecs jobTasks) {
 
+    public TaskRunSpec {
+      outputFiles = outputFiles == null || outputFiles.isEmpty() ? null : List.copyOf(outputFiles);
+    }
+
+    /** A task with no output files, of a job without preparation and release tasks. */
     public TaskRunSpec(
-        String commandLine, Map<String, String> environment, int requiredSlots, Long maxWallClockMillis, List<ResourceFile> resourceFiles,
-        boolean elevated, boolean ownUser) {
-      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, null);
+        String commandLine,
+        Map<String, String> environment,
+        int requiredSlots,
+        Long maxWallClockMillis,
+        List<ResourceFile> resourceFiles,
+        boolean elevated,
+        boolean ownUser) {
+      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, null, null);
     }
 
     /** A task that runs as the pool's auto-user (or, elevated, as an administrator). */
     public TaskRunSpec(
         String commandLine, Map<String, String> environment, int requiredSlots, Long maxWallClockMillis, List<ResourceFile> resourceFiles, boolean elevated) {
-      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, false, null);
+      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, false, null, null);
     }
 
     /** The same attempt, with its job's preparation and release tasks. */
     public TaskRunSpec withJobTasks(JobTaskSpecs tasks) {
-      return new TaskRunSpec(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, tasks);
+      return new TaskRunSpec(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, tasks);
     }
   }
 
@@ -112,8 +125,60 @@ public final class TaskEvents {
   /** scheduler-service, {@link Topics#nodeCommands}: the job ended; run its release task if the node ran its preparation. */
   public record JobReleaseRequested(String jobId) {}
 
-  /** A resource file: a URL to fetch (http, https or file) and where to put it. */
-  public record ResourceFile(String httpUrl, String filePath, String fileMode) {}
+  /**
+   * A resource file: one URL to fetch (http, https or file), or every blob of a container, and
+   * where to put it.
+   *
+   * @param httpUrl             the file to fetch; null when the file is a container's blobs
+   * @param filePath            the file's path in the working directory (required with httpUrl); for
+   *     a container, the directory its blobs go under (null: the working directory)
+   * @param fileMode            octal permission bits, such as {@code 0755}; null for {@code 0644}
+   * @param storageContainerUrl a container URL, with its SAS query when the container is not public,
+   *     whose blobs are fetched, each under its blob name
+   * @param blobPrefix          only the container's blobs whose names start with it; null for all
+   */
+  public record ResourceFile(String httpUrl, String filePath, String fileMode, String storageContainerUrl, String blobPrefix) {
+
+    /** One URL to fetch. */
+    public ResourceFile(String httpUrl, String filePath, String fileMode) {
+      this(httpUrl, filePath, fileMode, null, null);
+    }
+
+    /** Every blob of a container whose name starts with {@code blobPrefix}. */
+    public static ResourceFile container(String containerUrl, String blobPrefix, String filePath, String fileMode) {
+      return new ResourceFile(null, filePath, fileMode, containerUrl, blobPrefix);
+    }
+  }
+
+  /**
+   * An output file: the task's files that match a pattern, uploaded to a blob container when the
+   * attempt ends as the condition says.
+   *
+   * @param filePattern   relative to the working directory; {@code **}, {@code *} and {@code ?} match
+   * @param containerUrl  the container, with a SAS query that allows writing
+   * @param path          the blob name of a single file, or the virtual directory for the files of
+   *     a pattern with wildcards; null for the file's own name (or the directory's root)
+   * @param uploadHeaders headers set on every blob uploaded ({@code Content-Type} and the like)
+   * @param condition     when to upload
+   */
+  public record OutputFile(
+      String filePattern, String containerUrl, String path, Map<String, String> uploadHeaders, UploadCondition condition) {}
+
+  /** Batch {@code OutputFileUploadCondition}: the ends of an attempt after which its files are uploaded. */
+  public enum UploadCondition {
+    TASK_SUCCESS,
+    TASK_FAILURE,
+    TASK_COMPLETION;
+
+    /** Whether files are uploaded after an attempt whose process exited with {@code exitCode}. */
+    public boolean uploadsAfter(int exitCode) {
+      return switch (this) {
+        case TASK_SUCCESS -> exitCode == 0;
+        case TASK_FAILURE -> exitCode != 0;
+        case TASK_COMPLETION -> true;
+      };
+    }
+  }
 
   /**
    * job-service, {@link Topics#TASKS}: the task is ready to run and waits for a slot.

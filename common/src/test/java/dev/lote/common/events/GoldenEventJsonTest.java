@@ -50,6 +50,7 @@ import dev.lote.common.events.TaskEvents.JobTaskKind;
 import dev.lote.common.events.TaskEvents.JobTaskReported;
 import dev.lote.common.events.TaskEvents.JobTaskSpec;
 import dev.lote.common.events.TaskEvents.JobTaskSpecs;
+import dev.lote.common.events.TaskEvents.OutputFile;
 import dev.lote.common.events.TaskEvents.ResourceFile;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskCancelled;
@@ -58,6 +59,7 @@ import dev.lote.common.events.TaskEvents.TaskKillRequested;
 import dev.lote.common.events.TaskEvents.TaskQueued;
 import dev.lote.common.events.TaskEvents.TaskRunSpec;
 import dev.lote.common.events.TaskEvents.TaskStarted;
+import dev.lote.common.events.TaskEvents.UploadCondition;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -83,6 +85,7 @@ class GoldenEventJsonTest {
           List.of(new ResourceFile("https://example.org/in.txt", "in/in.txt", "0644")),
           false,
           true,
+          List.of(new OutputFile("**/*.txt", "https://example.org/out?sig=x", "results", Map.of(), UploadCondition.TASK_COMPLETION)),
           new JobTaskSpecs(
               new JobTaskSpec("jobpreparation", "/bin/sh -c 'echo prep'", Map.of("A", "1"), List.of(), 60_000L, 2, true, false),
               true,

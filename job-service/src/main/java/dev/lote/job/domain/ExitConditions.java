@@ -50,8 +50,27 @@ public record ExitConditions(
     return (given != null ? given : ExitOptions.UNSET).resolve(false);
   }
 
-  /** The resolved options for a process that exited 0 but failed afterwards (its output upload, for example). */
-  public ExitOptions forFailureAfterSuccessfulExit() {
+  /** The resolved options for a failure whose process still exited 0 (it was ended as it exited): the default. */
+  public ExitOptions forFailureWithExitCodeZero() {
+    return (defaults != null ? defaults : ExitOptions.UNSET).resolve(false);
+  }
+
+  /**
+   * The resolved options for a task whose output files could not be uploaded after its process
+   * exited with {@code exitCode}: as Azure Batch documents, options given for that exit code (exact
+   * or by range) take precedence, then {@code fileUploadError}, then the default. Always a failure.
+   */
+  public ExitOptions forFileUploadError(int exitCode) {
+    for (CodeOptions c : exitCodes) {
+      if (c.code() == exitCode) {
+        return c.options().resolve(false);
+      }
+    }
+    for (RangeOptions r : exitCodeRanges) {
+      if (exitCode >= r.start() && exitCode <= r.end()) {
+        return r.options().resolve(false);
+      }
+    }
     ExitOptions given = fileUploadError != null ? fileUploadError : defaults;
     return (given != null ? given : ExitOptions.UNSET).resolve(false);
   }

@@ -1,6 +1,7 @@
 package dev.lote.job.domain;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -104,6 +105,11 @@ public record JobTasks(ObjectNode preparation, ObjectNode release, JobTaskSpecs 
 
   private static void unsupported(Props task) {
     task.unsupported("containerSettings", "Container tasks are not supported by Lote yet; nodes run tasks as host processes.");
+    for (Props f : task.objects("resourceFiles")) {
+      f.unsupported(
+          "autoStorageContainerName",
+          "A job preparation or release task takes its resource files by httpUrl or storageContainerUrl (with a SAS), not from the auto-storage account.");
+    }
   }
 
   private static JobTaskSpec spec(Props task, String fallbackId, Duration wallClock, int retries, List<EnvironmentSetting> commonEnvironment) {
@@ -114,7 +120,7 @@ public record JobTasks(ObjectNode preparation, ObjectNode release, JobTaskSpecs 
         task.has("id") ? task.string("id") : fallbackId,
         commandLine,
         environment,
-        TaskDefinition.resourceFiles(task),
+        TaskDefinition.resourceFiles(task, AutoStorage.NONE, Instant.EPOCH),
         wallClock == null ? null : wallClock.toMillis(),
         retries,
         user.elevated(),

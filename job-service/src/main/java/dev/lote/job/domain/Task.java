@@ -213,10 +213,12 @@ public final class Task {
     ExitOptions options;
     if (code == null) {
       options = exits.forPreProcessingError();
+    } else if (reason == EndReason.FILE_UPLOAD_FAILED) {
+      options = exits.forFileUploadError(code);
     } else if (reason.succeeded() || code != 0) {
       options = exits.forExitCode(code);
     } else {
-      options = exits.forFailureAfterSuccessfulExit();
+      options = exits.forFailureWithExitCodeZero();
     }
     satisfiesDependents = options.dependencyAction() == ExitOptions.DependencyAction.SATISFY;
     return new Completion(Outcome.COMPLETED, options);

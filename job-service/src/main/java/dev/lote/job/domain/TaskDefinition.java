@@ -1,13 +1,18 @@
 package dev.lote.job.domain;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import dev.lote.common.error.BatchErrors;
+import dev.lote.common.events.TaskEvents;
+import dev.lote.common.events.TaskEvents.OutputFile;
 import dev.lote.common.events.TaskEvents.ResourceFile;
 import dev.lote.common.events.TaskEvents.TaskRunSpec;
 import tools.jackson.databind.JsonNode;
@@ -40,19 +45,34 @@ public record TaskDefinition(
   static final int MAX_REQUIRED_SLOTS = 256;
 
   private static final List<String> ECHOED =
-      List.of("displayName", "environmentSettings", "resourceFiles", "userIdentity", "exitConditions", "dependsOn", "affinityInfo");
+      List.of("displayName", "environmentSettings", "resourceFiles", "outputFiles", "userIdentity", "exitConditions", "dependsOn", "affinityInfo");
   private static final Set<String> ENUM_PROPERTIES = Set.of("jobAction", "dependencyAction", "scope", "elevationLevel");
+  /** Headers of a blob upload that the node's HTTP client or the upload itself sets. */
+  private static final Set<String> MANAGED_UPLOAD_HEADERS =
+      Set.of("content-length", "host", "connection", "expect", "upgrade", "transfer-encoding", "x-ms-blob-type", "x-ms-version");
+  /** Enum properties whose values the service spells in camel case. */
+  private static final Map<String, List<String>> CAMEL_CASE_ENUMS = Map.of("uploadCondition", List.of("taskSuccess", "taskFailure", "taskCompletion"));
   private static final String NOT_YET = " not supported by Lote yet";
+  /** A container name as Azure Storage allows it: 3 to 63 lower-case letters, digits and single hyphens. */
+  private static final Pattern CONTAINER_NAME = Pattern.compile("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]");
 
-  /** Reads and checks one task of an add or add-collection request; throws the Batch error the service would give. */
+  /** As {@link #parse(JsonNode, Job, AutoStorage, Instant)} with no auto-storage account. */
   public static TaskDefinition parse(JsonNode body, Job job) {
+    return parse(body, job, AutoStorage.NONE, Instant.EPOCH);
+  }
+
+  /**
+   * Reads and checks one task of an add or add-collection request; throws the Batch error the
+   * service would give. Resource files' {@code autoStorageContainerName}s become container URLs of
+   * {@code storage}, signed at {@code now}.
+   */
+  public static TaskDefinition parse(JsonNode body, Job job, AutoStorage storage, Instant now) {
     Props p = Props.body(body, "task");
     String id = p.id("id", "task");
     String commandLine = p.requiredString("commandLine");
     p.unsupported("multiInstanceSettings", "Multi-instance tasks are" + NOT_YET + ".");
     p.unsupported("applicationPackageReferences", "Application packages are" + NOT_YET + "; ship the files as resourceFiles.");
     p.unsupported("containerSettings", "Container tasks are" + NOT_YET + "; nodes run tasks as host processes.");
-    p.unsupported("outputFiles", "Output file upload is" + NOT_YET + "; read task files through the files API.");
     p.unsupported("authenticationTokenSettings", "Task authentication tokens are" + NOT_YET + ".");
     int slots = p.integer("requiredSlots", 1, 1, MAX_REQUIRED_SLOTS);
     Props constraints = p.object("constraints");
@@ -70,7 +90,7 @@ public record TaskDefinition(
     List<EnvironmentSetting> env = EnvironmentSetting.parse(p, "environmentSettings");
     Map<String, String> merged = EnvironmentSetting.merge(job.definition().commonEnvironment(), env);
     TaskRunSpec spec =
-        new TaskRunSpec(commandLine, merged, slots, wallClock == null ? null : wallClock.toMillis(), resourceFiles(p), user.elevated(), user.ownUser());
+        new TaskRunSpec(commandLine, merged, slots, wallClock == null ? null : wallClock.toMillis(), resourceFiles(p, storage, now), user.elevated(), user.ownUser(), outputFiles(p), null);
     return new TaskDefinition(
         id,
         commandLine,
@@ -147,15 +167,20 @@ public record TaskDefinition(
     }
   }
 
-  static List<ResourceFile> resourceFiles(Props p) {
+  /**
+   * A resource file has exactly one source: one URL, a container URL (with an optional blob prefix)
+   * or a container of the operator's storage account, turned into a container URL here.
+   */
+  static List<ResourceFile> resourceFiles(Props p, AutoStorage storage, Instant now) {
     List<ResourceFile> files = new ArrayList<>();
     for (Props f : p.objects("resourceFiles")) {
-      f.unsupported("autoStorageContainerName", "Auto-storage containers are" + NOT_YET + "; give an httpUrl.");
       String http = f.string("httpUrl");
       String container = f.string("storageContainerUrl");
-      if ((http == null) == (container == null)) {
+      String auto = f.string("autoStorageContainerName");
+      int sources = (http == null ? 0 : 1) + (container == null ? 0 : 1) + (auto == null ? 0 : 1);
+      if (sources != 1) {
         throw BatchErrors.invalidProperty(
-            f.name("httpUrl"), null, "A resource file has exactly one of httpUrl and storageContainerUrl.");
+            f.name("httpUrl"), null, "A resource file has exactly one of httpUrl, storageContainerUrl and autoStorageContainerName.");
       }
       String filePath = f.string("filePath");
       if (http != null && (filePath == null || filePath.isBlank())) {
@@ -165,7 +190,105 @@ public record TaskDefinition(
         throw BatchErrors.invalidProperty(
             f.name("filePath"), filePath, "The path must stay inside the task's working directory.");
       }
-      files.add(new ResourceFile(http != null ? http : container, filePath, f.string("fileMode")));
+      String blobPrefix = f.string("blobPrefix");
+      if (http != null && blobPrefix != null) {
+        throw BatchErrors.invalidProperty(f.name("blobPrefix"), blobPrefix, "A blobPrefix applies to a container, not to an httpUrl.");
+      }
+      String fileMode = f.string("fileMode");
+      if (fileMode != null && !fileMode.matches("[0-7]{3,4}")) {
+        throw BatchErrors.invalidProperty(f.name("fileMode"), fileMode, "The file mode is octal, such as 0755.");
+      }
+      if (http != null) {
+        files.add(new ResourceFile(http, filePath, fileMode));
+      } else if (container != null) {
+        files.add(ResourceFile.container(container, blobPrefix, filePath, fileMode));
+      } else {
+        files.add(ResourceFile.container(autoStorageUrl(f, auto, storage, now), blobPrefix, filePath, fileMode));
+      }
+    }
+    return files;
+  }
+
+  private static String autoStorageUrl(Props f, String name, AutoStorage storage, Instant now) {
+    if (!storage.configured()) {
+      throw BatchErrors.invalidProperty(
+          f.name("autoStorageContainerName"),
+          name,
+          "This Lote has no auto-storage account: its operator sets lote.storage.blob-endpoint, account-name and account-key"
+              + " (LOTE_STORAGE_BLOB_ENDPOINT, LOTE_STORAGE_ACCOUNT, LOTE_STORAGE_KEY); give a storageContainerUrl with a SAS instead.");
+    }
+    if (!CONTAINER_NAME.matcher(name).matches()) {
+      throw BatchErrors.invalidProperty(
+          f.name("autoStorageContainerName"), name, "A container name has 3 to 63 lower-case letters, digits and single hyphens.");
+    }
+    return storage.readableContainerUrl(name, now);
+  }
+
+  private enum UploadCondition {
+    TASKSUCCESS(TaskEvents.UploadCondition.TASK_SUCCESS),
+    TASKFAILURE(TaskEvents.UploadCondition.TASK_FAILURE),
+    TASKCOMPLETION(TaskEvents.UploadCondition.TASK_COMPLETION);
+
+    final TaskEvents.UploadCondition wire;
+
+    UploadCondition(TaskEvents.UploadCondition wire) {
+      this.wire = wire;
+    }
+  }
+
+  /** Whether the pattern, read from the working directory ({@code wd} in the task directory), reaches above the task directory. */
+  private static boolean leavesTaskDirectory(String pattern) {
+    int depth = 1;
+    for (String segment : pattern.replace('\\', '/').split("/")) {
+      if (segment.equals("..")) {
+        depth--;
+      } else if (!segment.isEmpty() && !segment.equals(".")) {
+        depth++;
+      }
+      if (depth < 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Batch {@code OutputFile}s: a pattern, a container destination and an upload condition each. */
+  private static List<OutputFile> outputFiles(Props p) {
+    List<OutputFile> files = new ArrayList<>();
+    for (Props f : p.objects("outputFiles")) {
+      String pattern = f.requiredString("filePattern");
+      if (pattern.startsWith("/") || pattern.startsWith("\\") || pattern.matches("^[A-Za-z]:.*") || leavesTaskDirectory(pattern)) {
+        throw BatchErrors.invalidProperty(
+            f.name("filePattern"), pattern, "The pattern is relative to the task's working directory and stays inside the task directory.");
+      }
+      Props destination = f.object("destination");
+      if (destination == null) {
+        throw BatchErrors.missingProperty(f.name("destination"));
+      }
+      Props container = destination.object("container");
+      if (container == null) {
+        throw BatchErrors.missingProperty(destination.name("container"));
+      }
+      container.unsupported(
+          "identityReference", "Lote has no managed identities; give a containerUrl with a SAS that allows writing instead.");
+      String url = container.requiredString("containerUrl");
+      Map<String, String> headers = new LinkedHashMap<>();
+      for (Props h : container.objects("uploadHeaders")) {
+        String name = h.requiredString("name");
+        if (MANAGED_UPLOAD_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+          throw BatchErrors.invalidProperty(h.name("name"), name, "The node sets this header of an upload itself.");
+        }
+        headers.put(name, h.string("value") == null ? "" : h.string("value"));
+      }
+      Props options = f.object("uploadOptions");
+      if (options == null) {
+        throw BatchErrors.missingProperty(f.name("uploadOptions"));
+      }
+      UploadCondition condition = options.enumValue("uploadCondition", UploadCondition.class, null);
+      if (condition == null) {
+        throw BatchErrors.missingProperty(options.name("uploadCondition"));
+      }
+      files.add(new OutputFile(pattern, url, container.string("path"), headers, condition.wire));
     }
     return files;
   }
@@ -182,13 +305,16 @@ public record TaskDefinition(
     return echo;
   }
 
-  /** Enum values come back lower case whatever case they were sent in. */
+  /** Enum values come back as the service spells them (most lower case) whatever case they were sent in. */
   private static JsonNode lowerCaseEnums(JsonNode node) {
     if (node instanceof ObjectNode o) {
       for (String name : new ArrayList<>(o.propertyNames())) {
         JsonNode child = o.get(name);
         if (ENUM_PROPERTIES.contains(name) && child.isString()) {
           o.put(name, child.stringValue().toLowerCase(Locale.ROOT));
+        } else if (CAMEL_CASE_ENUMS.containsKey(name) && child.isString()) {
+          String given = child.stringValue();
+          o.put(name, CAMEL_CASE_ENUMS.get(name).stream().filter(v -> v.equalsIgnoreCase(given)).findFirst().orElse(given));
         } else {
           lowerCaseEnums(child);
         }

@@ -16,6 +16,8 @@ import org.springframework.transaction.annotation.Transactional;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
 import dev.lote.common.ids.BatchIds;
+import dev.lote.job.config.StorageSettings;
+import dev.lote.job.domain.AutoStorage;
 import dev.lote.job.domain.Job;
 import dev.lote.job.domain.JobTasks;
 import dev.lote.job.domain.Task;
@@ -40,6 +42,7 @@ public class TaskService {
   private final JobLifecycle lifecycle;
   private final JobEventsOutbox events;
   private final Clock clock;
+  private final AutoStorage storage;
 
   public TaskService(
       JobRepository jobs,
@@ -48,7 +51,8 @@ public class TaskService {
       TaskQueue queue,
       JobLifecycle lifecycle,
       JobEventsOutbox events,
-      Clock clock) {
+      Clock clock,
+      StorageSettings storage) {
     this.jobs = jobs;
     this.tasks = tasks;
     this.dependencies = dependencies;
@@ -56,6 +60,7 @@ public class TaskService {
     this.lifecycle = lifecycle;
     this.events = events;
     this.clock = clock;
+    this.storage = storage.autoStorage();
   }
 
   /** The job the tasks were offered to, and one result per task in request order. */
@@ -91,7 +96,7 @@ public class TaskService {
     for (int i = 0; i < items.size(); i++) {
       TaskDefinition d;
       try {
-        d = TaskDefinition.parse(items.get(i), job);
+        d = TaskDefinition.parse(items.get(i), job, storage, now);
       } catch (BatchException e) {
         results[i] = AddResult.failed(idOf(items.get(i)), e);
         continue;

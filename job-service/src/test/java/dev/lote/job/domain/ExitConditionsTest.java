@@ -49,4 +49,16 @@ class ExitConditionsTest {
     ExitConditions c = parse("{'exitCodes':[{'code':0,'exitOptions':{'dependencyAction':'block'}}]}");
     assertThat(c.forExitCode(0).dependencyAction()).isEqualTo(DependencyAction.BLOCK);
   }
+
+  @Test
+  void anUploadFailureTakesTheOptionsOfItsExitCodeThenFileUploadErrorThenTheDefault() {
+    ExitConditions c =
+        parse(
+            "{'exitCodes':[{'code':3,'exitOptions':{'jobAction':'none','dependencyAction':'satisfy'}}],"
+                + "'fileUploadError':{'jobAction':'none'},'default':{'dependencyAction':'satisfy'}}");
+    assertThat(c.forFileUploadError(3)).isEqualTo(new ExitOptions(JobAction.NONE, DependencyAction.SATISFY));
+    assertThat(c.forFileUploadError(0)).isEqualTo(new ExitOptions(JobAction.NONE, DependencyAction.BLOCK));
+    assertThat(parse("{'default':{'jobAction':'none'}}").forFileUploadError(0)).isEqualTo(new ExitOptions(JobAction.NONE, DependencyAction.BLOCK));
+    assertThat(ExitConditions.NONE.forFileUploadError(0)).isEqualTo(new ExitOptions(JobAction.TERMINATE, DependencyAction.BLOCK));
+  }
 }

@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import dev.lote.common.error.BatchException;
+import dev.lote.common.events.TaskEvents.OutputFile;
+import dev.lote.common.events.TaskEvents.ResourceFile;
+import dev.lote.common.events.TaskEvents.UploadCondition;
 
 class TaskDefinitionTest {
 
@@ -23,7 +28,11 @@ class TaskDefinitionTest {
   }
 
   private static String property(BatchException e) {
-    return e.values().stream().filter(v -> v.key().equals("PropertyName")).findFirst().orElseThrow().value();
+    return detail(e, "PropertyName");
+  }
+
+  private static String detail(BatchException e, String key) {
+    return e.values().stream().filter(v -> v.key().equals(key)).findFirst().orElseThrow().value();
   }
 
   @Test
@@ -43,7 +52,8 @@ class TaskDefinitionTest {
         java.util.Map.entry("A", "job"), java.util.Map.entry("B", "task"), java.util.Map.entry("C", ""));
     assertThat(d.runSpec().maxWallClockMillis()).isEqualTo(90_000L);
     assertThat(d.retentionTime()).isEqualTo(Duration.ofDays(1));
-    assertThat(d.runSpec().resourceFiles().get(0).httpUrl()).isEqualTo("http://store/c");
+    assertThat(d.runSpec().resourceFiles().get(0).storageContainerUrl()).isEqualTo("http://store/c");
+    assertThat(d.runSpec().resourceFiles().get(0).filePath()).isEqualTo("data");
     assertThat(d.runSpec().elevated()).isTrue();
     assertThat(d.maxTaskRetryCount()).isZero();
   }
@@ -102,5 +112,85 @@ class TaskDefinitionTest {
     TaskDefinition disabling =
         TaskDefinition.parse(body("{'id':'t','commandLine':'x','exitConditions':{'default':{'jobAction':'disable'}}}"), acting);
     assertThat(disabling.exitConditions().forExitCode(3).jobAction()).isEqualTo(ExitOptions.JobAction.DISABLE);
+  }
+
+  @Test
+  void aResourceFileHasExactlyOneSource() {
+    Job job = anActiveJob("");
+    assertThat(refused(job, "{'id':'t','commandLine':'x','resourceFiles':[{'httpUrl':'http://x/a','storageContainerUrl':'http://x/c','filePath':'a'}]}").code())
+        .isEqualTo("InvalidPropertyValue");
+    assertThat(property(refused(job, "{'id':'t','commandLine':'x','resourceFiles':[{'filePath':'a'}]}"))).isEqualTo("resourceFiles.httpUrl");
+    assertThat(property(refused(job, "{'id':'t','commandLine':'x','resourceFiles':[{'storageContainerUrl':'http://x/c','fileMode':'rwx'}]}")))
+        .isEqualTo("resourceFiles.fileMode");
+  }
+
+  @Test
+  void aContainerResourceFileKeepsItsBlobPrefixAndDirectory() {
+    TaskDefinition d =
+        TaskDefinition.parse(
+            body("{'id':'t','commandLine':'x','resourceFiles':[{'storageContainerUrl':'http://x/c?sig=s','blobPrefix':'in/','filePath':'data','fileMode':'0755'}]}"),
+            anActiveJob(""));
+    assertThat(d.runSpec().resourceFiles()).containsExactly(new ResourceFile(null, "data", "0755", "http://x/c?sig=s", "in/"));
+  }
+
+  @Test
+  void anAutoStorageContainerBecomesAContainerUrlWithAReadAndListSas() {
+    AutoStorage storage =
+        new AutoStorage("http://127.0.0.1:10000/devstoreaccount1/", "devstoreaccount1", "a2V5", Duration.ofDays(1));
+    TaskDefinition d =
+        TaskDefinition.parse(
+            body("{'id':'t','commandLine':'x','resourceFiles':[{'autoStorageContainerName':'inputs'}]}"),
+            anActiveJob(""),
+            storage,
+            Instant.parse("2026-12-06T10:00:00Z"));
+    assertThat(d.runSpec().resourceFiles().get(0).storageContainerUrl())
+        .startsWith("http://127.0.0.1:10000/devstoreaccount1/inputs?sv=2021-08-06&sr=c&sp=rl&se=2026-12-07T10%3A00%3A00Z&sig=");
+    assertThat(d.echo().get("resourceFiles").get(0).get("autoStorageContainerName").stringValue()).isEqualTo("inputs");
+    assertThat(detail(refused(anActiveJob(""), "{'id':'t','commandLine':'x','resourceFiles':[{'autoStorageContainerName':'inputs'}]}"), "Reason"))
+        .contains("LOTE_STORAGE_BLOB_ENDPOINT");
+  }
+
+  @Test
+  void outputFilesCarryTheirPatternDestinationHeadersAndCondition() {
+    TaskDefinition d =
+        TaskDefinition.parse(
+            body(
+                "{'id':'t','commandLine':'x','outputFiles':[{'filePattern':'out/**','destination':{'container':{'containerUrl':'http://x/c?sig=s',"
+                    + "'path':'runs/t','uploadHeaders':[{'name':'Content-Type','value':'text/plain'}]}},'uploadOptions':{'uploadCondition':'TaskFailure'}}]}"),
+            anActiveJob(""));
+    assertThat(d.runSpec().outputFiles())
+        .containsExactly(new OutputFile("out/**", "http://x/c?sig=s", "runs/t", Map.of("Content-Type", "text/plain"), UploadCondition.TASK_FAILURE));
+    assertThat(d.echo().get("outputFiles").get(0).get("uploadOptions").get("uploadCondition").stringValue()).isEqualTo("taskFailure");
+  }
+
+  @Test
+  void malformedOutputFilesNameTheProperty() {
+    Job job = anActiveJob("");
+    String destination = "'destination':{'container':{'containerUrl':'http://x/c'}}";
+    String options = "'uploadOptions':{'uploadCondition':'taskSuccess'}";
+    assertThat(property(refused(job, "{'id':'t','commandLine':'x','outputFiles':[{" + destination + "," + options + "}]}")))
+        .isEqualTo("outputFiles.filePattern");
+    assertThat(property(refused(job, "{'id':'t','commandLine':'x','outputFiles':[{'filePattern':'a'," + options + "}]}")))
+        .isEqualTo("outputFiles.destination");
+    assertThat(property(refused(job, "{'id':'t','commandLine':'x','outputFiles':[{'filePattern':'a'," + destination + "}]}")))
+        .isEqualTo("outputFiles.uploadOptions");
+    assertThat(property(refused(job, "{'id':'t','commandLine':'x','outputFiles':[{'filePattern':'/etc/passwd'," + destination + "," + options + "}]}")))
+        .isEqualTo("outputFiles.filePattern");
+    assertThat(property(refused(job, "{'id':'t','commandLine':'x','outputFiles':[{'filePattern':'../../x'," + destination + "," + options + "}]}")))
+        .isEqualTo("outputFiles.filePattern");
+    assertThat(
+            property(
+                refused(
+                    job,
+                    "{'id':'t','commandLine':'x','outputFiles':[{'filePattern':'a','destination':{'container':{'containerUrl':'http://x/c',"
+                        + "'uploadHeaders':[{'name':'Content-Length','value':'1'}]}}," + options + "}]}")))
+        .isEqualTo("outputFiles.destination.container.uploadHeaders.name");
+    BatchException identity =
+        refused(
+            job,
+            "{'id':'t','commandLine':'x','outputFiles':[{'filePattern':'a','destination':{'container':{'containerUrl':'http://x/c',"
+                + "'identityReference':{'resourceId':'/id'}}}," + options + "}]}");
+    assertThat(property(identity)).isEqualTo("outputFiles.destination.container.identityReference");
+    assertThat(detail(identity, "Reason")).contains("managed identities");
   }
 }

@@ -121,6 +121,22 @@ class TaskTest {
   }
 
   @Test
+  void aFailedUploadKeepsTheExitCodeFailsWithoutRetryAndAppliesFileUploadError() {
+    Job job = anActiveJob("'onTaskFailure':'performexitoptionsjobaction'");
+    Task t = aQueuedTask(job, "'constraints':{'maxTaskRetryCount':3},'exitConditions':{'fileUploadError':{'jobAction':'none'}}");
+    TaskCompleted uploadFailed = ended(0, 0, EndReason.FILE_UPLOAD_FAILED, "The file wd/r.txt could not be uploaded");
+
+    Task.Completion c = t.complete(uploadFailed, true, T1);
+
+    assertThat(c.outcome()).isEqualTo(Task.Outcome.COMPLETED);
+    assertThat(t.execution().exitCode()).isZero();
+    assertThat(t.execution().result()).isEqualTo("failure");
+    assertThat(t.execution().failure()).isEqualTo(new FailureInfo("usererror", "FileUploadFailed", "The file wd/r.txt could not be uploaded"));
+    assertThat(c.options()).isEqualTo(new ExitOptions(ExitOptions.JobAction.NONE, ExitOptions.DependencyAction.BLOCK));
+    assertThat(t.execution().satisfiesDependents()).isFalse();
+  }
+
+  @Test
   void noRetryWhenTheJobNoLongerRunsTasks() {
     Task t = aQueuedTask(anActiveJob(""), "'constraints':{'maxTaskRetryCount':3}");
 

@@ -139,9 +139,42 @@ public record PoolDefinition(
       throw BatchErrors.invalidProperty(
           "startTask.userIdentity.userName", null, "Named user accounts are not supported by Lote yet; use autoUser.");
     }
+    checkStartTaskResourceFiles(startTask);
     JsonNode wait = present(startTask, "waitForSuccess");
     if (wait != null && !wait.isBoolean()) {
       throw BatchErrors.invalidProperty("startTask.waitForSuccess", wait.asString(), "The value must be true or false.");
+    }
+  }
+
+  /**
+   * Each resource file of the start task has exactly one of {@code httpUrl} and
+   * {@code storageContainerUrl}: the storage account of {@code autoStorageContainerName} is the
+   * job-service's, for the tasks of jobs.
+   */
+  private static void checkStartTaskResourceFiles(JsonNode startTask) {
+    JsonNode files = present(startTask, "resourceFiles");
+    if (files == null) {
+      return;
+    }
+    if (!files.isArray()) {
+      throw BatchErrors.invalidProperty("startTask.resourceFiles", files.toString(), "Resource files are a list.");
+    }
+    for (JsonNode f : files) {
+      if (f.isObject() && present(f, "autoStorageContainerName") != null) {
+        throw BatchErrors.invalidProperty(
+            "startTask.resourceFiles.autoStorageContainerName",
+            null,
+            "A start task's resource files cannot name an auto-storage container in Lote; give a storageContainerUrl with a SAS.");
+      }
+      boolean http = f.isObject() && present(f, "httpUrl") != null;
+      boolean container = f.isObject() && present(f, "storageContainerUrl") != null;
+      if (http == container) {
+        throw BatchErrors.invalidProperty(
+            "startTask.resourceFiles.httpUrl", null, "A resource file has exactly one of httpUrl and storageContainerUrl.");
+      }
+      if (http && present(f, "filePath") == null) {
+        throw BatchErrors.missingProperty("startTask.resourceFiles.filePath");
+      }
     }
   }
 

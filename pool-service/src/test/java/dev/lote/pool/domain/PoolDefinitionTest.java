@@ -133,4 +133,19 @@ class PoolDefinitionTest {
   void aBodyThatIsNotAnObjectIsAnInvalidRequestBody() {
     assertThat(rejection("[1,2]").code()).isEqualTo("InvalidRequestBody");
   }
+
+  @Test
+  void aStartTaskResourceFileHasOneSourceAndNoAutoStorageContainer() {
+    assertThat(property(rejection("{'id':'p','vmSize':'s','startTask':{'commandLine':'x','resourceFiles':[{'autoStorageContainerName':'c'}]}}")))
+        .isEqualTo("startTask.resourceFiles.autoStorageContainerName");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','startTask':{'commandLine':'x','resourceFiles':[{'filePath':'a'}]}}")))
+        .isEqualTo("startTask.resourceFiles.httpUrl");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','startTask':{'commandLine':'x','resourceFiles':[{'httpUrl':'http://x/a'}]}}")))
+        .isEqualTo("startTask.resourceFiles.filePath");
+    assertThat(
+            PoolDefinition.parse(json("{'id':'p','vmSize':'s','startTask':{'commandLine':'x','resourceFiles':[{'storageContainerUrl':'http://x/c','blobPrefix':'in/'}]}}"))
+                .startTask()
+                .get("resourceFiles"))
+        .hasSize(1);
+  }
 }
