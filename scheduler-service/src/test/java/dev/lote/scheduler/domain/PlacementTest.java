@@ -39,8 +39,18 @@ class PlacementTest {
         List.of(new Candidate("limited", "l1", 0, 1), new Candidate("limited", "l2", 0, 1), new Candidate("other", "o1", 0, 1),
             new Candidate("full", "f1", 0, 1), new Candidate("other", "o2", 0, 1));
     List<Assignment> plan =
-        Placement.place(NodeFillType.SPREAD, List.of(new NodeSlots("n1", 2), new NodeSlots("n2", 2)), queue, Map.of("limited", 1, "full", 0));
+        Placement.place(
+            NodeFillType.SPREAD, List.of(new NodeSlots("n1", 2), new NodeSlots("n2", 2)), queue, Map.of("limited", 1, "full", 0), Map.of());
     assertThat(plan).extracting(a -> a.task().taskKey()).containsExactly("l1", "o1", "o2");
+  }
+
+  @Test
+  void aJobsTasksAvoidTheNodesWhereItsPreparationFailedAndWaitWhenNoOtherHasRoom() {
+    List<Candidate> queue = List.of(new Candidate("prepared", "p1", 0, 1), new Candidate("prepared", "p2", 0, 1), new Candidate("other", "o1", 0, 1));
+    List<Assignment> plan =
+        Placement.place(
+            NodeFillType.SPREAD, List.of(new NodeSlots("n1", 2), new NodeSlots("n2", 1)), queue, Map.of(), Map.of("prepared", Set.of("n1")));
+    assertThat(plan).extracting(a -> a.task().taskKey() + "@" + a.nodeId()).containsExactly("p1@n2", "o1@n1");
   }
 
   @Test
