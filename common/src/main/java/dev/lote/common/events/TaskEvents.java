@@ -31,6 +31,11 @@ public final class TaskEvents {
         String commandLine, Map<String, String> environment, int requiredSlots, Long maxWallClockMillis, List<ResourceFile> resourceFiles, boolean elevated) {
       this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, false);
     }
+
+    /** The same run with another wall clock limit (null for none), as after a task update. */
+    public TaskRunSpec withMaxWallClockMillis(Long millis) {
+      return new TaskRunSpec(commandLine, environment, requiredSlots, millis, resourceFiles, elevated, ownUser);
+    }
   }
 
   /** A resource file: a URL to fetch (http, https or file) and where to put it. */

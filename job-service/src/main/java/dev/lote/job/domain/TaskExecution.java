@@ -8,7 +8,8 @@ import java.time.Instant;
  * @param pendingParents      parents that have not yet completed in a way that satisfies this task
  * @param satisfiesDependents this task completed and lets its dependents run
  * @param attempt             0 for the first run; events of other attempts are stale
- * @param queueSeq            sequence of the latest task.queued (FIFO within the job); null before the first
+ * @param queueSeq            sequence of the task.queued of the current attempt (FIFO within the job); null
+ *                            while the attempt is not queued (waiting for parents, also after a reactivation)
  * @param result              success or failure once completed
  * @param placement           the node of the latest attempt that started; null before
  */
