@@ -122,6 +122,23 @@ public class TaskRepository {
         });
   }
 
+  /** Writes a task whose constraints changed: the constraint columns, its run spec and its execution. */
+  public void updateConstraints(Task t) {
+    TaskDefinition d = t.definition();
+    jdbc.update(
+        "update task set max_wall_clock_ms = ?, retention_ms = ?, max_task_retry_count = ?, run_spec = ?, last_modified = ?, version = ?"
+            + " where account = ? and job_key = ? and task_key = ?",
+        millis(d.maxWallClockTime()),
+        d.retentionTime().toMillis(),
+        d.maxTaskRetryCount(),
+        json.writeValueAsString(d.runSpec()),
+        ts(t.lastModified()),
+        t.version(),
+        t.account(),
+        t.jobKey(),
+        t.key());
+  }
+
   public Optional<Task> find(String account, String jobKey, String taskKey) {
     return jdbc.query(
             "select " + COLUMNS + " from task where account = ? and job_key = ? and task_key = ?", this::task, account, jobKey, taskKey)
