@@ -217,8 +217,7 @@ class JobApiTest extends JobServiceTestBase {
     for (String[] call : new String[][] {
       {"PATCH", "/jobs/" + id}, {"PUT", "/jobs/" + id}, {"POST", "/jobs/" + id + "/disable"}, {"POST", "/jobs/" + id + "/enable"},
       {"GET", "/jobs/" + id + "/jobpreparationandreleasetaskstatus"}, {"GET", "/jobschedules"}, {"POST", "/jobschedules"},
-      {"GET", "/lifetimejobstats"}, {"POST", "/jobs/" + id + "/tasks/t1/reactivate"}, {"PUT", "/jobs/" + id + "/tasks/t1"},
-      {"GET", "/jobs/" + id + "/tasks/t1/subtasksinfo"}
+      {"GET", "/lifetimejobstats"}
     }) {
       BatchHttp.Response r = http.send(call[0], call[1], call[0].equals("GET") ? null : "{}");
       assertThat(r.status()).as(call[0] + " " + call[1]).isEqualTo(501);
