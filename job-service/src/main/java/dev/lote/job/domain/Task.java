@@ -1,5 +1,6 @@
 package dev.lote.job.domain;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import dev.lote.common.error.BatchErrors;
@@ -64,6 +65,7 @@ public final class Task {
   private String result;
   private FailureInfo failure;
   private NodePlacement placement;
+  private long runMillis;
 
   /** @param correlationId the request id of the call that added the task; every task.queued of it carries it */
   public Task(
@@ -93,6 +95,7 @@ public final class Task {
     this.result = e.result();
     this.failure = e.failure();
     this.placement = e.placement();
+    this.runMillis = e.runMillis();
   }
 
   /** A new active task; it waits for {@code pendingParents} parents before it may be queued. */
@@ -103,7 +106,8 @@ public final class Task {
   public TaskExecution execution() {
     return new TaskExecution(
         state, stateTime, previousState, previousStateTime, lastModified, version, pendingParents, satisfiesDependents,
-        attempt, queueSeq, retryCount, requeueCount, lastRetryTime, startTime, endTime, exitCode, result, failure, placement);
+        attempt, queueSeq, retryCount, requeueCount, lastRetryTime, startTime, endTime, exitCode, result, failure, placement,
+        runMillis);
   }
 
   /** Active and waiting for no parent: ready to be queued for a node. */
@@ -147,6 +151,7 @@ public final class Task {
       return Completion.IGNORED;
     }
     EndReason reason = report.reason();
+    ran(startTime != null ? startTime : report.startTime(), report.endTime() != null ? report.endTime() : now);
     if (reason.requeues() && jobActive) {
       return requeue(now);
     }
@@ -175,6 +180,7 @@ public final class Task {
     if (!current(lostAttempt) || state == TaskState.COMPLETED) {
       return Completion.IGNORED;
     }
+    ran(startTime, now);
     if (jobActive) {
       return requeue(now);
     }
@@ -185,6 +191,9 @@ public final class Task {
   public void terminate(Instant now) {
     if (state == TaskState.COMPLETED) {
       throw completed();
+    }
+    if (state == TaskState.RUNNING) {
+      ran(startTime, now);
     }
     moveTo(TaskState.Event.TERMINATE, now);
     endTime = now;
@@ -246,6 +255,35 @@ public final class Task {
     pendingParents++;
     touch(now);
     return true;
+  }
+
+  /** Adds the run of the attempt that ended to the task's run time; an attempt that never started adds nothing. */
+  private void ran(Instant startedAt, Instant endedAt) {
+    if (startedAt != null && endedAt.isAfter(startedAt)) {
+      runMillis += Duration.between(startedAt, endedAt).toMillis();
+    }
+  }
+
+  /**
+   * How long the task ran on nodes (TaskStatistics.wallClockTime): every attempt that ended,
+   * retries, requeues and runs before a reactivation included, and the one running up to {@code now}.
+   */
+  public Duration wallClockTime(Instant now) {
+    Duration total = Duration.ofMillis(runMillis);
+    if (state == TaskState.RUNNING && startTime != null && now.isAfter(startTime)) {
+      total = total.plus(Duration.between(startTime, now));
+    }
+    return total;
+  }
+
+  /**
+   * From the task's creation to the start of its latest attempt (TaskStatistics.waitTime); a task
+   * that waits for its first start has waited until {@code now}, one that completed without
+   * starting never waited for a node.
+   */
+  public Duration waitTime(Instant now) {
+    Instant until = startTime != null ? startTime : state == TaskState.COMPLETED ? creationTime : now;
+    return until.isAfter(creationTime) ? Duration.between(creationTime, until) : Duration.ZERO;
   }
 
   private Completion requeue(Instant now) {

@@ -12,6 +12,7 @@ import java.time.Instant;
  *                            while the attempt is not queued (waiting for parents, also after a reactivation)
  * @param result              success or failure once completed
  * @param placement           the node of the latest attempt that started; null before
+ * @param runMillis           how long the attempts that ended ran, from their start to their end, summed
  */
 public record TaskExecution(
     TaskState state,
@@ -32,10 +33,11 @@ public record TaskExecution(
     Integer exitCode,
     String result,
     FailureInfo failure,
-    NodePlacement placement) {
+    NodePlacement placement,
+    long runMillis) {
 
   static TaskExecution fresh(Instant now, int pendingParents) {
     return new TaskExecution(
-        TaskState.ACTIVE, now, null, null, now, 1, pendingParents, false, 0, null, 0, 0, null, null, null, null, null, null, null);
+        TaskState.ACTIVE, now, null, null, now, 1, pendingParents, false, 0, null, 0, 0, null, null, null, null, null, null, null, 0);
   }
 }

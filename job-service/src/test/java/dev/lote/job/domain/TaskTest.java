@@ -369,6 +369,31 @@ class TaskTest {
   }
 
   @Test
+  void theWallClockTimeSumsEveryAttemptThatRanAndTheOneRunning() {
+    Task t = aQueuedTask(anActiveJob(""), "'constraints':{'maxTaskRetryCount':1}");
+    assertThat(t.waitTime(T0.plusSeconds(3))).as("waiting for its first start").hasSeconds(3);
+    t.start(0, NODE, T0.plusSeconds(2), T0.plusSeconds(2));
+    assertThat(t.wallClockTime(T0.plusSeconds(5))).hasSeconds(3);
+    assertThat(t.waitTime(T0.plusSeconds(5))).hasSeconds(2);
+
+    t.complete(new TaskCompleted("job-1", "t1", "p", "n1", "http://agent", 0, 1, 1, T0.plusSeconds(2), T0.plusSeconds(6), EndReason.EXIT_CODE, "x"),
+        true, T0.plusSeconds(7));
+    t.queued(2);
+    t.start(1, NODE, T0.plusSeconds(10), T0.plusSeconds(10));
+    t.attemptLost(1, true, T0.plusSeconds(11));
+    assertThat(t.wallClockTime(T0.plusSeconds(20))).as("4 s, then 1 s until its node was lost").hasSeconds(5);
+
+    t.queued(3);
+    t.start(2, NODE, T0.plusSeconds(20), T0.plusSeconds(20));
+    t.terminate(T0.plusSeconds(30));
+    assertThat(t.wallClockTime(T0.plusSeconds(99))).hasSeconds(15);
+    assertThat(t.waitTime(T0.plusSeconds(99))).as("until the latest attempt started").hasSeconds(20);
+
+    t.reactivate(T0.plusSeconds(40));
+    assertThat(t.wallClockTime(T0.plusSeconds(50))).as("runs before a reactivation count").hasSeconds(15);
+  }
+
+  @Test
   void theTransitionTableRefusesIllegalMoves() {
     assertThatThrownBy(() -> TaskState.TRANSITIONS.next(TaskState.COMPLETED, TaskState.Event.START))
         .isInstanceOf(IllegalStateException.class);
