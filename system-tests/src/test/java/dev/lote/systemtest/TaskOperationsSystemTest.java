@@ -33,8 +33,8 @@ import com.microsoft.azure.batch.protocol.models.UserIdentity;
 
 /**
  * Task operations beyond add, get and list, through the official Java SDK (com.microsoft.azure:azure-batch
- * 11.2.0): update with its ETag, reactivate, subtasks, and a task's files listed page by page, filtered and
- * deleted on the node that ran it.
+ * 11.2.0): update with its ETag, reactivate, subtasks, statistics, and a task's files listed page by page,
+ * filtered and deleted on the node that ran it.
  */
 class TaskOperationsSystemTest {
 
@@ -126,6 +126,9 @@ class TaskOperationsSystemTest {
     assertThat(succeeded.executionInfo().exitCode()).isZero();
     assertThat(succeeded.executionInfo().retryCount()).isZero();
     assertThat(succeeded.executionInfo().failureInfo()).isNull();
+    CloudTask withStats = client.taskOperations().getTask(JOB, "flaky", new DetailLevel.Builder().withExpandClause("stats").build());
+    assertThat(withStats.stats().wallClockTime()).as("both runs").isNotNull();
+    assertThat(withStats.stats().lastUpdateTime()).isEqualTo(succeeded.executionInfo().endTime());
   }
 
   @Test
