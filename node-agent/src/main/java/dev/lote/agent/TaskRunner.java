@@ -33,6 +33,7 @@ final class TaskRunner {
 
   static final String EXIT_FAILURE_MESSAGE = "The task exited with an exit code representing a failure";
   static final String KILLED_MESSAGE = "Task Was Ended by User Request";
+  static final String REQUEUED_MESSAGE = "The task was stopped to be queued again (its job was disabled or preempted).";
   static final String WALL_CLOCK_MESSAGE = "The task ran longer than its maximum wall clock time and was ended";
   static final String RESTARTED_MESSAGE = "The node agent restarted; the task is queued again";
 
@@ -138,14 +139,20 @@ final class TaskRunner {
       if (at == null || halted) {
         return;
       }
+      EndReason why = k.requeue() ? EndReason.HANDED_BACK : EndReason.ENDED_BY_USER;
+      String message = k.requeue() ? REQUEUED_MESSAGE : KILLED_MESSAGE;
       switch (at.state()) {
         case ACCEPTED -> {
           batch.remove(at);
           slots.remove(at);
-          at.end(EndReason.ENDED_BY_USER, KILLED_MESSAGE);
+          if (k.requeue()) {
+            at.handBack(message);
+          } else {
+            at.end(why, message);
+          }
           ended = at;
         }
-        case PREPARING, RUNNING -> stop(at, EndReason.ENDED_BY_USER, KILLED_MESSAGE);
+        case PREPARING, RUNNING -> stop(at, why, message);
         default -> {}
       }
     }

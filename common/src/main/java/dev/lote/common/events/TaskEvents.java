@@ -50,15 +50,35 @@ public final class TaskEvents {
   public record TaskQueued(
       String jobId, String taskId, String poolId, int jobPriority, int attempt, long sequence, TaskRunSpec spec) {}
 
-  /** job-service, {@link Topics#TASKS}: the task was terminated or deleted by a user or by its job. */
-  public record TaskCancelled(String jobId, String taskId, String reason) {}
+  /**
+   * job-service, {@link Topics#TASKS}: the task was terminated or deleted by a user or by its job,
+   * or its job was disabled.
+   *
+   * @param requeue an attempt on a node is handed back unfinished (the task is queued again), not ended
+   */
+  public record TaskCancelled(String jobId, String taskId, String reason, boolean requeue) {
+
+    public TaskCancelled(String jobId, String taskId, String reason) {
+      this(jobId, taskId, reason, false);
+    }
+  }
 
   /** scheduler-service, {@link Topics#nodeCommands}: run this attempt on this node. */
   public record TaskAssigned(
       String jobId, String taskId, String poolId, String nodeId, int attempt, TaskRunSpec spec) {}
 
-  /** scheduler-service, {@link Topics#nodeCommands}: stop the process of this task if it runs. */
-  public record TaskKillRequested(String jobId, String taskId, int attempt, String reason) {}
+  /**
+   * scheduler-service, {@link Topics#nodeCommands}: stop the process of this task if it runs.
+   *
+   * @param requeue report the attempt as handed back ({@link EndReason#HANDED_BACK}), so the task
+   *     is queued again, instead of ended by the user
+   */
+  public record TaskKillRequested(String jobId, String taskId, int attempt, String reason, boolean requeue) {
+
+    public TaskKillRequested(String jobId, String taskId, int attempt, String reason) {
+      this(jobId, taskId, attempt, reason, false);
+    }
+  }
 
   /**
    * node agent, {@link Topics#TASK_REPORTS}: the attempt's process was started.

@@ -120,14 +120,14 @@ class GoldenEventJsonTest {
     SAMPLES.put(
         EventTypes.NODE_DEALLOCATE,
         new NodeDeallocate("node-1", "taskcompletion", List.of(new AttemptRef("job-1", "task-1", 0))));
-    SAMPLES.put(EventTypes.JOB_CREATED, new JobCreated("job-1", "pool-1", 100));
-    SAMPLES.put(EventTypes.JOB_UPDATED, new JobUpdated("job-1", "pool-1", 200, "active"));
+    SAMPLES.put(EventTypes.JOB_CREATED, new JobCreated("job-1", "pool-1", 100, 4, true));
+    SAMPLES.put(EventTypes.JOB_UPDATED, new JobUpdated("job-1", "pool-1", 200, "disabled", 4, true));
     SAMPLES.put(EventTypes.JOB_TERMINATED, new JobTerminated("job-1", "UserTerminate"));
     SAMPLES.put(EventTypes.JOB_DELETED, new JobDeleted("job-1"));
     SAMPLES.put(EventTypes.TASK_QUEUED, new TaskQueued("job-1", "task-1", "pool-1", 100, 1, 42, SPEC));
-    SAMPLES.put(EventTypes.TASK_CANCELLED, new TaskCancelled("job-1", "task-1", "terminated"));
+    SAMPLES.put(EventTypes.TASK_CANCELLED, new TaskCancelled("job-1", "task-1", "terminated", true));
     SAMPLES.put(EventTypes.TASK_ASSIGNED, new TaskAssigned("job-1", "task-1", "pool-1", "node-1", 1, SPEC));
-    SAMPLES.put(EventTypes.TASK_KILL_REQUESTED, new TaskKillRequested("job-1", "task-1", 1, "terminated"));
+    SAMPLES.put(EventTypes.TASK_KILL_REQUESTED, new TaskKillRequested("job-1", "task-1", 1, "terminated", true));
     SAMPLES.put(
         EventTypes.TASK_STARTED,
         new TaskStarted("job-1", "task-1", "pool-1", "node-1", "http://127.0.0.1:7001", 1, 2, T0));

@@ -10,6 +10,7 @@ import dev.lote.common.time.IsoDurations;
 import dev.lote.job.domain.EnvironmentSetting;
 import dev.lote.job.domain.Job;
 import dev.lote.job.domain.JobDefinition;
+import dev.lote.job.domain.JobStatistics;
 import dev.lote.support.web.BatchRequest;
 import dev.lote.support.web.ETags;
 
@@ -37,7 +38,8 @@ record JobBody(
     String onAllTasksComplete,
     String onTaskFailure,
     List<EnvironmentSetting> metadata,
-    ExecutionInfo executionInfo) {
+    ExecutionInfo executionInfo,
+    Stats stats) {
 
   record Constraints(String maxWallClockTime, int maxTaskRetryCount) {}
 
@@ -46,8 +48,41 @@ record JobBody(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record ExecutionInfo(Instant startTime, Instant endTime, String poolId, String terminateReason) {}
 
-  /** @param element true for a single-entity response (which names its metadata), false for a list item */
+  /** Batch {@code JobStatistics}; Lote measures no CPU or I/O, so those figures are zero. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Stats(
+      @JsonProperty("odata.metadata") String odataMetadata,
+      String url,
+      Instant startTime,
+      Instant lastUpdateTime,
+      String userCPUTime,
+      String kernelCPUTime,
+      String wallClockTime,
+      long readIOps,
+      long writeIOps,
+      double readIOGiB,
+      double writeIOGiB,
+      long numSucceededTasks,
+      long numFailedTasks,
+      long numTaskRetries,
+      String waitTime) {
+
+    static Stats of(String metadata, String url, Instant start, Instant now, JobStatistics s) {
+      return new Stats(
+          metadata, url, start, now, "PT0S", "PT0S", IsoDurations.format(s.wallClock()), 0, 0, 0, 0, s.succeededTasks(),
+          s.failedTasks(), s.taskRetries(), IsoDurations.format(s.waitTime()));
+    }
+  }
+
   static JobBody of(Job j, BatchRequest br, boolean element) {
+    return of(j, br, element, null);
+  }
+
+  /**
+   * @param element true for a single-entity response (which names its metadata), false for a list item
+   * @param stats   the job's statistics when {@code $expand=stats} asked for them, else null
+   */
+  static JobBody of(Job j, BatchRequest br, boolean element, Stats stats) {
     JobDefinition d = j.definition();
     return new JobBody(
         element ? br.metadata("jobs/@Element") : null,
@@ -71,7 +106,8 @@ record JobBody(
         d.onAllTasksComplete().wire(),
         d.onTaskFailure().wire(),
         d.metadata().isEmpty() ? null : d.metadata(),
-        new ExecutionInfo(j.creationTime(), j.endTime(), d.poolId(), j.terminateReason()));
+        new ExecutionInfo(j.creationTime(), j.endTime(), d.poolId(), j.terminateReason()),
+        stats);
   }
 
   static String url(BatchRequest br, String jobId) {

@@ -6,10 +6,9 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.lote.support.web.UnsupportedOperations;
 
 /**
- * Every other job and job schedule operation of the Batch API (patch, update, disable, enable,
- * job schedules, lifetime statistics, preparation and release status...) answers 501
- * {@code NotSupported}.
+ * Every other job and job schedule operation of the Batch API (job schedules, preparation and
+ * release status...) answers 501 {@code NotSupported}.
  */
 @RestController
-@RequestMapping({"/jobs/**", "/jobschedules", "/jobschedules/**", "/lifetimejobstats", "/lifetimejobstats/**"})
+@RequestMapping({"/jobs/**", "/jobschedules", "/jobschedules/**"})
 public class UnsupportedJobOperations extends UnsupportedOperations {}

@@ -61,10 +61,6 @@ public record ExitConditions(
     return all().stream().anyMatch(o -> o.jobAction() != null);
   }
 
-  public boolean names(ExitOptions.JobAction action) {
-    return all().stream().anyMatch(o -> o.jobAction() == action);
-  }
-
   private List<ExitOptions> all() {
     List<ExitOptions> all = new ArrayList<>();
     exitCodes.forEach(c -> all.add(c.options()));

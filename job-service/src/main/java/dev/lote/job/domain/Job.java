@@ -21,7 +21,7 @@ public final class Job {
   public static final String MAX_WALL_CLOCK_TIME_EXPIRY = "MaxWallClockTimeExpiry";
 
   private final String account;
-  private final JobDefinition definition;
+  private JobDefinition definition;
   private final Instant creationTime;
   private JobState state;
   private Instant stateTime;
@@ -61,24 +61,82 @@ public final class Job {
     return new Job(account, definition, now, JobState.ACTIVE, now, null, null, now, 1, null, null);
   }
 
-  /** Tasks may be added only to an active job. */
+  /** Tasks may be added to a job that is not ending: active, or disabled (they wait until it is enabled). */
   public void checkAcceptsTasks() {
+    refuseIfEnding();
+  }
+
+  /**
+   * Disables the job; true when it moved, false when it was already disabling or disabled (the
+   * call is accepted and changes nothing, as Azure does).
+   */
+  public boolean disable(Instant now) {
     switch (state) {
       case ACTIVE -> {}
+      case DISABLING, DISABLED -> {
+        return false;
+      }
+      case ENABLING -> throw BatchErrors.conflict("JobNotActive", "The specified job is being enabled; disable it once it is active.");
+      default -> refuseIfEnding();
+    }
+    moveTo(JobState.Event.DISABLE, now);
+    return true;
+  }
+
+  /** A disabling job whose stopped tasks left their nodes is disabled. */
+  public void finishDisabling(Instant now) {
+    moveTo(JobState.Event.DISABLED, now);
+  }
+
+  /**
+   * Enables a disabling or disabled job, which is active again at once (through enabling, which
+   * the previous state shows); true when it moved, false when it was already active.
+   */
+  public boolean enable(Instant now) {
+    switch (state) {
+      case DISABLING, DISABLED -> {}
+      case ACTIVE, ENABLING -> {
+        return false;
+      }
+      default -> refuseIfEnding();
+    }
+    moveTo(JobState.Event.ENABLE, now);
+    moveTo(JobState.Event.ENABLED, now);
+    return true;
+  }
+
+  /**
+   * Replaces the changeable properties (update and patch): the pool only while the job is disabled,
+   * and {@code onAllTasksComplete} never back from {@code terminatejob} to {@code noaction}.
+   */
+  public void change(JobDefinition changed, Instant now) {
+    refuseIfEnding();
+    if (!changed.poolId().equals(definition.poolId()) && state != JobState.DISABLED) {
+      throw BatchErrors.conflict(
+          "OperationInvalidForCurrentState", "The pool of a job may be changed only while the job is disabled; disable it first.");
+    }
+    if (definition.onAllTasksComplete() == OnAllTasksComplete.TERMINATEJOB
+        && changed.onAllTasksComplete() == OnAllTasksComplete.NOACTION) {
+      throw BatchErrors.invalidProperty(
+          "onAllTasksComplete", "noaction", "A job's onAllTasksComplete cannot be changed from terminatejob back to noaction.");
+    }
+    definition = changed;
+    touch(now);
+  }
+
+  /** Refuses a change of a job that is terminating, completed or being deleted. */
+  private void refuseIfEnding() {
+    switch (state) {
       case TERMINATING -> throw beingTerminated();
       case COMPLETED -> throw completed();
       case DELETING -> throw beingDeleted();
+      default -> {}
     }
   }
 
   /** Starts termination: the job waits in terminating until none of its tasks runs any more. */
   public void beginTermination(String reason, Instant now) {
-    switch (state) {
-      case ACTIVE -> {}
-      case TERMINATING -> throw beingTerminated();
-      case COMPLETED -> throw completed();
-      case DELETING -> throw beingDeleted();
-    }
+    refuseIfEnding();
     terminateReason = reason == null || reason.isBlank() ? USER_TERMINATE : reason;
     moveTo(JobState.Event.TERMINATE, now);
   }
@@ -168,6 +226,11 @@ public final class Job {
 
   public boolean isActive() {
     return state == JobState.ACTIVE;
+  }
+
+  /** Not ending: its tasks may still be added, retried and requeued. */
+  public boolean isOpen() {
+    return state.open();
   }
 
   public Instant stateTime() {

@@ -12,6 +12,7 @@ import tools.jackson.databind.JsonNode;
  *
  * @param maxWallClockTime   null for unlimited
  * @param maxTaskRetryCount  the default for tasks that do not set their own; -1 is unlimited
+ * @param maxParallelTasks   -1 for no limit
  * @param metadata           the {@code {name, value}} pairs as given
  */
 public record JobDefinition(
@@ -43,29 +44,91 @@ public record JobDefinition(
     p.unsupported("jobReleaseTask", "A job release task" + NOT_YET + "clean up in the tasks themselves.");
     p.unsupported("networkConfiguration", "A job network configuration" + NOT_YET + "nodes share the host's network.");
     String poolId = poolId(p);
-    int priority = p.integer("priority", 0, MIN_PRIORITY, MAX_PRIORITY);
-    Integer maxParallel = p.integer("maxParallelTasks");
-    if (maxParallel != null && maxParallel != -1) {
-      throw BatchErrors.invalidProperty(
-          "maxParallelTasks", maxParallel, "Limiting a job's parallel tasks" + NOT_YET + "leave it unset or -1 (no limit).");
-    }
-    Props constraints = p.object("constraints");
-    Duration maxWallClock = constraints == null ? null : constraints.duration("maxWallClockTime");
-    int maxRetries = constraints == null ? 0 : constraints.integer("maxTaskRetryCount", 0, -1, Integer.MAX_VALUE);
+    Constraints constraints = constraints(p);
     return new JobDefinition(
         id,
         p.string("displayName"),
-        priority,
-        -1,
+        p.integer("priority", 0, MIN_PRIORITY, MAX_PRIORITY),
+        maxParallelTasks(p, -1),
         p.bool("allowTaskPreemption", false),
         poolId,
-        maxWallClock,
-        maxRetries,
+        constraints.maxWallClockTime(),
+        constraints.maxTaskRetryCount(),
         p.enumValue("onAllTasksComplete", OnAllTasksComplete.class, OnAllTasksComplete.NOACTION),
         p.enumValue("onTaskFailure", OnTaskFailure.class, OnTaskFailure.NOACTION),
         p.bool("usesTaskDependencies", false),
         EnvironmentSetting.parse(p, "commonEnvironmentSettings"),
         metadata(p));
+  }
+
+  /**
+   * The definition after a {@code JobUpdateParameter} (PUT): every changeable property is replaced,
+   * an omitted one by its default (no constraints, no metadata, priority 0, no parallel limit,
+   * {@code noaction}); {@code poolInfo} is required.
+   */
+  public JobDefinition updatedBy(JsonNode body) {
+    Props p = Props.body(body, "job update");
+    p.unsupported("networkConfiguration", "A job network configuration" + NOT_YET + "nodes share the host's network.");
+    Constraints constraints = constraints(p);
+    return new JobDefinition(
+        id,
+        displayName,
+        p.integer("priority", 0, MIN_PRIORITY, MAX_PRIORITY),
+        maxParallelTasks(p, -1),
+        p.bool("allowTaskPreemption", false),
+        poolId(p),
+        constraints.maxWallClockTime(),
+        constraints.maxTaskRetryCount(),
+        p.enumValue("onAllTasksComplete", OnAllTasksComplete.class, OnAllTasksComplete.NOACTION),
+        onTaskFailure,
+        usesTaskDependencies,
+        commonEnvironment,
+        metadata(p));
+  }
+
+  /**
+   * The definition after a {@code JobPatchParameter} (PATCH): only the properties given change; a
+   * given {@code constraints} object replaces the job's constraints as a whole.
+   */
+  public JobDefinition patchedBy(JsonNode body) {
+    Props p = Props.body(body, "job patch");
+    p.unsupported("networkConfiguration", "A job network configuration" + NOT_YET + "nodes share the host's network.");
+    Constraints constraints = p.has("constraints") ? constraints(p) : new Constraints(maxWallClockTime, maxTaskRetryCount);
+    return new JobDefinition(
+        id,
+        displayName,
+        p.integer("priority", priority, MIN_PRIORITY, MAX_PRIORITY),
+        maxParallelTasks(p, maxParallelTasks),
+        p.bool("allowTaskPreemption", allowTaskPreemption),
+        p.has("poolInfo") ? poolId(p) : poolId,
+        constraints.maxWallClockTime(),
+        constraints.maxTaskRetryCount(),
+        p.enumValue("onAllTasksComplete", OnAllTasksComplete.class, onAllTasksComplete),
+        onTaskFailure,
+        usesTaskDependencies,
+        commonEnvironment,
+        p.has("metadata") ? metadata(p) : metadata);
+  }
+
+  private record Constraints(Duration maxWallClockTime, int maxTaskRetryCount) {}
+
+  private static Constraints constraints(Props p) {
+    Props c = p.object("constraints");
+    return c == null
+        ? new Constraints(null, 0)
+        : new Constraints(c.duration("maxWallClockTime"), c.integer("maxTaskRetryCount", 0, -1, Integer.MAX_VALUE));
+  }
+
+  /** -1 (no limit, the default) or a positive number of tasks. */
+  private static int maxParallelTasks(Props p, int fallback) {
+    Integer value = p.integer("maxParallelTasks");
+    if (value == null) {
+      return fallback;
+    }
+    if (value == 0 || value < -1) {
+      throw BatchErrors.invalidProperty("maxParallelTasks", value, "The value must be -1 (no limit) or greater than 0.");
+    }
+    return value;
   }
 
   private static String poolId(Props p) {

@@ -180,10 +180,6 @@ public record TaskDefinition(
           null,
           "A jobAction in exit conditions requires the job's onTaskFailure to be performexitoptionsjobaction.");
     }
-    if (exits.names(ExitOptions.JobAction.DISABLE)) {
-      throw BatchErrors.invalidProperty(
-          "exitConditions", "disable", "The jobAction disable is" + NOT_YET + " (jobs cannot be disabled); use terminate or none.");
-    }
   }
 
   private static List<ResourceFile> resourceFiles(Props p) {

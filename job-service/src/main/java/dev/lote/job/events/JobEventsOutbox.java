@@ -10,10 +10,12 @@ import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.JobEvents.JobCreated;
 import dev.lote.common.events.JobEvents.JobDeleted;
 import dev.lote.common.events.JobEvents.JobTerminated;
+import dev.lote.common.events.JobEvents.JobUpdated;
 import dev.lote.common.events.TaskEvents.TaskCancelled;
 import dev.lote.common.events.TaskEvents.TaskQueued;
 import dev.lote.common.events.Topics;
 import dev.lote.job.domain.Job;
+import dev.lote.job.domain.JobDefinition;
 import dev.lote.job.domain.Task;
 import dev.lote.support.outbox.Outbox;
 
@@ -31,7 +33,18 @@ public class JobEventsOutbox {
   }
 
   public void jobCreated(Job job, String correlationId) {
-    publishJob(job, EventTypes.JOB_CREATED, new JobCreated(job.id(), job.definition().poolId(), job.definition().priority()), correlationId);
+    JobDefinition d = job.definition();
+    publishJob(job, EventTypes.JOB_CREATED, new JobCreated(job.id(), d.poolId(), d.priority(), d.maxParallelTasks(), d.allowTaskPreemption()), correlationId);
+  }
+
+  /** What the scheduler uses of a job that changed: its pool, priority, limits and whether its tasks may be placed. */
+  public void jobUpdated(Job job, String correlationId) {
+    JobDefinition d = job.definition();
+    publishJob(
+        job,
+        EventTypes.JOB_UPDATED,
+        new JobUpdated(job.id(), d.poolId(), d.priority(), job.state().wire(), d.maxParallelTasks(), d.allowTaskPreemption()),
+        correlationId);
   }
 
   public void jobTerminated(Job job, String correlationId) {
@@ -67,10 +80,14 @@ public class JobEventsOutbox {
     outbox.publishAll(messages);
   }
 
-  public void tasksCancelled(Job job, List<String> taskIds, String reason, String correlationId) {
+  /**
+   * @param requeue the tasks on nodes are handed back unfinished, to be queued again, instead of
+   *     being completed
+   */
+  public void tasksCancelled(Job job, List<String> taskIds, String reason, boolean requeue, String correlationId) {
     List<Outbox.Message> messages = new ArrayList<>(taskIds.size());
     for (String id : taskIds) {
-      messages.add(task(job, EventTypes.TASK_CANCELLED, new TaskCancelled(job.id(), id, reason), correlationId));
+      messages.add(task(job, EventTypes.TASK_CANCELLED, new TaskCancelled(job.id(), id, reason, requeue), correlationId));
     }
     outbox.publishAll(messages);
   }

@@ -7,6 +7,8 @@ import static dev.lote.support.jdbc.Sql.ts;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,7 @@ import dev.lote.job.domain.EnvironmentSetting;
 import dev.lote.job.domain.Job;
 import dev.lote.job.domain.JobDefinition;
 import dev.lote.job.domain.JobState;
+import dev.lote.job.domain.JobStatistics;
 import dev.lote.job.domain.OnAllTasksComplete;
 import dev.lote.job.domain.OnTaskFailure;
 import tools.jackson.databind.JsonNode;
@@ -76,13 +79,18 @@ public class JobRepository {
     return n == 1;
   }
 
-  /** Writes the job's changeable state. */
+  /** Writes the job's state and its changeable properties. */
   public void update(Job j) {
+    JobDefinition d = j.definition();
     jdbc.update(
         "update job set state = ?, state_time = ?, previous_state = ?, previous_state_time = ?, last_modified = ?,"
-            + " version = ?, end_time = ?, terminate_reason = ? where account = ? and job_key = ?",
+            + " version = ?, end_time = ?, terminate_reason = ?, priority = ?, max_parallel_tasks = ?, allow_task_preemption = ?,"
+            + " pool_id = ?, max_wall_clock_ms = ?, max_task_retry_count = ?, on_all_tasks_complete = ?, metadata = ?"
+            + " where account = ? and job_key = ?",
         j.state().wire(), ts(j.stateTime()), j.previousState() == null ? null : j.previousState().wire(),
-        ts(j.previousStateTime()), ts(j.lastModified()), j.version(), ts(j.endTime()), j.terminateReason(), j.account(), j.key());
+        ts(j.previousStateTime()), ts(j.lastModified()), j.version(), ts(j.endTime()), j.terminateReason(), d.priority(),
+        d.maxParallelTasks(), d.allowTaskPreemption(), d.poolId(), millis(d.maxWallClockTime()), d.maxTaskRetryCount(),
+        d.onAllTasksComplete().wire(), d.metadata().isEmpty() ? null : pairs(d.metadata()), j.account(), j.key());
   }
 
   public Optional<Job> find(String account, String jobKey, Lock lock) {
@@ -98,21 +106,71 @@ public class JobRepository {
   }
 
   /**
-   * Jobs the sweeper has to act on: waiting on running tasks since before {@code stoppedBefore}, or
-   * active past their wall clock at {@code now}.
+   * Jobs the sweeper has to act on: waiting on running tasks since before {@code stoppedBefore},
+   * active past their wall clock at {@code now}, or {@code onAllTasksComplete: terminatejob} jobs
+   * created before {@code emptyBefore} that have no task.
    */
-  public List<JobRef> sweepCandidates(Instant stoppedBefore, Instant now) {
+  public List<JobRef> sweepCandidates(Instant stoppedBefore, Instant now, Instant emptyBefore) {
     return jdbc.query(
-        "select account, job_key from job where (state in ('terminating', 'deleting') and state_time < ?)"
+        "select account, job_key from job where (state in ('terminating', 'deleting', 'disabling') and state_time < ?)"
             + " or (state = 'active' and max_wall_clock_ms is not null"
-            + " and creation_time + max_wall_clock_ms * interval '1 millisecond' <= ?)",
+            + " and creation_time + max_wall_clock_ms * interval '1 millisecond' <= ?)"
+            + " or (state = 'active' and on_all_tasks_complete = 'terminatejob' and creation_time < ?"
+            + " and not exists (select 1 from task t where t.account = job.account and t.job_key = job.job_key))",
         (rs, i) -> new JobRef(rs.getString(1), rs.getString(2)),
         ts(stoppedBefore),
-        ts(now));
+        ts(now),
+        ts(emptyBefore));
   }
 
-  /** Removes the job with its tasks and dependency edges. */
-  public void deleteWithTasks(String account, String jobKey) {
+  /** When the account's oldest stored job was created. */
+  public Optional<Instant> firstCreation(String account) {
+    return Optional.ofNullable(jdbc.queryForObject("select min(creation_time) from job where account = ?", Timestamp.class, account))
+        .map(Timestamp::toInstant);
+  }
+
+  /** What the job's tasks added up to, as of {@code now}. */
+  public JobStatistics statistics(String account, String jobKey, Instant now) {
+    return jdbc.queryForObject(STATISTICS + " where account = ? and job_key = ?", JobRepository::statistics, ts(now), account, jobKey);
+  }
+
+  /** What the tasks of every job of the account added up to, those of deleted jobs included. */
+  public JobStatistics lifetimeStatistics(String account, Instant now) {
+    JobStatistics stored = jdbc.queryForObject(STATISTICS + " where account = ?", JobRepository::statistics, ts(now), account);
+    List<JobStatistics> deleted =
+        jdbc.query(
+            "select succeeded_tasks, failed_tasks, task_retries, wall_clock_ms, wait_ms from job_lifetime_statistics where account = ?",
+            JobRepository::statistics,
+            account);
+    return deleted.isEmpty() ? stored : stored.plus(deleted.get(0));
+  }
+
+  private static final String STATISTICS =
+      "select count(*) filter (where state = 'completed' and result = 'success'),"
+          + " count(*) filter (where state = 'completed' and result = 'failure'),"
+          + " coalesce(sum(retry_count), 0),"
+          + " coalesce(sum(extract(epoch from (coalesce(end_time, ?) - start_time)) * 1000) filter (where start_time is not null), 0),"
+          + " coalesce(sum(extract(epoch from (start_time - creation_time)) * 1000) filter (where start_time is not null), 0)"
+          + " from task";
+
+  private static JobStatistics statistics(ResultSet rs, int i) throws SQLException {
+    return new JobStatistics(
+        rs.getLong(1), rs.getLong(2), rs.getLong(3), Duration.ofMillis(Math.max(0, rs.getLong(4))), Duration.ofMillis(Math.max(0, rs.getLong(5))));
+  }
+
+  /**
+   * Removes the job with its tasks and dependency edges; what its tasks added up to stays in its
+   * account's lifetime statistics.
+   */
+  public void deleteWithTasks(String account, String jobKey, Instant now) {
+    JobStatistics gone = statistics(account, jobKey, now);
+    jdbc.update(
+        "insert into job_lifetime_statistics as s (account, succeeded_tasks, failed_tasks, task_retries, wall_clock_ms, wait_ms)"
+            + " values (?, ?, ?, ?, ?, ?) on conflict (account) do update set"
+            + " succeeded_tasks = s.succeeded_tasks + excluded.succeeded_tasks, failed_tasks = s.failed_tasks + excluded.failed_tasks,"
+            + " task_retries = s.task_retries + excluded.task_retries, wall_clock_ms = s.wall_clock_ms + excluded.wall_clock_ms,"
+            + " wait_ms = s.wait_ms + excluded.wait_ms",
+        account, gone.succeededTasks(), gone.failedTasks(), gone.taskRetries(), gone.wallClock().toMillis(), gone.waitTime().toMillis());
     jdbc.update("delete from task_dependency where account = ? and job_key = ?", account, jobKey);
     jdbc.update("delete from task where account = ? and job_key = ?", account, jobKey);
     jdbc.update("delete from job where account = ? and job_key = ?", account, jobKey);

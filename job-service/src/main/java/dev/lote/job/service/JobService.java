@@ -4,20 +4,23 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.ids.BatchIds;
+import dev.lote.job.domain.DisableJobOption;
 import dev.lote.job.domain.Job;
 import dev.lote.job.domain.JobDefinition;
+import dev.lote.job.domain.JobStatistics;
 import dev.lote.job.events.JobEventsOutbox;
 import dev.lote.job.persistence.JobRepository;
 import dev.lote.job.persistence.JobRepository.Lock;
 import dev.lote.job.persistence.TaskRepository;
 
-/** Job_Add, Job_Get, Job_List, Job_Terminate, Job_Delete, Job_GetTaskCounts. */
+/** Job_Add, Job_Get, Job_List, Job_Update, Job_Patch, Job_Disable, Job_Enable, Job_Terminate, Job_Delete, Job_GetTaskCounts. */
 @Service
 public class JobService {
 
@@ -66,11 +69,52 @@ public class JobService {
     return job;
   }
 
+  /** Job_Update (PUT) and Job_Patch (PATCH): {@code change} makes the new definition from the current one. */
+  @Transactional
+  public Job change(
+      String account, String jobId, Function<JobDefinition, JobDefinition> change, String correlationId, Consumer<Job> precondition) {
+    Job job = jobs.find(account, key(jobId), Lock.WRITE).orElseThrow(BatchErrors::jobNotFound);
+    precondition.accept(job);
+    lifecycle.change(job, change.apply(job.definition()), correlationId, clock.instant());
+    return job;
+  }
+
+  @Transactional
+  public Job disable(String account, String jobId, DisableJobOption option, String correlationId, Consumer<Job> precondition) {
+    Job job = jobs.find(account, key(jobId), Lock.WRITE).orElseThrow(BatchErrors::jobNotFound);
+    precondition.accept(job);
+    lifecycle.disable(job, option, correlationId, clock.instant());
+    return job;
+  }
+
+  @Transactional
+  public Job enable(String account, String jobId, String correlationId, Consumer<Job> precondition) {
+    Job job = jobs.find(account, key(jobId), Lock.WRITE).orElseThrow(BatchErrors::jobNotFound);
+    precondition.accept(job);
+    lifecycle.enable(job, correlationId, clock.instant());
+    return job;
+  }
+
   @Transactional
   public void delete(String account, String jobId, String correlationId, Consumer<Job> precondition) {
     Job job = jobs.find(account, key(jobId), Lock.WRITE).orElseThrow(BatchErrors::jobNotFound);
     precondition.accept(job);
     lifecycle.delete(job, correlationId, clock.instant());
+  }
+
+  /** Statistics as of {@code now}; {@code since} is when the account's first stored job was created, or now. */
+  public record Lifetime(Instant since, Instant now, JobStatistics statistics) {}
+
+  @Transactional(readOnly = true)
+  public Lifetime statistics(Job job) {
+    Instant now = clock.instant();
+    return new Lifetime(job.creationTime(), now, jobs.statistics(job.account(), job.key(), now));
+  }
+
+  @Transactional(readOnly = true)
+  public Lifetime lifetimeStatistics(String account) {
+    Instant now = clock.instant();
+    return new Lifetime(jobs.firstCreation(account).orElse(now), now, jobs.lifetimeStatistics(account, now));
   }
 
   @Transactional(readOnly = true)
@@ -79,7 +123,10 @@ public class JobService {
     return tasks.counts(account, job.key());
   }
 
-  /** Terminates the job if its wall clock ran out, or finishes it if its running tasks never reported. */
+  /**
+   * Terminates the job if its wall clock ran out, moves it on if the tasks it stopped never
+   * reported, or completes it if it waits for all its tasks to complete and never had one.
+   */
   @Transactional
   public void sweep(JobRepository.JobRef ref, Instant stoppedBefore) {
     Instant now = clock.instant();
@@ -88,7 +135,9 @@ public class JobService {
             job -> {
               if (job.wallClockExpired(now)) {
                 lifecycle.terminate(job, Job.MAX_WALL_CLOCK_TIME_EXPIRY, null, now);
-              } else if (!job.isActive() && job.stateTime().isBefore(stoppedBefore)) {
+              } else if (job.isActive()) {
+                lifecycle.settle(job, null, now);
+              } else if (job.stateTime().isBefore(stoppedBefore)) {
                 lifecycle.forceFinish(job, now);
               }
             });

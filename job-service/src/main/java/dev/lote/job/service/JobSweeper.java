@@ -13,7 +13,8 @@ import dev.lote.job.persistence.JobRepository;
 
 /**
  * The time-driven part of the job lifecycle, which no event announces: a job's wall clock running
- * out, and a terminating or deleting job whose running tasks never report because their node is gone.
+ * out; a terminating, disabling or deleting job whose stopped tasks never report because their
+ * node is gone; a job waiting for all its tasks to complete that never got one.
  */
 @Component
 public class JobSweeper {
@@ -36,7 +37,7 @@ public class JobSweeper {
   public void sweep() {
     Instant now = clock.instant();
     Instant stoppedBefore = now.minus(settings.stopGrace());
-    for (JobRepository.JobRef ref : jobs.sweepCandidates(stoppedBefore, now)) {
+    for (JobRepository.JobRef ref : jobs.sweepCandidates(stoppedBefore, now, now.minus(settings.emptyJobGrace()))) {
       try {
         service.sweep(ref, stoppedBefore);
       } catch (RuntimeException e) {

@@ -15,6 +15,7 @@ import dev.lote.common.events.TaskEvents.AttemptLost;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskStarted;
 import dev.lote.common.ids.BatchIds;
+import dev.lote.job.domain.DisableJobOption;
 import dev.lote.job.domain.ExitOptions;
 import dev.lote.job.domain.Job;
 import dev.lote.job.domain.NodePlacement;
@@ -117,7 +118,7 @@ public class TaskProgress {
     Set<Task> dirty = new LinkedHashSet<>();
     List<Task> toQueue = new ArrayList<>();
     List<String> satisfiedParents = new ArrayList<>();
-    boolean terminateJob = false;
+    ExitOptions.JobAction jobAction = ExitOptions.JobAction.NONE;
     String correlationId = null;
     for (Report r : reports) {
       Task task = loaded.get(r.taskKey());
@@ -134,8 +135,8 @@ public class TaskProgress {
       }
       Task.Completion c =
           r.completed() != null
-              ? task.complete(r.completed(), job.isActive(), now)
-              : task.attemptLost(r.lost().attempt(), job.isActive(), now);
+              ? task.complete(r.completed(), job.isOpen(), now)
+              : task.attemptLost(r.lost().attempt(), job.isOpen(), now);
       switch (c.outcome()) {
         case IGNORED -> {}
         case RETRIED, REQUEUED -> {
@@ -147,23 +148,34 @@ public class TaskProgress {
           if (task.execution().satisfiesDependents()) {
             satisfiedParents.add(task.key());
           }
-          terminateJob |= failureTerminatesJob(job, task, c.options());
+          jobAction = stronger(jobAction, failureJobAction(job, task, c.options()));
         }
       }
     }
     releaseDependents(job, satisfiedParents, loaded, dirty, toQueue, now);
-    if (job.isActive()) {
+    if (job.isOpen()) {
       queue.assignSequences(toQueue);
     }
     tasks.updateAll(dirty);
-    if (job.isActive()) {
+    if (job.isOpen()) {
       queue.publish(job, toQueue, correlationId);
     }
-    if (terminateJob) {
-      lifecycle.terminate(job, Job.TASK_FAILED, correlationId, now);
-    } else {
-      lifecycle.settle(job, correlationId, now);
+    switch (jobAction) {
+      case TERMINATE -> lifecycle.terminate(job, Job.TASK_FAILED, correlationId, now);
+      case DISABLE -> {
+        if (job.isActive()) {
+          lifecycle.disable(job, DisableJobOption.REQUEUE, correlationId, now);
+        } else {
+          lifecycle.settle(job, correlationId, now);
+        }
+      }
+      case NONE -> lifecycle.settle(job, correlationId, now);
     }
+  }
+
+  /** Of two job actions asked for by tasks of one batch, the one that goes further. */
+  private static ExitOptions.JobAction stronger(ExitOptions.JobAction a, ExitOptions.JobAction b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   /** Each completed parent releases one pending parent of each of its children; a child with none left is queued. */
@@ -188,10 +200,18 @@ public class TaskProgress {
     }
   }
 
-  private static boolean failureTerminatesJob(Job job, Task task, ExitOptions options) {
-    return job.isActive()
-        && "failure".equals(task.execution().result())
-        && job.definition().onTaskFailure() == OnTaskFailure.PERFORMEXITOPTIONSJOBACTION
-        && options.jobAction() == ExitOptions.JobAction.TERMINATE;
+  /**
+   * What a failed task's exit options do to its job: only with {@code onTaskFailure:
+   * performexitoptionsjobaction}, and a disable (as the disable call with {@code requeue}) only of an
+   * active job.
+   */
+  private static ExitOptions.JobAction failureJobAction(Job job, Task task, ExitOptions options) {
+    if (!job.isOpen()
+        || !"failure".equals(task.execution().result())
+        || job.definition().onTaskFailure() != OnTaskFailure.PERFORMEXITOPTIONSJOBACTION
+        || options.jobAction() == null) {
+      return ExitOptions.JobAction.NONE;
+    }
+    return options.jobAction();
   }
 }

@@ -211,7 +211,7 @@ public class TaskService {
     precondition.accept(task);
     task.terminate(now);
     tasks.updateAll(List.of(task));
-    events.tasksCancelled(job, List.of(task.id()), "task terminated", correlationId);
+    events.tasksCancelled(job, List.of(task.id()), "task terminated", false, correlationId);
     lifecycle.settle(job, correlationId, now);
     return task;
   }
@@ -252,7 +252,7 @@ public class TaskService {
     Task task = lock(job, taskId);
     precondition.accept(task);
     if (task.state() != TaskState.COMPLETED) {
-      events.tasksCancelled(job, List.of(task.id()), "task deleted", correlationId);
+      events.tasksCancelled(job, List.of(task.id()), "task deleted", false, correlationId);
     }
     tasks.delete(account, job.key(), task.key());
     lifecycle.settle(job, correlationId, now);

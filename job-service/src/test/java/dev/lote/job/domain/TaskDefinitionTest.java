@@ -99,8 +99,8 @@ class TaskDefinitionTest {
             () -> TaskDefinition.parse(body("{'id':'t','commandLine':'x','exitConditions':{'default':{'jobAction':'none'}}}"), anActiveJob("")))
         .isInstanceOfSatisfying(BatchException.class, e -> assertThat(property(e)).isEqualTo("exitConditions"));
     Job acting = anActiveJob("'onTaskFailure':'performexitoptionsjobaction'");
-    assertThatThrownBy(
-            () -> TaskDefinition.parse(body("{'id':'t','commandLine':'x','exitConditions':{'default':{'jobAction':'disable'}}}"), acting))
-        .isInstanceOf(BatchException.class);
+    TaskDefinition disabling =
+        TaskDefinition.parse(body("{'id':'t','commandLine':'x','exitConditions':{'default':{'jobAction':'disable'}}}"), acting);
+    assertThat(disabling.exitConditions().forExitCode(3).jobAction()).isEqualTo(ExitOptions.JobAction.DISABLE);
   }
 }

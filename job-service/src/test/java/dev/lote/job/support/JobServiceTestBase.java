@@ -29,6 +29,8 @@ public abstract class JobServiceTestBase extends LoteServiceTest {
   protected static final Kafka KAFKA = new Kafka();
   /** How long a terminating job waits for its running tasks' reports in tests. */
   protected static final Duration STOP_GRACE = Duration.ofSeconds(8);
+  /** How long a job waiting for all its tasks to complete may stay without tasks in tests. */
+  protected static final Duration EMPTY_JOB_GRACE = Duration.ofSeconds(5);
 
   @DynamicPropertySource
   static void consumerGroup(DynamicPropertyRegistry registry) {
@@ -36,6 +38,7 @@ public abstract class JobServiceTestBase extends LoteServiceTest {
     registry.add("lote.consumer-group", () -> group);
     registry.add("lote.jobs.sweep-interval", () -> "PT0.5S");
     registry.add("lote.jobs.stop-grace", () -> STOP_GRACE.toString());
+    registry.add("lote.jobs.empty-job-grace", () -> EMPTY_JOB_GRACE.toString());
   }
 
   @LocalServerPort protected int port;

@@ -2,13 +2,15 @@ package dev.lote.scheduler.domain;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiPredicate;
 
 /**
  * The planner: decides which queued tasks go where over a snapshot of one pool, as pure logic (no
  * clock, no I/O, no Spring). Tasks are offered in queue order (job priority, then arrival). For
- * each, the feasibility steps keep the nodes that may take it (schedulable, enough free capacity,
+ * each, a job that limits its parallel tasks must have room left, the feasibility steps keep the nodes that may take it (schedulable, enough free capacity,
  * at least as many slots as the task needs), and the ranking step of the pool's fill type picks
  * one of them. A task that fits nowhere waits without blocking smaller tasks behind it.
  *
@@ -76,6 +78,15 @@ public final class Placement {
   }
 
   public static List<Assignment> place(NodeFillType fill, List<NodeSlots> nodes, List<Candidate> queue) {
+    return place(fill, nodes, queue, Map.of());
+  }
+
+  /**
+   * @param jobRoom how many more tasks each job that limits its parallel tasks ({@code
+   *     maxParallelTasks}) may have placed; a job it does not name has no limit
+   */
+  public static List<Assignment> place(NodeFillType fill, List<NodeSlots> nodes, List<Candidate> queue, Map<String, Integer> jobRoom) {
+    Map<String, Integer> room = new HashMap<>(jobRoom);
     List<Node> pool = new ArrayList<>(nodes.size());
     int total = 0;
     for (NodeSlots n : nodes) {
@@ -91,6 +102,10 @@ public final class Placement {
       if (total == 0) {
         break;
       }
+      Integer left = room.get(c.jobKey());
+      if (left != null && left <= 0) {
+        continue;
+      }
       int needed = Math.max(1, c.requiredSlots());
       Node best = null;
       for (Node node : pool) {
@@ -103,6 +118,9 @@ public final class Placement {
       }
       best.free -= needed;
       total -= needed;
+      if (left != null) {
+        room.put(c.jobKey(), left - 1);
+      }
       plan.add(new Assignment(c, best.nodeId));
     }
     return plan;

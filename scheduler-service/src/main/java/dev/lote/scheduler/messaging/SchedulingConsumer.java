@@ -190,7 +190,8 @@ public class SchedulingConsumer {
       Map<Placement.Candidate, PlanApplier.Queued> byCandidate = new IdentityHashMap<>();
       snapshot.head().forEach(q -> byCandidate.put(q.candidate(), q));
       List<Placement.Assignment> plan =
-          Placement.place(snapshot.fill(), snapshot.nodes(), snapshot.head().stream().map(PlanApplier.Queued::candidate).toList());
+          Placement.place(
+              snapshot.fill(), snapshot.nodes(), snapshot.head().stream().map(PlanApplier.Queued::candidate).toList(), snapshot.jobRoom());
       if (plan.isEmpty()) {
         return;
       }

@@ -104,15 +104,20 @@ final class SchedulingProjection {
       }
       case EventTypes.JOB_CREATED -> {
         JobCreated j = codec.payload(e, JobCreated.class);
-        store.upsertJob(account, BatchIds.key(j.jobId()), BatchIds.key(j.poolId()), j.priority(), true);
+        store.upsertJob(
+            account, BatchIds.key(j.jobId()), BatchIds.key(j.poolId()), j.priority(), false, limit(j.maxParallelTasks()), j.allowTaskPreemption());
         jobEnded.remove(account + "/" + BatchIds.key(j.jobId()));
       }
       case EventTypes.JOB_UPDATED -> {
         JobUpdated j = codec.payload(e, JobUpdated.class);
-        store.upsertJob(account, BatchIds.key(j.jobId()), BatchIds.key(j.poolId()), j.priority(), "active".equalsIgnoreCase(j.state()) || j.state() == null);
-        store.reprioritise(account, BatchIds.key(j.jobId()), j.priority());
-        jobEnded.remove(account + "/" + BatchIds.key(j.jobId()));
-        touched.add(new PoolRef(account, BatchIds.key(j.poolId())));
+        String jobKey = BatchIds.key(j.jobId());
+        if (jobEnded.computeIfAbsent(account + "/" + jobKey, k -> store.jobEnded(account, jobKey))) {
+          return;
+        }
+        String pool = BatchIds.key(j.poolId());
+        store.upsertJob(account, jobKey, pool, j.priority(), held(j.state()), limit(j.maxParallelTasks()), j.allowTaskPreemption());
+        store.requeueJob(account, jobKey, j.priority(), pool, j.poolId());
+        touched.add(new PoolRef(account, pool));
       }
       case EventTypes.JOB_TERMINATED, EventTypes.JOB_DELETED ->
           endJob(account, BatchIds.key(e.payload().path("jobId").asString()), e.type(), e.correlationId());
@@ -131,6 +136,15 @@ final class SchedulingProjection {
         // not among APPLIED: the inbox does not hand them over
       }
     }
+  }
+
+  /** A disabling or disabled job's queued tasks wait; any other state of an open job lets them be placed. */
+  static boolean held(String jobState) {
+    return "disabling".equalsIgnoreCase(jobState) || "disabled".equalsIgnoreCase(jobState);
+  }
+
+  private static int limit(Integer maxParallelTasks) {
+    return maxParallelTasks == null || maxParallelTasks <= 0 ? -1 : maxParallelTasks;
   }
 
   /** Writes the gathered queued and ended attempts. */
@@ -179,7 +193,7 @@ final class SchedulingProjection {
       String cause = held.correlationId() != null ? held.correlationId() : correlationId;
       AttemptLost lost = new AttemptLost(held.jobId(), held.taskId(), held.poolId(), nodeId, held.attempt(), held.slots(), clock.instant());
       out.add(new Outbox.Message(Topics.PLACEMENTS, held.jobId(), outbox.envelope(EventTypes.ATTEMPT_LOST, account, held.jobId(), cause, lost)));
-      kill(account, held, NODE_LOST, cause);
+      kill(account, held, NODE_LOST, false, cause);
     }
   }
 
@@ -202,7 +216,7 @@ final class SchedulingProjection {
     store.dequeue(account, jobKey, taskKey);
     SchedulingStore.Held held = store.assignment(account, jobKey, taskKey);
     if (held != null) {
-      kill(account, held, c.reason(), correlationId != null ? correlationId : held.correlationId());
+      kill(account, held, c.reason(), c.requeue(), correlationId != null ? correlationId : held.correlationId());
     }
   }
 
@@ -210,7 +224,7 @@ final class SchedulingProjection {
     store.endJob(account, jobKey);
     jobEnded.put(account + "/" + jobKey, true);
     for (SchedulingStore.Held held : store.assignmentsOfJob(account, jobKey)) {
-      kill(account, held, why, correlationId != null ? correlationId : held.correlationId());
+      kill(account, held, why, false, correlationId != null ? correlationId : held.correlationId());
     }
   }
 
@@ -228,8 +242,8 @@ final class SchedulingProjection {
             outbox.envelope(EventTypes.NODE_DEALLOCATE, account, nodeId, correlationId, new NodeDeallocate(nodeId, option, assigned))));
   }
 
-  private void kill(String account, SchedulingStore.Held held, String reason, String correlationId) {
-    TaskKillRequested k = new TaskKillRequested(held.jobId(), held.taskId(), held.attempt(), reason);
+  private void kill(String account, SchedulingStore.Held held, String reason, boolean requeue, String correlationId) {
+    TaskKillRequested k = new TaskKillRequested(held.jobId(), held.taskId(), held.attempt(), reason, requeue);
     out.add(
         new Outbox.Message(
             Topics.nodeCommands(held.nodeId()), held.taskId(), outbox.envelope(EventTypes.TASK_KILL_REQUESTED, account, held.jobId(), correlationId, k)));

@@ -1,6 +1,9 @@
 package dev.lote.scheduler.persistence;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,8 +30,11 @@ public class PlanApplier {
   /** A queued task ready to be placed, with what the assignment event needs. */
   public record Queued(Placement.Candidate candidate, String jobId, String taskId, String poolId, String spec, String correlationId) {}
 
-  /** One pool as a plan sees it: its fill type, its nodes and (if any capacity is free) the head of its queue. */
-  public record Snapshot(NodeFillType fill, List<Placement.NodeSlots> nodes, List<Queued> head) {}
+  /**
+   * One pool as a plan sees it: its fill type, its nodes, (if any capacity is free) the head of its
+   * queue, and how many more tasks each job that limits its parallel tasks may have placed.
+   */
+  public record Snapshot(NodeFillType fill, List<Placement.NodeSlots> nodes, List<Queued> head, Map<String, Integer> jobRoom) {}
 
   /** A task of the plan and the node it goes to. */
   public record Placed(Queued task, String nodeId) {}
@@ -61,18 +67,53 @@ public class PlanApplier {
             backlogPerSlot, account, poolKey);
     int free = nodes.stream().filter(Placement.NodeSlots::schedulable).mapToInt(n -> Math.max(0, n.free())).sum();
     if (free == 0) {
-      return new Snapshot(NodeFillType.SPREAD, nodes, List.of());
+      return new Snapshot(NodeFillType.SPREAD, nodes, List.of(), Map.of());
     }
-    List<Queued> head =
+    int limit = free * headPerFreeSlot + 16;
+    // jobs of disabled jobs wait; jobs with a parallel limit are read apart, at most their room each,
+    // so thousands of one limited job's tasks cannot fill the head and starve the others
+    List<Ranked> ranked =
         jdbc.query(
-            "select job_key, task_key, attempt, required_slots, job_id, task_id, pool_id, spec::text, correlation_id from queued_task "
-                + "where account = ? and pool_key = ? order by priority desc, arrival limit ? for update skip locked",
-            (rs, i) ->
-                new Queued(
-                    new Placement.Candidate(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4)),
-                    rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)),
-            account, poolKey, free * headPerFreeSlot + 16);
-    return new Snapshot(fill.get(0), nodes, head);
+            HEAD + "where q.account = ? and q.pool_key = ? and not exists (select 1 from job j where j.account = q.account "
+                + "and j.job_key = q.job_key and (j.held or j.max_parallel > 0)) order by q.priority desc, q.arrival limit ? for update skip locked",
+            PlanApplier::ranked, account, poolKey, limit);
+    Map<String, Integer> room = new HashMap<>();
+    jdbc.query(
+        "select j.job_key, j.max_parallel - (select count(*) from assignment a where a.account = j.account and a.job_key = j.job_key) "
+            + "from job j where j.account = ? and j.pool_key = ? and j.active and not j.held and j.max_parallel > 0",
+        rs -> {
+          room.put(rs.getString(1), Math.max(0, rs.getInt(2)));
+        },
+        account, poolKey);
+    if (!room.isEmpty()) {
+      ranked = new ArrayList<>(ranked);
+      for (Map.Entry<String, Integer> job : room.entrySet()) {
+        if (job.getValue() > 0) {
+          ranked.addAll(
+              jdbc.query(
+                  HEAD + "where q.account = ? and q.job_key = ? and q.pool_key = ? order by q.arrival limit ? for update skip locked",
+                  PlanApplier::ranked, account, job.getKey(), poolKey, Math.min(job.getValue(), limit)));
+        }
+      }
+      ranked.sort(Comparator.comparingInt((Ranked r) -> -r.priority()).thenComparingLong(Ranked::arrival));
+    }
+    return new Snapshot(fill.get(0), nodes, ranked.stream().map(Ranked::queued).toList(), room);
+  }
+
+  private static final String HEAD =
+      "select q.job_key, q.task_key, q.attempt, q.required_slots, q.job_id, q.task_id, q.pool_id, q.spec::text, q.correlation_id, "
+          + "q.priority, q.arrival from queued_task q ";
+
+  /** A head row with its place in the queue. */
+  private record Ranked(Queued queued, int priority, long arrival) {}
+
+  private static Ranked ranked(ResultSet rs, int i) throws SQLException {
+    return new Ranked(
+        new Queued(
+            new Placement.Candidate(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4)),
+            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)),
+        rs.getInt(10),
+        rs.getLong(11));
   }
 
   /**

@@ -89,15 +89,26 @@ public class SchedulingStore {
     jdbc.update("delete from queued_task where account = ? and pool_key = ?", account, poolKey);
   }
 
-  public void upsertJob(String account, String jobKey, String poolKey, int priority, boolean active) {
+  /**
+   * Records a job as the scheduler uses it.
+   *
+   * @param held        its queued tasks wait (the job is disabled)
+   * @param maxParallel the most of its tasks placed at once; -1 for no limit
+   */
+  public void upsertJob(
+      String account, String jobKey, String poolKey, int priority, boolean held, int maxParallel, boolean preemptible) {
     jdbc.update(
-        "insert into job (account, job_key, pool_key, priority, active) values (?, ?, ?, ?, ?) "
-            + "on conflict (account, job_key) do update set pool_key = excluded.pool_key, priority = excluded.priority, active = excluded.active",
-        account, jobKey, poolKey, priority, active);
+        "insert into job (account, job_key, pool_key, priority, active, held, max_parallel, preemptible) values (?, ?, ?, ?, true, ?, ?, ?) "
+            + "on conflict (account, job_key) do update set pool_key = excluded.pool_key, priority = excluded.priority, "
+            + "held = excluded.held, max_parallel = excluded.max_parallel, preemptible = excluded.preemptible",
+        account, jobKey, poolKey, priority, held, maxParallel, preemptible);
   }
 
-  public void reprioritise(String account, String jobKey, int priority) {
-    jdbc.update("update queued_task set priority = ? where account = ? and job_key = ?", priority, account, jobKey);
+  /** Gives the job's queued tasks its new priority and pool. */
+  public void requeueJob(String account, String jobKey, int priority, String poolKey, String poolId) {
+    jdbc.update(
+        "update queued_task set priority = ?, pool_key = ?, pool_id = ? where account = ? and job_key = ?",
+        priority, poolKey, poolId, account, jobKey);
   }
 
   /** Marks the job inactive and forgets its queued tasks; returns the pool it ran on, or null. */
@@ -200,11 +211,12 @@ public class SchedulingStore {
         ended.stream().map(Ended::attempt).toArray(Integer[]::new));
   }
 
-  /** The pools that have queued tasks and a schedulable node with a free slot, in planning order. */
+  /** The pools that have queued tasks not held and a schedulable node with a free slot, in planning order. */
   public List<PoolKey> poolsWaitingForFreeSlots() {
     return jdbc.query(
         "select n.account, n.pool_key from node n where n.schedulable and n.used_slots < n.slots "
-            + "and exists (select 1 from queued_task q where q.account = n.account and q.pool_key = n.pool_key) "
+            + "and exists (select 1 from queued_task q where q.account = n.account and q.pool_key = n.pool_key "
+            + "  and not exists (select 1 from job j where j.account = q.account and j.job_key = q.job_key and j.held)) "
             + "group by n.account, n.pool_key order by n.account, n.pool_key",
         (rs, i) -> new PoolKey(rs.getString(1), rs.getString(2)));
   }

@@ -34,6 +34,16 @@ class PlacementTest {
   }
 
   @Test
+  void aJobWithNoRoomLeftWaitsWhileTheTasksBehindItArePlaced() {
+    List<Candidate> queue =
+        List.of(new Candidate("limited", "l1", 0, 1), new Candidate("limited", "l2", 0, 1), new Candidate("other", "o1", 0, 1),
+            new Candidate("full", "f1", 0, 1), new Candidate("other", "o2", 0, 1));
+    List<Assignment> plan =
+        Placement.place(NodeFillType.SPREAD, List.of(new NodeSlots("n1", 2), new NodeSlots("n2", 2)), queue, Map.of("limited", 1, "full", 0));
+    assertThat(plan).extracting(a -> a.task().taskKey()).containsExactly("l1", "o1", "o2");
+  }
+
+  @Test
   void spreadsOverTheNodeWithTheMostFreeSlotsTiesByNodeId() {
     List<Assignment> plan =
         Placement.place(List.of(new NodeSlots("n2", 2), new NodeSlots("n1", 2), new NodeSlots("n3", 1)), List.of(task("a"), task("b"), task("c")));
