@@ -20,6 +20,7 @@ import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.NodeDeallocate;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
+import dev.lote.common.events.TaskEvents.JobReleaseRequested;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
 import dev.lote.common.events.Topics;
 
@@ -104,6 +105,8 @@ final class AssignmentLoop implements Runnable {
         runner.kill(k);
       } else if (command instanceof NodeDeallocate d) {
         runner.deallocate(d, reportDeallocated);
+      } else if (command instanceof JobReleaseRequested release) {
+        runner.releaseRequested(release.jobId());
       }
     }
     runner.endBatch();
@@ -124,6 +127,11 @@ final class AssignmentLoop implements Runnable {
         TaskKillRequested k = Events.JSON.treeToValue(e.payload(), TaskKillRequested.class);
         require(k.jobId() != null && k.taskId() != null, "a kill request without job or task");
         yield k;
+      }
+      case EventTypes.JOB_RELEASE_REQUESTED -> {
+        JobReleaseRequested r = Events.JSON.treeToValue(e.payload(), JobReleaseRequested.class);
+        require(r.jobId() != null, "a release request without job");
+        yield r;
       }
       case EventTypes.NODE_DEALLOCATE -> {
         NodeDeallocate d = Events.JSON.treeToValue(e.payload(), NodeDeallocate.class);

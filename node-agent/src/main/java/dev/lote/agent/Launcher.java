@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
+import dev.lote.common.events.TaskEvents.JobTaskSpecs;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 
 /** Prepares an attempt's directory and resource files and starts its process in a group of its own. */
@@ -54,7 +56,14 @@ final class Launcher {
     try {
       List<String> command = new ArrayList<>(ProcessGroups.prefix());
       command.addAll(CommandLines.split(a.spec().commandLine()));
-      Process p = processes.builder(command, a.spec().environment(), processes.batchVariables(a.jobId(), a.taskId(), taskDir), taskDir, user).start();
+      Map<String, String> batch = processes.batchVariables(a.jobId(), a.taskId(), taskDir);
+      JobTaskSpecs jobTasks = a.spec().jobTasks();
+      if (jobTasks != null && jobTasks.preparation() != null) {
+        Path prep = cfg.taskDir(a.jobId(), jobTasks.preparation().id());
+        batch.put("AZ_BATCH_JOB_PREP_DIR", prep.toString());
+        batch.put("AZ_BATCH_JOB_PREP_WORKING_DIR", prep.resolve("wd").toString());
+      }
+      Process p = processes.builder(command, a.spec().environment(), batch, taskDir, user).start();
       return new Started(p, ProcessGroups.of(p));
     } catch (IOException | IllegalArgumentException e) {
       appendStderr(taskDir, "lote: cannot run the command line: " + e.getMessage());

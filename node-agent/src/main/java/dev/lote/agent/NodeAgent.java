@@ -51,6 +51,8 @@ final class NodeAgent implements AutoCloseable {
   private final AssignmentLoop assignments;
   private final ExecutorService launches = Executors.newFixedThreadPool(2, daemon("launcher"));
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("timers"));
+  /** Job preparation and release tasks: rare (one of each per job on a node), each waits for its process. */
+  private final ExecutorService jobTaskWorkers = Executors.newCachedThreadPool(daemon("job-tasks"));
   private Thread consumerThread;
 
   NodeAgent(AgentConfig cfg, Clock clock) throws IOException {
@@ -71,7 +73,9 @@ final class NodeAgent implements AutoCloseable {
     HostMetrics metrics = new HostMetrics(cfg.root(), clock);
     TaskRunner[] self = new TaskRunner[1];
     this.heartbeats = new Heartbeats(cfg, events, metrics, clock, timers, () -> self[0].runningCount(), () -> self[0].usedSlots());
-    this.runner = new TaskRunner(cfg, new Launcher(cfg, processes, users), reporter, journal, clock, launches, timers, files.url(), heartbeats::changed);
+    JobTasks jobTasks = new JobTasks(cfg, processes, users, events, clock, jobTaskWorkers, timers, files.url(), job -> self[0].busyWith(job));
+    this.runner =
+        new TaskRunner(cfg, new Launcher(cfg, processes, users), jobTasks, reporter, journal, clock, launches, timers, files.url(), heartbeats::changed);
     self[0] = runner;
     this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> report("deallocated", null));
   }
@@ -206,6 +210,7 @@ final class NodeAgent implements AutoCloseable {
     runner.halt(killRunning);
     timers.shutdownNow();
     launches.shutdown();
+    jobTaskWorkers.shutdownNow();
     files.stop();
     events.close();
     journal.close();

@@ -36,9 +36,12 @@ final class TaskRunner {
   static final String REQUEUED_MESSAGE = "The task was stopped to be queued again (its job was disabled or preempted).";
   static final String WALL_CLOCK_MESSAGE = "The task ran longer than its maximum wall clock time and was ended";
   static final String RESTARTED_MESSAGE = "The node agent restarted; the task is queued again";
+  static final String PREPARATION_FAILED_MESSAGE =
+      "The job preparation task failed on this node; the task is queued again for another node.";
 
   private final AgentConfig cfg;
   private final Launcher launcher;
+  private final JobTasks jobTasks;
   private final Reporter reporter;
   private final Journal journal;
   private final Clock clock;
@@ -56,10 +59,11 @@ final class TaskRunner {
   private volatile boolean halted;
 
   TaskRunner(
-      AgentConfig cfg, Launcher launcher, Reporter reporter, Journal journal, Clock clock,
+      AgentConfig cfg, Launcher launcher, JobTasks jobTasks, Reporter reporter, Journal journal, Clock clock,
       Executor launches, ScheduledExecutorService timers, String agentUrl, Runnable runningChanged) {
     this.cfg = cfg;
     this.launcher = launcher;
+    this.jobTasks = jobTasks;
     this.reporter = reporter;
     this.journal = journal;
     this.clock = clock;
@@ -161,6 +165,11 @@ final class TaskRunner {
     }
   }
 
+  /** The job ended: its release task runs here once none of its attempts is live. */
+  void releaseRequested(String jobId) {
+    jobTasks.releaseRequested(jobId);
+  }
+
   /** The node leaves its pool (see {@link Leaving}); a repeated command changes nothing. */
   void deallocate(NodeDeallocate d, Runnable whenDone) {
     List<Attempt> handedBack = new ArrayList<>();
@@ -209,12 +218,41 @@ final class TaskRunner {
     for (Attempt next = slots.next(); next != null; next = slots.next()) {
       next.moveTo(Attempt.State.PREPARING);
       Attempt at = next;
-      launches.execute(() -> launch(at));
+      TaskAssigned a = at.assignment;
+      jobTasks
+          .ready(a.jobId(), a.spec().jobTasks())
+          .whenComplete((ready, error) -> launches.execute(() -> {
+            if (Boolean.TRUE.equals(ready)) {
+              launch(at);
+            } else {
+              notHere(at);
+            }
+          }));
       changed = true;
     }
     if (changed) {
       runningChanged.run();
     }
+  }
+
+  /**
+   * The job's preparation task failed on this node and the job waits for its success: the attempt
+   * is handed back, to run on another node.
+   */
+  private void notHere(Attempt at) {
+    synchronized (this) {
+      if (halted) {
+        return;
+      }
+      if (at.state() == Attempt.State.ENDING) {
+        at.end(null, null); // ended while it waited, for the reason decided then
+      } else if (at.state() == Attempt.State.PREPARING) {
+        at.handBack(PREPARATION_FAILED_MESSAGE);
+      } else {
+        return; // handed back already, its slots with it
+      }
+    }
+    ended(at, null, true);
   }
 
   private void launch(Attempt at) {
@@ -310,6 +348,7 @@ final class TaskRunner {
     synchronized (this) {
       live.remove(at.key);
     }
+    jobTasks.attemptEnded(at.assignment.jobId());
     checkLeft();
   }
 
@@ -333,6 +372,16 @@ final class TaskRunner {
     TaskAssigned a = at.assignment;
     return new TaskCompleted(
         a.jobId(), a.taskId(), cfg.poolId(), cfg.nodeId(), agentUrl, a.attempt(), at.slots(), exitCode, at.startTime(), clock.instant(), at.reason(), at.message());
+  }
+
+  /** Whether an attempt of the job is live on the node (accepted, waiting, running or reporting its end). */
+  synchronized boolean busyWith(String jobId) {
+    for (Attempt at : live.values()) {
+      if (at.assignment.jobId().equalsIgnoreCase(jobId)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   synchronized int runningCount() {

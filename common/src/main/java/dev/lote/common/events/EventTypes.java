@@ -27,6 +27,9 @@ public final class EventTypes {
   public static final String TASK_COMPLETED = "task.completed";
   public static final String ATTEMPT_LOST = "attempt.lost";
 
+  public static final String JOB_TASK_REPORTED = "job-task.reported";
+  public static final String JOB_RELEASE_REQUESTED = "job.release-requested";
+
   public static final String DEAD_LETTERED = "event.dead-lettered";
 
   private EventTypes() {}

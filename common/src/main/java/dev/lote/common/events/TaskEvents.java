@@ -16,6 +16,7 @@ public final class TaskEvents {
    * @param elevated             the task's auto-user is an administrator ({@code elevationLevel admin})
    * @param ownUser              the task runs as an auto-user of its own ({@code autoUser.scope task}),
    *     not as the pool's auto-user shared by the node's other tasks
+   * @param jobTasks             the job's preparation and release tasks; null when it has none
    */
   public record TaskRunSpec(
       String commandLine,
@@ -24,12 +25,24 @@ public final class TaskEvents {
       Long maxWallClockMillis,
       List<ResourceFile> resourceFiles,
       boolean elevated,
-      boolean ownUser) {
+      boolean ownUser,
+      JobTaskSpecs jobTasks) {
+
+    public TaskRunSpec(
+        String commandLine, Map<String, String> environment, int requiredSlots, Long maxWallClockMillis, List<ResourceFile> resourceFiles,
+        boolean elevated, boolean ownUser) {
+      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, null);
+    }
 
     /** A task that runs as the pool's auto-user (or, elevated, as an administrator). */
     public TaskRunSpec(
         String commandLine, Map<String, String> environment, int requiredSlots, Long maxWallClockMillis, List<ResourceFile> resourceFiles, boolean elevated) {
-      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, false);
+      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, false, null);
+    }
+
+    /** The same attempt, with its job's preparation and release tasks. */
+    public TaskRunSpec withJobTasks(JobTaskSpecs tasks) {
+      return new TaskRunSpec(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, tasks);
     }
 
     /** The same run with another wall clock limit (null for none), as after a task update. */
@@ -37,6 +50,72 @@ public final class TaskEvents {
       return new TaskRunSpec(commandLine, environment, requiredSlots, millis, resourceFiles, elevated, ownUser);
     }
   }
+
+  /**
+   * A job preparation or release task as a node runs it.
+   *
+   * @param id                  its task id: the name of its directory in the job's directory
+   * @param environment         the job's common settings merged with the task's own
+   * @param maxWallClockMillis  null for unlimited
+   * @param maxTaskRetryCount   retries after a non-zero exit; -1 for unlimited
+   */
+  public record JobTaskSpec(
+      String id,
+      String commandLine,
+      Map<String, String> environment,
+      List<ResourceFile> resourceFiles,
+      Long maxWallClockMillis,
+      int maxTaskRetryCount,
+      boolean elevated,
+      boolean ownUser) {}
+
+  /**
+   * A job's preparation task, run on a node before the first of the job's tasks there, and its
+   * release task, run on every node that ran the preparation once the job has ended.
+   *
+   * @param waitForSuccess the job's tasks wait for the preparation to succeed on their node, and
+   *     never run on a node where it failed
+   * @param release        null when the job has none
+   */
+  public record JobTaskSpecs(JobTaskSpec preparation, boolean waitForSuccess, JobTaskSpec release) {}
+
+  /** What a job preparation or release task is: the kind names the property of the status list. */
+  public enum JobTaskKind {
+    PREPARATION,
+    RELEASE
+  }
+
+  /**
+   * node agent, {@link Topics#TASK_REPORTS}: a job preparation or release task started or ended on
+   * this node.
+   *
+   * @param state       {@code running} or {@code completed}
+   * @param exitCode    null while running, or when no process ran
+   * @param result      {@code success} or {@code failure}; null while running
+   * @param failureCode null unless it failed; with the category and message of Batch's {@code failureInfo}
+   * @param nodeBlocked the preparation task failed and the job waits for its success: none of the
+   *     job's tasks may run on this node
+   */
+  public record JobTaskReported(
+      String jobId,
+      String poolId,
+      String nodeId,
+      String agentUrl,
+      JobTaskKind kind,
+      String taskId,
+      String state,
+      Instant startTime,
+      Instant endTime,
+      Integer exitCode,
+      int retryCount,
+      String result,
+      String failureCategory,
+      String failureCode,
+      String failureMessage,
+      boolean nodeBlocked) {}
+
+  /** scheduler-service, {@link Topics#nodeCommands}: the job ended; run its release task if the node ran its preparation. */
+  public record JobReleaseRequested(String jobId) {}
 
   /** A resource file: a URL to fetch (http, https or file) and where to put it. */
   public record ResourceFile(String httpUrl, String filePath, String fileMode) {}

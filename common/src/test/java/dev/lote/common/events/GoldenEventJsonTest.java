@@ -45,6 +45,11 @@ import dev.lote.common.events.PoolEvents.PoolCreated;
 import dev.lote.common.events.PoolEvents.PoolDeleted;
 import dev.lote.common.events.PoolEvents.PoolResized;
 import dev.lote.common.events.TaskEvents.AttemptLost;
+import dev.lote.common.events.TaskEvents.JobReleaseRequested;
+import dev.lote.common.events.TaskEvents.JobTaskKind;
+import dev.lote.common.events.TaskEvents.JobTaskReported;
+import dev.lote.common.events.TaskEvents.JobTaskSpec;
+import dev.lote.common.events.TaskEvents.JobTaskSpecs;
 import dev.lote.common.events.TaskEvents.ResourceFile;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskCancelled;
@@ -77,7 +82,11 @@ class GoldenEventJsonTest {
           60_000L,
           List.of(new ResourceFile("https://example.org/in.txt", "in/in.txt", "0644")),
           false,
-          true);
+          true,
+          new JobTaskSpecs(
+              new JobTaskSpec("jobpreparation", "/bin/sh -c 'echo prep'", Map.of("A", "1"), List.of(), 60_000L, 2, true, false),
+              true,
+              new JobTaskSpec("jobrelease", "/bin/true", Map.of(), List.of(), 900_000L, 0, false, false)));
 
   /** One sample payload for every event type. */
   static final Map<String, Object> SAMPLES = new LinkedHashMap<>();
@@ -137,6 +146,12 @@ class GoldenEventJsonTest {
             "job-1", "task-1", "pool-1", "node-1", "http://127.0.0.1:7001", 1, 2, 3, T0, T1, EndReason.EXIT_CODE,
             "The task process exited with an unexpected exit code"));
     SAMPLES.put(EventTypes.ATTEMPT_LOST, new AttemptLost("job-1", "task-1", "pool-1", "node-1", 1, 2, T1));
+    SAMPLES.put(
+        EventTypes.JOB_TASK_REPORTED,
+        new JobTaskReported(
+            "job-1", "pool-1", "node-1", "http://127.0.0.1:7001", JobTaskKind.PREPARATION, "jobpreparation", "completed", T0, T1, 1, 2,
+            "failure", "usererror", "FailureExitCode", "The task exited with an exit code representing a failure", true));
+    SAMPLES.put(EventTypes.JOB_RELEASE_REQUESTED, new JobReleaseRequested("job-1"));
     SAMPLES.put(
         EventTypes.DEAD_LETTERED,
         new DeadLettered(

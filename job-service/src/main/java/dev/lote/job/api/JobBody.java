@@ -13,6 +13,7 @@ import dev.lote.job.domain.JobDefinition;
 import dev.lote.job.domain.JobStatistics;
 import dev.lote.support.web.BatchRequest;
 import dev.lote.support.web.ETags;
+import tools.jackson.databind.JsonNode;
 
 /** Batch {@code CloudJob}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -39,6 +40,8 @@ record JobBody(
     String onTaskFailure,
     List<EnvironmentSetting> metadata,
     ExecutionInfo executionInfo,
+    JsonNode jobPreparationTask,
+    JsonNode jobReleaseTask,
     Stats stats) {
 
   record Constraints(String maxWallClockTime, int maxTaskRetryCount) {}
@@ -107,6 +110,8 @@ record JobBody(
         d.onTaskFailure().wire(),
         d.metadata().isEmpty() ? null : d.metadata(),
         new ExecutionInfo(j.creationTime(), j.endTime(), d.poolId(), j.terminateReason()),
+        d.jobTasks() == null ? null : d.jobTasks().preparation(),
+        d.jobTasks() == null ? null : d.jobTasks().release(),
         stats);
   }
 

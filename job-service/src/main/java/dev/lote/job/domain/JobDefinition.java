@@ -14,6 +14,7 @@ import tools.jackson.databind.JsonNode;
  * @param maxTaskRetryCount  the default for tasks that do not set their own; -1 is unlimited
  * @param maxParallelTasks   -1 for no limit
  * @param metadata           the {@code {name, value}} pairs as given
+ * @param jobTasks           the job preparation and release tasks; null when it has none
  */
 public record JobDefinition(
     String id,
@@ -28,7 +29,8 @@ public record JobDefinition(
     OnTaskFailure onTaskFailure,
     boolean usesTaskDependencies,
     List<EnvironmentSetting> commonEnvironment,
-    List<EnvironmentSetting> metadata) {
+    List<EnvironmentSetting> metadata,
+    JobTasks jobTasks) {
 
   public static final int MIN_PRIORITY = -1000;
   public static final int MAX_PRIORITY = 1000;
@@ -40,11 +42,10 @@ public record JobDefinition(
     Props p = Props.body(body, "job");
     String id = p.id("id", "job");
     p.unsupported("jobManagerTask", "A job manager task" + NOT_YET + "add the work as ordinary tasks.");
-    p.unsupported("jobPreparationTask", "A job preparation task" + NOT_YET + "use a pool start task or a task dependency.");
-    p.unsupported("jobReleaseTask", "A job release task" + NOT_YET + "clean up in the tasks themselves.");
     p.unsupported("networkConfiguration", "A job network configuration" + NOT_YET + "nodes share the host's network.");
     String poolId = poolId(p);
     Constraints constraints = constraints(p);
+    List<EnvironmentSetting> common = EnvironmentSetting.parse(p, "commonEnvironmentSettings");
     return new JobDefinition(
         id,
         p.string("displayName"),
@@ -57,8 +58,9 @@ public record JobDefinition(
         p.enumValue("onAllTasksComplete", OnAllTasksComplete.class, OnAllTasksComplete.NOACTION),
         p.enumValue("onTaskFailure", OnTaskFailure.class, OnTaskFailure.NOACTION),
         p.bool("usesTaskDependencies", false),
-        EnvironmentSetting.parse(p, "commonEnvironmentSettings"),
-        metadata(p));
+        common,
+        metadata(p),
+        JobTasks.parse(p, common));
   }
 
   /**
@@ -83,7 +85,8 @@ public record JobDefinition(
         onTaskFailure,
         usesTaskDependencies,
         commonEnvironment,
-        metadata(p));
+        metadata(p),
+        jobTasks);
   }
 
   /**
@@ -107,7 +110,8 @@ public record JobDefinition(
         onTaskFailure,
         usesTaskDependencies,
         commonEnvironment,
-        p.has("metadata") ? metadata(p) : metadata);
+        p.has("metadata") ? metadata(p) : metadata,
+        jobTasks);
   }
 
   private record Constraints(Duration maxWallClockTime, int maxTaskRetryCount) {}

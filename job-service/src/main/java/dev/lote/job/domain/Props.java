@@ -33,6 +33,11 @@ public final class Props {
     return new Props(body, "");
   }
 
+  /** A nested object read on its own, its properties named below {@code path}. */
+  public static Props at(JsonNode node, String path) {
+    return new Props(node, path);
+  }
+
   public String name(String property) {
     return path.isEmpty() ? property : path + "." + property;
   }

@@ -74,7 +74,7 @@ public record TaskDefinition(
         wallClock,
         retention == null ? DEFAULT_RETENTION : retention,
         job.retryLimit(ownRetries),
-        echo(p.node()),
+        echo(p.node(), ECHOED),
         exits,
         deps,
         spec);
@@ -147,9 +147,9 @@ public record TaskDefinition(
   }
 
   /** The auto-user a task runs as: an administrator or not, the pool's or one of its own. */
-  private record AutoUser(boolean elevated, boolean ownUser) {}
+  record AutoUser(boolean elevated, boolean ownUser) {}
 
-  private static AutoUser autoUser(Props p) {
+  static AutoUser autoUser(Props p) {
     Props identity = p.object("userIdentity");
     if (identity == null) {
       return new AutoUser(false, false);
@@ -182,7 +182,7 @@ public record TaskDefinition(
     }
   }
 
-  private static List<ResourceFile> resourceFiles(Props p) {
+  static List<ResourceFile> resourceFiles(Props p) {
     List<ResourceFile> files = new ArrayList<>();
     for (Props f : p.objects("resourceFiles")) {
       f.unsupported("autoStorageContainerName", "Auto-storage containers are" + NOT_YET + "; give an httpUrl.");
@@ -205,9 +205,10 @@ public record TaskDefinition(
     return files;
   }
 
-  private static ObjectNode echo(JsonNode body) {
+  /** The named properties of a request body, as given but with enum values in lower case. */
+  static ObjectNode echo(JsonNode body, List<String> names) {
     ObjectNode echo = JsonNodeFactory.instance.objectNode();
-    for (String name : ECHOED) {
+    for (String name : names) {
       JsonNode value = body.get(name);
       if (value != null && !value.isNull()) {
         echo.set(name, lowerCaseEnums(value.deepCopy()));

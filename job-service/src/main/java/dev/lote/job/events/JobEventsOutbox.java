@@ -13,9 +13,11 @@ import dev.lote.common.events.JobEvents.JobTerminated;
 import dev.lote.common.events.JobEvents.JobUpdated;
 import dev.lote.common.events.TaskEvents.TaskCancelled;
 import dev.lote.common.events.TaskEvents.TaskQueued;
+import dev.lote.common.events.TaskEvents.TaskRunSpec;
 import dev.lote.common.events.Topics;
 import dev.lote.job.domain.Job;
 import dev.lote.job.domain.JobDefinition;
+import dev.lote.job.domain.JobTasks;
 import dev.lote.job.domain.Task;
 import dev.lote.support.outbox.Outbox;
 
@@ -56,14 +58,17 @@ public class JobEventsOutbox {
   }
 
   /**
-   * One task.queued per task, for its current attempt and the queue sequence it was given. Its
+   * One task.queued per task, for its current attempt and the queue sequence it was given, with
+   * the job's preparation and release tasks when it has them (the node runs them around its tasks). Its
    * correlation id is the request id that added the task, whatever queues it again, so one id
    * follows a task through every attempt; {@code cause} stands in only for tasks stored before
    * that id was kept.
    */
   public void tasksQueued(Job job, List<Task> tasks, String cause) {
     List<Outbox.Message> messages = new ArrayList<>(tasks.size());
+    JobTasks jobTasks = job.definition().jobTasks();
     for (Task t : tasks) {
+      TaskRunSpec spec = jobTasks == null ? t.definition().runSpec() : t.definition().runSpec().withJobTasks(jobTasks.specs());
       TaskQueued payload =
           new TaskQueued(
               job.id(),
@@ -72,7 +77,7 @@ public class JobEventsOutbox {
               job.definition().priority(),
               t.attempt(),
               t.execution().queueSeq(),
-              t.definition().runSpec());
+              spec);
       String correlationId = Objects.requireNonNull(
           t.correlationId() != null ? t.correlationId() : cause, "task.queued needs a correlation id");
       messages.add(task(job, EventTypes.TASK_QUEUED, payload, correlationId));

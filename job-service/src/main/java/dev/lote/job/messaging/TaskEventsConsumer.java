@@ -1,7 +1,9 @@
 package dev.lote.job.messaging;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import org.springframework.context.annotation.Bean;
@@ -11,8 +13,10 @@ import org.springframework.messaging.Message;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.TaskEvents.AttemptLost;
+import dev.lote.common.events.TaskEvents.JobTaskReported;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskStarted;
+import dev.lote.job.persistence.JobTaskStatusRepository;
 import dev.lote.job.service.TaskProgress;
 import dev.lote.job.service.TaskProgress.Report;
 import dev.lote.support.events.EventCodec;
@@ -20,7 +24,7 @@ import dev.lote.support.inbox.Inbox;
 
 /**
  * What happened to attempts, read in batches and applied once through the inbox: the node agents'
- * task.started and task.completed from {@code lote.task-reports} (binding {@code taskReports-in-0})
+ * task.started, task.completed and job-task.reported from {@code lote.task-reports} (binding {@code taskReports-in-0})
  * and the scheduler's attempt.lost from {@code lote.placements} (binding {@code placements-in-0}).
  * The job-service does not read {@code lote.tasks}, which only it publishes. A report that can
  * never be applied (unreadable, or not naming its task or end reason) is set aside on the
@@ -30,28 +34,44 @@ import dev.lote.support.inbox.Inbox;
 public class TaskEventsConsumer {
 
   @Bean
-  public Consumer<Message<List<byte[]>>> taskReports(Inbox inbox, EventCodec codec, TaskProgress progress) {
-    return message -> inbox.consume(message, () -> new ReportsBatch(codec, progress));
+  public Consumer<Message<List<byte[]>>> taskReports(
+      Inbox inbox, EventCodec codec, TaskProgress progress, JobTaskStatusRepository jobTasks) {
+    return message -> inbox.consume(message, () -> new ReportsBatch(codec, progress, jobTasks));
   }
 
   @Bean
-  public Consumer<Message<List<byte[]>>> placements(Inbox inbox, EventCodec codec, TaskProgress progress) {
-    return message -> inbox.consume(message, () -> new ReportsBatch(codec, progress));
+  public Consumer<Message<List<byte[]>>> placements(
+      Inbox inbox, EventCodec codec, TaskProgress progress, JobTaskStatusRepository jobTasks) {
+    return message -> inbox.consume(message, () -> new ReportsBatch(codec, progress, jobTasks));
   }
 
-  /** Gathers the reports of one transaction and applies them together, one pass per job. */
+  /**
+   * Gathers the reports of one transaction and applies them together, one pass per job; the
+   * reports of job preparation and release tasks go to their status rows in one batch.
+   */
   static final class ReportsBatch implements Inbox.Batch {
     private final EventCodec codec;
     private final TaskProgress progress;
+    private final JobTaskStatusRepository jobTasks;
     private final List<Report> reports = new ArrayList<>();
+    private final Map<String, List<JobTaskReported>> jobTaskReports = new LinkedHashMap<>();
 
-    ReportsBatch(EventCodec codec, TaskProgress progress) {
+    ReportsBatch(EventCodec codec, TaskProgress progress, JobTaskStatusRepository jobTasks) {
       this.codec = codec;
       this.progress = progress;
+      this.jobTasks = jobTasks;
     }
 
     @Override
     public void apply(EventEnvelope e) {
+      if (EventTypes.JOB_TASK_REPORTED.equals(e.type())) {
+        JobTaskReported r = codec.payload(e, JobTaskReported.class);
+        if (e.account() == null || r.jobId() == null || r.nodeId() == null || r.kind() == null || r.state() == null) {
+          throw new IllegalArgumentException(e.type() + " " + e.id() + " does not name its account, job, node, kind or state");
+        }
+        jobTaskReports.computeIfAbsent(e.account(), a -> new ArrayList<>()).add(r);
+        return;
+      }
       String cause = e.correlationId() != null ? e.correlationId() : e.id();
       Report r =
           switch (e.type()) {
@@ -72,6 +92,7 @@ public class TaskEventsConsumer {
     @Override
     public void finish() {
       progress.apply(reports);
+      jobTaskReports.forEach(jobTasks::record);
     }
   }
 }

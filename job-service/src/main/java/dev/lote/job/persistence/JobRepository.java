@@ -22,11 +22,13 @@ import dev.lote.job.domain.Job;
 import dev.lote.job.domain.JobDefinition;
 import dev.lote.job.domain.JobState;
 import dev.lote.job.domain.JobStatistics;
+import dev.lote.job.domain.JobTasks;
 import dev.lote.job.domain.OnAllTasksComplete;
 import dev.lote.job.domain.OnTaskFailure;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Jobs. Locking rule of the service: a transaction that changes tasks first locks their job row
@@ -52,7 +54,7 @@ public class JobRepository {
       "account, id, display_name, state, state_time, previous_state, previous_state_time, creation_time, last_modified,"
           + " version, priority, max_parallel_tasks, allow_task_preemption, pool_id, max_wall_clock_ms, max_task_retry_count,"
           + " on_all_tasks_complete, on_task_failure, uses_task_dependencies, common_environment, metadata, end_time,"
-          + " terminate_reason";
+          + " terminate_reason, job_preparation_task, job_release_task";
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
@@ -68,14 +70,14 @@ public class JobRepository {
     int n =
         jdbc.update(
             "insert into job (account, job_key, " + COLUMNS.substring("account, ".length()) + ", start_time)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " on conflict do nothing",
             j.account(), j.key(), d.id(), d.displayName(), j.state().wire(), ts(j.stateTime()),
             j.previousState() == null ? null : j.previousState().wire(), ts(j.previousStateTime()), ts(j.creationTime()),
             ts(j.lastModified()), j.version(), d.priority(), d.maxParallelTasks(), d.allowTaskPreemption(), d.poolId(),
             millis(d.maxWallClockTime()), d.maxTaskRetryCount(), d.onAllTasksComplete().wire(), d.onTaskFailure().wire(),
             d.usesTaskDependencies(), pairs(d.commonEnvironment()), d.metadata().isEmpty() ? null : pairs(d.metadata()),
-            ts(j.endTime()), j.terminateReason(), ts(j.creationTime()));
+            ts(j.endTime()), j.terminateReason(), jobTask(d, true), jobTask(d, false), ts(j.creationTime()));
     return n == 1;
   }
 
@@ -171,6 +173,7 @@ public class JobRepository {
             + " task_retries = s.task_retries + excluded.task_retries, wall_clock_ms = s.wall_clock_ms + excluded.wall_clock_ms,"
             + " wait_ms = s.wait_ms + excluded.wait_ms",
         account, gone.succeededTasks(), gone.failedTasks(), gone.taskRetries(), gone.wallClock().toMillis(), gone.waitTime().toMillis());
+    jdbc.update("delete from job_task_status where account = ? and job_key = ?", account, jobKey);
     jdbc.update("delete from task_dependency where account = ? and job_key = ?", account, jobKey);
     jdbc.update("delete from task where account = ? and job_key = ?", account, jobKey);
     jdbc.update("delete from job where account = ? and job_key = ?", account, jobKey);
@@ -195,6 +198,18 @@ public class JobRepository {
     return json.writeValueAsString(array);
   }
 
+  private String jobTask(JobDefinition d, boolean preparation) {
+    if (d.jobTasks() == null) {
+      return null;
+    }
+    ObjectNode task = preparation ? d.jobTasks().preparation() : d.jobTasks().release();
+    return task == null ? null : json.writeValueAsString(task);
+  }
+
+  private ObjectNode readObject(String text) {
+    return text == null ? null : (ObjectNode) json.readTree(text);
+  }
+
   private List<EnvironmentSetting> readPairs(String text) {
     List<EnvironmentSetting> items = new ArrayList<>();
     if (text == null) {
@@ -208,6 +223,7 @@ public class JobRepository {
   }
 
   private Job job(ResultSet rs, int i) throws SQLException {
+    List<EnvironmentSetting> common = readPairs(rs.getString("common_environment"));
     JobDefinition d =
         new JobDefinition(
             rs.getString("id"),
@@ -221,8 +237,9 @@ public class JobRepository {
             OnAllTasksComplete.fromWire(rs.getString("on_all_tasks_complete")),
             OnTaskFailure.fromWire(rs.getString("on_task_failure")),
             rs.getBoolean("uses_task_dependencies"),
-            readPairs(rs.getString("common_environment")),
-            readPairs(rs.getString("metadata")));
+            common,
+            readPairs(rs.getString("metadata")),
+            JobTasks.restore(readObject(rs.getString("job_preparation_task")), readObject(rs.getString("job_release_task")), common));
     String previous = rs.getString("previous_state");
     return new Job(
         rs.getString("account"),

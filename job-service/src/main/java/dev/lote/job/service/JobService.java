@@ -15,9 +15,11 @@ import dev.lote.job.domain.DisableJobOption;
 import dev.lote.job.domain.Job;
 import dev.lote.job.domain.JobDefinition;
 import dev.lote.job.domain.JobStatistics;
+import dev.lote.job.domain.JobTaskStatus;
 import dev.lote.job.events.JobEventsOutbox;
 import dev.lote.job.persistence.JobRepository;
 import dev.lote.job.persistence.JobRepository.Lock;
+import dev.lote.job.persistence.JobTaskStatusRepository;
 import dev.lote.job.persistence.TaskRepository;
 
 /** Job_Add, Job_Get, Job_List, Job_Update, Job_Patch, Job_Disable, Job_Enable, Job_Terminate, Job_Delete, Job_GetTaskCounts. */
@@ -25,13 +27,16 @@ import dev.lote.job.persistence.TaskRepository;
 public class JobService {
 
   private final JobRepository jobs;
+  private final JobTaskStatusRepository jobTaskStatus;
   private final TaskRepository tasks;
   private final JobLifecycle lifecycle;
   private final JobEventsOutbox events;
   private final Clock clock;
 
-  public JobService(JobRepository jobs, TaskRepository tasks, JobLifecycle lifecycle, JobEventsOutbox events, Clock clock) {
+  public JobService(
+      JobRepository jobs, JobTaskStatusRepository jobTaskStatus, TaskRepository tasks, JobLifecycle lifecycle, JobEventsOutbox events, Clock clock) {
     this.jobs = jobs;
+    this.jobTaskStatus = jobTaskStatus;
     this.tasks = tasks;
     this.lifecycle = lifecycle;
     this.events = events;
@@ -100,6 +105,12 @@ public class JobService {
     Job job = jobs.find(account, key(jobId), Lock.WRITE).orElseThrow(BatchErrors::jobNotFound);
     precondition.accept(job);
     lifecycle.delete(job, correlationId, clock.instant());
+  }
+
+  /** Where the job's preparation and release tasks ran: up to {@code limit} nodes after the given node id. */
+  @Transactional(readOnly = true)
+  public List<JobTaskStatus> jobTaskStatus(Job job, String afterNodeId, int limit) {
+    return jobTaskStatus.page(job.account(), job.key(), afterNodeId, limit);
   }
 
   /** Statistics as of {@code now}; {@code since} is when the account's first stored job was created, or now. */

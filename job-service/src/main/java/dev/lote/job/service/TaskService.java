@@ -17,6 +17,7 @@ import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
 import dev.lote.common.ids.BatchIds;
 import dev.lote.job.domain.Job;
+import dev.lote.job.domain.JobTasks;
 import dev.lote.job.domain.Task;
 import dev.lote.job.domain.TaskDefinition;
 import dev.lote.job.domain.TaskState;
@@ -97,6 +98,11 @@ public class TaskService {
       }
       if (!seen.add(BatchIds.key(d.id()))) {
         results[i] = AddResult.failed(d.id(), taskExists());
+        continue;
+      }
+      BatchException jobTaskId = sameIdAsJobTask(job, d.id());
+      if (jobTaskId != null) {
+        results[i] = AddResult.failed(d.id(), jobTaskId);
         continue;
       }
       definitions.add(d);
@@ -277,6 +283,22 @@ public class TaskService {
   private static String idOf(JsonNode item) {
     JsonNode id = item == null ? null : item.get("id");
     return id != null && id.isString() ? id.stringValue() : "";
+  }
+
+  /** A task may not take the id of its job's preparation or release task (their directories share the job's). */
+  private static BatchException sameIdAsJobTask(Job job, String taskId) {
+    JobTasks jobTasks = job.definition().jobTasks();
+    if (jobTasks == null) {
+      return null;
+    }
+    String key = BatchIds.key(taskId);
+    if (key.equals(BatchIds.key(jobTasks.preparationId()))) {
+      return BatchErrors.conflict("TaskIdSameAsJobPreparationTask", "The task id is the id of the job's preparation task.");
+    }
+    if (jobTasks.releaseId() != null && key.equals(BatchIds.key(jobTasks.releaseId()))) {
+      return BatchErrors.conflict("TaskIdSameAsJobReleaseTask", "The task id is the id of the job's release task.");
+    }
+    return null;
   }
 
   private static BatchException taskExists() {

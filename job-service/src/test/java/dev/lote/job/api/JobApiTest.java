@@ -215,7 +215,7 @@ class JobApiTest extends JobServiceTestBase {
   void otherJobOperationsAreNotSupportedRatherThanMissing() {
     String id = createJob(uniqueId("other"), "");
     for (String[] call : new String[][] {
-      {"GET", "/jobs/" + id + "/jobpreparationandreleasetaskstatus"}, {"GET", "/jobschedules"}, {"POST", "/jobschedules"}
+      {"GET", "/jobschedules"}, {"POST", "/jobschedules"}
     }) {
       BatchHttp.Response r = http.send(call[0], call[1], call[0].equals("GET") ? null : "{}");
       assertThat(r.status()).as(call[0] + " " + call[1]).isEqualTo(501);

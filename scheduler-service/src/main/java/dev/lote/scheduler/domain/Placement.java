@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiPredicate;
 
 /**
@@ -78,14 +79,16 @@ public final class Placement {
   }
 
   public static List<Assignment> place(NodeFillType fill, List<NodeSlots> nodes, List<Candidate> queue) {
-    return place(fill, nodes, queue, Map.of());
+    return place(fill, nodes, queue, Map.of(), Map.of());
   }
 
   /**
    * @param jobRoom how many more tasks each job that limits its parallel tasks ({@code
    *     maxParallelTasks}) may have placed; a job it does not name has no limit
+   * @param blocked the nodes each job's tasks may not go to (its preparation task failed there)
    */
-  public static List<Assignment> place(NodeFillType fill, List<NodeSlots> nodes, List<Candidate> queue, Map<String, Integer> jobRoom) {
+  public static List<Assignment> place(
+      NodeFillType fill, List<NodeSlots> nodes, List<Candidate> queue, Map<String, Integer> jobRoom, Map<String, Set<String>> blocked) {
     Map<String, Integer> room = new HashMap<>(jobRoom);
     List<Node> pool = new ArrayList<>(nodes.size());
     int total = 0;
@@ -108,8 +111,9 @@ public final class Placement {
       }
       int needed = Math.max(1, c.requiredSlots());
       Node best = null;
+      Set<String> avoid = blocked.getOrDefault(c.jobKey(), Set.of());
       for (Node node : pool) {
-        if (feasible(node, needed) && (best == null || rank.compare(node, best) < 0)) {
+        if (feasible(node, needed) && !avoid.contains(node.nodeId) && (best == null || rank.compare(node, best) < 0)) {
           best = node;
         }
       }

@@ -191,7 +191,8 @@ public class SchedulingConsumer {
       snapshot.head().forEach(q -> byCandidate.put(q.candidate(), q));
       List<Placement.Assignment> plan =
           Placement.place(
-              snapshot.fill(), snapshot.nodes(), snapshot.head().stream().map(PlanApplier.Queued::candidate).toList(), snapshot.jobRoom());
+              snapshot.fill(), snapshot.nodes(), snapshot.head().stream().map(PlanApplier.Queued::candidate).toList(), snapshot.jobRoom(),
+              snapshot.blocked());
       if (plan.isEmpty()) {
         return;
       }

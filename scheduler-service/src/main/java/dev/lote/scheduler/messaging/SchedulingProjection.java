@@ -18,6 +18,9 @@ import dev.lote.common.events.NodeEvents.NodeStateChanged;
 import dev.lote.common.events.PoolEvents.PoolCreated;
 import dev.lote.common.events.PoolEvents.PoolDeleted;
 import dev.lote.common.events.TaskEvents.AttemptLost;
+import dev.lote.common.events.TaskEvents.JobReleaseRequested;
+import dev.lote.common.events.TaskEvents.JobTaskKind;
+import dev.lote.common.events.TaskEvents.JobTaskReported;
 import dev.lote.common.events.TaskEvents.TaskCancelled;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
@@ -50,7 +53,7 @@ final class SchedulingProjection {
       Set.of(
           EventTypes.NODE_STATE_CHANGED, EventTypes.POOL_CREATED, EventTypes.POOL_DELETED,
           EventTypes.JOB_CREATED, EventTypes.JOB_UPDATED, EventTypes.JOB_TERMINATED, EventTypes.JOB_DELETED,
-          EventTypes.TASK_QUEUED, EventTypes.TASK_CANCELLED, EventTypes.TASK_COMPLETED);
+          EventTypes.TASK_QUEUED, EventTypes.TASK_CANCELLED, EventTypes.TASK_COMPLETED, EventTypes.JOB_TASK_REPORTED);
 
   private final SchedulingStore store;
   private final Outbox outbox;
@@ -121,6 +124,15 @@ final class SchedulingProjection {
       }
       case EventTypes.JOB_TERMINATED, EventTypes.JOB_DELETED ->
           endJob(account, BatchIds.key(e.payload().path("jobId").asString()), e.type(), e.correlationId());
+      case EventTypes.JOB_TASK_REPORTED -> {
+        JobTaskReported r = codec.payload(e, JobTaskReported.class);
+        if (r.kind() == JobTaskKind.PREPARATION) {
+          store.preparedOn(account, BatchIds.key(r.jobId()), r.jobId(), r.nodeId(), r.nodeBlocked());
+          if (r.nodeBlocked()) {
+            touched.add(new PoolRef(account, BatchIds.key(r.poolId())));
+          }
+        }
+      }
       case EventTypes.TASK_QUEUED -> queue(account, codec.payload(e, TaskQueued.class), e.correlationId());
       case EventTypes.TASK_CANCELLED -> cancel(account, codec.payload(e, TaskCancelled.class), e.correlationId());
       case EventTypes.TASK_COMPLETED -> {
@@ -220,11 +232,21 @@ final class SchedulingProjection {
     }
   }
 
+  /**
+   * The job ended: its queue goes, what runs of it is killed, and every node that ran its
+   * preparation task is asked to run its release task (once: the rows go with the request).
+   */
   private void endJob(String account, String jobKey, String why, String correlationId) {
     store.endJob(account, jobKey);
     jobEnded.put(account + "/" + jobKey, true);
     for (SchedulingStore.Held held : store.assignmentsOfJob(account, jobKey)) {
       kill(account, held, why, false, correlationId != null ? correlationId : held.correlationId());
+    }
+    for (SchedulingStore.Prepared p : store.forgetPreparedNodes(account, jobKey)) {
+      out.add(
+          new Outbox.Message(
+              Topics.nodeCommands(p.nodeId()), p.jobId(),
+              outbox.envelope(EventTypes.JOB_RELEASE_REQUESTED, account, p.jobId(), correlationId, new JobReleaseRequested(p.jobId()))));
     }
   }
 

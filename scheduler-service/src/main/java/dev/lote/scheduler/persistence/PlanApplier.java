@@ -32,9 +32,11 @@ public class PlanApplier {
 
   /**
    * One pool as a plan sees it: its fill type, its nodes, (if any capacity is free) the head of its
-   * queue, and how many more tasks each job that limits its parallel tasks may have placed.
+   * queue, how many more tasks each job that limits its parallel tasks may have placed, and the
+   * nodes where a job's preparation task failed, which its tasks avoid.
    */
-  public record Snapshot(NodeFillType fill, List<Placement.NodeSlots> nodes, List<Queued> head, Map<String, Integer> jobRoom) {}
+  public record Snapshot(
+      NodeFillType fill, List<Placement.NodeSlots> nodes, List<Queued> head, Map<String, Integer> jobRoom, Map<String, Set<String>> blocked) {}
 
   /** A task of the plan and the node it goes to. */
   public record Placed(Queued task, String nodeId) {}
@@ -67,7 +69,7 @@ public class PlanApplier {
             backlogPerSlot, account, poolKey);
     int free = nodes.stream().filter(Placement.NodeSlots::schedulable).mapToInt(n -> Math.max(0, n.free())).sum();
     if (free == 0) {
-      return new Snapshot(NodeFillType.SPREAD, nodes, List.of(), Map.of());
+      return new Snapshot(NodeFillType.SPREAD, nodes, List.of(), Map.of(), Map.of());
     }
     int limit = free * headPerFreeSlot + 16;
     // jobs of disabled jobs wait; jobs with a parallel limit are read apart, at most their room each,
@@ -97,7 +99,15 @@ public class PlanApplier {
       }
       ranked.sort(Comparator.comparingInt((Ranked r) -> -r.priority()).thenComparingLong(Ranked::arrival));
     }
-    return new Snapshot(fill.get(0), nodes, ranked.stream().map(Ranked::queued).toList(), room);
+    Map<String, Set<String>> blocked = new HashMap<>();
+    jdbc.query(
+        "select b.job_key, b.node_id from job_node b join node n on n.node_id = b.node_id "
+            + "where b.account = ? and n.account = ? and n.pool_key = ? and b.blocked",
+        rs -> {
+          blocked.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
+        },
+        account, account, poolKey);
+    return new Snapshot(fill.get(0), nodes, ranked.stream().map(Ranked::queued).toList(), room, blocked);
   }
 
   private static final String HEAD =

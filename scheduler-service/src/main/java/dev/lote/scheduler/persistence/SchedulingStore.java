@@ -74,6 +74,26 @@ public class SchedulingStore {
    */
   public void dropNode(String nodeId) {
     jdbc.update("delete from node where node_id = ?", nodeId);
+    jdbc.update("delete from job_node where node_id = ?", nodeId);
+  }
+
+  /** A node that ran a job's preparation task. */
+  public record Prepared(String jobId, String nodeId) {}
+
+  /** Records that the job's preparation task ran on the node; {@code blocked}: the job's tasks may not go there. */
+  public void preparedOn(String account, String jobKey, String jobId, String nodeId, boolean blocked) {
+    jdbc.update(
+        "insert into job_node (account, job_key, job_id, node_id, blocked) values (?, ?, ?, ?, ?) "
+            + "on conflict (account, job_key, node_id) do update set blocked = excluded.blocked",
+        account, jobKey, jobId, nodeId, blocked);
+  }
+
+  /** The nodes that ran the job's preparation task, forgotten as they are returned. */
+  public List<Prepared> forgetPreparedNodes(String account, String jobKey) {
+    return jdbc.query(
+        "delete from job_node where account = ? and job_key = ? returning job_id, node_id",
+        (rs, i) -> new Prepared(rs.getString(1), rs.getString(2)),
+        account, jobKey);
   }
 
   public void upsertPool(String account, String poolKey, NodeFillType fill) {
