@@ -47,7 +47,7 @@ public final class TaskEvents {
 
     /** The same run with another wall clock limit (null for none), as after a task update. */
     public TaskRunSpec withMaxWallClockMillis(Long millis) {
-      return new TaskRunSpec(commandLine, environment, requiredSlots, millis, resourceFiles, elevated, ownUser);
+      return new TaskRunSpec(commandLine, environment, requiredSlots, millis, resourceFiles, elevated, ownUser, jobTasks);
     }
   }
 

@@ -39,7 +39,7 @@ class TaskRunSpecTest {
     }
   }
 
-  /** A value of the type that is neither null, empty nor a default. */
+  /** A value of the type that is neither null, empty nor a default; a record of such values. */
   private static Object sample(Class<?> type) {
     if (type == String.class) {
       return "run";
@@ -58,6 +58,20 @@ class TaskRunSpecTest {
     }
     if (type == List.class) {
       return List.of(new TaskEvents.ResourceFile("http://files/a", "a", null));
+    }
+    if (type.isRecord()) {
+      RecordComponent[] components = type.getRecordComponents();
+      Class<?>[] types = new Class<?>[components.length];
+      Object[] values = new Object[components.length];
+      for (int i = 0; i < components.length; i++) {
+        types[i] = components[i].getType();
+        values[i] = sample(types[i]);
+      }
+      try {
+        return type.getDeclaredConstructor(types).newInstance(values);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
     }
     throw new IllegalStateException("no sample value for a component of type " + type);
   }
