@@ -13,8 +13,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * A Batch task: its definition and its execution. Its state changes only through
  * {@link TaskState#TRANSITIONS}: active -> running -> completed, back to active for a retry, a
- * requeue or a reactivation (a new attempt). Reports about an attempt that is not the current one change nothing, so
- * a late or redelivered report of an old attempt cannot undo a newer state.
+ * requeue or a reactivation (a new attempt). Reports about an attempt that is not the current one
+ * change nothing, so a late or redelivered report of an old attempt cannot undo a newer state.
  */
 public final class Task {
 
