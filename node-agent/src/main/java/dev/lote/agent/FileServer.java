@@ -9,8 +9,10 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -34,7 +36,8 @@ import dev.lote.common.auth.InternalCredential;
 
 /**
  * The node's internal file API: the files of a task and of the node root, as Batch NodeFile
- * lists and file bodies with the {@code ocp-*} headers. Only services on this host call it.
+ * lists and file bodies with the {@code ocp-*} headers, and deletes of task files. Only services
+ * on this host call it.
  */
 final class FileServer {
 
@@ -143,6 +146,10 @@ final class FileServer {
         notFound(ex);
         return;
       }
+      if (ex.getRequestMethod().equals("DELETE")) {
+        delete(ex, base, rel);
+        return;
+      }
       String prefix = header(ex, "X-Lote-File-Url-Prefix", "");
       if (rest.isEmpty() || attributes.isDirectory()) {
         if (!ex.getRequestMethod().equals("GET") || !rest.isEmpty()) {
@@ -158,6 +165,30 @@ final class FileServer {
     } catch (RuntimeException e) {
       send(ex, 500, "{\"code\":\"InternalError\",\"message\":{\"lang\":\"en-US\",\"value\":\"" + e.getClass().getSimpleName() + "\"}}");
     }
+  }
+
+  /**
+   * File_DeleteFromTask: a file, an empty directory, or with {@code recursive=true} a directory and
+   * everything in it. Only below a task's directory, never the directory itself nor the node root.
+   * A directory that is not empty without {@code recursive} is a conflict.
+   */
+  private void delete(HttpExchange ex, Path base, Path rel) throws IOException {
+    if (base.equals(cfg.root()) || rel.toString().isEmpty()) {
+      notFound(ex);
+      return;
+    }
+    try {
+      SafePaths.delete(base, rel, "true".equalsIgnoreCase(query(ex.getRequestURI(), "recursive")));
+    } catch (DirectoryNotEmptyException e) {
+      send(ex, 409, "{\"code\":\"DirectoryNotEmpty\",\"message\":{\"lang\":\"en-US\",\"value\":"
+          + "\"The specified directory is not empty; delete it with recursive=true to delete everything in it.\"}}");
+      return;
+    } catch (NoSuchFileException e) {
+      notFound(ex);
+      return;
+    }
+    ex.sendResponseHeaders(200, -1);
+    ex.close();
   }
 
   private void list(HttpExchange ex, Path base, String prefix, boolean recursive) throws IOException {

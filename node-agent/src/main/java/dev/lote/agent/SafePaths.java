@@ -2,6 +2,7 @@ package dev.lote.agent;
 
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -14,6 +15,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -72,6 +75,42 @@ final class SafePaths {
       }
       return ch;
     }
+  }
+
+  /**
+   * Deletes a file or a directory below {@code base}, following no link: a link on the way is
+   * refused, a link inside a deleted directory is deleted itself, not what it leads to. A directory
+   * must be empty unless {@code recursive}, which deletes everything in it first.
+   *
+   * @throws NoSuchFileException        when nothing is there
+   * @throws DirectoryNotEmptyException when the directory holds something and not {@code recursive}
+   */
+  static void delete(Path base, Path rel, boolean recursive) throws IOException {
+    try (SecureDirectoryStream<Path> dir = parent(base, rel)) {
+      delete(dir, rel.getFileName(), recursive);
+    }
+  }
+
+  private static void delete(SecureDirectoryStream<Path> dir, Path name, boolean recursive) throws IOException {
+    PosixFileAttributes a = dir.getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+    if (!a.isDirectory()) {
+      dir.deleteFile(name);
+      return;
+    }
+    if (recursive) {
+      try (SecureDirectoryStream<Path> inside = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+        List<Path> entries = new ArrayList<>();
+        inside.forEach(entry -> entries.add(entry.getFileName()));
+        for (Path entry : entries) {
+          try {
+            delete(inside, entry, true);
+          } catch (NoSuchFileException gone) {
+            // removed by the task in the meantime
+          }
+        }
+      }
+    }
+    dir.deleteDirectory(name);
   }
 
   /**

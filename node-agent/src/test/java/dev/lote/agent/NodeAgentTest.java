@@ -203,6 +203,37 @@ class NodeAgentTest {
   }
 
   @Test
+  void deletesTaskFilesAndDirectoriesWithoutFollowingLinks() throws Exception {
+    assign(
+        "writer",
+        "/bin/sh -c 'cd $AZ_BATCH_TASK_WORKING_DIR && mkdir -p a/b && echo x > a/b/c.txt && echo y > keep.txt && ln -s $AZ_BATCH_NODE_SHARED_DIR a/shared'",
+        null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> completed.containsKey("writer"));
+    assertThat(completed.get("writer").exitCode()).isZero();
+    Path wd = root.resolve("node/workitems/" + JOB + "/job-1/writer/wd");
+
+    assertThat(deleteFile("writer", "wd/a").statusCode()).as("not empty").isEqualTo(409);
+    assertThat(wd.resolve("a/b/c.txt")).exists();
+
+    assertThat(deleteFile("writer", "wd/a?recursive=true").statusCode()).isEqualTo(200);
+    assertThat(wd.resolve("a")).doesNotExist();
+    assertThat(root.resolve("node/shared/marker")).as("a link is deleted, not what it leads to").exists();
+
+    assertThat(deleteFile("writer", "wd%2Fkeep.txt").statusCode()).isEqualTo(200);
+    assertThat(wd.resolve("keep.txt")).doesNotExist();
+    assertThat(deleteFile("writer", "wd/keep.txt").statusCode()).isEqualTo(404);
+    assertThat(deleteFile("writer", "..%2F..%2F..%2F..%2Fshared%2Fmarker").statusCode()).isEqualTo(404);
+    assertThat(root.resolve("node/shared/marker")).exists();
+  }
+
+  private static HttpResponse<String> deleteFile(String taskId, String pathAndQuery) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(agent.agentUrl() + "/internal/tasks/" + JOB + "/" + taskId + "/files/" + pathAndQuery)).DELETE().build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void aKillRequestEndsARunningTaskAndAWallClockLimitEndsAnother() {
     assign("sleeper", "/bin/sleep 60", null);
     assign("slow", "/bin/sleep 60", 500L);

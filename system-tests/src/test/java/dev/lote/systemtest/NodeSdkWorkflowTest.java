@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The official npm SDK (@azure/batch 10.2.0) against the shared stack: the basic pool, job, tasks
- * and stdout path, and the job operations (patch, update, disable, enable, terminate).
+ * and stdout path, the job operations (patch, update, disable, enable, terminate) and the task
+ * operations beyond them (update with its ETag, reactivate, subtasks).
  */
 class NodeSdkWorkflowTest {
 
@@ -55,5 +56,19 @@ class NodeSdkWorkflowTest {
             "ok the requeued task runs again once the job is enabled",
             "ok terminate completes the job with its reason",
             "node sdk job operations passed");
+  }
+
+  @Test
+  void theNpmSdkUpdatesAndReactivatesTasks() {
+    LoteStack.Result r = runScript("task-operations.mjs");
+    assertThat(r.code()).as(r.output()).isZero();
+    assertThat(r.output())
+        .contains(
+            "ok updated constraints are read back",
+            "ok an update with a stale ETag is 412 ConditionNotMet",
+            "ok the reactivated task runs again and succeeds",
+            "ok reactivating a succeeded task is 409 TaskSucceeded",
+            "ok a task that is not multi-instance has no subtasks",
+            "node sdk task operations passed");
   }
 }

@@ -57,6 +57,11 @@ public final class TaskEvents {
     public TaskRunSpec withJobTasks(JobTaskSpecs tasks) {
       return new TaskRunSpec(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, tasks);
     }
+
+    /** The same run with another wall clock limit (null for none), as after a task update. */
+    public TaskRunSpec withMaxWallClockMillis(Long millis) {
+      return new TaskRunSpec(commandLine, environment, requiredSlots, millis, resourceFiles, elevated, ownUser, outputFiles, jobTasks);
+    }
   }
 
   /**

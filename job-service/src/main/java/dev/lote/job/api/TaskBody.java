@@ -12,6 +12,7 @@ import dev.lote.job.domain.NodePlacement;
 import dev.lote.job.domain.Task;
 import dev.lote.job.domain.TaskDefinition;
 import dev.lote.job.domain.TaskExecution;
+import dev.lote.job.domain.TaskState;
 import dev.lote.support.web.BatchRequest;
 import dev.lote.support.web.ETags;
 import tools.jackson.databind.JsonNode;
@@ -42,7 +43,8 @@ record TaskBody(
     JsonNode userIdentity,
     ExecutionInfo executionInfo,
     NodeInfo nodeInfo,
-    JsonNode dependsOn) {
+    JsonNode dependsOn,
+    Stats stats) {
 
   record Constraints(String maxWallClockTime, String retentionTime, int maxTaskRetryCount) {}
 
@@ -57,11 +59,42 @@ record TaskBody(
       int requeueCount,
       String result) {}
 
+  /**
+   * Batch {@code TaskStatistics}, on {@code $expand=stats}. The times are measured from the task's
+   * attempts; Lote does not measure CPU or I/O, which read zero (the properties are required).
+   */
+  record Stats(
+      String url,
+      Instant startTime,
+      Instant lastUpdateTime,
+      String userCPUTime,
+      String kernelCPUTime,
+      String wallClockTime,
+      long readIOps,
+      long writeIOps,
+      double readIOGiB,
+      double writeIOGiB,
+      String waitTime) {
+
+    static Stats of(Task t, String url, Instant now) {
+      Instant lastUpdate = t.state() == TaskState.COMPLETED && t.execution().endTime() != null ? t.execution().endTime() : now;
+      String zero = IsoDurations.format(Duration.ZERO);
+      return new Stats(
+          url, t.creationTime(), lastUpdate, zero, zero, IsoDurations.format(t.wallClockTime(lastUpdate)), 0, 0, 0, 0,
+          IsoDurations.format(t.waitTime(lastUpdate)));
+    }
+  }
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record NodeInfo(String affinityId, String nodeUrl, String poolId, String nodeId, String taskRootDirectory, String taskRootDirectoryUrl) {}
 
   /** @param element true for a single-entity response (which names its metadata), false for a list item */
   static TaskBody of(Task t, BatchRequest br, boolean element) {
+    return of(t, br, element, null);
+  }
+
+  /** @param statsAt when given, the task's statistics ({@code $expand=stats}) as of that time */
+  static TaskBody of(Task t, BatchRequest br, boolean element, Instant statsAt) {
     TaskDefinition d = t.definition();
     TaskExecution e = t.execution();
     ObjectNode echo = d.echo();
@@ -89,7 +122,8 @@ record TaskBody(
         new ExecutionInfo(
             e.startTime(), e.endTime(), e.exitCode(), e.failure(), e.retryCount(), e.lastRetryTime(), e.requeueCount(), e.result()),
         nodeInfo(t, br),
-        echo.get("dependsOn"));
+        echo.get("dependsOn"),
+        statsAt == null ? null : Stats.of(t, url(br, t.jobId(), t.id()), statsAt));
   }
 
   /**

@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -28,7 +29,10 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Task_Add, Task_AddCollection, Task_Get, Task_List, Task_Terminate, Task_Delete. */
+/**
+ * Task_Add, Task_AddCollection, Task_Get, Task_List, Task_Update, Task_Terminate, Task_Reactivate,
+ * Task_Delete, Task_ListSubtasks.
+ */
 @RestController
 public class TaskController {
 
@@ -83,22 +87,49 @@ public class TaskController {
     String etag = TaskBody.etag(task);
     Conditions.check(request, etag, task.lastModified(), true);
     response.setHeader("DataServiceId", TaskBody.url(br, task.jobId(), task.id()));
-    BatchResponses.json(response, json, Select.of(request).apply(TaskBody.of(task, br, true), json), etag, task.lastModified());
+    TaskBody body = TaskBody.of(task, br, true, expandsStats(request) ? clock.instant() : null);
+    BatchResponses.json(response, json, Select.of(request).apply(body, json), etag, task.lastModified());
   }
 
   @GetMapping("/jobs/{jobId}/tasks")
   public void list(@PathVariable String jobId, HttpServletRequest request, HttpServletResponse response) throws IOException {
     BatchRequest br = BatchRequest.of(request);
     ListRequest list = ListRequest.of(request);
+    Instant statsAt = expandsStats(request) ? clock.instant() : null;
     Object body =
         list.page(
             (after, limit) -> tasks.page(br.account(), jobId, after, limit),
             Task::key,
-            t -> json.valueToTree(TaskBody.of(t, br, false)),
+            t -> json.valueToTree(TaskBody.of(t, br, false, statsAt)),
             br,
             request,
             "tasks");
     BatchResponses.json(response, json, body, null, null);
+  }
+
+  @PutMapping("/jobs/{jobId}/tasks/{taskId}")
+  public void update(
+      @PathVariable String jobId,
+      @PathVariable String taskId,
+      @RequestBody(required = false) JsonNode body,
+      HttpServletRequest request,
+      HttpServletResponse response) {
+    BatchRequest br = BatchRequest.of(request);
+    Task task =
+        tasks.update(br.account(), jobId, taskId, body, t -> Conditions.check(request, TaskBody.etag(t), t.lastModified(), false));
+    BatchResponses.empty(response, 200, TaskBody.etag(task), task.lastModified(), TaskBody.url(br, task.jobId(), task.id()));
+  }
+
+  /**
+   * Lote runs no multi-instance tasks, so every task has no subtasks: an empty list, as Azure
+   * answers for a task that is not multi-instance.
+   */
+  @GetMapping("/jobs/{jobId}/tasks/{taskId}/subtasksinfo")
+  public void subtasks(@PathVariable String jobId, @PathVariable String taskId, HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    BatchRequest br = BatchRequest.of(request);
+    tasks.get(br.account(), jobId, taskId);
+    BatchResponses.json(response, json, new ListBody(br.metadata("subtasksinfo"), List.of(), null), null, null);
   }
 
   @PostMapping("/jobs/{jobId}/tasks/{taskId}/terminate")
@@ -111,12 +142,36 @@ public class TaskController {
     BatchResponses.empty(response, 204, TaskBody.etag(task), task.lastModified(), TaskBody.url(br, task.jobId(), task.id()));
   }
 
+  @PostMapping("/jobs/{jobId}/tasks/{taskId}/reactivate")
+  public void reactivate(
+      @PathVariable String jobId, @PathVariable String taskId, HttpServletRequest request, HttpServletResponse response) {
+    BatchRequest br = BatchRequest.of(request);
+    Task task =
+        tasks.reactivate(
+            br.account(), jobId, taskId, br.requestId(), t -> Conditions.check(request, TaskBody.etag(t), t.lastModified(), false));
+    BatchResponses.empty(response, 204, TaskBody.etag(task), task.lastModified(), TaskBody.url(br, task.jobId(), task.id()));
+  }
+
   @DeleteMapping("/jobs/{jobId}/tasks/{taskId}")
   public void delete(
       @PathVariable String jobId, @PathVariable String taskId, HttpServletRequest request, HttpServletResponse response) {
     BatchRequest br = BatchRequest.of(request);
     tasks.delete(br.account(), jobId, taskId, br.requestId(), t -> Conditions.check(request, TaskBody.etag(t), t.lastModified(), false));
     response.setStatus(200);
+  }
+
+  /** Whether {@code $expand} asks for the tasks' statistics, the one expansion a task has. */
+  private static boolean expandsStats(HttpServletRequest request) {
+    String expand = request.getParameter("$expand");
+    if (expand == null) {
+      return false;
+    }
+    for (String name : expand.split(",")) {
+      if (name.trim().equalsIgnoreCase("stats")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The tasks of an add-collection body, within Azure's limits of 100 tasks and 1 MB. */

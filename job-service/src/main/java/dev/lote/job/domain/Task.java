@@ -1,17 +1,20 @@
 package dev.lote.job.domain;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import dev.lote.common.error.BatchErrors;
+import dev.lote.common.error.BatchException;
 import dev.lote.common.events.EndReason;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.ids.BatchIds;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A Batch task: its definition and its execution. Its state changes only through
- * {@link TaskState#TRANSITIONS}: active -> running -> completed, back to active for a retry or a
- * requeue (a new attempt). Reports about an attempt that is not the current one change nothing, so
- * a late or redelivered report of an old attempt cannot undo a newer state.
+ * {@link TaskState#TRANSITIONS}: active -> running -> completed, back to active for a retry, a
+ * requeue or a reactivation (a new attempt). Reports about an attempt that is not the current one
+ * change nothing, so a late or redelivered report of an old attempt cannot undo a newer state.
  */
 public final class Task {
 
@@ -40,7 +43,7 @@ public final class Task {
   private final String account;
   private final String jobKey;
   private final String jobId;
-  private final TaskDefinition definition;
+  private TaskDefinition definition;
   private final Instant creationTime;
   private final String correlationId;
   private TaskState state;
@@ -62,6 +65,7 @@ public final class Task {
   private String result;
   private FailureInfo failure;
   private NodePlacement placement;
+  private long runMillis;
 
   /** @param correlationId the request id of the call that added the task; every task.queued of it carries it */
   public Task(
@@ -91,6 +95,7 @@ public final class Task {
     this.result = e.result();
     this.failure = e.failure();
     this.placement = e.placement();
+    this.runMillis = e.runMillis();
   }
 
   /** A new active task; it waits for {@code pendingParents} parents before it may be queued. */
@@ -101,7 +106,8 @@ public final class Task {
   public TaskExecution execution() {
     return new TaskExecution(
         state, stateTime, previousState, previousStateTime, lastModified, version, pendingParents, satisfiesDependents,
-        attempt, queueSeq, retryCount, requeueCount, lastRetryTime, startTime, endTime, exitCode, result, failure, placement);
+        attempt, queueSeq, retryCount, requeueCount, lastRetryTime, startTime, endTime, exitCode, result, failure, placement,
+        runMillis);
   }
 
   /** Active and waiting for no parent: ready to be queued for a node. */
@@ -145,6 +151,7 @@ public final class Task {
       return Completion.IGNORED;
     }
     EndReason reason = report.reason();
+    ran(startTime != null ? startTime : report.startTime(), report.endTime() != null ? report.endTime() : now);
     if (reason.requeues() && jobActive) {
       return requeue(now);
     }
@@ -173,6 +180,7 @@ public final class Task {
     if (!current(lostAttempt) || state == TaskState.COMPLETED) {
       return Completion.IGNORED;
     }
+    ran(startTime, now);
     if (jobActive) {
       return requeue(now);
     }
@@ -182,13 +190,100 @@ public final class Task {
   /** A user (or its job) ends the task: it completes as a failure and its dependents stay blocked. */
   public void terminate(Instant now) {
     if (state == TaskState.COMPLETED) {
-      throw BatchErrors.conflict("TaskCompleted", "The specified task is already completed.");
+      throw completed();
+    }
+    if (state == TaskState.RUNNING) {
+      ran(startTime, now);
     }
     moveTo(TaskState.Event.TERMINATE, now);
     endTime = now;
     result = "failure";
     failure = FailureInfo.endedByUser();
     satisfiesDependents = false;
+  }
+
+  /**
+   * A user replaces the task's constraints (Task_Update; see {@link TaskDefinition#withConstraints}).
+   * The retry limit counts from the next end of an attempt; the wall clock goes with the attempts
+   * queued from now on, the one that may be running keeps the limit it started with.
+   */
+  public void updateConstraints(JsonNode constraints, Job job, Instant now) {
+    TaskDefinition updated = definition.withConstraints(constraints, job);
+    if (state == TaskState.COMPLETED) {
+      throw completed();
+    }
+    definition = updated;
+    touch(now);
+  }
+
+  /**
+   * A user runs a task that completed as a failure again (Task_Reactivate): it is active once more
+   * with its retries counted from zero, as a new attempt, and its previous exit code, result and
+   * failure are gone. The requeue count and the last retry time stay, as history. A reactivated
+   * task that had parents pending still waits for them.
+   *
+   * @return whether the task had satisfied its dependents: those still waiting must wait for it again
+   */
+  public boolean reactivate(Instant now) {
+    if (state != TaskState.COMPLETED) {
+      throw BatchErrors.conflict("TaskNotCompleted", "The specified task is not completed.");
+    }
+    if ("success".equals(result)) {
+      throw BatchErrors.conflict("TaskSucceeded", "The specified task completed successfully and cannot be reactivated.");
+    }
+    boolean satisfied = satisfiesDependents;
+    nextAttempt(TaskState.Event.REACTIVATE, now);
+    retryCount = 0;
+    endTime = null;
+    exitCode = null;
+    result = null;
+    failure = null;
+    satisfiesDependents = false;
+    queueSeq = null;
+    return satisfied;
+  }
+
+  /**
+   * A parent that had satisfied this task was reactivated. A task still waiting for other parents
+   * waits for that one again; a task already released (queued, run or completed) was released for
+   * good and does not change. Returns whether the task changed.
+   */
+  public boolean parentReactivated(Instant now) {
+    if (state != TaskState.ACTIVE || pendingParents == 0) {
+      return false;
+    }
+    pendingParents++;
+    touch(now);
+    return true;
+  }
+
+  /** Adds the run of the attempt that ended to the task's run time; an attempt that never started adds nothing. */
+  private void ran(Instant startedAt, Instant endedAt) {
+    if (startedAt != null && endedAt.isAfter(startedAt)) {
+      runMillis += Duration.between(startedAt, endedAt).toMillis();
+    }
+  }
+
+  /**
+   * How long the task ran on nodes (TaskStatistics.wallClockTime): every attempt that ended,
+   * retries, requeues and runs before a reactivation included, and the one running up to {@code now}.
+   */
+  public Duration wallClockTime(Instant now) {
+    Duration total = Duration.ofMillis(runMillis);
+    if (state == TaskState.RUNNING && startTime != null && now.isAfter(startTime)) {
+      total = total.plus(Duration.between(startTime, now));
+    }
+    return total;
+  }
+
+  /**
+   * From the task's creation to the start of its latest attempt (TaskStatistics.waitTime); a task
+   * that waits for its first start has waited until {@code now}, one that completed without
+   * starting never waited for a node.
+   */
+  public Duration waitTime(Instant now) {
+    Instant until = startTime != null ? startTime : state == TaskState.COMPLETED ? creationTime : now;
+    return until.isAfter(creationTime) ? Duration.between(creationTime, until) : Duration.ZERO;
   }
 
   private Completion requeue(Instant now) {
@@ -232,6 +327,10 @@ public final class Task {
   private boolean retriesLeft() {
     int limit = definition.maxTaskRetryCount();
     return limit == -1 || retryCount < limit;
+  }
+
+  private static BatchException completed() {
+    return BatchErrors.conflict("TaskCompleted", "The specified task is already completed.");
   }
 
   /** Every state change goes through the table, which refuses a move it does not hold. */

@@ -75,14 +75,10 @@ public record TaskDefinition(
     p.unsupported("containerSettings", "Container tasks are" + NOT_YET + "; nodes run tasks as host processes.");
     p.unsupported("authenticationTokenSettings", "Task authentication tokens are" + NOT_YET + ".");
     int slots = p.integer("requiredSlots", 1, 1, MAX_REQUIRED_SLOTS);
-    Props constraints = p.object("constraints");
-    Duration wallClock = constraints == null ? null : constraints.duration("maxWallClockTime");
-    Duration retention = constraints == null ? null : constraints.duration("retentionTime");
-    Integer ownRetries = constraints == null ? null : constraints.integer("maxTaskRetryCount");
-    if (ownRetries != null && ownRetries < -1) {
-      throw BatchErrors.invalidProperty(
-          "constraints.maxTaskRetryCount", ownRetries, "The value must be -1 (unlimited) or a number of retries.");
-    }
+    GivenConstraints given = GivenConstraints.parse(p);
+    Duration wallClock = given.maxWallClockTime();
+    Duration retention = given.retentionTime();
+    Integer ownRetries = given.maxTaskRetryCount();
     AutoUser user = autoUser(p);
     ExitConditions exits = ExitConditions.parse(p);
     checkJobActions(exits, job);
@@ -129,6 +125,45 @@ public record TaskDefinition(
         ExitConditions.parse(p),
         null,
         runSpec);
+  }
+
+  /**
+   * This definition with the constraints of a Task_Update body ({@code {"constraints": {...}}}).
+   * As in Azure the body replaces the constraints: what it leaves out takes its default (no wall
+   * clock limit, seven days' retention, the job's retry limit). The wall clock is also written into
+   * the run spec, which every later task.queued carries.
+   */
+  public TaskDefinition withConstraints(JsonNode body, Job job) {
+    GivenConstraints given = GivenConstraints.parse(Props.body(body, "task update"));
+    Duration wallClock = given.maxWallClockTime();
+    return new TaskDefinition(
+        id,
+        commandLine,
+        requiredSlots,
+        wallClock,
+        given.retentionTime() == null ? DEFAULT_RETENTION : given.retentionTime(),
+        job.retryLimit(given.maxTaskRetryCount()),
+        echo,
+        exitConditions,
+        dependsOn,
+        runSpec.withMaxWallClockMillis(wallClock == null ? null : wallClock.toMillis()));
+  }
+
+  /** The {@code constraints} of a task body as given; null for each one left out. */
+  private record GivenConstraints(Duration maxWallClockTime, Duration retentionTime, Integer maxTaskRetryCount) {
+
+    static GivenConstraints parse(Props task) {
+      Props c = task.object("constraints");
+      if (c == null) {
+        return new GivenConstraints(null, null, null);
+      }
+      Integer retries = c.integer("maxTaskRetryCount");
+      if (retries != null && retries < -1) {
+        throw BatchErrors.invalidProperty(
+            "constraints.maxTaskRetryCount", retries, "The value must be -1 (unlimited) or a number of retries.");
+      }
+      return new GivenConstraints(c.duration("maxWallClockTime"), c.duration("retentionTime"), retries);
+    }
   }
 
   /** The auto-user a task runs as: an administrator or not, the pool's or one of its own. */

@@ -20,7 +20,9 @@ public enum TaskState {
     /** The current attempt ended and nothing runs the task again. */
     COMPLETE,
     /** A user or the task's job ended the task. */
-    TERMINATE
+    TERMINATE,
+    /** A user runs a task that completed as a failure again: a new attempt, its retries counted afresh. */
+    REACTIVATE
   }
 
   /** The one table every task state change goes through. */
@@ -34,7 +36,8 @@ public enum TaskState {
           .on(RUNNING, Event.RETRY, ACTIVE)
           .on(RUNNING, Event.REQUEUE, ACTIVE)
           .on(RUNNING, Event.COMPLETE, COMPLETED)
-          .on(RUNNING, Event.TERMINATE, COMPLETED);
+          .on(RUNNING, Event.TERMINATE, COMPLETED)
+          .on(COMPLETED, Event.REACTIVATE, ACTIVE);
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);

@@ -39,7 +39,7 @@ public class TaskRepository {
   private static final String EXECUTION_COLUMNS =
       "state, state_time, previous_state, previous_state_time, last_modified, version, pending_parents,"
           + " satisfies_dependents, attempt, queue_seq, retry_count, requeue_count, last_retry_time, start_time, end_time,"
-          + " exit_code, result, failure_category, failure_code, failure_message, pool_id, node_id, agent_url";
+          + " exit_code, result, failure_category, failure_code, failure_message, pool_id, node_id, agent_url, run_ms";
 
   private static final String COLUMNS =
       "account, job_key, task_key, job_id, id, creation_time, command_line, required_slots, max_wall_clock_ms, retention_ms,"
@@ -49,11 +49,11 @@ public class TaskRepository {
       "update task set state = ?, state_time = ?, previous_state = ?, previous_state_time = ?, last_modified = ?,"
           + " version = ?, pending_parents = ?, satisfies_dependents = ?, attempt = ?, queue_seq = ?, retry_count = ?,"
           + " requeue_count = ?, last_retry_time = ?, start_time = ?, end_time = ?, exit_code = ?, result = ?,"
-          + " failure_category = ?, failure_code = ?, failure_message = ?, pool_id = ?, node_id = ?, agent_url = ?"
+          + " failure_category = ?, failure_code = ?, failure_message = ?, pool_id = ?, node_id = ?, agent_url = ?, run_ms = ?"
           + " where account = ? and job_key = ? and task_key = ?";
 
   private static final int DEFINITION_PARAMS = 14;
-  private static final int EXECUTION_PARAMS = 23;
+  private static final int EXECUTION_PARAMS = 24;
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
@@ -120,6 +120,23 @@ public class TaskRepository {
           ps.setString(next + 1, t.jobKey());
           ps.setString(next + 2, t.key());
         });
+  }
+
+  /** Writes a task whose constraints changed: the constraint columns, its run spec and its execution. */
+  public void updateConstraints(Task t) {
+    TaskDefinition d = t.definition();
+    jdbc.update(
+        "update task set max_wall_clock_ms = ?, retention_ms = ?, max_task_retry_count = ?, run_spec = ?, last_modified = ?, version = ?"
+            + " where account = ? and job_key = ? and task_key = ?",
+        millis(d.maxWallClockTime()),
+        d.retentionTime().toMillis(),
+        d.maxTaskRetryCount(),
+        json.writeValueAsString(d.runSpec()),
+        ts(t.lastModified()),
+        t.version(),
+        t.account(),
+        t.jobKey(),
+        t.key());
   }
 
   public Optional<Task> find(String account, String jobKey, String taskKey) {
@@ -298,6 +315,7 @@ public class TaskRepository {
     ps.setString(i++, p == null ? null : p.poolId());
     ps.setString(i++, p == null ? null : p.nodeId());
     ps.setString(i++, p == null ? null : p.agentUrl());
+    ps.setLong(i++, e.runMillis());
     return i;
   }
 
@@ -335,7 +353,8 @@ public class TaskRepository {
             nullableInt(rs, "exit_code"),
             rs.getString("result"),
             category == null ? null : new FailureInfo(category, rs.getString("failure_code"), rs.getString("failure_message")),
-            nodeId == null ? null : new NodePlacement(rs.getString("pool_id"), nodeId, rs.getString("agent_url")));
+            nodeId == null ? null : new NodePlacement(rs.getString("pool_id"), nodeId, rs.getString("agent_url")),
+            rs.getLong("run_ms"));
     return new Task(rs.getString("account"), rs.getString("job_id"), d, instant(rs, "creation_time"), rs.getString("correlation_id"), e);
   }
 }

@@ -31,7 +31,7 @@ import dev.lote.job.persistence.JobRepository.Lock;
 import dev.lote.job.persistence.TaskRepository;
 import tools.jackson.databind.JsonNode;
 
-/** Task_Add, Task_AddCollection, Task_Get, Task_List, Task_Terminate, Task_Delete. */
+/** Task_Add, Task_AddCollection, Task_Get, Task_List, Task_Update, Task_Terminate, Task_Reactivate, Task_Delete. */
 @Service
 public class TaskService {
 
@@ -202,6 +202,18 @@ public class TaskService {
     return tasks.poolCounts(account, poolId);
   }
 
+  /** Replaces the task's constraints; a completed task is {@code TaskCompleted}. */
+  @Transactional
+  public Task update(String account, String jobId, String taskId, JsonNode body, Consumer<Task> precondition) {
+    Instant now = clock.instant();
+    Job job = jobs.find(account, JobService.key(jobId), Lock.SHARE).orElseThrow(BatchErrors::jobNotFound);
+    Task task = lock(job, taskId);
+    precondition.accept(task);
+    task.updateConstraints(body, job, now);
+    tasks.updateConstraints(task);
+    return task;
+  }
+
   @Transactional
   public Task terminate(String account, String jobId, String taskId, String correlationId, Consumer<Task> precondition) {
     Instant now = clock.instant();
@@ -212,6 +224,35 @@ public class TaskService {
     tasks.updateAll(List.of(task));
     events.tasksCancelled(job, List.of(task.id()), "task terminated", false, correlationId);
     lifecycle.settle(job, correlationId, now);
+    return task;
+  }
+
+  /**
+   * Runs a task that completed as a failure again, in a job that still takes tasks: it is queued
+   * as a new attempt once its own parents are met, and the dependents it had satisfied that still
+   * wait for others wait for it again.
+   */
+  @Transactional
+  public Task reactivate(String account, String jobId, String taskId, String correlationId, Consumer<Task> precondition) {
+    Instant now = clock.instant();
+    Job job = jobs.find(account, JobService.key(jobId), Lock.WRITE).orElseThrow(BatchErrors::jobNotFound);
+    Task task = lock(job, taskId);
+    precondition.accept(task);
+    job.checkAcceptsTasks();
+    List<Task> changed = new ArrayList<>();
+    changed.add(task);
+    if (task.reactivate(now)) {
+      List<String> children = dependencies.childrenOf(account, job.key(), List.of(task.key()));
+      for (Task child : tasks.lockAll(account, job.key(), children).values()) {
+        if (child.parentReactivated(now)) {
+          changed.add(child);
+        }
+      }
+    }
+    List<Task> runnable = task.runnable() ? List.of(task) : List.of();
+    queue.assignSequences(runnable);
+    tasks.updateAll(changed);
+    queue.publish(job, runnable, correlationId);
     return task;
   }
 

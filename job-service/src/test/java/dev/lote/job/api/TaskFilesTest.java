@@ -23,6 +23,9 @@ import dev.lote.job.support.JobServiceTestBase;
 /** Task files come from the agent of the node that ran the task, through a real HTTP server standing in for it. */
 class TaskFilesTest extends JobServiceTestBase {
 
+  /** What the agent lists, in the order of its walk. */
+  private static final List<String> LISTED = List.of("wd", "wd/out.txt", "stdout.txt", "wd/b.txt", "stderr.txt");
+
   private HttpServer fakeAgent;
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final List<String> prefixes = new CopyOnWriteArrayList<>();
@@ -46,9 +49,17 @@ class TaskFilesTest extends JobServiceTestBase {
     prefixes.add(prefix);
     byte[] body;
     if (exchange.getRequestURI().getRawPath().endsWith("/files")) {
-      body = ("{\"value\":[{\"name\":\"wd/out.txt\",\"url\":\"" + prefix + "/wd/out.txt\",\"isDirectory\":false}]}")
-          .getBytes(StandardCharsets.UTF_8);
+      StringBuilder list = new StringBuilder("{\"value\":[");
+      for (String name : LISTED) {
+        list.append(list.length() > 10 ? "," : "").append("{\"name\":\"").append(name).append("\",\"url\":\"").append(prefix).append('/')
+            .append(name).append("\",\"isDirectory\":").append(name.equals("wd")).append('}');
+      }
+      body = list.append("]}").toString().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json;odata=minimalmetadata");
+    } else if (exchange.getRequestMethod().equals("DELETE") && exchange.getRequestURI().getRawPath().endsWith("/wd")) {
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+      return;
     } else if (exchange.getRequestURI().getRawPath().endsWith("/wd/out.txt")) {
       body = "hello from the node\n".getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
@@ -117,9 +128,48 @@ class TaskFilesTest extends JobServiceTestBase {
     BatchHttp.Response r = http.get("/jobs/" + job + "/tasks/t0/files?recursive=true&api-version=2024-07-01.20.0");
 
     assertThat(r.status()).as(r.text()).isEqualTo(200);
-    assertThat(r.json().path("value").get(0).path("url").asString())
+    assertThat(r.json().path("odata.metadata").asString()).isEqualTo(BatchHttp.BASE_URL + "/$metadata#files");
+    assertThat(names(r)).containsExactly("stderr.txt", "stdout.txt", "wd", "wd/b.txt", "wd/out.txt");
+    assertThat(r.json().path("value").get(4).path("url").asString())
         .isEqualTo(BatchHttp.BASE_URL + "/jobs/" + job + "/tasks/t0/files/wd/out.txt");
     assertThat(requests).containsExactly("GET /internal/tasks/" + job + "/t0/files?recursive=true&api-version=2024-07-01.20.0");
+  }
+
+  @Test
+  void theFileListIsFilteredByNameAndPagedWithMaxresults() {
+    String job = ranTask();
+
+    BatchHttp.Response first = http.get("/jobs/" + job + "/tasks/t0/files?recursive=true&maxresults=2");
+    assertThat(names(first)).containsExactly("stderr.txt", "stdout.txt");
+    String next = first.json().path("odata.nextLink").asString();
+    assertThat(next).startsWith(BatchHttp.BASE_URL + "/jobs/" + job + "/tasks/t0/files?recursive=true&maxresults=2&$skiptoken=");
+    BatchHttp.Response second = http.follow(next);
+    assertThat(names(second)).containsExactly("wd", "wd/b.txt");
+    BatchHttp.Response last = http.follow(second.json().path("odata.nextLink").asString());
+    assertThat(names(last)).containsExactly("wd/out.txt");
+    assertThat(last.json().has("odata.nextLink")).isFalse();
+
+    BatchHttp.Response filtered = http.get("/jobs/" + job + "/tasks/t0/files?recursive=true&$filter=startswith(name,%27wd/%27)");
+    assertThat(names(filtered)).containsExactly("wd/b.txt", "wd/out.txt");
+    assertThat(http.get("/jobs/" + job + "/tasks/t0/files?$filter=startswith(name").errorCode()).isEqualTo("InvalidQueryParameterValue");
+  }
+
+  @Test
+  void aDeleteGoesToTheAgentWithItsRecursiveOption() {
+    String job = ranTask();
+
+    BatchHttp.Response r = http.delete("/jobs/" + job + "/tasks/t0/files/wd?recursive=true");
+
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(requests).containsExactly("DELETE /internal/tasks/" + job + "/t0/files/wd?recursive=true");
+    assertThat(http.delete("/jobs/" + job + "/tasks/t0/files/nothing.txt").status()).isEqualTo(404);
+  }
+
+  private static List<String> names(BatchHttp.Response r) {
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    List<String> names = new java.util.ArrayList<>();
+    r.json().path("value").forEach(f -> names.add(f.path("name").asString()));
+    return names;
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,35 @@ class TaskLifecycleTest extends JobServiceTestBase {
     assertThat(after.path("taskCounts").path("succeeded").asInt()).isEqualTo(1);
     assertThat(after.path("taskCounts").path("failed").asInt()).isZero();
     assertThat(job(job).path("state").asString()).as("onAllTasksComplete is noaction").isEqualTo("active");
+  }
+
+  @Test
+  void statisticsComeOnlyWithExpandAndMeasureTheTimeOnNodes() {
+    String job = createJob(uniqueId("stats"), "");
+    addTasks(job, "t", 1, "");
+    agent.started(job, "t0", 0);
+    awaitTask(job, "t0", inState("running"));
+    agent.completed(job, "t0", 0, 0);
+    JsonNode done = awaitTask(job, "t0", inState("completed"));
+    assertThat(done.has("stats")).isFalse();
+
+    JsonNode stats = http.get("/jobs/" + job + "/tasks/t0?$expand=stats").json().path("stats");
+
+    assertThat(stats.path("url").asString()).isEqualTo(BatchHttp.BASE_URL + "/jobs/" + job + "/tasks/t0");
+    assertThat(stats.path("startTime").asString()).isEqualTo(done.path("creationTime").asString());
+    assertThat(stats.path("lastUpdateTime").asString()).isEqualTo(done.path("executionInfo").path("endTime").asString());
+    Duration ran =
+        Duration.between(
+            Instant.parse(done.path("executionInfo").path("startTime").asString()),
+            Instant.parse(done.path("executionInfo").path("endTime").asString()));
+    assertThat(Duration.parse(stats.path("wallClockTime").asString()).toMillis()).as("from start to end").isEqualTo(ran.toMillis());
+    assertThat(Duration.parse(stats.path("waitTime").asString())).isPositive();
+    assertThat(stats.path("userCPUTime").asString()).isEqualTo("PT0S");
+    assertThat(stats.path("kernelCPUTime").asString()).isEqualTo("PT0S");
+    assertThat(stats.path("readIOps").asLong()).isZero();
+    assertThat(stats.path("writeIOGiB").asDouble()).isZero();
+    JsonNode listed = http.get("/jobs/" + job + "/tasks?$expand=stats").json().path("value").get(0);
+    assertThat(listed.path("stats").path("wallClockTime").asString()).isEqualTo(stats.path("wallClockTime").asString());
   }
 
   @Test

@@ -53,7 +53,8 @@ public final class AgentFileProxy {
   }
 
   /**
-   * Forwards the request to {@code agentUrl + agentPath} (with the request's query).
+   * Forwards the request to {@code agentUrl + agentPath} (with the request's query) and streams the
+   * agent's answer back.
    *
    * @param publicFilesUrl the public URL of the files collection, for the names of the entries
    * @param unreachable    the error to answer with when the agent does not answer, given why
@@ -61,6 +62,34 @@ public final class AgentFileProxy {
   public void forward(
       HttpServletRequest request, HttpServletResponse response, String agentUrl, String agentPath, String publicFilesUrl,
       Function<String, BatchException> unreachable) throws IOException {
+    HttpResponse<InputStream> answer =
+        send(request, agentUrl, agentPath, publicFilesUrl, unreachable, HttpResponse.BodyHandlers.ofInputStream());
+    copyStatusAndHeaders(answer, response);
+    try (InputStream body = answer.body(); OutputStream sink = response.getOutputStream()) {
+      body.transferTo(sink);
+    }
+  }
+
+  /**
+   * Forwards the request like {@link #forward} but reads the agent's answer whole, for a caller
+   * that reworks it (a file list it pages) before answering.
+   */
+  public HttpResponse<byte[]> fetch(
+      HttpServletRequest request, String agentUrl, String agentPath, String publicFilesUrl, Function<String, BatchException> unreachable) {
+    return send(request, agentUrl, agentPath, publicFilesUrl, unreachable, HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** Answers with what the agent answered, as it is. */
+  public static void relay(HttpResponse<byte[]> answer, HttpServletResponse response) throws IOException {
+    copyStatusAndHeaders(answer, response);
+    try (OutputStream sink = response.getOutputStream()) {
+      sink.write(answer.body());
+    }
+  }
+
+  private <T> HttpResponse<T> send(
+      HttpServletRequest request, String agentUrl, String agentPath, String publicFilesUrl, Function<String, BatchException> unreachable,
+      HttpResponse.BodyHandler<T> handler) {
     String query = request.getQueryString();
     String base = agentUrl.endsWith("/") ? agentUrl.substring(0, agentUrl.length() - 1) : agentUrl;
     HttpRequest.Builder out =
@@ -77,24 +106,23 @@ public final class AgentFileProxy {
         out.header(name, value);
       }
     }
-    HttpResponse<InputStream> answer;
     try {
-      answer = client.send(out.build(), HttpResponse.BodyHandlers.ofInputStream());
+      return client.send(out.build(), handler);
     } catch (IOException e) {
       throw unreachable.apply(e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw unreachable.apply("interrupted while waiting for the answer");
     }
+  }
+
+  private static void copyStatusAndHeaders(HttpResponse<?> answer, HttpServletResponse response) {
     response.setStatus(answer.statusCode());
     answer.headers().map().forEach((name, values) -> {
       if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
         values.forEach(v -> response.addHeader(name, v));
       }
     });
-    try (InputStream body = answer.body(); OutputStream sink = response.getOutputStream()) {
-      body.transferTo(sink);
-    }
   }
 
   /**
