@@ -234,6 +234,31 @@ class JobOperationsSystemTest {
   }
 
   @Test
+  void aHigherPriorityJobsTaskRequeuesARunningTaskOfALowerJobThatAllowsPreemption() throws Exception {
+    // a pool of its own with one slot and no completed task yet: no node backlog, the slot is all there is
+    String pool = "preemption-pool";
+    SdkPools.createAndWaitIdle(client, pool, 1, 1);
+    PoolInformation onPool = new PoolInformation().withPoolId(pool);
+    String low = job(new JobAddParameter().withId("preemptible").withPriority(-10).withAllowTaskPreemption(true).withPoolInfo(onPool));
+    Path ranOnce = gates.resolve("preempted-once");
+    task(low, "long", "/bin/sh -c 'if [ -e " + ranOnce + " ]; then exit 0; fi; touch " + ranOnce + "; sleep 600'");
+    awaitTask(low, "long", TaskState.RUNNING);
+    await().atMost(Duration.ofMinutes(1)).until(() -> Files.exists(ranOnce));
+    String high = job(new JobAddParameter().withId("urgent").withPriority(500).withPoolInfo(onPool));
+
+    task(high, "urgent", "/bin/true");
+
+    CloudTask urgent = awaitTask(high, "urgent", TaskState.COMPLETED);
+    CloudTask preempted = awaitTask(low, "long", TaskState.COMPLETED);
+    assertThat(urgent.executionInfo().exitCode()).isZero();
+    assertThat(preempted.executionInfo().exitCode()).isZero();
+    assertThat(preempted.executionInfo().requeueCount()).as("preempted once, then run again").isEqualTo(1);
+    assertThat(preempted.executionInfo().retryCount()).isZero();
+    assertThat(preempted.executionInfo().startTime()).isGreaterThanOrEqualTo(urgent.executionInfo().endTime());
+    client.poolOperations().deletePool(pool);
+  }
+
+  @Test
   void addingTheTasksThenPatchingOnAllTasksCompleteTerminatesTheJobAsDocumented() throws Exception {
     String job = job(new JobAddParameter().withId("then-terminate"));
     task(job, "a", "/bin/true");

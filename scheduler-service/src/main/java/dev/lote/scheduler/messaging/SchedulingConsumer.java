@@ -23,9 +23,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
+import dev.lote.common.events.TaskEvents.TaskKillRequested;
 import dev.lote.common.events.TaskEvents.TaskRunSpec;
 import dev.lote.common.events.Topics;
 import dev.lote.scheduler.domain.Placement;
+import dev.lote.scheduler.domain.Preemption;
 import dev.lote.scheduler.domain.TaskLengths;
 import dev.lote.scheduler.persistence.PlanApplier;
 import dev.lote.scheduler.persistence.SchedulingStore;
@@ -52,6 +54,10 @@ public class SchedulingConsumer {
    * capacity first): the next plan reads what is really left.
    */
   private static final int PLANS_PER_POOL = 3;
+  /** How many of a pool's waiting tasks one preemption pass looks at. */
+  private static final int PREEMPTION_LOOKAHEAD = 256;
+  /** Why a preempted attempt is stopped, as its kill request says. */
+  static final String PREEMPTED = "preempted for a task of a higher-priority job";
 
   /** Tries of a batch whose transaction lost a lock conflict with another scheduler's. */
   private static final int TRIES = 8;
@@ -176,8 +182,29 @@ public class SchedulingConsumer {
     List<Outbox.Message> out = new ArrayList<>(batch.out());
     for (PoolRef pool : batch.touched()) {
       place(pool, out);
+      preempt(pool, out);
     }
     outbox.publishAll(out);
+  }
+
+  /**
+   * Asks the nodes to hand back (requeue) attempts of lower-priority jobs that allow it, for the
+   * pool's higher-priority tasks that found no free slot. The slots come back with the attempts'
+   * reports, and the next plan gives them to the waiting tasks, first in queue order.
+   */
+  private void preempt(PoolRef pool, List<Outbox.Message> out) {
+    PlanApplier.PreemptionView view = applier.preemptionView(pool.account(), pool.poolKey(), PREEMPTION_LOOKAHEAD);
+    if (view.waiting().isEmpty()) {
+      return;
+    }
+    List<Preemption.Running> chosen = Preemption.choose(view.waiting(), view.running(), view.onTheirWay());
+    for (SchedulingStore.Held held : applier.markPreempted(pool.account(), chosen)) {
+      TaskKillRequested k = new TaskKillRequested(held.jobId(), held.taskId(), held.attempt(), PREEMPTED, true);
+      out.add(
+          new Outbox.Message(
+              Topics.nodeCommands(held.nodeId()), held.taskId(),
+              outbox.envelope(EventTypes.TASK_KILL_REQUESTED, pool.account(), held.jobId(), held.correlationId(), k)));
+    }
   }
 
   private void place(PoolRef pool, List<Outbox.Message> out) {

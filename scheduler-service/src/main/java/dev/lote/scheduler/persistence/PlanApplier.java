@@ -16,6 +16,7 @@ import org.springframework.stereotype.Repository;
 
 import dev.lote.scheduler.domain.NodeFillType;
 import dev.lote.scheduler.domain.Placement;
+import dev.lote.scheduler.domain.Preemption;
 
 /**
  * Reads the snapshot a plan is made from and commits plans. The database, not the JVM, has the
@@ -37,6 +38,61 @@ public class PlanApplier {
    */
   public record Snapshot(
       NodeFillType fill, List<Placement.NodeSlots> nodes, List<Queued> head, Map<String, Integer> jobRoom, Map<String, Set<String>> blocked) {}
+
+  /** The pool's tasks that wait for a slot and what higher-priority ones may requeue, for {@link dev.lote.scheduler.domain.Preemption}. */
+  public record PreemptionView(
+      List<Preemption.Waiting> waiting,
+      List<Preemption.Running> running,
+      int onTheirWay) {}
+
+  /**
+   * What preemption needs of a pool that has no free slot: the head of its queue (jobs not held)
+   * whose priority is above that of some preemptible attempt on its nodes, those attempts, and
+   * the slots attempts preempted before are still holding. Nothing when no job of the pool allows
+   * preemption.
+   */
+  public PreemptionView preemptionView(String account, String poolKey, int limit) {
+    List<Preemption.Running> running =
+        jdbc.query(
+            "select a.job_key, a.task_key, j.priority, a.slots from assignment a "
+                + "join job j on j.account = a.account and j.job_key = a.job_key "
+                + "join node n on n.node_id = a.node_id "
+                + "where a.account = ? and n.pool_key = ? and j.preemptible and not a.preempted",
+            (rs, i) -> new Preemption.Running(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4)),
+            account, poolKey);
+    if (running.isEmpty()) {
+      return new PreemptionView(List.of(), List.of(), 0);
+    }
+    int lowest = running.stream().mapToInt(Preemption.Running::priority).min().orElseThrow();
+    List<Preemption.Waiting> waiting =
+        jdbc.query(
+            "select q.priority, q.required_slots from queued_task q where q.account = ? and q.pool_key = ? and q.priority > ? "
+                + "and not exists (select 1 from job j where j.account = q.account and j.job_key = q.job_key and j.held) "
+                + "order by q.priority desc, q.arrival limit ?",
+            (rs, i) -> new Preemption.Waiting(rs.getInt(1), rs.getInt(2)),
+            account, poolKey, lowest, limit);
+    Integer onTheirWay =
+        jdbc.queryForObject(
+            "select coalesce(sum(a.slots), 0) from assignment a join node n on n.node_id = a.node_id "
+                + "where a.account = ? and n.pool_key = ? and a.preempted",
+            Integer.class, account, poolKey);
+    return new PreemptionView(waiting, running, onTheirWay == null ? 0 : onTheirWay);
+  }
+
+  /** Marks the attempts as preempted; returns those still held (an attempt that ended meanwhile is not asked again). */
+  public List<SchedulingStore.Held> markPreempted(String account, List<Preemption.Running> chosen) {
+    if (chosen.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.query(
+        "update assignment a set preempted = true from unnest(?::text[], ?::text[]) as c(job_key, task_key) "
+            + "where a.account = ? and a.job_key = c.job_key and a.task_key = c.task_key and not a.preempted "
+            + "returning a.job_id, a.task_id, a.pool_id, a.attempt, a.node_id, a.slots, a.correlation_id",
+        (rs, i) -> new SchedulingStore.Held(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getInt(6), rs.getString(7)),
+        chosen.stream().map(Preemption.Running::jobKey).toArray(String[]::new),
+        chosen.stream().map(Preemption.Running::taskKey).toArray(String[]::new),
+        account);
+  }
 
   /** A task of the plan and the node it goes to. */
   public record Placed(Queued task, String nodeId) {}

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -11,11 +12,13 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.lote.common.events.EndReason;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.JobEvents.JobCreated;
 import dev.lote.common.events.JobEvents.JobUpdated;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskCancelled;
+import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
 import dev.lote.common.events.Topics;
 
@@ -24,6 +27,13 @@ import dev.lote.common.events.Topics;
 class JobLimitsTest extends SchedulingTestSupport {
 
   @Autowired JdbcTemplate jdbc;
+
+  /** The node's report of an attempt it stopped and handed back unfinished. */
+  private void handBack(TaskAssigned a) {
+    send(Topics.TASK_REPORTS, a.jobId(), EventTypes.TASK_COMPLETED,
+        new TaskCompleted(a.jobId(), a.taskId(), pool, a.nodeId(), "http://x", a.attempt(), a.spec().requiredSlots(), null, Instant.now(),
+            Instant.now(), EndReason.HANDED_BACK, "preempted"));
+  }
 
   /** Jobs and tasks come on different topics: the tests wait until the scheduler has read the jobs. */
   private void awaitJobs(String... jobs) {
@@ -81,5 +91,39 @@ class JobLimitsTest extends SchedulingTestSupport {
 
     await().atMost(Duration.ofSeconds(30)).until(() -> assignments().size() == 2);
     assertThat(assignments().get(1).taskId()).isEqualTo("waiting");
+  }
+
+  @Test
+  void aHigherPriorityTaskThatFindsNoSlotRequeuesAnAttemptOfALowerJobThatAllowsIt() {
+    String low = "pre-low-" + UUID.randomUUID().toString().substring(0, 6);
+    String high = "pre-high-" + UUID.randomUUID().toString().substring(0, 6);
+    send(Topics.JOBS, low, EventTypes.JOB_CREATED, new JobCreated(low, pool, -5, -1, true));
+    send(Topics.JOBS, high, EventTypes.JOB_CREATED, new JobCreated(high, pool, 50, -1, false));
+    awaitJobs(low, high);
+    for (int i = 0; i < 4; i++) {
+      queue(low, -5, "low" + i);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> assignments().size() == 4);
+
+    queue(high, 50, "urgent");
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      assignments();
+      return !receivedOfType(EventTypes.TASK_KILL_REQUESTED).isEmpty();
+    });
+    await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5))
+        .until(() -> {
+          assignments();
+          return receivedOfType(EventTypes.TASK_KILL_REQUESTED).size() == 1;
+        });
+    TaskKillRequested kill = codec.payload(receivedOfType(EventTypes.TASK_KILL_REQUESTED).get(0), TaskKillRequested.class);
+    assertThat(kill.jobId()).isEqualTo(low);
+    assertThat(kill.requeue()).as("handed back, to run again").isTrue();
+    TaskAssigned victim = assignments().stream().filter(a -> a.taskId().equals(kill.taskId())).findFirst().orElseThrow();
+
+    handBack(victim);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> assignments().size() == 5);
+    assertThat(assignments().get(4).taskId()).as("the freed slot goes to the urgent task").isEqualTo("urgent");
   }
 }
