@@ -1,26 +1,14 @@
 // Pool -> job -> tasks -> stdout against Lote with the official @azure/batch SDK.
 // Env: LOTE_ENDPOINT, LOTE_ACCOUNT, LOTE_KEY. Prints one "ok ..." line per check; exits 1 on the first failure.
-import batch from "@azure/batch";
+import { check, client as lote, pause, run } from "./support.mjs";
 
-const { BatchServiceClient, BatchSharedKeyCredentials } = batch;
-const endpoint = process.env.LOTE_ENDPOINT ?? "http://127.0.0.1:8080";
-const account = process.env.LOTE_ACCOUNT ?? "lote";
-const key = process.env.LOTE_KEY;
 const suffix = Date.now().toString(36);
 const poolId = `node-sdk-pool-${suffix}`;
 const jobId = `node-sdk-job-${suffix}`;
 const deadline = (seconds) => Date.now() + seconds * 1000;
-const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function check(condition, what) {
-  if (!condition) {
-    throw new Error(`check failed: ${what}`);
-  }
-  console.log(`ok ${what}`);
-}
 
 async function main() {
-  const client = new BatchServiceClient(new BatchSharedKeyCredentials(account, key), endpoint);
+  const client = lote();
 
   await client.pool.add({
     id: poolId,
@@ -102,7 +90,4 @@ async function main() {
   console.log("node sdk workflow passed");
 }
 
-main().catch((e) => {
-  console.error(`node sdk workflow failed: ${e.message}${e.body ? " " + JSON.stringify(e.body) : ""}`);
-  process.exit(1);
-});
+run("node sdk workflow", main);

@@ -1,51 +1,14 @@
 // Job patch, update, disable and enable against Lote with the official @azure/batch SDK.
 // Env: LOTE_ENDPOINT, LOTE_ACCOUNT, LOTE_KEY. Prints one "ok ..." line per check; exits 1 on the first failure.
-import batch from "@azure/batch";
+import { addPool, check, client as lote, run, until } from "./support.mjs";
 
-const { BatchServiceClient, BatchSharedKeyCredentials } = batch;
-const endpoint = process.env.LOTE_ENDPOINT ?? "http://127.0.0.1:8080";
-const account = process.env.LOTE_ACCOUNT ?? "lote";
-const key = process.env.LOTE_KEY;
 const suffix = Date.now().toString(36);
 const poolId = `node-jobops-pool-${suffix}`;
 const jobId = `node-jobops-job-${suffix}`;
-const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function check(condition, what) {
-  if (!condition) {
-    throw new Error(`check failed: ${what}`);
-  }
-  console.log(`ok ${what}`);
-}
-
-/** Polls until `probe` returns a truthy value, for at most `seconds`. */
-async function until(what, seconds, probe) {
-  const by = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > by) throw new Error(`timed out waiting for ${what}`);
-    await pause(200);
-  }
-}
 
 async function main() {
-  const client = new BatchServiceClient(new BatchSharedKeyCredentials(account, key), endpoint);
-
-  await client.pool.add({
-    id: poolId,
-    vmSize: "standard_d2s_v3",
-    virtualMachineConfiguration: {
-      imageReference: { publisher: "canonical", offer: "0001-com-ubuntu-server-jammy", sku: "22_04-lts", version: "latest" },
-      nodeAgentSKUId: "batch.node.ubuntu 22.04",
-    },
-    targetDedicatedNodes: 1,
-    taskSlotsPerNode: 1,
-  });
-  await until("the node to be idle", 120, async () => {
-    const nodes = await client.computeNode.list(poolId);
-    return nodes.length === 1 && nodes[0].state === "idle";
-  });
+  const client = lote();
+  await addPool(client, poolId, 1, 1);
 
   await client.job.add({ id: jobId, poolInfo: { poolId }, priority: 10, metadata: [{ name: "owner", value: "node" }] });
   await client.task.add(jobId, { id: "long", commandLine: "/bin/sleep 600" });
@@ -97,7 +60,4 @@ async function main() {
   console.log("node sdk job operations passed");
 }
 
-main().catch((e) => {
-  console.error(`node sdk job operations failed: ${e.message}${e.body ? " " + JSON.stringify(e.body) : ""}`);
-  process.exit(1);
-});
+run("node sdk job operations", main);

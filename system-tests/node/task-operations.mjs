@@ -1,25 +1,13 @@
 // Task update and reactivate against Lote with the official @azure/batch SDK.
 // Env: LOTE_ENDPOINT, LOTE_ACCOUNT, LOTE_KEY. Prints one "ok ..." line per check; exits 1 on the first failure.
-import batch from "@azure/batch";
+import { addPool, check, client as lote, pause, run } from "./support.mjs";
 
-const { BatchServiceClient, BatchSharedKeyCredentials } = batch;
-const endpoint = process.env.LOTE_ENDPOINT ?? "http://127.0.0.1:8080";
-const account = process.env.LOTE_ACCOUNT ?? "lote";
-const key = process.env.LOTE_KEY;
 const suffix = Date.now().toString(36);
 const poolId = `node-task-ops-pool-${suffix}`;
 const jobId = `node-task-ops-job-${suffix}`;
 const deadline = (seconds) => Date.now() + seconds * 1000;
-const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // the node's shared directory is root's: the pool's unprivileged auto-user may not write there
 const admin = { autoUser: { scope: "pool", elevationLevel: "admin" } };
-
-function check(condition, what) {
-  if (!condition) {
-    throw new Error(`check failed: ${what}`);
-  }
-  console.log(`ok ${what}`);
-}
 
 async function refused(call) {
   try {
@@ -43,27 +31,8 @@ async function completed(client, taskId) {
 }
 
 async function main() {
-  const client = new BatchServiceClient(new BatchSharedKeyCredentials(account, key), endpoint);
-
-  await client.pool.add({
-    id: poolId,
-    vmSize: "standard_d2s_v3",
-    virtualMachineConfiguration: {
-      imageReference: { publisher: "canonical", offer: "0001-com-ubuntu-server-jammy", sku: "22_04-lts", version: "latest" },
-      nodeAgentSKUId: "batch.node.ubuntu 22.04",
-    },
-    targetDedicatedNodes: 1,
-    taskSlotsPerNode: 2,
-  });
-  const nodesBy = deadline(120);
-  for (;;) {
-    const nodes = await client.computeNode.list(poolId);
-    if (nodes.length === 1 && ["idle", "running"].includes(nodes[0].state)) {
-      break;
-    }
-    if (Date.now() > nodesBy) throw new Error(`node did not become idle: ${JSON.stringify(nodes.map((n) => n.state))}`);
-    await pause(250);
-  }
+  const client = lote();
+  await addPool(client, poolId, 1, 2);
   await client.job.add({ id: jobId, poolInfo: { poolId } });
 
   await client.task.add(jobId, { id: "update-me", commandLine: "/bin/sleep 30" });
@@ -110,7 +79,4 @@ async function main() {
   console.log("node sdk task operations passed");
 }
 
-main().catch((e) => {
-  console.error(`node sdk task operations failed: ${e.message}${e.body ? " " + JSON.stringify(e.body) : ""}`);
-  process.exit(1);
-});
+run("node sdk task operations", main);
