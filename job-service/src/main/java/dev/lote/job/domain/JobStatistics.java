@@ -6,7 +6,8 @@ import java.time.Duration;
  * What the tasks of a job (or of every job of an account, for its lifetime) added up to. Lote
  * measures time, not CPU or I/O: those figures of the Batch {@code JobStatistics} are zero.
  *
- * @param wallClock the running time of the tasks' latest attempts, up to now for those still running
+ * @param wallClock the tasks' time on nodes, every attempt included (as each task's own statistics
+ *     count it), up to now for those still running
  * @param waitTime  from each started task's creation to its latest start
  */
 public record JobStatistics(long succeededTasks, long failedTasks, long taskRetries, Duration wallClock, Duration waitTime) {

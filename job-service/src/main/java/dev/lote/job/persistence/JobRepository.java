@@ -151,7 +151,8 @@ public class JobRepository {
       "select count(*) filter (where state = 'completed' and result = 'success'),"
           + " count(*) filter (where state = 'completed' and result = 'failure'),"
           + " coalesce(sum(retry_count), 0),"
-          + " coalesce(sum(extract(epoch from (coalesce(end_time, ?) - start_time)) * 1000) filter (where start_time is not null), 0),"
+          + " coalesce(sum(run_ms), 0)"
+          + " + coalesce(sum(extract(epoch from (? - start_time)) * 1000) filter (where state = 'running' and start_time is not null), 0),"
           + " coalesce(sum(extract(epoch from (start_time - creation_time)) * 1000) filter (where start_time is not null), 0)"
           + " from task";
 
