@@ -2,6 +2,7 @@ package dev.lote.agent;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -95,7 +96,7 @@ final class TaskRunner {
         Attempt at = Attempt.restored(o.assignment, o.correlationId, o.group != null || o.startTime != null, o.startTime);
         at.handBack(RESTARTED_MESSAGE);
         log.info("handing back {}, which the agent's previous life had not finished", at.key);
-        reporter.completed(at.key, completion(at, null), o.correlationId);
+        reporter.completed(at.key, completion(at, null, clock.instant()), o.correlationId);
       }
     }
   }
@@ -367,6 +368,8 @@ final class TaskRunner {
    * before the reporter waits for its acknowledgement.
    */
   private void ended(Attempt at, Integer exitCode, boolean heldSlots) {
+    // the end is now, before its slots start the next attempt: no attempt of the node starts before another's reported end
+    Instant endTime = clock.instant();
     synchronized (this) {
       if (halted) {
         return;
@@ -378,7 +381,7 @@ final class TaskRunner {
     }
     runningChanged.run();
     launcher.release(at.user());
-    reporter.completed(at.key, completion(at, exitCode), at.correlationId);
+    reporter.completed(at.key, completion(at, exitCode, endTime), at.correlationId);
     synchronized (this) {
       live.remove(at.key);
     }
@@ -402,10 +405,10 @@ final class TaskRunner {
     return new TaskStarted(a.jobId(), a.taskId(), cfg.poolId(), cfg.nodeId(), agentUrl, a.attempt(), at.slots(), at.startTime());
   }
 
-  private TaskCompleted completion(Attempt at, Integer exitCode) {
+  private TaskCompleted completion(Attempt at, Integer exitCode, Instant endTime) {
     TaskAssigned a = at.assignment;
     return new TaskCompleted(
-        a.jobId(), a.taskId(), cfg.poolId(), cfg.nodeId(), agentUrl, a.attempt(), at.slots(), exitCode, at.startTime(), clock.instant(), at.reason(), at.message());
+        a.jobId(), a.taskId(), cfg.poolId(), cfg.nodeId(), agentUrl, a.attempt(), at.slots(), exitCode, at.startTime(), endTime, at.reason(), at.message());
   }
 
   /** Whether an attempt of the job is live on the node (accepted, waiting, running or reporting its end). */
