@@ -6,11 +6,13 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.NodeAgentError;
 import dev.lote.common.events.NodeEvents.NodeReported;
 import dev.lote.common.events.NodeEvents.StartTaskOutcome;
 import dev.lote.common.events.Topics;
@@ -45,6 +48,8 @@ final class NodeAgent implements AutoCloseable {
   private final Processes processes;
   private final TaskUsers users;
   private final Journal journal;
+  private final Retention retention;
+  private final ContainerRuntime containers;
   private final Reporter reporter;
   private final TaskRunner runner;
   private final Heartbeats heartbeats;
@@ -67,8 +72,10 @@ final class NodeAgent implements AutoCloseable {
     if (users.switching()) {
       protectDirectories(cfg);
     }
+    this.containers = ContainerRuntime.onPath(cfg.containerSearchPath());
+    this.retention = Retention.open(cfg.retentionFile(), cfg, clock);
     this.events = new Events(cfg.kafka(), "node-agent-" + cfg.nodeId(), cfg.account(), clock);
-    this.files = new FileServer(cfg, System.getenv().getOrDefault(InternalCredential.ENVIRONMENT, ""));
+    this.files = new FileServer(cfg, System.getenv().getOrDefault(InternalCredential.ENVIRONMENT, ""), retention::removed);
     this.processes = new Processes(cfg);
     this.journal = new Journal(cfg.journal());
     this.reporter = new Reporter(events, journal, timers);
@@ -78,7 +85,8 @@ final class NodeAgent implements AutoCloseable {
     JobTasks jobTasks = new JobTasks(cfg, processes, users, events, clock, jobTaskWorkers, timers, files.url(), job -> self[0].busyWith(job));
     this.runner =
         new TaskRunner(
-            cfg, new Launcher(cfg, processes, users), jobTasks, reporter, journal, clock, launches, uploads, timers, files.url(), heartbeats::changed);
+            cfg, new Launcher(cfg, processes, users, containers), jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
+            heartbeats::changed);
     self[0] = runner;
     this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> report("deallocated", null));
   }
@@ -112,6 +120,7 @@ final class NodeAgent implements AutoCloseable {
   void start() throws InterruptedException {
     files.start();
     runner.recover();
+    timers.scheduleWithFixedDelay(retention::sweep, 0, 1, TimeUnit.SECONDS);
     report("starting", null);
     heartbeats.start();
     StartTaskOutcome outcome = null;
@@ -148,6 +157,7 @@ final class NodeAgent implements AutoCloseable {
   }
 
   private void report(String state, StartTaskOutcome outcome) {
+    List<NodeAgentError> errors = errors();
     events.send(
         Topics.NODE_REPORTS,
         cfg.nodeId(),
@@ -155,7 +165,21 @@ final class NodeAgent implements AutoCloseable {
             EventTypes.NODE_REPORTED,
             cfg.nodeId(),
             new NodeReported(
-                cfg.poolId(), cfg.nodeId(), state, files.url(), "127.0.0.1", outcome, clock.instant(), users.errors().isEmpty() ? null : users.errors())));
+                cfg.poolId(), cfg.nodeId(), state, files.url(), "127.0.0.1", outcome, clock.instant(), errors.isEmpty() ? null : errors)));
+  }
+
+  /**
+   * What keeps the node from running tasks as its pool asks: a user it cannot switch to, or a pool
+   * of containers on a host with no container runtime.
+   */
+  private List<NodeAgentError> errors() {
+    List<NodeAgentError> errors = new ArrayList<>(users.errors());
+    if (cfg.containers() && containers == null) {
+      errors.add(new NodeAgentError(
+          "ContainerRuntimeNotAvailable",
+          "The pool's nodes run containers, but " + ContainerRuntime.missing() + ": its tasks with containerSettings fail."));
+    }
+    return errors;
   }
 
   /**
@@ -218,6 +242,7 @@ final class NodeAgent implements AutoCloseable {
     files.stop();
     events.close();
     journal.close();
+    retention.close();
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
