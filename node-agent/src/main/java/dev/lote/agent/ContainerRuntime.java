@@ -1,11 +1,19 @@
 package dev.lote.agent;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.lote.common.events.TaskEvents.TaskContainer;
 
@@ -18,13 +26,19 @@ import dev.lote.common.events.TaskEvents.TaskContainer;
  * are pulled by the runtime as it runs them; registries that need credentials are refused when the
  * task is added.
  *
- * <p>A node without a runtime never runs such a task as a host process: the task fails with
- * {@code ContainerRuntimeNotAvailable}.
+ * <p>A runtime is one that answers {@code <runtime> info}: a {@code docker} client whose daemon
+ * does not run is no runtime. A node without one never runs such a task as a host process: the
+ * task fails with {@code ContainerRuntimeNotAvailable}.
  */
 final class ContainerRuntime {
 
   /** The runtimes looked for, in order of preference. */
   static final List<String> NAMES = List.of("docker", "podman");
+  /** How long {@code <runtime> info} may take to answer. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The runtime found, or null and why there is none. */
+  record Probe(ContainerRuntime runtime, String problem) {}
 
   private final Path executable;
 
@@ -32,28 +46,78 @@ final class ContainerRuntime {
     this.executable = executable;
   }
 
-  /** The first of {@link #NAMES} that is an executable file in a directory of {@code path}; null when there is none. */
-  static ContainerRuntime onPath(String path) {
+  /** The executable file {@code name} in the first directory of {@code path} that has one; null when none has. */
+  static ContainerRuntime onPath(String path, String name) {
     if (path == null) {
       return null;
     }
-    for (String name : NAMES) {
-      for (String dir : path.split(File.pathSeparator)) {
-        if (dir.isEmpty()) {
-          continue;
-        }
-        Path candidate = Path.of(dir, name);
-        if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-          return new ContainerRuntime(candidate);
-        }
+    for (String dir : path.split(File.pathSeparator)) {
+      if (dir.isEmpty()) {
+        continue;
+      }
+      Path candidate = Path.of(dir, name);
+      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+        return new ContainerRuntime(candidate);
       }
     }
     return null;
   }
 
-  /** What a task or a node says when no runtime was found. */
-  static String missing() {
-    return "neither " + String.join(" nor ", NAMES) + " is on the node agent's PATH";
+  /**
+   * The first of {@link #NAMES} on {@code path} that answers {@code info}; without one, what was
+   * wrong with each (not found, or how it failed), for the node's errors and the tasks' failures.
+   */
+  static Probe probe(String path) {
+    List<String> problems = new ArrayList<>();
+    for (String name : NAMES) {
+      ContainerRuntime found = onPath(path, name);
+      if (found == null) {
+        continue;
+      }
+      String problem = found.answers();
+      if (problem == null) {
+        return new Probe(found, null);
+      }
+      problems.add(problem);
+    }
+    if (problems.isEmpty()) {
+      return new Probe(null, "neither " + String.join(" nor ", NAMES) + " is on the node agent's PATH");
+    }
+    return new Probe(null, String.join("; ", problems));
+  }
+
+  /** Null when {@code <runtime> info} succeeds; otherwise what went wrong, with the last line it wrote. */
+  private String answers() {
+    try {
+      Process p =
+          new ProcessBuilder(executable.toString(), "info")
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .start();
+      CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+        try (InputStream in = p.getInputStream()) {
+          return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          return "";
+        }
+      });
+      if (!p.waitFor(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        return executable + " info did not answer within " + PROBE_TIMEOUT.toSeconds() + " s";
+      }
+      if (p.exitValue() == 0) {
+        return null;
+      }
+      // the reason comes last: a docker client without its daemon prints its own part, then why the server's is missing
+      String said =
+          output.get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).lines().map(String::trim).filter(l -> !l.isEmpty()).reduce((a, b) -> b).orElse("");
+      return executable + " info failed (exit code " + p.exitValue() + ")" + (said.isEmpty() ? "" : ": " + said);
+    } catch (IOException | ExecutionException | TimeoutException e) {
+      return executable + " info could not be run: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return executable + " info was interrupted";
+    }
   }
 
   Path executable() {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import dev.lote.common.events.TaskEvents.JobTaskSpecs;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
@@ -25,10 +26,10 @@ final class Launcher {
   private final AgentConfig cfg;
   private final Processes processes;
   private final TaskUsers users;
-  /** Null when the node has none: tasks in containers fail instead of running on the host. */
-  private final ContainerRuntime containers;
+  /** The node's runtime, probed when first asked; without one, tasks in containers fail instead of running on the host. */
+  private final Supplier<ContainerRuntime.Probe> containers;
 
-  Launcher(AgentConfig cfg, Processes processes, TaskUsers users, ContainerRuntime containers) {
+  Launcher(AgentConfig cfg, Processes processes, TaskUsers users, Supplier<ContainerRuntime.Probe> containers) {
     this.cfg = cfg;
     this.processes = processes;
     this.users = users;
@@ -40,12 +41,12 @@ final class Launcher {
    * null when it can. The reason is also written to the task's stderr.txt.
    */
   String missingRuntime(TaskAssigned a) {
-    if (a.spec().container() == null || containers != null) {
+    if (a.spec().container() == null || containers.get().runtime() != null) {
       return null;
     }
     String reason =
         "The task runs in a container of image " + a.spec().container().imageName() + ", but on node " + cfg.nodeId() + " "
-            + ContainerRuntime.missing() + "; it was not run.";
+            + containers.get().problem() + "; it was not run.";
     appendStderr(cfg.taskDir(a.jobId(), a.taskId()), "lote: " + reason);
     return reason;
   }
@@ -91,7 +92,7 @@ final class Launcher {
           passed.putAll(a.spec().environment());
         }
         passed.putAll(batch);
-        words = containers.run(a.spec().container(), words, passed, taskDir);
+        words = containers.get().runtime().run(a.spec().container(), words, passed, taskDir);
       }
       command.addAll(words);
       Process p = processes.builder(command, a.spec().environment(), batch, taskDir, user).start();

@@ -49,7 +49,8 @@ final class NodeAgent implements AutoCloseable {
   private final TaskUsers users;
   private final Journal journal;
   private final Retention retention;
-  private final ContainerRuntime containers;
+  /** The node's container runtime, looked for when first needed; see {@link #containers()}. */
+  private ContainerRuntime.Probe containerProbe;
   private final Reporter reporter;
   private final TaskRunner runner;
   private final Heartbeats heartbeats;
@@ -72,7 +73,6 @@ final class NodeAgent implements AutoCloseable {
     if (users.switching()) {
       protectDirectories(cfg);
     }
-    this.containers = ContainerRuntime.onPath(cfg.containerSearchPath());
     this.retention = Retention.open(cfg.retentionFile(), cfg, clock);
     this.events = new Events(cfg.kafka(), "node-agent-" + cfg.nodeId(), cfg.account(), clock);
     this.files = new FileServer(cfg, System.getenv().getOrDefault(InternalCredential.ENVIRONMENT, ""), retention::removed);
@@ -85,7 +85,7 @@ final class NodeAgent implements AutoCloseable {
     JobTasks jobTasks = new JobTasks(cfg, processes, users, events, clock, jobTaskWorkers, timers, files.url(), job -> self[0].busyWith(job));
     this.runner =
         new TaskRunner(
-            cfg, new Launcher(cfg, processes, users, containers), jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
+            cfg, new Launcher(cfg, processes, users, this::containers), jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
             heartbeats::changed);
     self[0] = runner;
     this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> report("deallocated", null));
@@ -174,12 +174,26 @@ final class NodeAgent implements AutoCloseable {
    */
   private List<NodeAgentError> errors() {
     List<NodeAgentError> errors = new ArrayList<>(users.errors());
-    if (cfg.containers() && containers == null) {
+    if (cfg.containers() && containers().runtime() == null) {
       errors.add(new NodeAgentError(
           "ContainerRuntimeNotAvailable",
-          "The pool's nodes run containers, but " + ContainerRuntime.missing() + ": its tasks with containerSettings fail."));
+          "The pool's nodes run containers, but " + containers().problem() + "; tasks with containerSettings fail on this node."));
     }
     return errors;
+  }
+
+  /**
+   * The container runtime, probed once when a pool of containers starts its node or a task first
+   * asks for one, so that the nodes of other pools never pay for the probe.
+   */
+  private synchronized ContainerRuntime.Probe containers() {
+    if (containerProbe == null) {
+      containerProbe = ContainerRuntime.probe(cfg.containerSearchPath());
+      if (containerProbe.runtime() != null) {
+        log.info("tasks in containers run with {}", containerProbe.runtime().executable());
+      }
+    }
+    return containerProbe;
   }
 
   /**

@@ -21,8 +21,13 @@ class ContainerRuntimeTest {
   @TempDir Path dir;
 
   private Path executable(String name) throws Exception {
+    return executable(name, "exit 0");
+  }
+
+  /** A stand-in for the runtime: a script of {@code body}, alone in a directory of its own. */
+  private Path executable(String name, String body) throws Exception {
     Path p = Files.createDirectories(dir.resolve(name + "-bin")).resolve(name);
-    Files.writeString(p, "#!/bin/sh\n");
+    Files.writeString(p, "#!/bin/sh\n" + body + "\n");
     Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
     return p;
   }
@@ -33,15 +38,31 @@ class ContainerRuntimeTest {
     Path docker = executable("docker");
     String both = podman.getParent() + File.pathSeparator + docker.getParent();
 
-    assertThat(ContainerRuntime.onPath(both).executable()).isEqualTo(docker);
-    assertThat(ContainerRuntime.onPath(podman.getParent().toString()).executable()).isEqualTo(podman);
-    assertThat(ContainerRuntime.onPath(dir.toString())).isNull();
-    assertThat(ContainerRuntime.onPath(null)).isNull();
+    assertThat(ContainerRuntime.probe(both).runtime().executable()).isEqualTo(docker);
+    assertThat(ContainerRuntime.probe(podman.getParent().toString()).runtime().executable()).isEqualTo(podman);
+    ContainerRuntime.Probe none = ContainerRuntime.probe(dir.toString());
+    assertThat(none.runtime()).isNull();
+    assertThat(none.problem()).isEqualTo("neither docker nor podman is on the node agent's PATH");
+    assertThat(ContainerRuntime.probe(null).runtime()).isNull();
+  }
+
+  @Test
+  void aDockerClientWhoseDaemonDoesNotRunIsNoRuntime() throws Exception {
+    Path docker = executable("docker", "echo 'Client:'; echo ' Version: 28.1.1'; echo 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock.' >&2; exit 1");
+
+    ContainerRuntime.Probe probe = ContainerRuntime.probe(docker.getParent().toString());
+    assertThat(probe.runtime()).isNull();
+    assertThat(probe.problem()).isEqualTo(docker + " info failed (exit code 1): Cannot connect to the Docker daemon at unix:///var/run/docker.sock.");
+
+    Path podman = executable("podman");
+    assertThat(ContainerRuntime.probe(docker.getParent() + File.pathSeparator + podman.getParent()).runtime().executable())
+        .as("podman answers where docker does not")
+        .isEqualTo(podman);
   }
 
   @Test
   void theTaskRunsInItsImageWithItsDirectoryMountedAtTheSamePathAndItsEnvironmentByName() throws Exception {
-    ContainerRuntime docker = ContainerRuntime.onPath(executable("docker").getParent().toString());
+    ContainerRuntime docker = ContainerRuntime.onPath(executable("docker").getParent().toString(), "docker");
     Path taskDir = Path.of("/nodes/n1/workitems/job/job-1/t");
     Map<String, String> env = new LinkedHashMap<>();
     env.put("AZ_BATCH_TASK_DIR", taskDir.toString());
@@ -59,7 +80,7 @@ class ContainerRuntimeTest {
 
   @Test
   void theImageDefaultWorkingDirectoryAndARegistryServer() throws Exception {
-    ContainerRuntime podman = ContainerRuntime.onPath(executable("podman").getParent().toString());
+    ContainerRuntime podman = ContainerRuntime.onPath(executable("podman").getParent().toString(), "podman");
     List<String> words = podman.run(new TaskContainer("tools/app:1", null, "https://registry.example.org/", true), List.of("app"), Map.of(), Path.of("/t"));
 
     assertThat(words).doesNotContain("--workdir").endsWith("registry.example.org/tools/app:1", "app");
