@@ -199,6 +199,8 @@ public record TaskDefinition(
     if (image.isBlank() || image.chars().anyMatch(Character::isWhitespace)) {
       throw BatchErrors.invalidProperty(c.name("imageName"), image, "An image name is a reference such as alpine:3.20 or myregistry.io/tools/app:1, with no spaces.");
     }
+    c.unsupported(
+        "containerHostBatchBindMounts", "Mounts of the node's Batch directories are" + NOT_YET + "; the task's own directory is mounted at its path.");
     String server = null;
     Props registry = c.object("registry");
     if (registry != null) {

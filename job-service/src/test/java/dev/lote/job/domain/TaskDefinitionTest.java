@@ -244,6 +244,8 @@ class TaskDefinitionTest {
         refused(job, "{'id':'t','commandLine':'x','containerSettings':{'imageName':'a','registry':{'registryServer':'r.io','userName':'u','password':'p'}}}");
     assertThat(property(credentials)).isEqualTo("containerSettings.registry.userName");
     assertThat(detail(credentials, "Reason")).contains("Private registries");
+    assertThat(property(refused(job, "{'id':'t','commandLine':'x','containerSettings':{'imageName':'a','containerHostBatchBindMounts':[{'source':'Shared'}]}}")))
+        .isEqualTo("containerSettings.containerHostBatchBindMounts");
     assertThat(property(refused(job, "{'id':'t','commandLine':'x','containerSettings':{'imageName':'a','workingDirectory':'elsewhere'}}")))
         .isEqualTo("containerSettings.workingDirectory");
   }
