@@ -24,7 +24,8 @@ import dev.lote.common.events.TaskEvents.TaskContainer;
  * {@code AZ_BATCH_TASK_WORKING_DIR} mean the same inside and out), its environment passed by name
  * and, unless it asks for the image's own, the task's working directory as the container's. Images
  * are pulled by the runtime as it runs them; registries that need credentials are refused when the
- * task is added.
+ * task is added. The runtime is started as the task's user, like any task command, so that user
+ * must be allowed to run containers (rootless podman, or membership of the docker group).
  *
  * <p>A runtime is one that answers {@code <runtime> info}: a {@code docker} client whose daemon
  * does not run is no runtime. A node without one never runs such a task as a host process: the
@@ -69,18 +70,21 @@ final class ContainerRuntime {
    */
   static Probe probe(String path) {
     List<String> problems = new ArrayList<>();
+    int found = 0;
     for (String name : NAMES) {
-      ContainerRuntime found = onPath(path, name);
-      if (found == null) {
+      ContainerRuntime candidate = onPath(path, name);
+      if (candidate == null) {
+        problems.add(name + " is not on the node agent's PATH");
         continue;
       }
-      String problem = found.answers();
+      found++;
+      String problem = candidate.answers();
       if (problem == null) {
-        return new Probe(found, null);
+        return new Probe(candidate, null);
       }
       problems.add(problem);
     }
-    if (problems.isEmpty()) {
+    if (found == 0) {
       return new Probe(null, "neither " + String.join(" nor ", NAMES) + " is on the node agent's PATH");
     }
     return new Probe(null, String.join("; ", problems));

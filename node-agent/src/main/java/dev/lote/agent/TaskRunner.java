@@ -125,11 +125,10 @@ final class TaskRunner {
         batch.add(at);
       }
     }
-    if (handedBack == null) {
-      retention.reused(new Retention.TaskRef(a.jobId(), a.taskId()));
-    }
     if (handedBack != null) {
       ended(handedBack, null, false);
+    } else {
+      retention.reused(new Retention.TaskRef(a.jobId(), a.taskId())); // its directory serves this attempt now
     }
   }
 

@@ -52,7 +52,8 @@ class ContainerRuntimeTest {
 
     ContainerRuntime.Probe probe = ContainerRuntime.probe(docker.getParent().toString());
     assertThat(probe.runtime()).isNull();
-    assertThat(probe.problem()).isEqualTo(docker + " info failed (exit code 1): Cannot connect to the Docker daemon at unix:///var/run/docker.sock.");
+    assertThat(probe.problem())
+        .isEqualTo(docker + " info failed (exit code 1): Cannot connect to the Docker daemon at unix:///var/run/docker.sock.; podman is not on the node agent's PATH");
 
     Path podman = executable("podman");
     assertThat(ContainerRuntime.probe(docker.getParent() + File.pathSeparator + podman.getParent()).runtime().executable())
