@@ -59,6 +59,8 @@ final class NodeAgent implements AutoCloseable {
   /** One thread per attempt uploading its output files (at most one per slot), none when idle. */
   private final ExecutorService uploads = Executors.newCachedThreadPool(daemon("uploads"));
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("timers"));
+  /** Removes task directories past their retention time: apart from the timers, which a large directory must not hold up. */
+  private final ScheduledExecutorService retentionSweeper = Executors.newSingleThreadScheduledExecutor(daemon("retention"));
   /** Job preparation and release tasks: rare (one of each per job on a node), each waits for its process. */
   private final ExecutorService jobTaskWorkers = Executors.newCachedThreadPool(daemon("job-tasks"));
   private Thread consumerThread;
@@ -120,7 +122,7 @@ final class NodeAgent implements AutoCloseable {
   void start() throws InterruptedException {
     files.start();
     runner.recover();
-    timers.scheduleWithFixedDelay(retention::sweep, 0, 1, TimeUnit.SECONDS);
+    retentionSweeper.scheduleWithFixedDelay(retention::sweep, 0, 1, TimeUnit.SECONDS);
     report("starting", null);
     heartbeats.start();
     StartTaskOutcome outcome = null;
@@ -250,6 +252,7 @@ final class NodeAgent implements AutoCloseable {
     }
     runner.halt(killRunning);
     timers.shutdownNow();
+    retentionSweeper.shutdownNow();
     launches.shutdown();
     jobTaskWorkers.shutdownNow();
     uploads.shutdown();

@@ -2,7 +2,6 @@ package dev.lote.agent;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -136,9 +135,9 @@ final class Retention {
         SafePaths.delete(jobDir, Path.of(d.task().taskId()), true);
       } catch (NoSuchFileException gone) {
         // never prepared here, or removed with its job
-      } catch (IOException | UncheckedIOException e) {
+      } catch (IOException | RuntimeException e) {
         log.warn("could not remove the directory of task {} of job {}: {}", d.task().taskId(), d.task().jobId(), e.getMessage());
-        continue; // tried again at the agent's next start
+        continue; // tried again at the agent's next start; a failure must not end the sweeps
       }
       wasRemoved(d.task());
       append("removed " + d.task().key());
