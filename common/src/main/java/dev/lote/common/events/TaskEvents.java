@@ -19,6 +19,11 @@ public final class TaskEvents {
    * @param outputFiles          files to upload to blob containers after the process ends; null
    *     for none (an empty list is kept as null, so a task without them serialises as before)
    * @param jobTasks             the job's preparation and release tasks; null when it has none
+   * @param retentionMillis      how long the node keeps the task's directory after the attempt
+   *     ended ({@code constraints.retentionTime}); null for Batch's default of seven days
+   * @param affinityId           the {@code affinityInfo.affinityId} of the task: the scheduler prefers
+   *     the node of that affinity id when it can take the task; null for none
+   * @param container            the task runs in a container of this image; null for a host process
    */
   public record TaskRunSpec(
       String commandLine,
@@ -29,10 +34,27 @@ public final class TaskEvents {
       boolean elevated,
       boolean ownUser,
       List<OutputFile> outputFiles,
-      JobTaskSpecs jobTasks) {
+      JobTaskSpecs jobTasks,
+      Long retentionMillis,
+      String affinityId,
+      TaskContainer container) {
 
     public TaskRunSpec {
       outputFiles = outputFiles == null || outputFiles.isEmpty() ? null : List.copyOf(outputFiles);
+    }
+
+    /** A task kept for the default retention time, with no affinity, run as a host process. */
+    public TaskRunSpec(
+        String commandLine,
+        Map<String, String> environment,
+        int requiredSlots,
+        Long maxWallClockMillis,
+        List<ResourceFile> resourceFiles,
+        boolean elevated,
+        boolean ownUser,
+        List<OutputFile> outputFiles,
+        JobTaskSpecs jobTasks) {
+      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, null, null, null);
     }
 
     /** A task with no output files, of a job without preparation and release tasks. */
@@ -55,14 +77,42 @@ public final class TaskEvents {
 
     /** The same attempt, with its job's preparation and release tasks. */
     public TaskRunSpec withJobTasks(JobTaskSpecs tasks) {
-      return new TaskRunSpec(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, tasks);
+      return new TaskRunSpec(
+          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, tasks, retentionMillis, affinityId, container);
+    }
+
+    /**
+     * The same run with another wall clock limit (null for none) and retention time (null for the
+     * default), as after a task update.
+     */
+    public TaskRunSpec withConstraints(Long wallClockMillis, Long retention) {
+      return new TaskRunSpec(
+          commandLine, environment, requiredSlots, wallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinityId, container);
     }
 
     /** The same run with another wall clock limit (null for none), as after a task update. */
     public TaskRunSpec withMaxWallClockMillis(Long millis) {
-      return new TaskRunSpec(commandLine, environment, requiredSlots, millis, resourceFiles, elevated, ownUser, outputFiles, jobTasks);
+      return withConstraints(millis, retentionMillis);
+    }
+
+    /** The same run with its retention time, its affinity and its container. */
+    public TaskRunSpec with(Long retention, String affinity, TaskContainer inContainer) {
+      return new TaskRunSpec(
+          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinity, inContainer);
     }
   }
+
+  /**
+   * Batch {@code TaskContainerSettings}: the image a task's command runs in.
+   *
+   * @param imageName           the image, qualified by its registry unless it is on Docker Hub
+   * @param containerRunOptions extra options of the runtime's {@code run} command; null for none
+   * @param registryServer      the registry of the image, when it is not part of the image name;
+   *     null for the image's own (only registries that need no credentials)
+   * @param imageWorkingDirectory the command runs in the image's working directory
+   *     ({@code containerImageDefault}) instead of the task's ({@code taskWorkingDirectory})
+   */
+  public record TaskContainer(String imageName, String containerRunOptions, String registryServer, boolean imageWorkingDirectory) {}
 
   /**
    * A job preparation or release task as a node runs it.

@@ -13,7 +13,9 @@ import java.util.function.BiPredicate;
  * clock, no I/O, no Spring). Tasks are offered in queue order (job priority, then arrival). For
  * each, a job that limits its parallel tasks must have room left, the feasibility steps keep the nodes that may take it (schedulable, enough free capacity,
  * at least as many slots as the task needs), and the ranking step of the pool's fill type picks
- * one of them. A task that fits nowhere waits without blocking smaller tasks behind it.
+ * one of them. A task that fits nowhere waits without blocking smaller tasks behind it. A task with
+ * an affinity to a node ({@code affinityInfo}) goes to that node when it is feasible for the task
+ * now, and is ranked like any other task when it is not: affinity is a preference, never a wait.
  *
  * <p>The plan is a proposal: the applier commits it against the database, which has the last word
  * on capacity, so a plan made from a snapshot another scheduler has since changed is still safe.
@@ -35,8 +37,18 @@ public final class Placement {
     }
   }
 
-  /** A queued task, identified by its keys, needing some slots. */
-  public record Candidate(String jobKey, String taskKey, int attempt, int requiredSlots) {}
+  /**
+   * A queued task, identified by its keys, needing some slots.
+   *
+   * @param preferredNode the node its affinity id names; null for none
+   */
+  public record Candidate(String jobKey, String taskKey, int attempt, int requiredSlots, String preferredNode) {
+
+    /** A task without affinity. */
+    public Candidate(String jobKey, String taskKey, int attempt, int requiredSlots) {
+      this(jobKey, taskKey, attempt, requiredSlots, null);
+    }
+  }
 
   public record Assignment(Candidate task, String nodeId) {}
 
@@ -91,11 +103,13 @@ public final class Placement {
       NodeFillType fill, List<NodeSlots> nodes, List<Candidate> queue, Map<String, Integer> jobRoom, Map<String, Set<String>> blocked) {
     Map<String, Integer> room = new HashMap<>(jobRoom);
     List<Node> pool = new ArrayList<>(nodes.size());
+    Map<String, Node> byId = new HashMap<>();
     int total = 0;
     for (NodeSlots n : nodes) {
       Node node = new Node(n);
       if (node.schedulable && node.free > 0) {
         pool.add(node);
+        byId.put(node.nodeId, node);
         total += node.free;
       }
     }
@@ -110,11 +124,14 @@ public final class Placement {
         continue;
       }
       int needed = Math.max(1, c.requiredSlots());
-      Node best = null;
       Set<String> avoid = blocked.getOrDefault(c.jobKey(), Set.of());
-      for (Node node : pool) {
-        if (feasible(node, needed) && !avoid.contains(node.nodeId) && (best == null || rank.compare(node, best) < 0)) {
-          best = node;
+      Node best = c.preferredNode() == null ? null : byId.get(c.preferredNode());
+      if (best == null || !feasible(best, needed) || avoid.contains(best.nodeId)) {
+        best = null;
+        for (Node node : pool) {
+          if (feasible(node, needed) && !avoid.contains(node.nodeId) && (best == null || rank.compare(node, best) < 0)) {
+            best = node;
+          }
         }
       }
       if (best == null) {

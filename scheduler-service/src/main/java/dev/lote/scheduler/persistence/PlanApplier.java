@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import dev.lote.common.ids.AffinityIds;
 import dev.lote.scheduler.domain.NodeFillType;
 import dev.lote.scheduler.domain.Placement;
 import dev.lote.scheduler.domain.Preemption;
@@ -168,15 +169,17 @@ public class PlanApplier {
 
   private static final String HEAD =
       "select q.job_key, q.task_key, q.attempt, q.required_slots, q.job_id, q.task_id, q.pool_id, q.spec::text, q.correlation_id, "
-          + "q.priority, q.arrival from queued_task q ";
+          + "q.priority, q.arrival, q.spec->>'affinityId' from queued_task q ";
 
   /** A head row with its place in the queue. */
   private record Ranked(Queued queued, int priority, long arrival) {}
 
+  /** A head row with its place in the queue; its affinity id, from its run spec, names the node it prefers. */
   private static Ranked ranked(ResultSet rs, int i) throws SQLException {
+    String affinityId = rs.getString(12);
     return new Ranked(
         new Queued(
-            new Placement.Candidate(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4)),
+            new Placement.Candidate(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), affinityId == null ? null : AffinityIds.nodeId(affinityId)),
             rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)),
         rs.getInt(10),
         rs.getLong(11));

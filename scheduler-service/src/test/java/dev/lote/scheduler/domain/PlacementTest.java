@@ -54,6 +54,22 @@ class PlacementTest {
   }
 
   @Test
+  void aTaskGoesToTheNodeOfItsAffinityWhenThatNodeCanTakeItNowAndAnywhereElseWhenNot() {
+    List<Candidate> queue =
+        List.of(
+            new Candidate("job", "a1", 0, 1, "n2"), new Candidate("job", "a2", 0, 1, "n2"), new Candidate("job", "a3", 0, 1, "n2"),
+            new Candidate("job", "big", 0, 2, "n3"), new Candidate("job", "gone", 0, 1, "lost-node"), new Candidate("blocked", "b1", 0, 1, "n1"));
+    List<NodeSlots> nodes = List.of(new NodeSlots("n1", 4), new NodeSlots("n2", 2), new NodeSlots("n3", 1, 1));
+
+    List<Assignment> plan = Placement.place(NodeFillType.SPREAD, nodes, queue, Map.of(), Map.of("blocked", Set.of("n1")));
+
+    assertThat(plan)
+        .extracting(a -> a.task().taskKey() + "@" + a.nodeId())
+        .as("spread alone would put a1 on n1, the node with the most free slots")
+        .containsExactly("a1@n2", "a2@n2", "a3@n1", "big@n1", "gone@n1", "b1@n3");
+  }
+
+  @Test
   void spreadsOverTheNodeWithTheMostFreeSlotsTiesByNodeId() {
     List<Assignment> plan =
         Placement.place(List.of(new NodeSlots("n2", 2), new NodeSlots("n1", 2), new NodeSlots("n3", 1)), List.of(task("a"), task("b"), task("c")));
