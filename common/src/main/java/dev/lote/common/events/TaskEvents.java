@@ -1,6 +1,7 @@
 package dev.lote.common.events;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +20,7 @@ public final class TaskEvents {
    * @param outputFiles          files to upload to blob containers after the process ends; null
    *     for none (an empty list is kept as null, so a task without them serialises as before)
    * @param jobTasks             the job's preparation and release tasks; null when it has none
+   * @param jobManager           set when the task is its job's job manager task; null for any other
    */
   public record TaskRunSpec(
       String commandLine,
@@ -29,10 +31,25 @@ public final class TaskEvents {
       boolean elevated,
       boolean ownUser,
       List<OutputFile> outputFiles,
-      JobTaskSpecs jobTasks) {
+      JobTaskSpecs jobTasks,
+      JobManagerRun jobManager) {
 
     public TaskRunSpec {
       outputFiles = outputFiles == null || outputFiles.isEmpty() ? null : List.copyOf(outputFiles);
+    }
+
+    /** A task that is not a job manager. */
+    public TaskRunSpec(
+        String commandLine,
+        Map<String, String> environment,
+        int requiredSlots,
+        Long maxWallClockMillis,
+        List<ResourceFile> resourceFiles,
+        boolean elevated,
+        boolean ownUser,
+        List<OutputFile> outputFiles,
+        JobTaskSpecs jobTasks) {
+      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, null);
     }
 
     /** A task with no output files, of a job without preparation and release tasks. */
@@ -55,14 +72,33 @@ public final class TaskEvents {
 
     /** The same attempt, with its job's preparation and release tasks. */
     public TaskRunSpec withJobTasks(JobTaskSpecs tasks) {
-      return new TaskRunSpec(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, tasks);
+      return new TaskRunSpec(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, tasks, jobManager);
+    }
+
+    /** The same attempt with more environment variables (which win over the task's own). */
+    public TaskRunSpec withEnvironment(Map<String, String> more) {
+      Map<String, String> merged = new LinkedHashMap<>(environment == null ? Map.of() : environment);
+      merged.putAll(more);
+      return new TaskRunSpec(commandLine, merged, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, jobManager);
+    }
+
+    /** The same run as its job's job manager task. */
+    public TaskRunSpec asJobManager(JobManagerRun run) {
+      return new TaskRunSpec(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, run);
     }
 
     /** The same run with another wall clock limit (null for none), as after a task update. */
     public TaskRunSpec withMaxWallClockMillis(Long millis) {
-      return new TaskRunSpec(commandLine, environment, requiredSlots, millis, resourceFiles, elevated, ownUser, outputFiles, jobTasks);
+      return new TaskRunSpec(commandLine, environment, requiredSlots, millis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, jobManager);
     }
   }
+
+  /**
+   * What makes a job manager task's attempt special to the scheduler: it goes ahead of the other
+   * queued tasks of its job priority in its pool, and an exclusive one ({@code runExclusive}) takes
+   * a whole node, one with nothing on it, and keeps every other task off that node while it runs.
+   */
+  public record JobManagerRun(boolean exclusive) {}
 
   /**
    * A job preparation or release task as a node runs it.
