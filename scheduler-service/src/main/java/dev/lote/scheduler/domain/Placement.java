@@ -15,6 +15,10 @@ import java.util.function.BiPredicate;
  * at least as many slots as the task needs), and the ranking step of the pool's fill type picks
  * one of them. A task that fits nowhere waits without blocking smaller tasks behind it.
  *
+ * <p>An exclusive task (a job manager with {@code runExclusive}) needs a whole node: only an idle
+ * node the plan has not given anything else qualifies, and the task takes all of what the node
+ * may be given, so nothing else goes there until it ends and gives it all back.
+ *
  * <p>The plan is a proposal: the applier commits it against the database, which has the last word
  * on capacity, so a plan made from a snapshot another scheduler has since changed is still safe.
  */
@@ -23,9 +27,14 @@ public final class Placement {
   /**
    * A node of the pool as the snapshot saw it: how many slots it has, how many more slots' worth
    * of tasks it may be given now (its free slots plus whatever room its local backlog has left),
-   * and whether tasks may go there at all.
+   * whether tasks may go there at all, and whether it holds no task at all.
    */
-  public record NodeSlots(String nodeId, int free, int size, boolean schedulable) {
+  public record NodeSlots(String nodeId, int free, int size, boolean schedulable, boolean idle) {
+    /** A node without a backlog: idle when all its slots are free. */
+    public NodeSlots(String nodeId, int free, int size, boolean schedulable) {
+      this(nodeId, free, size, schedulable, free >= size);
+    }
+
     public NodeSlots(String nodeId, int free, int size) {
       this(nodeId, free, size, true);
     }
@@ -35,10 +44,22 @@ public final class Placement {
     }
   }
 
-  /** A queued task, identified by its keys, needing some slots. */
-  public record Candidate(String jobKey, String taskKey, int attempt, int requiredSlots) {}
+  /**
+   * A queued task, identified by its keys, needing some slots.
+   *
+   * @param exclusive the task needs a whole node to itself
+   */
+  public record Candidate(String jobKey, String taskKey, int attempt, int requiredSlots, boolean exclusive) {
+    public Candidate(String jobKey, String taskKey, int attempt, int requiredSlots) {
+      this(jobKey, taskKey, attempt, requiredSlots, false);
+    }
+  }
 
-  public record Assignment(Candidate task, String nodeId) {}
+  /**
+   * @param slots what the node gives the task: the slots it requires, or all that the node may be
+   *     given for an exclusive task
+   */
+  public record Assignment(Candidate task, String nodeId, int slots) {}
 
   /** A node while the plan is made: its free capacity shrinks with every task given to it. */
   private static final class Node {
@@ -46,12 +67,15 @@ public final class Placement {
     final int size;
     final boolean schedulable;
     int free;
+    /** Holds nothing: idle in the snapshot and given nothing by this plan. */
+    boolean idle;
 
     Node(NodeSlots n) {
       this.nodeId = n.nodeId();
       this.size = Math.max(n.size(), 1);
       this.schedulable = n.schedulable();
       this.free = Math.max(n.free(), 0);
+      this.idle = n.idle();
     }
   }
 
@@ -113,19 +137,24 @@ public final class Placement {
       Node best = null;
       Set<String> avoid = blocked.getOrDefault(c.jobKey(), Set.of());
       for (Node node : pool) {
-        if (feasible(node, needed) && !avoid.contains(node.nodeId) && (best == null || rank.compare(node, best) < 0)) {
+        if (feasible(node, needed)
+            && (!c.exclusive() || node.idle)
+            && !avoid.contains(node.nodeId)
+            && (best == null || rank.compare(node, best) < 0)) {
           best = node;
         }
       }
       if (best == null) {
         continue;
       }
-      best.free -= needed;
-      total -= needed;
+      int taken = c.exclusive() ? best.free : needed;
+      best.free -= taken;
+      best.idle = false;
+      total -= taken;
       if (left != null) {
         room.put(c.jobKey(), left - 1);
       }
-      plan.add(new Assignment(c, best.nodeId));
+      plan.add(new Assignment(c, best.nodeId, taken));
     }
     return plan;
   }
