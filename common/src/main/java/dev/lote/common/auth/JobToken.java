@@ -12,7 +12,7 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The authentication token of a task whose {@code authenticationTokenSettings} grant it access to
  * its job ({@code access: ["job"]}): the node gives it to the task as {@code
- * AZ_BATCH_AUTHENTICATE_TOKEN}, and the task sends it as {@code Authorization: Bearer <token>} to
+ * AZ_BATCH_AUTHENTICATION_TOKEN}, and the task sends it as {@code Authorization: Bearer <token>} to
  * call the Batch API on its own job.
  *
  * <p>The token is self-contained, so the gateway checks it without a database: the account, the

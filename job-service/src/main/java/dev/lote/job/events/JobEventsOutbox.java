@@ -41,7 +41,7 @@ public class JobEventsOutbox {
   public static final Duration JOB_TOKEN_LIFETIME = Duration.ofDays(7);
 
   /** The environment variable a task finds its token in. */
-  public static final String AUTHENTICATE_TOKEN = "AZ_BATCH_AUTHENTICATE_TOKEN";
+  public static final String AUTHENTICATION_TOKEN = "AZ_BATCH_AUTHENTICATION_TOKEN";
 
   private final Outbox outbox;
   private final Clock clock;
@@ -87,7 +87,7 @@ public class JobEventsOutbox {
    * correlation id is the request id that added the task, whatever queues it again, so one id
    * follows a task through every attempt; {@code cause} stands in only for tasks stored before
    * that id was kept. A job manager whose settings ask for a token gets a fresh one in {@value
-   * #AUTHENTICATE_TOKEN}, for the API on its job.
+   * #AUTHENTICATION_TOKEN}, for the API on its job.
    */
   public void tasksQueued(Job job, List<Task> tasks, String cause) {
     List<Outbox.Message> messages = new ArrayList<>(tasks.size());
@@ -96,7 +96,7 @@ public class JobEventsOutbox {
       TaskRunSpec spec = jobTasks == null ? t.definition().runSpec() : t.definition().runSpec().withJobTasks(jobTasks.specs());
       if (spec.jobManager() != null && job.definition().jobManager() != null && job.definition().jobManager().jobToken()) {
         String token = JobToken.issue(internalSecret, job.account(), job.id(), clock.instant().plus(JOB_TOKEN_LIFETIME));
-        spec = spec.withEnvironment(Map.of(AUTHENTICATE_TOKEN, token));
+        spec = spec.withEnvironment(Map.of(AUTHENTICATION_TOKEN, token));
       }
       TaskQueued payload =
           new TaskQueued(

@@ -49,7 +49,7 @@ class JobManagerTaskTest extends JobServiceTestBase {
       assertThat(queued.taskId()).isEqualTo("jobmanager");
       assertThat(queued.spec().jobManager()).isNotNull();
       assertThat(queued.spec().jobManager().exclusive()).isTrue();
-      assertThat(queued.spec().environment()).containsEntry("M", "1").containsEntry("C", "2").doesNotContainKey("AZ_BATCH_AUTHENTICATE_TOKEN");
+      assertThat(queued.spec().environment()).containsEntry("M", "1").containsEntry("C", "2").doesNotContainKey("AZ_BATCH_AUTHENTICATION_TOKEN");
     }
     JsonNode task = task(id, "jobmanager");
     assertThat(task.path("state").asString()).isEqualTo("active");
