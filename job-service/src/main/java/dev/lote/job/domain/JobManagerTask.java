@@ -25,8 +25,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public record JobManagerTask(ObjectNode echo, boolean killJobOnCompletion, boolean runExclusive, boolean jobToken) {
 
-  public static final String DEFAULT_ID = "jobmanager";
-
   private static final List<String> ECHOED =
       List.of(
           "id", "displayName", "commandLine", "resourceFiles", "outputFiles", "environmentSettings", "constraints", "requiredSlots",
@@ -41,9 +39,10 @@ public record JobManagerTask(ObjectNode echo, boolean killJobOnCompletion, boole
       return null;
     }
     jm.unsupported("applicationPackageReferences", "Application packages are not supported by Lote yet; ship the files as resourceFiles.");
+    String id = jm.id("id", "task");
     jm.requiredString("commandLine");
     ObjectNode echo = TaskDefinition.echo(jm.node(), ECHOED);
-    echo.put("id", jm.has("id") ? jm.id("id", "task") : DEFAULT_ID);
+    echo.put("id", id);
     echo.put("killJobOnCompletion", jm.bool("killJobOnCompletion", true));
     echo.put("runExclusive", jm.bool("runExclusive", true));
     echo.put("allowLowPriorityNode", jm.bool("allowLowPriorityNode", true));

@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
 class JobManagerTaskTest extends JobServiceTestBase {
 
   static final String MANAGER =
-      "'jobManagerTask':{'commandLine':'/bin/sh -c \\\"echo manage\\\"','displayName':'the manager',"
+      "'jobManagerTask':{'id':'jobmanager','commandLine':'/bin/sh -c \\\"echo manage\\\"','displayName':'the manager',"
           + "'constraints':{'maxTaskRetryCount':1},'environmentSettings':[{'name':'M','value':'1'}]},"
           + "'commonEnvironmentSettings':[{'name':'C','value':'2'}]";
 
@@ -97,18 +97,20 @@ class JobManagerTaskTest extends JobServiceTestBase {
   void whatLoteCannotDoOfAManagerIsRefused() {
     String base = "{'poolInfo':{'poolId':'pool-1'},'id':'";
     BatchHttp.Response packages =
-        http.post("/jobs", json(base + uniqueId("pkg") + "','jobManagerTask':{'commandLine':'x','applicationPackageReferences':[{'applicationId':'a'}]}}"));
+        http.post("/jobs", json(base + uniqueId("pkg") + "','jobManagerTask':{'id':'m','commandLine':'x','applicationPackageReferences':[{'applicationId':'a'}]}}"));
     BatchHttp.Response noCommand = http.post("/jobs", json(base + uniqueId("nocmd") + "','jobManagerTask':{'id':'m'}}"));
+    BatchHttp.Response noId = http.post("/jobs", json(base + uniqueId("noid") + "','jobManagerTask':{'commandLine':'x'}}"));
     BatchHttp.Response access =
-        http.post("/jobs", json(base + uniqueId("acc") + "','jobManagerTask':{'commandLine':'x','authenticationTokenSettings':{'access':['pool']}}}"));
+        http.post("/jobs", json(base + uniqueId("acc") + "','jobManagerTask':{'id':'m','commandLine':'x','authenticationTokenSettings':{'access':['pool']}}}"));
     BatchHttp.Response noSecret =
-        http.post("/jobs", json(base + uniqueId("tok") + "','jobManagerTask':{'commandLine':'x','authenticationTokenSettings':{'access':['job']}}}"));
+        http.post("/jobs", json(base + uniqueId("tok") + "','jobManagerTask':{'id':'m','commandLine':'x','authenticationTokenSettings':{'access':['job']}}}"));
     BatchHttp.Response sameAsPrep =
         http.post("/jobs", json(base + uniqueId("same") + "','jobManagerTask':{'id':'p','commandLine':'x'},'jobPreparationTask':{'id':'P','commandLine':'y'}}"));
 
     assertThat(packages.status()).isEqualTo(400);
     assertThat(packages.detail("PropertyName")).isEqualTo("jobManagerTask.applicationPackageReferences");
     assertThat(noCommand.errorCode()).isEqualTo("MissingRequiredProperty");
+    assertThat(noId.detail("PropertyName")).as("the id is required, as the REST spec has it").isEqualTo("jobManagerTask.id");
     assertThat(access.detail("PropertyName")).isEqualTo("jobManagerTask.authenticationTokenSettings.access");
     assertThat(noSecret.detail("PropertyName")).as("this service has no internal secret to sign tokens with").isEqualTo("jobManagerTask.authenticationTokenSettings");
     assertThat(sameAsPrep.detail("PropertyName")).isEqualTo("jobManagerTask.id");
