@@ -6,6 +6,7 @@ import java.util.Locale;
 
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.events.TaskEvents.JobManagerRun;
+import dev.lote.common.ids.BatchIds;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -65,6 +66,11 @@ public record JobManagerTask(ObjectNode echo, boolean killJobOnCompletion, boole
 
   public String id() {
     return echo.get("id").stringValue();
+  }
+
+  /** Whether the task of this key is the job manager and its completion ends the job ({@code killJobOnCompletion}). */
+  public boolean endsJobWith(String taskKey) {
+    return killJobOnCompletion && taskKey.equals(BatchIds.key(id()));
   }
 
   /**

@@ -183,7 +183,7 @@ public class TaskProgress {
   /** Whether the task is the job's manager and the job ends when it completes ({@code killJobOnCompletion}). */
   private static boolean endsJob(Job job, Task task) {
     JobManagerTask manager = job.definition().jobManager();
-    return manager != null && manager.killJobOnCompletion() && task.key().equals(BatchIds.key(manager.id())) && job.isOpen();
+    return manager != null && manager.endsJobWith(task.key()) && job.isOpen();
   }
 
   /** Of two job actions asked for by tasks of one batch, the one that goes further. */

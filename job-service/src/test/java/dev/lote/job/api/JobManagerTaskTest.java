@@ -83,6 +83,17 @@ class JobManagerTaskTest extends JobServiceTestBase {
   }
 
   @Test
+  void aManagerTerminatedByTheUserEndsTheJobAsOneThatExited() {
+    String id = createJob(uniqueId("stop"), MANAGER);
+
+    BatchHttp.Response r = http.post("/jobs/" + id + "/tasks/jobmanager/terminate", null);
+
+    assertThat(r.status()).as(r.text()).isEqualTo(204);
+    JsonNode job = awaitJob(id, inState("completed"));
+    assertThat(job.path("executionInfo").path("terminateReason").asString()).isEqualTo("JMComplete");
+  }
+
+  @Test
   void aManagerThatDoesNotKillTheJobLeavesItRunning() {
     String id = createJob(uniqueId("keep"), "'jobManagerTask':{'id':'boss','commandLine':'/bin/true','killJobOnCompletion':false,'runExclusive':false}");
     agent.started(id, "boss", 0);
