@@ -17,7 +17,8 @@ import java.util.function.BiPredicate;
  *
  * <p>An exclusive task (a job manager with {@code runExclusive}) needs a whole node: only an idle
  * node the plan has not given anything else qualifies, and the task takes all of what the node
- * may be given, so nothing else goes there until it ends and gives it all back.
+ * may be given, so nothing else goes there until it ends and gives it all back. While no node is
+ * idle, the node closest to idle is given nothing more, so that one drains for it.
  *
  * <p>The plan is a proposal: the applier commits it against the database, which has the last word
  * on capacity, so a plan made from a snapshot another scheduler has since changed is still safe.
@@ -145,6 +146,9 @@ public final class Placement {
         }
       }
       if (best == null) {
+        if (c.exclusive()) {
+          total -= reserve(pool, needed, avoid);
+        }
         continue;
       }
       int taken = c.exclusive() ? best.free : needed;
@@ -157,6 +161,28 @@ public final class Placement {
       plan.add(new Assignment(c, best.nodeId, taken));
     }
     return plan;
+  }
+
+  /**
+   * Keeps the tasks behind an exclusive task that found no idle node off the node closest to idle
+   * (the most free capacity), so that node drains and the exclusive task gets it in a later plan
+   * rather than waiting for a node that the tasks queued behind it never leave idle.
+   *
+   * @return the capacity this plan no longer gives away
+   */
+  private static int reserve(List<Node> pool, int needed, Set<String> avoid) {
+    Node reserved = null;
+    for (Node node : pool) {
+      if (node.free > 0 && node.size >= needed && !avoid.contains(node.nodeId) && (reserved == null || MOST_FREE_FIRST.compare(node, reserved) < 0)) {
+        reserved = node;
+      }
+    }
+    if (reserved == null) {
+      return 0;
+    }
+    int withheld = reserved.free;
+    reserved.free = 0;
+    return withheld;
   }
 
   private static boolean feasible(Node node, int needed) {

@@ -187,12 +187,24 @@ class PlacementTest {
 
     assertThat(Placement.place(List.of(new NodeSlots("n1", 7, 4, true, false)), List.of(manager))).as("a task in the backlog").isEmpty();
     assertThat(Placement.place(List.of(new NodeSlots("n1", 2), new NodeSlots("n2", 2)), List.of(task("a"), task("b"), manager)))
-        .as("the plan filled both nodes first")
+        .as("the plan gave both nodes something first")
         .extracting(a -> a.task().taskKey())
         .containsExactly("a", "b");
     assertThat(Placement.place(List.of(new NodeSlots("n1", 8, 4, true, true)), List.of(manager, task("a"))))
         .as("an idle node with a backlog gives it all")
         .extracting(a -> a.task().taskKey() + "/" + a.slots())
         .containsExactly("jm/8");
+  }
+
+  @Test
+  void whileNoNodeIsIdleTheOneClosestToIdleIsKeptForTheExclusiveTask() {
+    Candidate manager = new Candidate("other", "jm", 0, 1, true);
+    List<NodeSlots> busy = List.of(new NodeSlots("n1", 1, 4, true), new NodeSlots("n2", 3, 4, true));
+
+    List<Assignment> plan = Placement.place(busy, List.of(manager, task("a"), task("b"), task("c")));
+
+    assertThat(plan).as("n2 drains for the manager; the tasks behind it go elsewhere or wait")
+        .extracting(a -> a.task().taskKey() + "@" + a.nodeId())
+        .containsExactly("a@n1");
   }
 }
