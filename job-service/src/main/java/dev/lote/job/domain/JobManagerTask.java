@@ -15,8 +15,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A job's {@code jobManagerTask}: the task that starts with the job and usually drives it, adding
  * the job's other tasks. It runs as a task of the job (under its own id, in the job's task list),
- * created and queued with the job, retried like any task, and placed ahead of the job's other
- * tasks.
+ * created and queued with the job, retried like any task, and placed ahead of the queued tasks
+ * of its job priority in its pool.
  *
  * @param echo                the {@code jobManagerTask} as the job returns it, with the defaults Azure fills in
  * @param killJobOnCompletion when it completes (after its retries, in success or failure) the job
@@ -26,12 +26,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public record JobManagerTask(ObjectNode echo, boolean killJobOnCompletion, boolean runExclusive, boolean jobToken) {
 
-  private static final List<String> ECHOED =
+  /** What it shares with a {@code TaskAddParameter}: returned as given, and what it is added as. */
+  private static final List<String> TASK_PROPERTIES =
       List.of(
           "id", "displayName", "commandLine", "resourceFiles", "outputFiles", "environmentSettings", "constraints", "requiredSlots",
           "userIdentity");
-  /** What the job manager is added as: a {@code TaskAddParameter} of these properties. */
-  private static final List<String> TASK_PROPERTIES = ECHOED;
 
   /** Reads the {@code jobManagerTask} of a job body; null when it has none. */
   static JobManagerTask parse(Props job) {
@@ -40,9 +39,10 @@ public record JobManagerTask(ObjectNode echo, boolean killJobOnCompletion, boole
       return null;
     }
     jm.unsupported("applicationPackageReferences", "Application packages are not supported by Lote yet; ship the files as resourceFiles.");
+    jm.unsupported("containerSettings", "Container tasks are not supported by Lote yet; nodes run tasks as host processes.");
     String id = jm.id("id", "task");
     jm.requiredString("commandLine");
-    ObjectNode echo = TaskDefinition.echo(jm.node(), ECHOED);
+    ObjectNode echo = TaskDefinition.echo(jm.node(), TASK_PROPERTIES);
     echo.put("id", id);
     echo.put("killJobOnCompletion", jm.bool("killJobOnCompletion", true));
     echo.put("runExclusive", jm.bool("runExclusive", true));

@@ -109,6 +109,8 @@ class JobManagerTaskTest extends JobServiceTestBase {
     String base = "{'poolInfo':{'poolId':'pool-1'},'id':'";
     BatchHttp.Response packages =
         http.post("/jobs", json(base + uniqueId("pkg") + "','jobManagerTask':{'id':'m','commandLine':'x','applicationPackageReferences':[{'applicationId':'a'}]}}"));
+    BatchHttp.Response container =
+        http.post("/jobs", json(base + uniqueId("ctr") + "','jobManagerTask':{'id':'m','commandLine':'x','containerSettings':{'imageName':'ubuntu'}}}"));
     BatchHttp.Response noCommand = http.post("/jobs", json(base + uniqueId("nocmd") + "','jobManagerTask':{'id':'m'}}"));
     BatchHttp.Response noId = http.post("/jobs", json(base + uniqueId("noid") + "','jobManagerTask':{'commandLine':'x'}}"));
     BatchHttp.Response access =
@@ -120,6 +122,7 @@ class JobManagerTaskTest extends JobServiceTestBase {
 
     assertThat(packages.status()).isEqualTo(400);
     assertThat(packages.detail("PropertyName")).isEqualTo("jobManagerTask.applicationPackageReferences");
+    assertThat(container.detail("PropertyName")).isEqualTo("jobManagerTask.containerSettings");
     assertThat(noCommand.errorCode()).isEqualTo("MissingRequiredProperty");
     assertThat(noId.detail("PropertyName")).as("the id is required, as the REST spec has it").isEqualTo("jobManagerTask.id");
     assertThat(access.detail("PropertyName")).isEqualTo("jobManagerTask.authenticationTokenSettings.access");
