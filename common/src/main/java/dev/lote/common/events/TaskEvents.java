@@ -1,6 +1,7 @@
 package dev.lote.common.events;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +25,7 @@ public final class TaskEvents {
    * @param affinityId           the {@code affinityInfo.affinityId} of the task: the scheduler prefers
    *     the node of that affinity id when it can take the task; null for none
    * @param container            the task runs in a container of this image; null for a host process
+   * @param jobManager           set when the task is its job's job manager task; null for any other
    */
   public record TaskRunSpec(
       String commandLine,
@@ -37,13 +39,14 @@ public final class TaskEvents {
       JobTaskSpecs jobTasks,
       Long retentionMillis,
       String affinityId,
-      TaskContainer container) {
+      TaskContainer container,
+      JobManagerRun jobManager) {
 
     public TaskRunSpec {
       outputFiles = outputFiles == null || outputFiles.isEmpty() ? null : List.copyOf(outputFiles);
     }
 
-    /** A task kept for the default retention time, with no affinity, run as a host process. */
+    /** A task kept for the default retention time, with no affinity, run as a host process, not a job manager. */
     public TaskRunSpec(
         String commandLine,
         Map<String, String> environment,
@@ -54,7 +57,7 @@ public final class TaskEvents {
         boolean ownUser,
         List<OutputFile> outputFiles,
         JobTaskSpecs jobTasks) {
-      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, null, null, null);
+      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, null, null, null, null);
     }
 
     /** A task with no output files, of a job without preparation and release tasks. */
@@ -78,7 +81,8 @@ public final class TaskEvents {
     /** The same attempt, with its job's preparation and release tasks. */
     public TaskRunSpec withJobTasks(JobTaskSpecs tasks) {
       return new TaskRunSpec(
-          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, tasks, retentionMillis, affinityId, container);
+          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, tasks, retentionMillis, affinityId,
+          container, jobManager);
     }
 
     /**
@@ -87,7 +91,24 @@ public final class TaskEvents {
      */
     public TaskRunSpec withConstraints(Long wallClockMillis, Long retention) {
       return new TaskRunSpec(
-          commandLine, environment, requiredSlots, wallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinityId, container);
+          commandLine, environment, requiredSlots, wallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinityId,
+          container, jobManager);
+    }
+
+    /** The same attempt with more environment variables (which win over the task's own). */
+    public TaskRunSpec withEnvironment(Map<String, String> more) {
+      Map<String, String> merged = new LinkedHashMap<>(environment == null ? Map.of() : environment);
+      merged.putAll(more);
+      return new TaskRunSpec(
+          commandLine, merged, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
+          container, jobManager);
+    }
+
+    /** The same run as its job's job manager task. */
+    public TaskRunSpec asJobManager(JobManagerRun run) {
+      return new TaskRunSpec(
+          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
+          container, run);
     }
 
     /** The same run with another wall clock limit (null for none), as after a task update. */
@@ -98,7 +119,8 @@ public final class TaskEvents {
     /** The same run with its retention time, its affinity and its container. */
     public TaskRunSpec with(Long retention, String affinity, TaskContainer inContainer) {
       return new TaskRunSpec(
-          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinity, inContainer);
+          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinity,
+          inContainer, jobManager);
     }
   }
 
@@ -113,6 +135,13 @@ public final class TaskEvents {
    *     ({@code containerImageDefault}) instead of the task's ({@code taskWorkingDirectory})
    */
   public record TaskContainer(String imageName, String containerRunOptions, String registryServer, boolean imageWorkingDirectory) {}
+
+  /**
+   * What makes a job manager task's attempt special to the scheduler: it goes ahead of the other
+   * queued tasks of its job priority in its pool, and an exclusive one ({@code runExclusive}) takes
+   * a whole node, one with nothing on it, and keeps every other task off that node while it runs.
+   */
+  public record JobManagerRun(boolean exclusive) {}
 
   /**
    * A job preparation or release task as a node runs it.

@@ -157,6 +157,11 @@ public record TaskDefinition(
         runSpec.withConstraints(wallClock == null ? null : wallClock.toMillis(), retention.toMillis()));
   }
 
+  /** This definition with another run spec, such as the job manager's. */
+  public TaskDefinition withRunSpec(TaskRunSpec spec) {
+    return new TaskDefinition(id, commandLine, requiredSlots, maxWallClockTime, retentionTime, maxTaskRetryCount, echo, exitConditions, dependsOn, spec);
+  }
+
   /** The {@code constraints} of a task body as given; null for each one left out. */
   private record GivenConstraints(Duration maxWallClockTime, Duration retentionTime, Integer maxTaskRetryCount) {
 

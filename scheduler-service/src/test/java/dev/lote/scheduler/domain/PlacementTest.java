@@ -185,4 +185,42 @@ class PlacementTest {
       }
     }
   }
+
+  @Test
+  void anExclusiveTaskTakesAWholeIdleNodeAndNothingElseGoesThere() {
+    Candidate manager = new Candidate("job", "jm", 0, 1, true);
+    List<NodeSlots> nodes = List.of(new NodeSlots("busy", 3, 4, true), new NodeSlots("idle", 4, 4, true));
+
+    List<Assignment> plan = Placement.place(nodes, List.of(manager, task("a"), task("b"), task("c")));
+
+    assertThat(plan).extracting(a -> a.task().taskKey() + "@" + a.nodeId() + "/" + a.slots())
+        .containsExactly("jm@idle/4", "a@busy/1", "b@busy/1", "c@busy/1");
+  }
+
+  @Test
+  void anExclusiveTaskWaitsWhileEveryNodeHoldsSomethingAndTakesTheBacklogToo() {
+    Candidate manager = new Candidate("job", "jm", 0, 1, true);
+
+    assertThat(Placement.place(List.of(new NodeSlots("n1", 7, 4, true, false)), List.of(manager))).as("a task in the backlog").isEmpty();
+    assertThat(Placement.place(List.of(new NodeSlots("n1", 2), new NodeSlots("n2", 2)), List.of(task("a"), task("b"), manager)))
+        .as("the plan gave both nodes something first")
+        .extracting(a -> a.task().taskKey())
+        .containsExactly("a", "b");
+    assertThat(Placement.place(List.of(new NodeSlots("n1", 8, 4, true, true)), List.of(manager, task("a"))))
+        .as("an idle node with a backlog gives it all")
+        .extracting(a -> a.task().taskKey() + "/" + a.slots())
+        .containsExactly("jm/8");
+  }
+
+  @Test
+  void whileNoNodeIsIdleTheOneClosestToIdleIsKeptForTheExclusiveTask() {
+    Candidate manager = new Candidate("other", "jm", 0, 1, true);
+    List<NodeSlots> busy = List.of(new NodeSlots("n1", 1, 4, true), new NodeSlots("n2", 3, 4, true));
+
+    List<Assignment> plan = Placement.place(busy, List.of(manager, task("a"), task("b"), task("c")));
+
+    assertThat(plan).as("n2 drains for the manager; the tasks behind it go elsewhere or wait")
+        .extracting(a -> a.task().taskKey() + "@" + a.nodeId())
+        .containsExactly("a@n1");
+  }
 }
