@@ -71,6 +71,7 @@ class BatchProxyFilter extends OncePerRequestFilter {
   static final String MDC_CORRELATION_ID = "correlationId";
 
   private final SharedKeyAuthenticator auth;
+  private final JobTokenAuthenticator jobTokens;
   private final Routes routes;
   private final RequestChecks checks = new RequestChecks(BatchApi.get());
   private final HttpClient http;
@@ -82,8 +83,15 @@ class BatchProxyFilter extends OncePerRequestFilter {
   private final AccountRateLimits rateLimits;
 
   BatchProxyFilter(
-      SharedKeyAuthenticator auth, GatewayProperties props, HttpClient http, Clock clock, Breakers breakers, AccountRateLimits rateLimits) {
+      SharedKeyAuthenticator auth,
+      JobTokenAuthenticator jobTokens,
+      GatewayProperties props,
+      HttpClient http,
+      Clock clock,
+      Breakers breakers,
+      AccountRateLimits rateLimits) {
     this.auth = auth;
+    this.jobTokens = jobTokens;
     this.breakers = breakers;
     this.rateLimits = rateLimits;
     this.routes = new Routes(props);
@@ -112,7 +120,7 @@ class BatchProxyFilter extends OncePerRequestFilter {
     MDC.put(MDC_CORRELATION_ID, requestId);
     try {
       BatchApi.Operation operation = checks.url(request);
-      String account = auth.authenticate(request);
+      String account = JobTokenAuthenticator.applies(request) ? jobTokens.authenticate(request) : auth.authenticate(request);
       rateLimits.acquire(account);
       refuseRepeatedQueryParameters(request);
       request = checks.body(request, operation);

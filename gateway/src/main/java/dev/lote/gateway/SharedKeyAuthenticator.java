@@ -44,9 +44,6 @@ class SharedKeyAuthenticator {
     if (auth == null || auth.isBlank()) {
       throw BatchErrors.authenticationFailed("The Authorization header is missing.");
     }
-    if (auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw BatchErrors.authenticationFailed("Lote accepts SharedKey authentication; Microsoft Entra ID tokens are not supported.");
-    }
     if (!auth.startsWith("SharedKey ")) {
       throw BatchErrors.invalidAuthenticationInfo("The Authorization header must be 'SharedKey <account>:<signature>'.");
     }

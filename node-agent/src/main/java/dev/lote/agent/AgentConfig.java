@@ -7,7 +7,14 @@ import java.util.Map;
 
 import dev.lote.common.time.IsoDurations;
 
-/** The agent's settings, from {@code --lote.node.<name>=value} arguments. */
+/**
+ * The agent's settings, from {@code --lote.node.<name>=value} arguments.
+ *
+ * @param containers          the pool's nodes run containers ({@code containerConfiguration}): a
+ *     node without a container runtime reports so among its errors
+ * @param containerSearchPath where the agent looks for {@code docker} and {@code podman}: its own
+ *     {@code PATH} unless given
+ */
 record AgentConfig(
     String nodeId,
     String poolId,
@@ -20,7 +27,9 @@ record AgentConfig(
     Path startTaskFile,
     int httpPort,
     Duration heartbeatInterval,
-    Path uidRegistry) {
+    Path uidRegistry,
+    boolean containers,
+    String containerSearchPath) {
 
   static AgentConfig parse(String[] args) {
     Map<String, String> m = new HashMap<>();
@@ -44,7 +53,9 @@ record AgentConfig(
         m.containsKey("start-task") ? Path.of(m.get("start-task")) : null,
         Integer.parseInt(m.getOrDefault("http-port", "0")),
         IsoDurations.parse(m.getOrDefault("heartbeat-interval", "PT10S")),
-        Path.of(m.getOrDefault("uid-registry", "/run/lote/task-uids")));
+        Path.of(m.getOrDefault("uid-registry", "/run/lote/task-uids")),
+        Boolean.parseBoolean(m.getOrDefault("containers", "false")),
+        m.getOrDefault("container-search-path", System.getenv("PATH")));
   }
 
   private static String required(Map<String, String> m, String name) {
@@ -78,6 +89,11 @@ record AgentConfig(
 
   Path journal() {
     return root.resolve(".agent").resolve("journal");
+  }
+
+  /** Task directories due for removal once their retention time has passed, and those removed. */
+  Path retentionFile() {
+    return root.resolve(".agent").resolve("retention");
   }
 
   /** The file-server port of the agent's previous life, bound again so task file URLs stay valid. */

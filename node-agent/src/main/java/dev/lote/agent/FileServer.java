@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.function.BiPredicate;
 import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -44,14 +45,18 @@ final class FileServer {
   private final AgentConfig cfg;
   private final HttpServer server;
   private final String internalSecret;
+  private final BiPredicate<String, String> cleanedUp;
 
   /**
    * @param internalSecret the {@link InternalCredential} every file request must carry; none is
    *                       checked when it is empty (an agent started by hand)
+   * @param cleanedUp      whether a task's directory (by job and task id) was removed once its
+   *                       retention time had passed
    */
-  FileServer(AgentConfig cfg, String internalSecret) throws IOException {
+  FileServer(AgentConfig cfg, String internalSecret, BiPredicate<String, String> cleanedUp) throws IOException {
     this.cfg = cfg;
     this.internalSecret = internalSecret;
+    this.cleanedUp = cleanedUp;
     this.server = bind(cfg);
     server.setExecutor(Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "files");
@@ -128,6 +133,10 @@ final class FileServer {
         String taskId = decode(parts[1]);
         if (!plainName(jobId) || !plainName(taskId)) {
           notFound(ex);
+          return;
+        }
+        if (cleanedUp.test(jobId, taskId)) {
+          cleanedUp(ex);
           return;
         }
         base = cfg.taskDir(jobId, taskId);
@@ -345,6 +354,17 @@ final class FileServer {
       return;
     }
     send(ex, 404, "{\"code\":\"FileNotFound\",\"message\":{\"lang\":\"en-US\",\"value\":\"The specified file does not exist.\"}}");
+  }
+
+  /** Batch's answer for the files of a task whose directory went when its retention time passed. */
+  private static void cleanedUp(HttpExchange ex) throws IOException {
+    if (ex.getRequestMethod().equals("HEAD")) {
+      ex.sendResponseHeaders(409, -1);
+      ex.close();
+      return;
+    }
+    send(ex, 409, "{\"code\":\"TaskFilesCleanedup\",\"message\":{\"lang\":\"en-US\",\"value\":"
+        + "\"The files of the specified task have been cleaned up: its retention time passed after it completed.\"}}");
   }
 
   private static void send(HttpExchange ex, int status, String json) throws IOException {

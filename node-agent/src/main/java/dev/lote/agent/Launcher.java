@@ -6,13 +6,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import dev.lote.common.events.TaskEvents.JobTaskSpecs;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 
-/** Prepares an attempt's directory and resource files and starts its process in a group of its own. */
+/**
+ * Prepares an attempt's directory and resource files and starts its process in a group of its own:
+ * the task's command itself, or the container runtime running it in the task's image.
+ */
 final class Launcher {
 
   /** A started process and the group it leads. */
@@ -21,11 +26,29 @@ final class Launcher {
   private final AgentConfig cfg;
   private final Processes processes;
   private final TaskUsers users;
+  /** The node's runtime, probed when first asked; without one, tasks in containers fail instead of running on the host. */
+  private final Supplier<ContainerRuntime.Probe> containers;
 
-  Launcher(AgentConfig cfg, Processes processes, TaskUsers users) {
+  Launcher(AgentConfig cfg, Processes processes, TaskUsers users, Supplier<ContainerRuntime.Probe> containers) {
     this.cfg = cfg;
     this.processes = processes;
     this.users = users;
+    this.containers = containers;
+  }
+
+  /**
+   * Why the attempt cannot run here: it runs in a container and the node has no container runtime;
+   * null when it can. The reason is also written to the task's stderr.txt.
+   */
+  String missingRuntime(TaskAssigned a) {
+    if (a.spec().container() == null || containers.get().runtime() != null) {
+      return null;
+    }
+    String reason =
+        "The task runs in a container of image " + a.spec().container().imageName() + ", but on node " + cfg.nodeId() + " "
+            + containers.get().problem() + "; it was not run.";
+    appendStderr(cfg.taskDir(a.jobId(), a.taskId()), "lote: " + reason);
+    return reason;
   }
 
   /**
@@ -54,8 +77,6 @@ final class Launcher {
   Started start(TaskAssigned a, TaskUsers.User user) throws IOException {
     Path taskDir = cfg.taskDir(a.jobId(), a.taskId());
     try {
-      List<String> command = new ArrayList<>(ProcessGroups.prefix());
-      command.addAll(CommandLines.split(a.spec().commandLine()));
       Map<String, String> batch = processes.batchVariables(a.jobId(), a.taskId(), taskDir);
       JobTaskSpecs jobTasks = a.spec().jobTasks();
       if (jobTasks != null && jobTasks.preparation() != null) {
@@ -63,6 +84,17 @@ final class Launcher {
         batch.put("AZ_BATCH_JOB_PREP_DIR", prep.toString());
         batch.put("AZ_BATCH_JOB_PREP_WORKING_DIR", prep.resolve("wd").toString());
       }
+      List<String> command = new ArrayList<>(ProcessGroups.prefix());
+      List<String> words = CommandLines.split(a.spec().commandLine());
+      if (a.spec().container() != null) {
+        Map<String, String> passed = new LinkedHashMap<>();
+        if (a.spec().environment() != null) {
+          passed.putAll(a.spec().environment());
+        }
+        passed.putAll(batch);
+        words = containers.get().runtime().run(a.spec().container(), words, passed, taskDir);
+      }
+      command.addAll(words);
       Process p = processes.builder(command, a.spec().environment(), batch, taskDir, user).start();
       return new Started(p, ProcessGroups.of(p));
     } catch (IOException | IllegalArgumentException e) {

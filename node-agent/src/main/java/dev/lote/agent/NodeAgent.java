@@ -6,11 +6,13 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.NodeAgentError;
 import dev.lote.common.events.NodeEvents.NodeReported;
 import dev.lote.common.events.NodeEvents.StartTaskOutcome;
 import dev.lote.common.events.Topics;
@@ -45,6 +48,9 @@ final class NodeAgent implements AutoCloseable {
   private final Processes processes;
   private final TaskUsers users;
   private final Journal journal;
+  private final Retention retention;
+  /** The node's container runtime, looked for when first needed; see {@link #containers()}. */
+  private ContainerRuntime.Probe containerProbe;
   private final Reporter reporter;
   private final TaskRunner runner;
   private final Heartbeats heartbeats;
@@ -53,6 +59,8 @@ final class NodeAgent implements AutoCloseable {
   /** One thread per attempt uploading its output files (at most one per slot), none when idle. */
   private final ExecutorService uploads = Executors.newCachedThreadPool(daemon("uploads"));
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("timers"));
+  /** Removes task directories past their retention time: apart from the timers, which a large directory must not hold up. */
+  private final ScheduledExecutorService retentionSweeper = Executors.newSingleThreadScheduledExecutor(daemon("retention"));
   /** Job preparation and release tasks: rare (one of each per job on a node), each waits for its process. */
   private final ExecutorService jobTaskWorkers = Executors.newCachedThreadPool(daemon("job-tasks"));
   private Thread consumerThread;
@@ -67,8 +75,9 @@ final class NodeAgent implements AutoCloseable {
     if (users.switching()) {
       protectDirectories(cfg);
     }
+    this.retention = Retention.open(cfg.retentionFile(), cfg, clock);
     this.events = new Events(cfg.kafka(), "node-agent-" + cfg.nodeId(), cfg.account(), clock);
-    this.files = new FileServer(cfg, System.getenv().getOrDefault(InternalCredential.ENVIRONMENT, ""));
+    this.files = new FileServer(cfg, System.getenv().getOrDefault(InternalCredential.ENVIRONMENT, ""), retention::removed);
     this.processes = new Processes(cfg);
     this.journal = new Journal(cfg.journal());
     this.reporter = new Reporter(events, journal, timers);
@@ -78,7 +87,8 @@ final class NodeAgent implements AutoCloseable {
     JobTasks jobTasks = new JobTasks(cfg, processes, users, events, clock, jobTaskWorkers, timers, files.url(), job -> self[0].busyWith(job));
     this.runner =
         new TaskRunner(
-            cfg, new Launcher(cfg, processes, users), jobTasks, reporter, journal, clock, launches, uploads, timers, files.url(), heartbeats::changed);
+            cfg, new Launcher(cfg, processes, users, this::containers), jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
+            heartbeats::changed);
     self[0] = runner;
     this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> report("deallocated", null));
   }
@@ -112,6 +122,7 @@ final class NodeAgent implements AutoCloseable {
   void start() throws InterruptedException {
     files.start();
     runner.recover();
+    retentionSweeper.scheduleWithFixedDelay(retention::sweep, 0, 1, TimeUnit.SECONDS);
     report("starting", null);
     heartbeats.start();
     StartTaskOutcome outcome = null;
@@ -148,6 +159,7 @@ final class NodeAgent implements AutoCloseable {
   }
 
   private void report(String state, StartTaskOutcome outcome) {
+    List<NodeAgentError> errors = errors();
     events.send(
         Topics.NODE_REPORTS,
         cfg.nodeId(),
@@ -155,7 +167,35 @@ final class NodeAgent implements AutoCloseable {
             EventTypes.NODE_REPORTED,
             cfg.nodeId(),
             new NodeReported(
-                cfg.poolId(), cfg.nodeId(), state, files.url(), "127.0.0.1", outcome, clock.instant(), users.errors().isEmpty() ? null : users.errors())));
+                cfg.poolId(), cfg.nodeId(), state, files.url(), "127.0.0.1", outcome, clock.instant(), errors.isEmpty() ? null : errors)));
+  }
+
+  /**
+   * What keeps the node from running tasks as its pool asks: a user it cannot switch to, or a pool
+   * of containers on a host with no container runtime.
+   */
+  private List<NodeAgentError> errors() {
+    List<NodeAgentError> errors = new ArrayList<>(users.errors());
+    if (cfg.containers() && containers().runtime() == null) {
+      errors.add(new NodeAgentError(
+          "ContainerRuntimeNotAvailable",
+          "The pool's nodes run containers, but " + containers().problem() + "; tasks with containerSettings fail on this node."));
+    }
+    return errors;
+  }
+
+  /**
+   * The container runtime, probed once when a pool of containers starts its node or a task first
+   * asks for one, so that the nodes of other pools never pay for the probe.
+   */
+  private synchronized ContainerRuntime.Probe containers() {
+    if (containerProbe == null) {
+      containerProbe = ContainerRuntime.probe(cfg.containerSearchPath());
+      if (containerProbe.runtime() != null) {
+        log.info("tasks in containers run with {}", containerProbe.runtime().executable());
+      }
+    }
+    return containerProbe;
   }
 
   /**
@@ -212,12 +252,14 @@ final class NodeAgent implements AutoCloseable {
     }
     runner.halt(killRunning);
     timers.shutdownNow();
+    retentionSweeper.shutdownNow();
     launches.shutdown();
     jobTaskWorkers.shutdownNow();
     uploads.shutdown();
     files.stop();
     events.close();
     journal.close();
+    retention.close();
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

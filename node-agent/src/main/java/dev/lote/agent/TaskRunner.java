@@ -40,11 +40,15 @@ final class TaskRunner {
   static final String PREPARATION_FAILED_MESSAGE =
       "The job preparation task failed on this node; the task is queued again for another node.";
 
+  /** Batch's retention time of a task that gives none: seven days. */
+  static final long DEFAULT_RETENTION_MILLIS = TimeUnit.DAYS.toMillis(7);
+
   private final AgentConfig cfg;
   private final Launcher launcher;
   private final JobTasks jobTasks;
   private final Reporter reporter;
   private final Journal journal;
+  private final Retention retention;
   private final Clock clock;
   private final Executor launches;
   /** Where attempts with output files end: their uploads run before their end is reported. */
@@ -62,13 +66,14 @@ final class TaskRunner {
   private volatile boolean halted;
 
   TaskRunner(
-      AgentConfig cfg, Launcher launcher, JobTasks jobTasks, Reporter reporter, Journal journal, Clock clock,
+      AgentConfig cfg, Launcher launcher, JobTasks jobTasks, Reporter reporter, Journal journal, Retention retention, Clock clock,
       Executor launches, Executor uploads, ScheduledExecutorService timers, String agentUrl, Runnable runningChanged) {
     this.cfg = cfg;
     this.launcher = launcher;
     this.jobTasks = jobTasks;
     this.reporter = reporter;
     this.journal = journal;
+    this.retention = retention;
     this.clock = clock;
     this.launches = launches;
     this.uploads = uploads;
@@ -123,6 +128,8 @@ final class TaskRunner {
     }
     if (handedBack != null) {
       ended(handedBack, null, false);
+    } else {
+      retention.reused(new Retention.TaskRef(a.jobId(), a.taskId())); // its directory serves this attempt now
     }
   }
 
@@ -262,11 +269,14 @@ final class TaskRunner {
   private void launch(Attempt at) {
     TaskAssigned a = at.assignment;
     String unprepared = null;
+    String noContainer = launcher.missingRuntime(a);
     TaskUsers.User user = null;
-    try {
-      user = launcher.prepare(a);
-    } catch (IOException e) {
-      unprepared = e.getMessage();
+    if (noContainer == null) {
+      try {
+        user = launcher.prepare(a);
+      } catch (IOException e) {
+        unprepared = e.getMessage();
+      }
     }
     at.user(user);
     boolean endsUnstarted = true;
@@ -277,6 +287,8 @@ final class TaskRunner {
       }
       if (at.state() == Attempt.State.ENDING) {
         at.end(null, null); // ended while it was prepared, for the reason decided then
+      } else if (noContainer != null) {
+        at.end(EndReason.CONTAINER_RUNTIME_MISSING, noContainer);
       } else if (unprepared != null) {
         at.end(EndReason.PREPARATION_FAILED, "A resource file could not be placed: " + unprepared);
       } else {
@@ -381,6 +393,8 @@ final class TaskRunner {
     }
     runningChanged.run();
     launcher.release(at.user());
+    Long kept = at.assignment.spec().retentionMillis();
+    retention.ended(new Retention.TaskRef(at.assignment.jobId(), at.assignment.taskId()), kept == null ? DEFAULT_RETENTION_MILLIS : kept);
     reporter.completed(at.key, completion(at, exitCode, endTime), at.correlationId);
     synchronized (this) {
       live.remove(at.key);

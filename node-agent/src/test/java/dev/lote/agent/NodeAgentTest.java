@@ -33,9 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.lote.common.events.EndReason;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.NodeAgentError;
 import dev.lote.common.events.NodeEvents.NodeReported;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
+import dev.lote.common.events.TaskEvents.TaskContainer;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
 import dev.lote.common.events.TaskEvents.TaskRunSpec;
 import dev.lote.common.events.TaskEvents.TaskStarted;
@@ -80,7 +82,8 @@ class NodeAgentTest {
             new String[] {
               "--lote.node.id=" + NODE, "--lote.node.pool-id=pool-a", "--lote.node.root=" + root.resolve("node"),
               "--lote.node.slots=2", "--lote.node.kafka=" + kafka, "--lote.node.start-task=" + startTask,
-              "--lote.node.heartbeat-interval=PT1S"
+              "--lote.node.heartbeat-interval=PT1S", "--lote.node.containers=true",
+              "--lote.node.container-search-path=" + root.resolve("bin-without-runtimes")
             });
     agent = new NodeAgent(cfg, Clock.systemUTC());
     agent.start();
@@ -122,8 +125,11 @@ class NodeAgentTest {
   }
 
   static void assign(String taskId, String commandLine, Long maxWallClockMillis) {
-    TaskAssigned a =
-        new TaskAssigned(JOB, taskId, "pool-a", NODE, 0, new TaskRunSpec(commandLine, Map.of("GREETING", "hello"), 1, maxWallClockMillis, List.of(), false));
+    assign(taskId, new TaskRunSpec(commandLine, Map.of("GREETING", "hello"), 1, maxWallClockMillis, List.of(), false));
+  }
+
+  static void assign(String taskId, TaskRunSpec spec) {
+    TaskAssigned a = new TaskAssigned(JOB, taskId, "pool-a", NODE, 0, spec);
     producer.send(Topics.nodeCommands(NODE), taskId, producer.envelope(EventTypes.TASK_ASSIGNED, JOB, a)).join();
   }
 
@@ -140,6 +146,57 @@ class NodeAgentTest {
     assertThat(idle.startTask().exitCode()).isZero();
     assertThat(idle.agentUrl()).isEqualTo(agent.agentUrl());
     assertThat(root.resolve("node/shared/marker")).hasContent("ready");
+    assertThat(idle.errors())
+        .as("a pool of containers on a host without docker or podman")
+        .extracting(NodeAgentError::code)
+        .contains("ContainerRuntimeNotAvailable");
+    assertThat(idle.errors()).filteredOn(e -> e.code().equals("ContainerRuntimeNotAvailable")).first().extracting(NodeAgentError::message).asString()
+        .contains("docker", "podman");
+  }
+
+  @Test
+  void aTaskInAContainerFailsWithoutRunningWhereThereIsNoContainerRuntime() {
+    assign(
+        "boxed",
+        new TaskRunSpec("/bin/sh -c 'touch ran'", Map.of(), 1, null, List.of(), false)
+            .with(null, null, new TaskContainer("alpine:3.20", null, null, false)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> completed.containsKey("boxed"));
+
+    TaskCompleted boxed = completed.get("boxed");
+    assertThat(boxed.reason()).isEqualTo(EndReason.CONTAINER_RUNTIME_MISSING);
+    assertThat(boxed.reason().failureCode()).isEqualTo("ContainerRuntimeNotAvailable");
+    assertThat(boxed.reason().retriable()).isFalse();
+    assertThat(boxed.exitCode()).isNull();
+    assertThat(boxed.startTime()).isNull();
+    assertThat(boxed.failureMessage()).contains("alpine:3.20", "docker", "podman");
+    assertThat(started).doesNotContainKey("boxed");
+    Path dir = root.resolve("node/workitems/" + JOB + "/job-1/boxed");
+    assertThat(dir.resolve("wd/ran")).doesNotExist();
+    assertThat(dir.resolve("stderr.txt")).content().contains("docker");
+  }
+
+  @Test
+  void aTaskDirectoryIsRemovedItsRetentionTimeAfterTheTaskEndedAndItsFilesAnsweredAsCleanedUp() throws Exception {
+    assign("brief", new TaskRunSpec("/bin/sh -c 'echo kept'", Map.of(), 1, null, List.of(), false).with(2_000L, null, null));
+    await().atMost(Duration.ofSeconds(30)).until(() -> completed.containsKey("brief"));
+    Path dir = root.resolve("node/workitems/" + JOB + "/job-1/brief");
+    assertThat(dir.resolve("stdout.txt")).hasContent("kept");
+    assertThat(listFiles("brief").statusCode()).isEqualTo(200);
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> !Files.exists(dir));
+    HttpResponse<String> list = listFiles("brief");
+    assertThat(list.statusCode()).isEqualTo(409);
+    assertThat(list.body()).contains("TaskFilesCleanedup");
+    assertThat(root.resolve("node/.agent/retention")).content().contains("removed " + JOB + " brief");
+  }
+
+  private static HttpResponse<String> listFiles(String taskId) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(agent.agentUrl() + "/internal/tasks/" + JOB + "/" + taskId + "/files"))
+                .header("X-Lote-File-Url-Prefix", "http://lote/x")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

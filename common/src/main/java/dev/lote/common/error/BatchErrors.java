@@ -114,6 +114,15 @@ public final class BatchErrors {
         reason == null ? List.of() : List.of(new BatchErrorDetail("AuthenticationErrorDetail", reason)));
   }
 
+  /** The caller is who it says it is, but may not do this: a task's token used outside its job. */
+  public static BatchException authorizationFailure(String reason) {
+    return new BatchException(
+        403,
+        "AuthorizationFailure",
+        "This request is not authorized to perform this operation.",
+        reason == null ? List.of() : List.of(new BatchErrorDetail("Reason", reason)));
+  }
+
   public static BatchException invalidAuthenticationInfo(String reason) {
     return new BatchException(
         400,

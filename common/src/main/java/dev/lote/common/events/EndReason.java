@@ -13,6 +13,11 @@ public enum EndReason {
   /** A resource file could not be placed before the process ran; there is no exit code. */
   PREPARATION_FAILED(Category.USER_ERROR, "ResourceFileDownloadFailed"),
   /**
+   * The task runs in a container and its node has no container runtime ({@code docker} or
+   * {@code podman}): no process ran, there is no exit code, and the failure is not retried.
+   */
+  CONTAINER_RUNTIME_MISSING(Category.USER_ERROR, "ContainerRuntimeNotAvailable"),
+  /**
    * The process exited, then one of its output files could not be uploaded; the exit code is kept.
    * The task's {@code fileUploadError} exit options apply (an exit code given in its exit
    * conditions takes precedence), and the failure is not retried.

@@ -1,6 +1,7 @@
 package dev.lote.common.events;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +20,12 @@ public final class TaskEvents {
    * @param outputFiles          files to upload to blob containers after the process ends; null
    *     for none (an empty list is kept as null, so a task without them serialises as before)
    * @param jobTasks             the job's preparation and release tasks; null when it has none
+   * @param retentionMillis      how long the node keeps the task's directory after the attempt
+   *     ended ({@code constraints.retentionTime}); null for Batch's default of seven days
+   * @param affinityId           the {@code affinityInfo.affinityId} of the task: the scheduler prefers
+   *     the node of that affinity id when it can take the task; null for none
+   * @param container            the task runs in a container of this image; null for a host process
+   * @param jobManager           set when the task is its job's job manager task; null for any other
    */
   public record TaskRunSpec(
       String commandLine,
@@ -29,10 +36,28 @@ public final class TaskEvents {
       boolean elevated,
       boolean ownUser,
       List<OutputFile> outputFiles,
-      JobTaskSpecs jobTasks) {
+      JobTaskSpecs jobTasks,
+      Long retentionMillis,
+      String affinityId,
+      TaskContainer container,
+      JobManagerRun jobManager) {
 
     public TaskRunSpec {
       outputFiles = outputFiles == null || outputFiles.isEmpty() ? null : List.copyOf(outputFiles);
+    }
+
+    /** A task kept for the default retention time, with no affinity, run as a host process, not a job manager. */
+    public TaskRunSpec(
+        String commandLine,
+        Map<String, String> environment,
+        int requiredSlots,
+        Long maxWallClockMillis,
+        List<ResourceFile> resourceFiles,
+        boolean elevated,
+        boolean ownUser,
+        List<OutputFile> outputFiles,
+        JobTaskSpecs jobTasks) {
+      this(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, null, null, null, null);
     }
 
     /** A task with no output files, of a job without preparation and release tasks. */
@@ -55,14 +80,68 @@ public final class TaskEvents {
 
     /** The same attempt, with its job's preparation and release tasks. */
     public TaskRunSpec withJobTasks(JobTaskSpecs tasks) {
-      return new TaskRunSpec(commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, tasks);
+      return new TaskRunSpec(
+          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, tasks, retentionMillis, affinityId,
+          container, jobManager);
+    }
+
+    /**
+     * The same run with another wall clock limit (null for none) and retention time (null for the
+     * default), as after a task update.
+     */
+    public TaskRunSpec withConstraints(Long wallClockMillis, Long retention) {
+      return new TaskRunSpec(
+          commandLine, environment, requiredSlots, wallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinityId,
+          container, jobManager);
+    }
+
+    /** The same attempt with more environment variables (which win over the task's own). */
+    public TaskRunSpec withEnvironment(Map<String, String> more) {
+      Map<String, String> merged = new LinkedHashMap<>(environment == null ? Map.of() : environment);
+      merged.putAll(more);
+      return new TaskRunSpec(
+          commandLine, merged, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
+          container, jobManager);
+    }
+
+    /** The same run as its job's job manager task. */
+    public TaskRunSpec asJobManager(JobManagerRun run) {
+      return new TaskRunSpec(
+          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
+          container, run);
     }
 
     /** The same run with another wall clock limit (null for none), as after a task update. */
     public TaskRunSpec withMaxWallClockMillis(Long millis) {
-      return new TaskRunSpec(commandLine, environment, requiredSlots, millis, resourceFiles, elevated, ownUser, outputFiles, jobTasks);
+      return withConstraints(millis, retentionMillis);
+    }
+
+    /** The same run with its retention time, its affinity and its container. */
+    public TaskRunSpec with(Long retention, String affinity, TaskContainer inContainer) {
+      return new TaskRunSpec(
+          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinity,
+          inContainer, jobManager);
     }
   }
+
+  /**
+   * Batch {@code TaskContainerSettings}: the image a task's command runs in.
+   *
+   * @param imageName           the image, qualified by its registry unless it is on Docker Hub
+   * @param containerRunOptions extra options of the runtime's {@code run} command; null for none
+   * @param registryServer      the registry of the image, when it is not part of the image name;
+   *     null for the image's own (only registries that need no credentials)
+   * @param imageWorkingDirectory the command runs in the image's working directory
+   *     ({@code containerImageDefault}) instead of the task's ({@code taskWorkingDirectory})
+   */
+  public record TaskContainer(String imageName, String containerRunOptions, String registryServer, boolean imageWorkingDirectory) {}
+
+  /**
+   * What makes a job manager task's attempt special to the scheduler: it goes ahead of the other
+   * queued tasks of its job priority in its pool, and an exclusive one ({@code runExclusive}) takes
+   * a whole node, one with nothing on it, and keeps every other task off that node while it runs.
+   */
+  public record JobManagerRun(boolean exclusive) {}
 
   /**
    * A job preparation or release task as a node runs it.

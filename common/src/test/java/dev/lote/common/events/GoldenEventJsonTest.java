@@ -55,6 +55,7 @@ import dev.lote.common.events.TaskEvents.ResourceFile;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskCancelled;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
+import dev.lote.common.events.TaskEvents.TaskContainer;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
 import dev.lote.common.events.TaskEvents.TaskQueued;
 import dev.lote.common.events.TaskEvents.TaskRunSpec;
@@ -89,7 +90,10 @@ class GoldenEventJsonTest {
           new JobTaskSpecs(
               new JobTaskSpec("jobpreparation", "/bin/sh -c 'echo prep'", Map.of("A", "1"), List.of(), 60_000L, 2, true, false),
               true,
-              new JobTaskSpec("jobrelease", "/bin/true", Map.of(), List.of(), 900_000L, 0, false, false)));
+              new JobTaskSpec("jobrelease", "/bin/true", Map.of(), List.of(), 900_000L, 0, false, false)),
+          3_600_000L,
+          "TVM:pool-1-n0001",
+          new TaskContainer("alpine:3.20", "--network none", null, false));
 
   /** One sample payload for every event type. */
   static final Map<String, Object> SAMPLES = new LinkedHashMap<>();

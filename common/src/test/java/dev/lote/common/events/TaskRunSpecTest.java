@@ -39,6 +39,23 @@ class TaskRunSpecTest {
     }
   }
 
+  /** A task update replaces the wall clock and the retention time, and nothing else. */
+  @Test
+  void newConstraintsKeepEveryOtherPartOfTheRun() throws Exception {
+    RecordComponent[] components = TaskRunSpec.class.getRecordComponents();
+    TaskRunSpec spec = (TaskRunSpec) sample(TaskRunSpec.class);
+
+    TaskRunSpec updated = spec.withConstraints(60_000L, null);
+
+    assertThat(updated.maxWallClockMillis()).isEqualTo(60_000L);
+    assertThat(updated.retentionMillis()).isNull();
+    for (RecordComponent c : components) {
+      if (!c.getName().equals("maxWallClockMillis") && !c.getName().equals("retentionMillis")) {
+        assertThat(c.getAccessor().invoke(updated)).as(c.getName()).isEqualTo(c.getAccessor().invoke(spec));
+      }
+    }
+  }
+
   /** A value of the type that is neither null, empty nor a default; a record of such values. */
   private static Object sample(Class<?> type) {
     if (type == String.class) {

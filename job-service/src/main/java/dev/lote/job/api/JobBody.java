@@ -40,6 +40,7 @@ record JobBody(
     String onTaskFailure,
     List<EnvironmentSetting> metadata,
     ExecutionInfo executionInfo,
+    JsonNode jobManagerTask,
     JsonNode jobPreparationTask,
     JsonNode jobReleaseTask,
     Stats stats) {
@@ -110,6 +111,7 @@ record JobBody(
         d.onTaskFailure().wire(),
         d.metadata().isEmpty() ? null : d.metadata(),
         new ExecutionInfo(j.creationTime(), j.endTime(), d.poolId(), j.terminateReason()),
+        d.jobManager() == null ? null : d.jobManager().echo(),
         d.jobTasks() == null ? null : d.jobTasks().preparation(),
         d.jobTasks() == null ? null : d.jobTasks().release(),
         stats);

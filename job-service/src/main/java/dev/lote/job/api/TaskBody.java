@@ -6,6 +6,7 @@ import java.time.Instant;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import dev.lote.common.ids.AffinityIds;
 import dev.lote.common.time.IsoDurations;
 import dev.lote.job.domain.FailureInfo;
 import dev.lote.job.domain.NodePlacement;
@@ -34,6 +35,7 @@ record TaskBody(
     String previousState,
     Instant previousStateTransitionTime,
     String commandLine,
+    JsonNode containerSettings,
     JsonNode resourceFiles,
     JsonNode outputFiles,
     JsonNode environmentSettings,
@@ -112,6 +114,7 @@ record TaskBody(
         e.previousState() == null ? null : e.previousState().wire(),
         e.previousStateTime(),
         d.commandLine(),
+        echo.get("containerSettings"),
         echo.get("resourceFiles"),
         echo.get("outputFiles"),
         echo.get("environmentSettings"),
@@ -137,7 +140,7 @@ record TaskBody(
     }
     String nodeUrl = br.url("/pools/" + p.poolId() + "/nodes/" + p.nodeId());
     String root = "workitems/" + t.jobId() + "/job-1/" + t.id();
-    return new NodeInfo(null, nodeUrl, p.poolId(), p.nodeId(), root, nodeUrl + "/files/" + root);
+    return new NodeInfo(AffinityIds.of(p.nodeId()), nodeUrl, p.poolId(), p.nodeId(), root, nodeUrl + "/files/" + root);
   }
 
   static String duration(Duration d) {

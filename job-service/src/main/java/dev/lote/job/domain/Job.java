@@ -19,6 +19,8 @@ public final class Job {
   public static final String ALL_TASKS_COMPLETE = "AllTasksComplete";
   public static final String TASK_FAILED = "TaskFailed";
   public static final String MAX_WALL_CLOCK_TIME_EXPIRY = "MaxWallClockTimeExpiry";
+  /** The job manager task completed and the job was to end with it ({@code killJobOnCompletion}). */
+  public static final String JM_COMPLETE = "JMComplete";
 
   private final String account;
   private JobDefinition definition;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.lote.common.error.BatchErrors;
+import dev.lote.common.ids.BatchIds;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -15,6 +16,7 @@ import tools.jackson.databind.JsonNode;
  * @param maxParallelTasks   -1 for no limit
  * @param metadata           the {@code {name, value}} pairs as given
  * @param jobTasks           the job preparation and release tasks; null when it has none
+ * @param jobManager         the job manager task; null when it has none
  */
 public record JobDefinition(
     String id,
@@ -30,7 +32,8 @@ public record JobDefinition(
     boolean usesTaskDependencies,
     List<EnvironmentSetting> commonEnvironment,
     List<EnvironmentSetting> metadata,
-    JobTasks jobTasks) {
+    JobTasks jobTasks,
+    JobManagerTask jobManager) {
 
   public static final int MIN_PRIORITY = -1000;
   public static final int MAX_PRIORITY = 1000;
@@ -41,11 +44,13 @@ public record JobDefinition(
   public static JobDefinition parse(JsonNode body) {
     Props p = Props.body(body, "job");
     String id = p.id("id", "job");
-    p.unsupported("jobManagerTask", "A job manager task" + NOT_YET + "add the work as ordinary tasks.");
     p.unsupported("networkConfiguration", "A job network configuration" + NOT_YET + "nodes share the host's network.");
     String poolId = poolId(p);
     Constraints constraints = constraints(p);
     List<EnvironmentSetting> common = EnvironmentSetting.parse(p, "commonEnvironmentSettings");
+    JobTasks jobTasks = JobTasks.parse(p, common);
+    JobManagerTask jobManager = JobManagerTask.parse(p);
+    checkJobManagerId(jobManager, jobTasks);
     return new JobDefinition(
         id,
         p.string("displayName"),
@@ -60,7 +65,8 @@ public record JobDefinition(
         p.bool("usesTaskDependencies", false),
         common,
         metadata(p),
-        JobTasks.parse(p, common));
+        jobTasks,
+        jobManager);
   }
 
   /**
@@ -86,7 +92,8 @@ public record JobDefinition(
         usesTaskDependencies,
         commonEnvironment,
         metadata(p),
-        jobTasks);
+        jobTasks,
+        jobManager);
   }
 
   /**
@@ -111,7 +118,20 @@ public record JobDefinition(
         usesTaskDependencies,
         commonEnvironment,
         p.has("metadata") ? metadata(p) : metadata,
-        jobTasks);
+        jobTasks,
+        jobManager);
+  }
+
+  /** The job manager, a task of the job, may not take the id of the job's preparation or release task. */
+  private static void checkJobManagerId(JobManagerTask jobManager, JobTasks jobTasks) {
+    if (jobManager == null || jobTasks == null) {
+      return;
+    }
+    String key = BatchIds.key(jobManager.id());
+    if (key.equals(BatchIds.key(jobTasks.preparationId())) || (jobTasks.releaseId() != null && key.equals(BatchIds.key(jobTasks.releaseId())))) {
+      throw BatchErrors.invalidProperty(
+          "jobManagerTask.id", jobManager.id(), "The job manager task's id must differ from the job preparation and release tasks' ids.");
+    }
   }
 
   private record Constraints(Duration maxWallClockTime, int maxTaskRetryCount) {}

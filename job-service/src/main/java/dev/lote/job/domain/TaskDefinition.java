@@ -14,6 +14,7 @@ import dev.lote.common.error.BatchErrors;
 import dev.lote.common.events.TaskEvents;
 import dev.lote.common.events.TaskEvents.OutputFile;
 import dev.lote.common.events.TaskEvents.ResourceFile;
+import dev.lote.common.events.TaskEvents.TaskContainer;
 import dev.lote.common.events.TaskEvents.TaskRunSpec;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -45,13 +46,18 @@ public record TaskDefinition(
   static final int MAX_REQUIRED_SLOTS = 256;
 
   private static final List<String> ECHOED =
-      List.of("displayName", "environmentSettings", "resourceFiles", "outputFiles", "userIdentity", "exitConditions", "dependsOn", "affinityInfo");
+      List.of(
+          "displayName", "environmentSettings", "resourceFiles", "outputFiles", "userIdentity", "exitConditions", "dependsOn", "affinityInfo",
+          "containerSettings");
   private static final Set<String> ENUM_PROPERTIES = Set.of("jobAction", "dependencyAction", "scope", "elevationLevel");
   /** Headers of a blob upload that the node's HTTP client or the upload itself sets. */
   private static final Set<String> MANAGED_UPLOAD_HEADERS =
       Set.of("content-length", "host", "connection", "expect", "upgrade", "transfer-encoding", "x-ms-blob-type", "x-ms-version");
   /** Enum properties whose values the service spells in camel case. */
-  private static final Map<String, List<String>> CAMEL_CASE_ENUMS = Map.of("uploadCondition", List.of("taskSuccess", "taskFailure", "taskCompletion"));
+  private static final Map<String, List<String>> CAMEL_CASE_ENUMS =
+      Map.of(
+          "uploadCondition", List.of("taskSuccess", "taskFailure", "taskCompletion"),
+          "workingDirectory", List.of("taskWorkingDirectory", "containerImageDefault"));
   private static final String NOT_YET = " not supported by Lote yet";
   /** A container name as Azure Storage allows it: 3 to 63 lower-case letters, digits and single hyphens. */
   private static final Pattern CONTAINER_NAME = Pattern.compile("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]");
@@ -72,7 +78,6 @@ public record TaskDefinition(
     String commandLine = p.requiredString("commandLine");
     p.unsupported("multiInstanceSettings", "Multi-instance tasks are" + NOT_YET + ".");
     p.unsupported("applicationPackageReferences", "Application packages are" + NOT_YET + "; ship the files as resourceFiles.");
-    p.unsupported("containerSettings", "Container tasks are" + NOT_YET + "; nodes run tasks as host processes.");
     p.unsupported("authenticationTokenSettings", "Task authentication tokens are" + NOT_YET + ".");
     int slots = p.integer("requiredSlots", 1, 1, MAX_REQUIRED_SLOTS);
     GivenConstraints given = GivenConstraints.parse(p);
@@ -85,14 +90,16 @@ public record TaskDefinition(
     TaskDependencies deps = TaskDependencies.parse(p, id, job.definition().usesTaskDependencies());
     List<EnvironmentSetting> env = EnvironmentSetting.parse(p, "environmentSettings");
     Map<String, String> merged = EnvironmentSetting.merge(job.definition().commonEnvironment(), env);
+    Duration kept = retention == null ? DEFAULT_RETENTION : retention;
     TaskRunSpec spec =
-        new TaskRunSpec(commandLine, merged, slots, wallClock == null ? null : wallClock.toMillis(), resourceFiles(p, storage, now), user.elevated(), user.ownUser(), outputFiles(p), null);
+        new TaskRunSpec(commandLine, merged, slots, wallClock == null ? null : wallClock.toMillis(), resourceFiles(p, storage, now), user.elevated(), user.ownUser(), outputFiles(p), null)
+            .with(kept.toMillis(), affinityId(p), container(p));
     return new TaskDefinition(
         id,
         commandLine,
         slots,
         wallClock,
-        retention == null ? DEFAULT_RETENTION : retention,
+        kept,
         job.retryLimit(ownRetries),
         echo(p.node(), ECHOED),
         exits,
@@ -130,23 +137,29 @@ public record TaskDefinition(
   /**
    * This definition with the constraints of a Task_Update body ({@code {"constraints": {...}}}).
    * As in Azure the body replaces the constraints: what it leaves out takes its default (no wall
-   * clock limit, seven days' retention, the job's retry limit). The wall clock is also written into
-   * the run spec, which every later task.queued carries.
+   * clock limit, seven days' retention, the job's retry limit). The wall clock and the retention
+   * time are also written into the run spec, which every later task.queued carries.
    */
   public TaskDefinition withConstraints(JsonNode body, Job job) {
     GivenConstraints given = GivenConstraints.parse(Props.body(body, "task update"));
     Duration wallClock = given.maxWallClockTime();
+    Duration retention = given.retentionTime() == null ? DEFAULT_RETENTION : given.retentionTime();
     return new TaskDefinition(
         id,
         commandLine,
         requiredSlots,
         wallClock,
-        given.retentionTime() == null ? DEFAULT_RETENTION : given.retentionTime(),
+        retention,
         job.retryLimit(given.maxTaskRetryCount()),
         echo,
         exitConditions,
         dependsOn,
-        runSpec.withMaxWallClockMillis(wallClock == null ? null : wallClock.toMillis()));
+        runSpec.withConstraints(wallClock == null ? null : wallClock.toMillis(), retention.toMillis()));
+  }
+
+  /** This definition with another run spec, such as the job manager's. */
+  public TaskDefinition withRunSpec(TaskRunSpec spec) {
+    return new TaskDefinition(id, commandLine, requiredSlots, maxWallClockTime, retentionTime, maxTaskRetryCount, echo, exitConditions, dependsOn, spec);
   }
 
   /** The {@code constraints} of a task body as given; null for each one left out. */
@@ -164,6 +177,46 @@ public record TaskDefinition(
       }
       return new GivenConstraints(c.duration("maxWallClockTime"), c.duration("retentionTime"), retries);
     }
+  }
+
+  /** The {@code affinityInfo.affinityId} of a task body; null without affinity information. */
+  private static String affinityId(Props p) {
+    Props affinity = p.object("affinityInfo");
+    return affinity == null ? null : affinity.requiredString("affinityId");
+  }
+
+  private enum ContainerWorkingDirectory {
+    TASKWORKINGDIRECTORY,
+    CONTAINERIMAGEDEFAULT
+  }
+
+  /**
+   * Batch {@code TaskContainerSettings}; null for a task that runs as a host process. A registry
+   * is taken by its server only: Lote does not keep registry credentials, so an image that needs
+   * them is refused here rather than failing on every node.
+   */
+  static TaskContainer container(Props p) {
+    Props c = p.object("containerSettings");
+    if (c == null) {
+      return null;
+    }
+    String image = c.requiredString("imageName");
+    if (image.isBlank() || image.chars().anyMatch(Character::isWhitespace)) {
+      throw BatchErrors.invalidProperty(c.name("imageName"), image, "An image name is a reference such as alpine:3.20 or myregistry.io/tools/app:1, with no spaces.");
+    }
+    c.unsupported(
+        "containerHostBatchBindMounts", "Mounts of the node's Batch directories are" + NOT_YET + "; the task's own directory is mounted at its path.");
+    String server = null;
+    Props registry = c.object("registry");
+    if (registry != null) {
+      registry.unsupported("userName", "Private registries are" + NOT_YET + "; use an image that can be pulled without credentials.");
+      registry.unsupported("password", "Private registries are" + NOT_YET + "; use an image that can be pulled without credentials.");
+      registry.unsupported("identityReference", "Lote has no managed identities; use an image that can be pulled without credentials.");
+      server = registry.string("registryServer");
+    }
+    ContainerWorkingDirectory wd = c.enumValue("workingDirectory", ContainerWorkingDirectory.class, ContainerWorkingDirectory.TASKWORKINGDIRECTORY);
+    String options = c.string("containerRunOptions");
+    return new TaskContainer(image, options == null || options.isBlank() ? null : options, server, wd == ContainerWorkingDirectory.CONTAINERIMAGEDEFAULT);
   }
 
   /** The auto-user a task runs as: an administrator or not, the pool's or one of its own. */

@@ -1,11 +1,17 @@
 package dev.lote.job.events;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
+import dev.lote.common.auth.InternalCredential;
+import dev.lote.common.auth.JobToken;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.JobEvents.JobCreated;
 import dev.lote.common.events.JobEvents.JobDeleted;
@@ -28,10 +34,28 @@ import dev.lote.support.outbox.Outbox;
 @Component
 public class JobEventsOutbox {
 
-  private final Outbox outbox;
+  /**
+   * How long the token of a job manager that asks for one stays valid: each attempt gets a fresh
+   * one when it is queued, so this bounds one attempt's run (and the wait before it).
+   */
+  public static final Duration JOB_TOKEN_LIFETIME = Duration.ofDays(7);
 
-  public JobEventsOutbox(Outbox outbox) {
+  /** The environment variable a task finds its token in. */
+  public static final String AUTHENTICATION_TOKEN = "AZ_BATCH_AUTHENTICATION_TOKEN";
+
+  private final Outbox outbox;
+  private final Clock clock;
+  private final String internalSecret;
+
+  public JobEventsOutbox(Outbox outbox, Clock clock, @Value("${" + InternalCredential.PROPERTY + ":}") String internalSecret) {
     this.outbox = outbox;
+    this.clock = clock;
+    this.internalSecret = internalSecret;
+  }
+
+  /** Whether this job-service can issue task tokens: it signs them with the internal secret the gateway checks them with. */
+  public boolean issuesTokens() {
+    return InternalCredential.configured(internalSecret);
   }
 
   public void jobCreated(Job job, String correlationId) {
@@ -62,13 +86,18 @@ public class JobEventsOutbox {
    * the job's preparation and release tasks when it has them (the node runs them around its tasks). Its
    * correlation id is the request id that added the task, whatever queues it again, so one id
    * follows a task through every attempt; {@code cause} stands in only for tasks stored before
-   * that id was kept.
+   * that id was kept. A job manager whose settings ask for a token gets a fresh one in {@value
+   * #AUTHENTICATION_TOKEN}, for the API on its job.
    */
   public void tasksQueued(Job job, List<Task> tasks, String cause) {
     List<Outbox.Message> messages = new ArrayList<>(tasks.size());
     JobTasks jobTasks = job.definition().jobTasks();
     for (Task t : tasks) {
       TaskRunSpec spec = jobTasks == null ? t.definition().runSpec() : t.definition().runSpec().withJobTasks(jobTasks.specs());
+      if (spec.jobManager() != null && job.definition().jobManager() != null && job.definition().jobManager().jobToken()) {
+        String token = JobToken.issue(internalSecret, job.account(), job.id(), clock.instant().plus(JOB_TOKEN_LIFETIME));
+        spec = spec.withEnvironment(Map.of(AUTHENTICATION_TOKEN, token));
+      }
       TaskQueued payload =
           new TaskQueued(
               job.id(),

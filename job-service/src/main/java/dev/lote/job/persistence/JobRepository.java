@@ -22,6 +22,7 @@ import dev.lote.job.domain.Job;
 import dev.lote.job.domain.JobDefinition;
 import dev.lote.job.domain.JobState;
 import dev.lote.job.domain.JobStatistics;
+import dev.lote.job.domain.JobManagerTask;
 import dev.lote.job.domain.JobTasks;
 import dev.lote.job.domain.OnAllTasksComplete;
 import dev.lote.job.domain.OnTaskFailure;
@@ -54,7 +55,7 @@ public class JobRepository {
       "account, id, display_name, state, state_time, previous_state, previous_state_time, creation_time, last_modified,"
           + " version, priority, max_parallel_tasks, allow_task_preemption, pool_id, max_wall_clock_ms, max_task_retry_count,"
           + " on_all_tasks_complete, on_task_failure, uses_task_dependencies, common_environment, metadata, end_time,"
-          + " terminate_reason, job_preparation_task, job_release_task";
+          + " terminate_reason, job_preparation_task, job_release_task, job_manager_task";
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
@@ -70,14 +71,15 @@ public class JobRepository {
     int n =
         jdbc.update(
             "insert into job (account, job_key, " + COLUMNS.substring("account, ".length()) + ", start_time)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " on conflict do nothing",
             j.account(), j.key(), d.id(), d.displayName(), j.state().wire(), ts(j.stateTime()),
             j.previousState() == null ? null : j.previousState().wire(), ts(j.previousStateTime()), ts(j.creationTime()),
             ts(j.lastModified()), j.version(), d.priority(), d.maxParallelTasks(), d.allowTaskPreemption(), d.poolId(),
             millis(d.maxWallClockTime()), d.maxTaskRetryCount(), d.onAllTasksComplete().wire(), d.onTaskFailure().wire(),
             d.usesTaskDependencies(), pairs(d.commonEnvironment()), d.metadata().isEmpty() ? null : pairs(d.metadata()),
-            ts(j.endTime()), j.terminateReason(), jobTask(d, true), jobTask(d, false), ts(j.creationTime()));
+            ts(j.endTime()), j.terminateReason(), jobTask(d, true), jobTask(d, false),
+            d.jobManager() == null ? null : json.writeValueAsString(d.jobManager().echo()), ts(j.creationTime()));
     return n == 1;
   }
 
@@ -240,7 +242,8 @@ public class JobRepository {
             rs.getBoolean("uses_task_dependencies"),
             common,
             readPairs(rs.getString("metadata")),
-            JobTasks.restore(readObject(rs.getString("job_preparation_task")), readObject(rs.getString("job_release_task")), common));
+            JobTasks.restore(readObject(rs.getString("job_preparation_task")), readObject(rs.getString("job_release_task")), common),
+            JobManagerTask.restore(readObject(rs.getString("job_manager_task"))));
     String previous = rs.getString("previous_state");
     return new Job(
         rs.getString("account"),

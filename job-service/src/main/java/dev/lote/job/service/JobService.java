@@ -9,13 +9,19 @@ import java.util.function.Function;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.ids.BatchIds;
+import dev.lote.job.config.StorageSettings;
+import dev.lote.job.domain.AutoStorage;
 import dev.lote.job.domain.DisableJobOption;
 import dev.lote.job.domain.Job;
 import dev.lote.job.domain.JobDefinition;
+import dev.lote.job.domain.JobManagerTask;
 import dev.lote.job.domain.JobStatistics;
 import dev.lote.job.domain.JobTaskStatus;
+import dev.lote.job.domain.Task;
+import dev.lote.job.domain.TaskDefinition;
 import dev.lote.job.events.JobEventsOutbox;
 import dev.lote.job.persistence.JobRepository;
 import dev.lote.job.persistence.JobRepository.Lock;
@@ -30,26 +36,56 @@ public class JobService {
   private final JobTaskStatusRepository jobTaskStatus;
   private final TaskRepository tasks;
   private final JobLifecycle lifecycle;
+  private final TaskQueue queue;
   private final JobEventsOutbox events;
   private final Clock clock;
+  private final AutoStorage storage;
 
   public JobService(
-      JobRepository jobs, JobTaskStatusRepository jobTaskStatus, TaskRepository tasks, JobLifecycle lifecycle, JobEventsOutbox events, Clock clock) {
+      JobRepository jobs,
+      JobTaskStatusRepository jobTaskStatus,
+      TaskRepository tasks,
+      JobLifecycle lifecycle,
+      TaskQueue queue,
+      JobEventsOutbox events,
+      Clock clock,
+      StorageSettings storage) {
     this.jobs = jobs;
     this.jobTaskStatus = jobTaskStatus;
     this.tasks = tasks;
     this.lifecycle = lifecycle;
+    this.queue = queue;
     this.events = events;
     this.clock = clock;
+    this.storage = storage.autoStorage();
   }
 
+  /**
+   * Adds the job and, when it has one, its job manager task: inserted as a task of the job and
+   * queued in the same transaction, so it starts with the job.
+   */
   @Transactional
   public Job add(String account, JobDefinition definition, String correlationId) {
-    Job job = Job.create(account, definition, clock.instant());
+    Instant now = clock.instant();
+    Job job = Job.create(account, definition, now);
+    JobManagerTask manager = definition.jobManager();
+    if (manager != null && manager.jobToken() && !events.issuesTokens()) {
+      throw BatchErrors.invalidProperty(
+          "jobManagerTask.authenticationTokenSettings",
+          null,
+          "This Lote cannot issue task tokens: its operator sets the internal secret (" + InternalCredential.ENVIRONMENT + ") that signs them.");
+    }
+    TaskDefinition managerTask = manager == null ? null : manager.task(job, storage, now);
     if (!jobs.insert(job)) {
       throw BatchErrors.conflict("JobExists", "The specified job already exists.");
     }
     events.jobCreated(job, correlationId);
+    if (managerTask != null) {
+      List<Task> queued = List.of(Task.create(job, managerTask, now, 0, correlationId));
+      queue.assignSequences(queued);
+      tasks.insertAll(queued);
+      queue.publish(job, queued, correlationId);
+    }
     return job;
   }
 

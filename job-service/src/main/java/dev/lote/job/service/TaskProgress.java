@@ -18,6 +18,7 @@ import dev.lote.common.ids.BatchIds;
 import dev.lote.job.domain.DisableJobOption;
 import dev.lote.job.domain.ExitOptions;
 import dev.lote.job.domain.Job;
+import dev.lote.job.domain.JobManagerTask;
 import dev.lote.job.domain.NodePlacement;
 import dev.lote.job.domain.OnTaskFailure;
 import dev.lote.job.domain.Task;
@@ -119,6 +120,7 @@ public class TaskProgress {
     List<Task> toQueue = new ArrayList<>();
     List<String> satisfiedParents = new ArrayList<>();
     ExitOptions.JobAction jobAction = ExitOptions.JobAction.NONE;
+    boolean managerEnded = false;
     String correlationId = null;
     for (Report r : reports) {
       Task task = loaded.get(r.taskKey());
@@ -149,6 +151,7 @@ public class TaskProgress {
             satisfiedParents.add(task.key());
           }
           jobAction = stronger(jobAction, failureJobAction(job, task, c.options()));
+          managerEnded |= endsJob(job, task);
         }
       }
     }
@@ -159,6 +162,10 @@ public class TaskProgress {
     tasks.updateAll(dirty);
     if (job.isOpen()) {
       queue.publish(job, toQueue, correlationId);
+    }
+    if (managerEnded && jobAction != ExitOptions.JobAction.TERMINATE) {
+      lifecycle.terminate(job, Job.JM_COMPLETE, correlationId, now);
+      return;
     }
     switch (jobAction) {
       case TERMINATE -> lifecycle.terminate(job, Job.TASK_FAILED, correlationId, now);
@@ -171,6 +178,12 @@ public class TaskProgress {
       }
       case NONE -> lifecycle.settle(job, correlationId, now);
     }
+  }
+
+  /** Whether the task is the job's manager and the job ends when it completes ({@code killJobOnCompletion}). */
+  private static boolean endsJob(Job job, Task task) {
+    JobManagerTask manager = job.definition().jobManager();
+    return manager != null && manager.endsJobWith(task.key()) && job.isOpen();
   }
 
   /** Of two job actions asked for by tasks of one batch, the one that goes further. */

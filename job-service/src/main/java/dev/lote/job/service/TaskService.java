@@ -19,6 +19,7 @@ import dev.lote.common.ids.BatchIds;
 import dev.lote.job.config.StorageSettings;
 import dev.lote.job.domain.AutoStorage;
 import dev.lote.job.domain.Job;
+import dev.lote.job.domain.JobManagerTask;
 import dev.lote.job.domain.JobTasks;
 import dev.lote.job.domain.Task;
 import dev.lote.job.domain.TaskDefinition;
@@ -223,7 +224,13 @@ public class TaskService {
     task.terminate(now);
     tasks.updateAll(List.of(task));
     events.tasksCancelled(job, List.of(task.id()), "task terminated", false, correlationId);
-    lifecycle.settle(job, correlationId, now);
+    JobManagerTask manager = job.definition().jobManager();
+    if (manager != null && manager.endsJobWith(task.key()) && job.isOpen()) {
+      // a job manager ended by the user has completed as much as one that exited
+      lifecycle.terminate(job, Job.JM_COMPLETE, correlationId, now);
+    } else {
+      lifecycle.settle(job, correlationId, now);
+    }
     return task;
   }
 

@@ -144,12 +144,9 @@ class JobApiTest extends JobServiceTestBase {
         "{'id':'j','poolInfo':{'autoPoolSpecification':{'poolLifetimeOption':'job'}}}",
         "InvalidPropertyValue",
         "poolInfo.autoPoolSpecification");
-    BatchHttp.Response manager =
-        assertRefused(
-            "{'id':'j','poolInfo':{'poolId':'p'},'jobManagerTask':{'id':'m','commandLine':'x'}}",
-            "InvalidPropertyValue",
-            "jobManagerTask");
-    assertThat(manager.detail("Reason")).contains("not supported by Lote yet");
+    BatchHttp.Response network =
+        assertRefused("{'id':'j','poolInfo':{'poolId':'p'},'networkConfiguration':{'subnetId':'s'}}", "InvalidPropertyValue", "networkConfiguration");
+    assertThat(network.detail("Reason")).contains("not supported by Lote yet");
   }
 
   private BatchHttp.Response assertRefused(String body, String code, String property) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.lote.common.error.BatchException;
 import dev.lote.common.events.TaskEvents.OutputFile;
 import dev.lote.common.events.TaskEvents.ResourceFile;
+import dev.lote.common.events.TaskEvents.TaskContainer;
 import dev.lote.common.events.TaskEvents.UploadCondition;
 
 class TaskDefinitionTest {
@@ -192,5 +193,60 @@ class TaskDefinitionTest {
                 + "'identityReference':{'resourceId':'/id'}}}," + options + "}]}");
     assertThat(property(identity)).isEqualTo("outputFiles.destination.container.identityReference");
     assertThat(detail(identity, "Reason")).contains("managed identities");
+  }
+
+  @Test
+  void theRetentionTimeTravelsToTheNodeAndATaskUpdateReplacesIt() {
+    Job job = anActiveJob("");
+    TaskDefinition kept = TaskDefinition.parse(body("{'id':'t','commandLine':'x','constraints':{'retentionTime':'PT5S'}}"), job);
+    TaskDefinition plain = TaskDefinition.parse(body("{'id':'t','commandLine':'x'}"), job);
+
+    assertThat(kept.runSpec().retentionMillis()).isEqualTo(5_000L);
+    assertThat(plain.runSpec().retentionMillis()).isEqualTo(TaskDefinition.DEFAULT_RETENTION.toMillis());
+    TaskDefinition updated = kept.withConstraints(body("{'constraints':{'retentionTime':'PT1M'}}"), job);
+    assertThat(updated.retentionTime()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(updated.runSpec().retentionMillis()).isEqualTo(60_000L);
+    assertThat(kept.withConstraints(body("{'constraints':{}}"), job).runSpec().retentionMillis())
+        .isEqualTo(TaskDefinition.DEFAULT_RETENTION.toMillis());
+  }
+
+  @Test
+  void theAffinityIdTravelsToTheSchedulerAndIsEchoed() {
+    TaskDefinition d = TaskDefinition.parse(body("{'id':'t','commandLine':'x','affinityInfo':{'affinityId':'TVM:pool-n1'}}"), anActiveJob(""));
+
+    assertThat(d.runSpec().affinityId()).isEqualTo("TVM:pool-n1");
+    assertThat(d.echo().path("affinityInfo").path("affinityId").asString()).isEqualTo("TVM:pool-n1");
+    assertThat(property(refused(anActiveJob(""), "{'id':'t','commandLine':'x','affinityInfo':{}}"))).isEqualTo("affinityInfo.affinityId");
+  }
+
+  @Test
+  void containerSettingsTravelToTheNodeAndAreEchoed() {
+    TaskDefinition d =
+        TaskDefinition.parse(
+            body(
+                "{'id':'t','commandLine':'python run.py','containerSettings':{'imageName':'python:3.12-slim',"
+                    + "'containerRunOptions':'--network none','registry':{'registryServer':'docker.io'},'workingDirectory':'CONTAINERIMAGEDEFAULT'}}"),
+            anActiveJob(""));
+
+    assertThat(d.runSpec().container()).isEqualTo(new TaskContainer("python:3.12-slim", "--network none", "docker.io", true));
+    assertThat(d.echo().path("containerSettings").path("workingDirectory").asString()).isEqualTo("containerImageDefault");
+    TaskDefinition plain = TaskDefinition.parse(body("{'id':'t','commandLine':'x','containerSettings':{'imageName':'alpine'}}"), anActiveJob(""));
+    assertThat(plain.runSpec().container()).isEqualTo(new TaskContainer("alpine", null, null, false));
+    assertThat(TaskDefinition.parse(body("{'id':'t','commandLine':'x'}"), anActiveJob("")).runSpec().container()).isNull();
+  }
+
+  @Test
+  void containerSettingsThatCannotWorkAreRefused() {
+    Job job = anActiveJob("");
+    assertThat(property(refused(job, "{'id':'t','commandLine':'x','containerSettings':{}}"))).isEqualTo("containerSettings.imageName");
+    assertThat(property(refused(job, "{'id':'t','commandLine':'x','containerSettings':{'imageName':'a b'}}"))).isEqualTo("containerSettings.imageName");
+    BatchException credentials =
+        refused(job, "{'id':'t','commandLine':'x','containerSettings':{'imageName':'a','registry':{'registryServer':'r.io','userName':'u','password':'p'}}}");
+    assertThat(property(credentials)).isEqualTo("containerSettings.registry.userName");
+    assertThat(detail(credentials, "Reason")).contains("Private registries");
+    assertThat(property(refused(job, "{'id':'t','commandLine':'x','containerSettings':{'imageName':'a','containerHostBatchBindMounts':[{'source':'Shared'}]}}")))
+        .isEqualTo("containerSettings.containerHostBatchBindMounts");
+    assertThat(property(refused(job, "{'id':'t','commandLine':'x','containerSettings':{'imageName':'a','workingDirectory':'elsewhere'}}")))
+        .isEqualTo("containerSettings.workingDirectory");
   }
 }

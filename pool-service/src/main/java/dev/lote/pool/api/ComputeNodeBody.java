@@ -6,6 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import dev.lote.common.ids.AffinityIds;
 import dev.lote.pool.domain.ComputeNode;
 import dev.lote.pool.domain.NodeError;
 import dev.lote.pool.domain.Pool;
@@ -53,7 +54,7 @@ public record ComputeNodeBody(
         s.lastBootTime(),
         s.allocationTime(),
         s.ipAddress(),
-        "TVM:" + s.id(),
+        AffinityIds.of(s.id()),
         s.vmSize(),
         s.totalTasksRun(),
         s.runningTasks(),

@@ -11,8 +11,18 @@ import tools.jackson.databind.JsonNode;
  */
 public interface NodeProvider {
 
-  /** What an agent needs to know to serve as one node of a pool. */
-  record NodeSpec(String nodeId, String account, String poolId, String vmSize, int taskSlots, JsonNode startTask) {}
+  /**
+   * What an agent needs to know to serve as one node of a pool.
+   *
+   * @param containers the pool's nodes run containers: the agent checks it has a container runtime
+   */
+  record NodeSpec(String nodeId, String account, String poolId, String vmSize, int taskSlots, JsonNode startTask, boolean containers) {
+
+    /** A node of a pool that does not run containers. */
+    public NodeSpec(String nodeId, String account, String poolId, String vmSize, int taskSlots, JsonNode startTask) {
+      this(nodeId, account, poolId, vmSize, taskSlots, startTask, false);
+    }
+  }
 
   /** A node as the provider knows it: its id and the process (or other handle) serving it. */
   record Provisioned(String nodeId, Long pid) {}

@@ -280,6 +280,15 @@ public final class Pool {
     return PoolDefinition.present(spec, "startTask");
   }
 
+  /**
+   * Whether the pool's nodes run containers ({@code virtualMachineConfiguration.containerConfiguration}):
+   * a node without a container runtime reports so among its errors.
+   */
+  public boolean runsContainers() {
+    JsonNode vm = PoolDefinition.present(spec, "virtualMachineConfiguration");
+    return vm != null && PoolDefinition.present(vm, "containerConfiguration") != null;
+  }
+
   /** {@code taskSchedulingPolicy.nodeFillType}: {@code spread} (the Batch default) or {@code pack}. */
   public String nodeFillType() {
     JsonNode policy = PoolDefinition.present(spec, "taskSchedulingPolicy");

@@ -113,6 +113,9 @@ public class LocalNodeProvider implements NodeProvider {
     command.add("--lote.node.kafka=" + kafka);
     command.add("--lote.node.vm-size=" + spec.vmSize());
     command.add("--lote.node.heartbeat-interval=" + settings.heartbeatInterval());
+    if (spec.containers()) {
+      command.add("--lote.node.containers=true");
+    }
     if (spec.startTask() != null) {
       Path file = root.resolve("start-task.json");
       Files.writeString(file, spec.startTask().toString(), StandardCharsets.UTF_8);

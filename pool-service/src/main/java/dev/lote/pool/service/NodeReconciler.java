@@ -235,7 +235,8 @@ public class NodeReconciler implements SmartLifecycle {
   private boolean launch(ComputeNode node, Pool pool, boolean again) {
     long pid;
     try {
-      pid = provider.launch(new NodeSpec(node.id(), node.account(), node.poolId(), pool.vmSize(), node.taskSlots(), pool.startTask()));
+      pid = provider.launch(
+          new NodeSpec(node.id(), node.account(), node.poolId(), pool.vmSize(), node.taskSlots(), pool.startTask(), pool.runsContainers()));
     } catch (NodeLaunchException e) {
       log.error("could not start node {} of pool {}: {}", node.id(), pool.id(), e.getMessage());
       update(node.id(), n -> n.launchFailed(e.getMessage(), clock.instant()));

@@ -36,6 +36,22 @@ class PoolTest {
   }
 
   @Test
+  void aPoolWithAContainerConfigurationRunsContainers() {
+    Pool containers =
+        Pool.create(
+            "lote",
+            PoolDefinition.parse(
+                JsonMapper.builder()
+                    .build()
+                    .readTree(
+                        "{\"id\":\"C\",\"vmSize\":\"small\",\"virtualMachineConfiguration\":{\"nodeAgentSKUId\":\"batch.node.ubuntu 22.04\","
+                            + "\"containerConfiguration\":{\"type\":\"dockerCompatible\",\"containerImageNames\":[\"alpine:3.20\"]}}}")),
+            T0);
+    assertThat(containers.runsContainers()).isTrue();
+    assertThat(aPoolOf(1).runsContainers()).isFalse();
+  }
+
+  @Test
   void anEmptyPoolIsSteadyAtOnce() {
     assertThat(aPoolOf(0).allocationState()).isEqualTo(AllocationState.STEADY);
   }

@@ -13,7 +13,14 @@ import java.util.function.BiPredicate;
  * clock, no I/O, no Spring). Tasks are offered in queue order (job priority, then arrival). For
  * each, a job that limits its parallel tasks must have room left, the feasibility steps keep the nodes that may take it (schedulable, enough free capacity,
  * at least as many slots as the task needs), and the ranking step of the pool's fill type picks
- * one of them. A task that fits nowhere waits without blocking smaller tasks behind it.
+ * one of them. A task that fits nowhere waits without blocking smaller tasks behind it. A task with
+ * an affinity to a node ({@code affinityInfo}) goes to that node when it is feasible for the task
+ * now, and is ranked like any other task when it is not: affinity is a preference, never a wait.
+ *
+ * <p>An exclusive task (a job manager with {@code runExclusive}) needs a whole node: only an idle
+ * node the plan has not given anything else qualifies, and the task takes all of what the node
+ * may be given, so nothing else goes there until it ends and gives it all back. While no node is
+ * idle, the node closest to idle is given nothing more, so that one drains for it.
  *
  * <p>The plan is a proposal: the applier commits it against the database, which has the last word
  * on capacity, so a plan made from a snapshot another scheduler has since changed is still safe.
@@ -23,9 +30,14 @@ public final class Placement {
   /**
    * A node of the pool as the snapshot saw it: how many slots it has, how many more slots' worth
    * of tasks it may be given now (its free slots plus whatever room its local backlog has left),
-   * and whether tasks may go there at all.
+   * whether tasks may go there at all, and whether it holds no task at all.
    */
-  public record NodeSlots(String nodeId, int free, int size, boolean schedulable) {
+  public record NodeSlots(String nodeId, int free, int size, boolean schedulable, boolean idle) {
+    /** A node without a backlog: idle when all its slots are free. */
+    public NodeSlots(String nodeId, int free, int size, boolean schedulable) {
+      this(nodeId, free, size, schedulable, free >= size);
+    }
+
     public NodeSlots(String nodeId, int free, int size) {
       this(nodeId, free, size, true);
     }
@@ -35,10 +47,25 @@ public final class Placement {
     }
   }
 
-  /** A queued task, identified by its keys, needing some slots. */
-  public record Candidate(String jobKey, String taskKey, int attempt, int requiredSlots) {}
+  /**
+   * A queued task, identified by its keys, needing some slots.
+   *
+   * @param preferredNode the node its affinity id names; null for none
+   * @param exclusive     the task needs a whole node to itself
+   */
+  public record Candidate(String jobKey, String taskKey, int attempt, int requiredSlots, String preferredNode, boolean exclusive) {
 
-  public record Assignment(Candidate task, String nodeId) {}
+    /** A task without affinity that shares its node. */
+    public Candidate(String jobKey, String taskKey, int attempt, int requiredSlots) {
+      this(jobKey, taskKey, attempt, requiredSlots, null, false);
+    }
+  }
+
+  /**
+   * @param slots what the node gives the task: the slots it requires, or all that the node may be
+   *     given for an exclusive task
+   */
+  public record Assignment(Candidate task, String nodeId, int slots) {}
 
   /** A node while the plan is made: its free capacity shrinks with every task given to it. */
   private static final class Node {
@@ -46,12 +73,15 @@ public final class Placement {
     final int size;
     final boolean schedulable;
     int free;
+    /** Holds nothing: idle in the snapshot and given nothing by this plan. */
+    boolean idle;
 
     Node(NodeSlots n) {
       this.nodeId = n.nodeId();
       this.size = Math.max(n.size(), 1);
       this.schedulable = n.schedulable();
       this.free = Math.max(n.free(), 0);
+      this.idle = n.idle();
     }
   }
 
@@ -91,11 +121,13 @@ public final class Placement {
       NodeFillType fill, List<NodeSlots> nodes, List<Candidate> queue, Map<String, Integer> jobRoom, Map<String, Set<String>> blocked) {
     Map<String, Integer> room = new HashMap<>(jobRoom);
     List<Node> pool = new ArrayList<>(nodes.size());
+    Map<String, Node> byId = new HashMap<>();
     int total = 0;
     for (NodeSlots n : nodes) {
       Node node = new Node(n);
       if (node.schedulable && node.free > 0) {
         pool.add(node);
+        byId.put(node.nodeId, node);
         total += node.free;
       }
     }
@@ -110,24 +142,57 @@ public final class Placement {
         continue;
       }
       int needed = Math.max(1, c.requiredSlots());
-      Node best = null;
       Set<String> avoid = blocked.getOrDefault(c.jobKey(), Set.of());
-      for (Node node : pool) {
-        if (feasible(node, needed) && !avoid.contains(node.nodeId) && (best == null || rank.compare(node, best) < 0)) {
-          best = node;
+      Node best = c.preferredNode() == null ? null : byId.get(c.preferredNode());
+      if (best == null || !feasible(best, needed) || (c.exclusive() && !best.idle) || avoid.contains(best.nodeId)) {
+        best = null;
+        for (Node node : pool) {
+          if (feasible(node, needed)
+              && (!c.exclusive() || node.idle)
+              && !avoid.contains(node.nodeId)
+              && (best == null || rank.compare(node, best) < 0)) {
+            best = node;
+          }
         }
       }
       if (best == null) {
+        if (c.exclusive()) {
+          total -= reserve(pool, needed, avoid);
+        }
         continue;
       }
-      best.free -= needed;
-      total -= needed;
+      int taken = c.exclusive() ? best.free : needed;
+      best.free -= taken;
+      best.idle = false;
+      total -= taken;
       if (left != null) {
         room.put(c.jobKey(), left - 1);
       }
-      plan.add(new Assignment(c, best.nodeId));
+      plan.add(new Assignment(c, best.nodeId, taken));
     }
     return plan;
+  }
+
+  /**
+   * Keeps the tasks behind an exclusive task that found no idle node off the node closest to idle
+   * (the most free capacity), so that node drains and the exclusive task gets it in a later plan
+   * rather than waiting for a node that the tasks queued behind it never leave idle.
+   *
+   * @return the capacity this plan no longer gives away
+   */
+  private static int reserve(List<Node> pool, int needed, Set<String> avoid) {
+    Node reserved = null;
+    for (Node node : pool) {
+      if (node.free > 0 && node.size >= needed && !avoid.contains(node.nodeId) && (reserved == null || MOST_FREE_FIRST.compare(node, reserved) < 0)) {
+        reserved = node;
+      }
+    }
+    if (reserved == null) {
+      return 0;
+    }
+    int withheld = reserved.free;
+    reserved.free = 0;
+    return withheld;
   }
 
   private static boolean feasible(Node node, int needed) {

@@ -224,7 +224,7 @@ public class SchedulingConsumer {
         return;
       }
       List<PlanApplier.Placed> proposed =
-          plan.stream().map(a -> new PlanApplier.Placed(byCandidate.get(a.task()), a.nodeId())).toList();
+          plan.stream().map(a -> new PlanApplier.Placed(byCandidate.get(a.task()), a.nodeId(), a.slots())).toList();
       List<PlanApplier.Placed> placed = applier.apply(pool.account(), backlog, proposed);
       for (PlanApplier.Placed p : placed) {
         PlanApplier.Queued q = p.task();

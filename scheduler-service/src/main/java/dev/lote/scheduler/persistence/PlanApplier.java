@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import dev.lote.common.ids.AffinityIds;
 import dev.lote.scheduler.domain.NodeFillType;
 import dev.lote.scheduler.domain.Placement;
 import dev.lote.scheduler.domain.Preemption;
@@ -94,8 +95,15 @@ public class PlanApplier {
         account);
   }
 
-  /** A task of the plan and the node it goes to. */
-  public record Placed(Queued task, String nodeId) {}
+  /**
+   * A task of the plan, the node it goes to and the slots it holds there (all the node may be
+   * given, for an exclusive task).
+   */
+  public record Placed(Queued task, String nodeId, int slots) {
+    public Placed(Queued task, String nodeId) {
+      this(task, nodeId, Math.max(1, task.candidate().requiredSlots()));
+    }
+  }
 
   private final JdbcTemplate jdbc;
 
@@ -113,14 +121,14 @@ public class PlanApplier {
     List<NodeFillType> fill = new ArrayList<>(1);
     List<Placement.NodeSlots> nodes =
         jdbc.query(
-            "select n.node_id, n.slots * (1 + ?) - n.used_slots, n.slots, n.schedulable, coalesce(p.node_fill_type, 'spread') "
+            "select n.node_id, n.slots * (1 + ?) - n.used_slots, n.slots, n.schedulable, coalesce(p.node_fill_type, 'spread'), n.used_slots = 0 "
                 + "from node n left join pool p on p.account = n.account and p.pool_key = n.pool_key "
                 + "where n.account = ? and n.pool_key = ? order by n.node_id",
             (rs, i) -> {
               if (i == 0) {
                 fill.add(NodeFillType.of(rs.getString(5)));
               }
-              return new Placement.NodeSlots(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getBoolean(4));
+              return new Placement.NodeSlots(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getBoolean(4), rs.getBoolean(6));
             },
             backlogPerSlot, account, poolKey);
     int free = nodes.stream().filter(Placement.NodeSlots::schedulable).mapToInt(n -> Math.max(0, n.free())).sum();
@@ -166,17 +174,22 @@ public class PlanApplier {
     return new Snapshot(fill.get(0), nodes, ranked.stream().map(Ranked::queued).toList(), room, blocked);
   }
 
+  /** The head's columns; the run spec gives the affinity id and whether a job manager runs exclusively. */
   private static final String HEAD =
       "select q.job_key, q.task_key, q.attempt, q.required_slots, q.job_id, q.task_id, q.pool_id, q.spec::text, q.correlation_id, "
-          + "q.priority, q.arrival from queued_task q ";
+          + "q.priority, q.arrival, q.spec->>'affinityId', coalesce((q.spec->'jobManager'->>'exclusive')::boolean, false) from queued_task q ";
 
   /** A head row with its place in the queue. */
   private record Ranked(Queued queued, int priority, long arrival) {}
 
+  /** A head row with its place in the queue; its affinity id, from its run spec, names the node it prefers. */
   private static Ranked ranked(ResultSet rs, int i) throws SQLException {
+    String affinityId = rs.getString(12);
     return new Ranked(
         new Queued(
-            new Placement.Candidate(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4)),
+            new Placement.Candidate(
+                rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), affinityId == null ? null : AffinityIds.nodeId(affinityId),
+                rs.getBoolean(13)),
             rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)),
         rs.getInt(10),
         rs.getLong(11));
@@ -195,7 +208,7 @@ public class PlanApplier {
     }
     Map<String, Integer> wanted = new TreeMap<>();
     for (Placed p : plan) {
-      wanted.merge(p.nodeId(), slots(p), Integer::sum);
+      wanted.merge(p.nodeId(), p.slots(), Integer::sum);
     }
     Set<String> took =
         new HashSet<>(
@@ -227,7 +240,7 @@ public class PlanApplier {
       if (dequeued.contains(p.task().candidate().jobKey() + "/" + p.task().candidate().taskKey())) {
         placed.add(p);
       } else {
-        giveBack.merge(p.nodeId(), slots(p), Integer::sum);
+        giveBack.merge(p.nodeId(), p.slots(), Integer::sum);
       }
     }
     if (!giveBack.isEmpty()) {
@@ -249,14 +262,10 @@ public class PlanApplier {
           placed.stream().map(p -> p.task().taskId()).toArray(String[]::new),
           placed.stream().map(p -> p.task().candidate().attempt()).toArray(Integer[]::new),
           placed.stream().map(Placed::nodeId).toArray(String[]::new),
-          placed.stream().map(PlanApplier::slots).toArray(Integer[]::new),
+          placed.stream().map(Placed::slots).toArray(Integer[]::new),
           placed.stream().map(p -> p.task().poolId()).toArray(String[]::new),
           placed.stream().map(p -> p.task().correlationId()).toArray(String[]::new));
     }
     return placed;
-  }
-
-  private static int slots(Placed p) {
-    return Math.max(1, p.task().candidate().requiredSlots());
   }
 }

@@ -154,11 +154,19 @@ public class SchedulingStore {
   }
 
   /**
+   * How far ahead of its arrival a job manager task is queued: every job manager goes before the
+   * other tasks of its job priority in its pool (the queue is read by priority, then arrival), and
+   * job managers keep their own arrival order among themselves.
+   */
+  static final long JOB_MANAGER_AHEAD = 1L << 62;
+
+  /**
    * Queues tasks in one statement; a later attempt replaces an earlier one, an older or equal one
    * changes nothing. A task queued again means its earlier attempt has ended (the job-service
    * queues a retry or requeue only then), so an assignment of an earlier attempt still held here,
    * whose end report has not been read yet, is released with it: its report arrives on another
-   * topic and may come after. Returns the pools of the nodes that got slots back.
+   * topic and may come after. A job manager (its run spec says so) arrives {@link
+   * #JOB_MANAGER_AHEAD}. Returns the pools of the nodes that got slots back.
    */
   public List<PoolKey> queue(List<Queue> tasks) {
     if (tasks.isEmpty()) {
@@ -172,8 +180,10 @@ public class SchedulingStore {
     return jdbc.query(
         "with q as (select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[]) "
             + "  with ordinality as q(account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec, correlation_id, n)),"
-            + " ins as (insert into queued_task (account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec, correlation_id) "
-            + "  select account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec::jsonb, correlation_id from q order by n "
+            + " ins as (insert into queued_task (account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec, correlation_id, arrival) "
+            + "  select account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec::jsonb, correlation_id, "
+            + "  nextval(pg_get_serial_sequence('queued_task', 'arrival')) - case when jsonb_typeof(spec::jsonb->'jobManager') = 'object' then "
+            + JOB_MANAGER_AHEAD + " else 0 end from q order by n "
             + "  on conflict (account, job_key, task_key) do update set attempt = excluded.attempt, priority = excluded.priority, "
             + "  required_slots = excluded.required_slots, spec = excluded.spec, pool_key = excluded.pool_key, pool_id = excluded.pool_id, "
             + "  correlation_id = excluded.correlation_id where queued_task.attempt < excluded.attempt),"

@@ -54,6 +54,22 @@ class PlacementTest {
   }
 
   @Test
+  void aTaskGoesToTheNodeOfItsAffinityWhenThatNodeCanTakeItNowAndAnywhereElseWhenNot() {
+    List<Candidate> queue =
+        List.of(
+            new Candidate("job", "a1", 0, 1, "n2"), new Candidate("job", "a2", 0, 1, "n2"), new Candidate("job", "a3", 0, 1, "n2"),
+            new Candidate("job", "big", 0, 2, "n3"), new Candidate("job", "gone", 0, 1, "lost-node"), new Candidate("blocked", "b1", 0, 1, "n1"));
+    List<NodeSlots> nodes = List.of(new NodeSlots("n1", 4), new NodeSlots("n2", 2), new NodeSlots("n3", 1, 1));
+
+    List<Assignment> plan = Placement.place(NodeFillType.SPREAD, nodes, queue, Map.of(), Map.of("blocked", Set.of("n1")));
+
+    assertThat(plan)
+        .extracting(a -> a.task().taskKey() + "@" + a.nodeId())
+        .as("spread alone would put a1 on n1, the node with the most free slots")
+        .containsExactly("a1@n2", "a2@n2", "a3@n1", "big@n1", "gone@n1", "b1@n3");
+  }
+
+  @Test
   void spreadsOverTheNodeWithTheMostFreeSlotsTiesByNodeId() {
     List<Assignment> plan =
         Placement.place(List.of(new NodeSlots("n2", 2), new NodeSlots("n1", 2), new NodeSlots("n3", 1)), List.of(task("a"), task("b"), task("c")));
@@ -168,5 +184,43 @@ class PlacementTest {
         }
       }
     }
+  }
+
+  @Test
+  void anExclusiveTaskTakesAWholeIdleNodeAndNothingElseGoesThere() {
+    Candidate manager = new Candidate("job", "jm", 0, 1, true);
+    List<NodeSlots> nodes = List.of(new NodeSlots("busy", 3, 4, true), new NodeSlots("idle", 4, 4, true));
+
+    List<Assignment> plan = Placement.place(nodes, List.of(manager, task("a"), task("b"), task("c")));
+
+    assertThat(plan).extracting(a -> a.task().taskKey() + "@" + a.nodeId() + "/" + a.slots())
+        .containsExactly("jm@idle/4", "a@busy/1", "b@busy/1", "c@busy/1");
+  }
+
+  @Test
+  void anExclusiveTaskWaitsWhileEveryNodeHoldsSomethingAndTakesTheBacklogToo() {
+    Candidate manager = new Candidate("job", "jm", 0, 1, true);
+
+    assertThat(Placement.place(List.of(new NodeSlots("n1", 7, 4, true, false)), List.of(manager))).as("a task in the backlog").isEmpty();
+    assertThat(Placement.place(List.of(new NodeSlots("n1", 2), new NodeSlots("n2", 2)), List.of(task("a"), task("b"), manager)))
+        .as("the plan gave both nodes something first")
+        .extracting(a -> a.task().taskKey())
+        .containsExactly("a", "b");
+    assertThat(Placement.place(List.of(new NodeSlots("n1", 8, 4, true, true)), List.of(manager, task("a"))))
+        .as("an idle node with a backlog gives it all")
+        .extracting(a -> a.task().taskKey() + "/" + a.slots())
+        .containsExactly("jm/8");
+  }
+
+  @Test
+  void whileNoNodeIsIdleTheOneClosestToIdleIsKeptForTheExclusiveTask() {
+    Candidate manager = new Candidate("other", "jm", 0, 1, true);
+    List<NodeSlots> busy = List.of(new NodeSlots("n1", 1, 4, true), new NodeSlots("n2", 3, 4, true));
+
+    List<Assignment> plan = Placement.place(busy, List.of(manager, task("a"), task("b"), task("c")));
+
+    assertThat(plan).as("n2 drains for the manager; the tasks behind it go elsewhere or wait")
+        .extracting(a -> a.task().taskKey() + "@" + a.nodeId())
+        .containsExactly("a@n1");
   }
 }

@@ -122,6 +122,21 @@ class PlanApplierTest extends LoteServiceTest {
     assertThat(other.head()).as("every queued row is locked by the first").isEmpty();
   }
 
+  @Test
+  void aJobManagerQueuedLastHeadsTheQueueAndAnExclusiveOneHoldsTheWholeNode() {
+    tx.executeWithoutResult(s -> store.queue(List.of(
+        new SchedulingStore.Queue(
+            "lote", job, "jm", job, "jm", pool, pool, 0, 0, 1, "{\"commandLine\":\"/bin/true\",\"jobManager\":{\"exclusive\":true}}", null))));
+
+    PlanApplier.Snapshot snapshot = tx.execute(s -> applier.snapshot("lote", pool, 0, 4));
+    assertThat(snapshot.head().get(0).taskId()).isEqualTo("jm");
+    assertThat(snapshot.head().get(0).candidate().exclusive()).isTrue();
+    assertThat(snapshot.head().get(1).candidate().exclusive()).isFalse();
+
+    assertThat(apply(plan(snapshot))).extracting(p -> p.task().taskId() + "/" + p.slots()).containsExactly("jm/2");
+    assertThat(usedSlots()).as("the node is the job manager's alone").isEqualTo(2);
+  }
+
   private List<PlanApplier.Placed> apply(List<PlanApplier.Placed> plan) {
     List<PlanApplier.Placed> placed = tx.execute(s -> applier.apply("lote", 0, plan));
     return placed;
@@ -133,7 +148,7 @@ class PlanApplierTest extends LoteServiceTest {
 
   private List<PlanApplier.Placed> plan(PlanApplier.Snapshot s) {
     return Placement.place(s.fill(), s.nodes(), s.head().stream().map(PlanApplier.Queued::candidate).toList()).stream()
-        .map(a -> new PlanApplier.Placed(s.head().stream().filter(q -> q.candidate() == a.task()).findFirst().orElseThrow(), a.nodeId()))
+        .map(a -> new PlanApplier.Placed(s.head().stream().filter(q -> q.candidate() == a.task()).findFirst().orElseThrow(), a.nodeId(), a.slots()))
         .toList();
   }
 
