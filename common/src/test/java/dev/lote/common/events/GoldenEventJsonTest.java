@@ -45,6 +45,7 @@ import dev.lote.common.events.PoolEvents.PoolCreated;
 import dev.lote.common.events.PoolEvents.PoolDeleted;
 import dev.lote.common.events.PoolEvents.PoolResized;
 import dev.lote.common.events.TaskEvents.AttemptLost;
+import dev.lote.common.events.TaskEvents.JobManagerRun;
 import dev.lote.common.events.TaskEvents.JobReleaseRequested;
 import dev.lote.common.events.TaskEvents.JobTaskKind;
 import dev.lote.common.events.TaskEvents.JobTaskReported;
@@ -93,7 +94,8 @@ class GoldenEventJsonTest {
               new JobTaskSpec("jobrelease", "/bin/true", Map.of(), List.of(), 900_000L, 0, false, false)),
           3_600_000L,
           "TVM:pool-1-n0001",
-          new TaskContainer("alpine:3.20", "--network none", null, false));
+          new TaskContainer("alpine:3.20", "--network none", null, false),
+          new JobManagerRun(true));
 
   /** One sample payload for every event type. */
   static final Map<String, Object> SAMPLES = new LinkedHashMap<>();

@@ -57,8 +57,8 @@ class PlacementTest {
   void aTaskGoesToTheNodeOfItsAffinityWhenThatNodeCanTakeItNowAndAnywhereElseWhenNot() {
     List<Candidate> queue =
         List.of(
-            new Candidate("job", "a1", 0, 1, "n2"), new Candidate("job", "a2", 0, 1, "n2"), new Candidate("job", "a3", 0, 1, "n2"),
-            new Candidate("job", "big", 0, 2, "n3"), new Candidate("job", "gone", 0, 1, "lost-node"), new Candidate("blocked", "b1", 0, 1, "n1"));
+            new Candidate("job", "a1", 0, 1, "n2", false), new Candidate("job", "a2", 0, 1, "n2", false), new Candidate("job", "a3", 0, 1, "n2", false),
+            new Candidate("job", "big", 0, 2, "n3", false), new Candidate("job", "gone", 0, 1, "lost-node", false), new Candidate("blocked", "b1", 0, 1, "n1", false));
     List<NodeSlots> nodes = List.of(new NodeSlots("n1", 4), new NodeSlots("n2", 2), new NodeSlots("n3", 1, 1));
 
     List<Assignment> plan = Placement.place(NodeFillType.SPREAD, nodes, queue, Map.of(), Map.of("blocked", Set.of("n1")));
@@ -188,7 +188,7 @@ class PlacementTest {
 
   @Test
   void anExclusiveTaskTakesAWholeIdleNodeAndNothingElseGoesThere() {
-    Candidate manager = new Candidate("job", "jm", 0, 1, true);
+    Candidate manager = new Candidate("job", "jm", 0, 1, null, true);
     List<NodeSlots> nodes = List.of(new NodeSlots("busy", 3, 4, true), new NodeSlots("idle", 4, 4, true));
 
     List<Assignment> plan = Placement.place(nodes, List.of(manager, task("a"), task("b"), task("c")));
@@ -199,7 +199,7 @@ class PlacementTest {
 
   @Test
   void anExclusiveTaskWaitsWhileEveryNodeHoldsSomethingAndTakesTheBacklogToo() {
-    Candidate manager = new Candidate("job", "jm", 0, 1, true);
+    Candidate manager = new Candidate("job", "jm", 0, 1, null, true);
 
     assertThat(Placement.place(List.of(new NodeSlots("n1", 7, 4, true, false)), List.of(manager))).as("a task in the backlog").isEmpty();
     assertThat(Placement.place(List.of(new NodeSlots("n1", 2), new NodeSlots("n2", 2)), List.of(task("a"), task("b"), manager)))
@@ -214,7 +214,7 @@ class PlacementTest {
 
   @Test
   void whileNoNodeIsIdleTheOneClosestToIdleIsKeptForTheExclusiveTask() {
-    Candidate manager = new Candidate("other", "jm", 0, 1, true);
+    Candidate manager = new Candidate("other", "jm", 0, 1, null, true);
     List<NodeSlots> busy = List.of(new NodeSlots("n1", 1, 4, true), new NodeSlots("n2", 3, 4, true));
 
     List<Assignment> plan = Placement.place(busy, List.of(manager, task("a"), task("b"), task("c")));
