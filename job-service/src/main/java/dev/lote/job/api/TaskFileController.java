@@ -60,25 +60,8 @@ public class TaskFileController {
   public void list(@PathVariable String jobId, @PathVariable String taskId, HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     BatchRequest br = BatchRequest.of(request);
-    ListRequest list = ListRequest.of(request);
     Task task = tasks.get(br.account(), jobId, taskId);
-    HttpResponse<byte[]> answer = proxy.fetch(request, agentUrl(task), agentPath(task, ""), filesUrl(br, task), unreachable(task));
-    if (answer.statusCode() != 200) {
-      AgentFileProxy.relay(answer, response);
-      return;
-    }
-    List<JsonNode> entries = new ArrayList<>();
-    json.readTree(answer.body()).path("value").forEach(entries::add);
-    entries.sort(Comparator.comparing(TaskFileController::name));
-    Object body =
-        list.page(
-            (after, limit) -> entries.stream().filter(e -> name(e).compareTo(after) > 0).limit(limit).toList(),
-            TaskFileController::name,
-            e -> e,
-            br,
-            request,
-            "files");
-    BatchResponses.json(response, json, body, null, null);
+    proxy.list(request, response, json, agentUrl(task), agentPath(task, ""), filesUrl(br, task), unreachable(task));
   }
 
   @RequestMapping(path = "/jobs/{jobId}/tasks/{taskId}/files/**", method = {RequestMethod.GET, RequestMethod.HEAD, RequestMethod.DELETE})
@@ -112,10 +95,6 @@ public class TaskFileController {
   private static Function<String, BatchException> unreachable(Task task) {
     String nodeId = task.placement().nodeId();
     return why -> unavailable("The agent of node " + nodeId + " that ran the task did not answer: " + why);
-  }
-
-  private static String name(JsonNode entry) {
-    return entry.path("name").asString();
   }
 
   private static BatchException unavailable(String reason) {

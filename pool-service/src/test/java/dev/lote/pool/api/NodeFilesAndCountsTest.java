@@ -56,7 +56,9 @@ class NodeFilesAndCountsTest extends PoolServiceTestBase {
     prefixes.add(prefix);
     if (path.equals("/internal/files")) {
       reply(exchange, 200, "application/json;odata=minimalmetadata",
-          json("{'value':[{'name':'startup/stdout.txt','url':'" + prefix + "/startup/stdout.txt','isDirectory':false}]}"));
+          json("{'value':[{'name':'startup/stdout.txt','url':'" + prefix + "/startup/stdout.txt','isDirectory':false},"
+              + "{'name':'startup/stderr.txt','url':'" + prefix + "/startup/stderr.txt','isDirectory':false},"
+              + "{'name':'shared','url':'" + prefix + "/shared','isDirectory':true}]}"));
     } else if (path.equals("/internal/files/startup/stdout.txt")) {
       exchange.getResponseHeaders().add("ocp-batch-file-isdirectory", "false");
       exchange.getResponseHeaders().add("ocp-batch-file-url", prefix + "/startup/stdout.txt");
@@ -97,8 +99,18 @@ class NodeFilesAndCountsTest extends PoolServiceTestBase {
 
       Response list = http.get(files + "?recursive=true&api-version=2024-07-01.20.0");
       assertThat(list.status()).isEqualTo(200);
-      assertThat(list.json().get("value").get(0).get("url").stringValue())
+      assertThat(list.json().get("value")).extracting(f -> f.get("name").stringValue())
+          .as("in name order").containsExactly("shared", "startup/stderr.txt", "startup/stdout.txt");
+      assertThat(list.json().get("value").get(2).get("url").stringValue())
           .isEqualTo(BASE_URL + "/pools/Files/nodes/" + nodeId + "/files/startup/stdout.txt");
+      Response page = http.get(files + "?recursive=true&maxresults=2&$filter=startswith(name,'startup')&api-version=2024-07-01.20.0");
+      assertThat(page.json().get("value")).extracting(f -> f.get("name").stringValue()).containsExactly("startup/stderr.txt", "startup/stdout.txt");
+      Response first = http.get(files + "?maxresults=1&api-version=2024-07-01.20.0");
+      assertThat(first.json().get("value")).hasSize(1);
+      Response rest = http.follow(first.json().get("odata.nextLink").stringValue());
+      assertThat(rest.json().get("value")).extracting(f -> f.get("name").stringValue())
+          .as("the next page follows on, one a page").containsExactly("startup/stderr.txt");
+      assertThat(rest.json().has("odata.nextLink")).isTrue();
       assertThat(agentSaw).contains("GET /internal/files?recursive=true&api-version=2024-07-01.20.0");
       assertThat(prefixes).allMatch(p -> p.equals(BASE_URL + "/pools/Files/nodes/" + nodeId + "/files"));
 

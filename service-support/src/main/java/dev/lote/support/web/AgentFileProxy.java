@@ -11,6 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -23,6 +25,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Passes a Batch file request on to the node agent that holds the files and streams the agent's
@@ -80,6 +84,40 @@ public final class AgentFileProxy {
   }
 
   /** Answers with what the agent answered, as it is. */
+  /**
+   * Serves a file list that the agent answers whole (a Batch {@code NodeFile} list) as a Batch list
+   * page: an error of the agent passes through as it is; else the entries, in name order, go
+   * through {@code $filter}, {@code maxresults} and {@code odata.nextLink} like every other list,
+   * so a page needs no state on the agent.
+   */
+  public void list(
+      HttpServletRequest request, HttpServletResponse response, JsonMapper json, String agentUrl, String agentPath, String publicFilesUrl,
+      Function<String, BatchException> unreachable) throws IOException {
+    BatchRequest br = BatchRequest.of(request);
+    ListRequest list = ListRequest.of(request);
+    HttpResponse<byte[]> answer = fetch(request, agentUrl, agentPath, publicFilesUrl, unreachable);
+    if (answer.statusCode() != 200) {
+      relay(answer, response);
+      return;
+    }
+    List<JsonNode> entries = new ArrayList<>();
+    json.readTree(answer.body()).path("value").forEach(entries::add);
+    entries.sort(Comparator.comparing(AgentFileProxy::name));
+    Object body =
+        list.page(
+            (after, limit) -> entries.stream().filter(e -> name(e).compareTo(after) > 0).limit(limit).toList(),
+            AgentFileProxy::name,
+            e -> e,
+            br,
+            request,
+            "files");
+    BatchResponses.json(response, json, body, null, null);
+  }
+
+  private static String name(JsonNode entry) {
+    return entry.path("name").asString();
+  }
+
   public static void relay(HttpResponse<byte[]> answer, HttpServletResponse response) throws IOException {
     copyStatusAndHeaders(answer, response);
     try (OutputStream sink = response.getOutputStream()) {
