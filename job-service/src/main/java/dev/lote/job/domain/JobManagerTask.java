@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
+import dev.lote.common.error.BatchErrorDetail;
+import dev.lote.common.error.BatchException;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.events.TaskEvents.JobManagerRun;
 import dev.lote.common.ids.BatchIds;
@@ -78,8 +80,22 @@ public record JobManagerTask(ObjectNode echo, boolean killJobOnCompletion, boole
    * its job manager for the scheduler.
    */
   public TaskDefinition task(Job job, AutoStorage storage, Instant now) {
-    TaskDefinition task = TaskDefinition.parse(TaskDefinition.echo(echo, TASK_PROPERTIES), job, storage, now);
+    TaskDefinition task;
+    try {
+      task = TaskDefinition.parse(TaskDefinition.echo(echo, TASK_PROPERTIES), job, storage, now);
+    } catch (BatchException e) {
+      throw underJobManager(e);
+    }
     return task.withRunSpec(task.runSpec().asJobManager(new JobManagerRun(runExclusive)));
+  }
+
+  /** The same error, its property named from the job body ({@code jobManagerTask.constraints...}). */
+  private static BatchException underJobManager(BatchException e) {
+    List<BatchErrorDetail> values =
+        e.values().stream()
+            .map(d -> "PropertyName".equals(d.key()) && d.value() != null ? new BatchErrorDetail(d.key(), "jobManagerTask." + d.value()) : d)
+            .toList();
+    return new BatchException(e.status(), e.code(), e.getMessage(), values);
   }
 
   /** The only access a token may grant is {@code job}: the API on the task's own job. */

@@ -117,6 +117,8 @@ class JobManagerTaskTest extends JobServiceTestBase {
         http.post("/jobs", json(base + uniqueId("acc") + "','jobManagerTask':{'id':'m','commandLine':'x','authenticationTokenSettings':{'access':['pool']}}}"));
     BatchHttp.Response noSecret =
         http.post("/jobs", json(base + uniqueId("tok") + "','jobManagerTask':{'id':'m','commandLine':'x','authenticationTokenSettings':{'access':['job']}}}"));
+    BatchHttp.Response badRetries =
+        http.post("/jobs", json(base + uniqueId("retries") + "','jobManagerTask':{'id':'m','commandLine':'x','constraints':{'maxTaskRetryCount':-2}}}"));
     BatchHttp.Response sameAsPrep =
         http.post("/jobs", json(base + uniqueId("same") + "','jobManagerTask':{'id':'p','commandLine':'x'},'jobPreparationTask':{'id':'P','commandLine':'y'}}"));
 
@@ -128,5 +130,7 @@ class JobManagerTaskTest extends JobServiceTestBase {
     assertThat(access.detail("PropertyName")).isEqualTo("jobManagerTask.authenticationTokenSettings.access");
     assertThat(noSecret.detail("PropertyName")).as("this service has no internal secret to sign tokens with").isEqualTo("jobManagerTask.authenticationTokenSettings");
     assertThat(sameAsPrep.detail("PropertyName")).isEqualTo("jobManagerTask.id");
+    assertThat(badRetries.status()).isEqualTo(400);
+    assertThat(badRetries.detail("PropertyName")).as("named from the job body").isEqualTo("jobManagerTask.constraints.maxTaskRetryCount");
   }
 }
