@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -70,7 +71,7 @@ public class LocalNodeProvider implements NodeProvider {
       }
       agentEnvironment(pb.environment());
       Process process = pb.start();
-      Files.writeString(pidFile(spec.nodeId()), Long.toString(process.pid()) + "\n", StandardCharsets.US_ASCII);
+      writePid(spec.nodeId(), process.pid());
       log.info("started node agent {} of pool {} as pid {}: {}", spec.nodeId(), spec.poolId(), process.pid(), String.join(" ", command));
       watch(process.toHandle(), spec.nodeId());
       return process.pid();
@@ -220,6 +221,14 @@ public class LocalNodeProvider implements NodeProvider {
 
   Path pidFile(String nodeId) {
     return pidDir().resolve(nodeId + ".pid");
+  }
+
+  /** Replaces the node's pid file at once (written beside it, then moved), so no reader ever finds it empty. */
+  private void writePid(String nodeId, long pid) throws IOException {
+    Path file = pidFile(nodeId);
+    Path next = file.resolveSibling(file.getFileName() + ".next");
+    Files.writeString(next, pid + "\n", StandardCharsets.US_ASCII);
+    Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private Path pidDir() {
