@@ -1,6 +1,7 @@
 package dev.lote.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -26,6 +27,8 @@ import java.util.regex.Pattern;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+
+import org.awaitility.core.ConditionTimeoutException;
 
 import dev.lote.common.storage.ServiceSas;
 
@@ -80,14 +83,16 @@ final class Azurite implements AutoCloseable {
             .redirectOutput(data.resolve("azurite.log").toFile())
             .start();
     Azurite azurite = new Azurite(p, data);
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-    while (!listens(port)) {
-      if (!p.isAlive() || System.nanoTime() > deadline) {
-        String log = Files.readString(data.resolve("azurite.log"));
-        azurite.close();
-        throw new IllegalStateException("Azurite did not start on port " + port + ":\n" + log);
-      }
-      Thread.sleep(200);
+    try {
+      await("Azurite listening on " + port).atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+          .until(() -> listens(port) || !p.isAlive());
+    } catch (ConditionTimeoutException e) {
+      // reported below with its log
+    }
+    if (!listens(port)) {
+      String log = Files.readString(data.resolve("azurite.log"));
+      azurite.close();
+      throw new IllegalStateException("Azurite did not start on port " + port + ":\n" + log);
     }
     return azurite;
   }
