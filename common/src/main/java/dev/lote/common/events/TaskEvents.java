@@ -111,11 +111,6 @@ public final class TaskEvents {
           container, run);
     }
 
-    /** The same run with another wall clock limit (null for none), as after a task update. */
-    public TaskRunSpec withMaxWallClockMillis(Long millis) {
-      return withConstraints(millis, retentionMillis);
-    }
-
     /** The same run with its retention time, its affinity and its container. */
     public TaskRunSpec with(Long retention, String affinity, TaskContainer inContainer) {
       return new TaskRunSpec(

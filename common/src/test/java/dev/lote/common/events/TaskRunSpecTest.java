@@ -14,32 +14,9 @@ class TaskRunSpecTest {
 
   /**
    * Built over the record's components, not a list of them: a component added to the run spec
-   * later fails here until {@link TaskRunSpec#withMaxWallClockMillis} carries it over too (a task
-   * update must not lose any part of how its next attempts run).
+   * later fails here until {@link TaskRunSpec#withConstraints} carries it over too (a task update
+   * must not lose any part of how its next attempts run).
    */
-  @Test
-  void anotherWallClockKeepsEveryOtherPartOfTheRun() throws Exception {
-    RecordComponent[] components = TaskRunSpec.class.getRecordComponents();
-    Object[] values = new Object[components.length];
-    Class<?>[] types = new Class<?>[components.length];
-    for (int i = 0; i < components.length; i++) {
-      types[i] = components[i].getType();
-      values[i] = sample(types[i]);
-    }
-    TaskRunSpec spec = TaskRunSpec.class.getDeclaredConstructor(types).newInstance(values);
-
-    TaskRunSpec updated = spec.withMaxWallClockMillis(60_000L);
-
-    assertThat(updated.maxWallClockMillis()).isEqualTo(60_000L);
-    assertThat(spec.withMaxWallClockMillis(null).maxWallClockMillis()).isNull();
-    for (RecordComponent c : components) {
-      if (!c.getName().equals("maxWallClockMillis")) {
-        assertThat(c.getAccessor().invoke(updated)).as(c.getName()).isEqualTo(c.getAccessor().invoke(spec));
-      }
-    }
-  }
-
-  /** A task update replaces the wall clock and the retention time, and nothing else. */
   @Test
   void newConstraintsKeepEveryOtherPartOfTheRun() throws Exception {
     RecordComponent[] components = TaskRunSpec.class.getRecordComponents();
