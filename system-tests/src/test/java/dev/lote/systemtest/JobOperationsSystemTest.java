@@ -206,8 +206,9 @@ class JobOperationsSystemTest {
 
   @Test
   void aHigherPriorityJobsTasksRunBeforeThoseOfALowerOneQueuedEarlier() throws Exception {
-    // a pool of its own, none of whose tasks has completed yet: its node holds no backlog, every
-    // task waits in the scheduler's queue until the slot is free
+    // a pool of its own with one slot: every task waits in the scheduler's queue until the blocker
+    // ends; then, if the blocker was short, the pool's node may be given all four at once and must
+    // start them in the order they were placed
     String pool = "priority-pool";
     SdkPools.createAndWaitIdle(client, pool, 1, 1);
     PoolInformation onPool = new PoolInformation().withPoolId(pool);

@@ -43,7 +43,9 @@ public final class Topics {
 
   /**
    * Prefix of the per-node command topics: {@code lote.node.<nodeId>}. scheduler-service:
-   * task.assigned, task.kill-requested (key: task id) and node.deallocate (key: node id).
+   * task.assigned, task.kill-requested, job.release-requested and node.deallocate, all keyed by
+   * the node id, so the node reads them in the order they were written: a plan's placements in
+   * priority order, a kill after the assignment it stops, a deallocation after the last placement.
    */
   public static final String NODE_COMMANDS_PREFIX = "lote.node.";
 

@@ -202,7 +202,7 @@ public class SchedulingConsumer {
       TaskKillRequested k = new TaskKillRequested(held.jobId(), held.taskId(), held.attempt(), PREEMPTED, true);
       out.add(
           new Outbox.Message(
-              Topics.nodeCommands(held.nodeId()), held.taskId(),
+              Topics.nodeCommands(held.nodeId()), held.nodeId(),
               outbox.envelope(EventTypes.TASK_KILL_REQUESTED, pool.account(), held.jobId(), held.correlationId(), k)));
     }
   }
@@ -232,7 +232,7 @@ public class SchedulingConsumer {
         TaskAssigned assigned = new TaskAssigned(q.jobId(), q.taskId(), q.poolId(), p.nodeId(), q.candidate().attempt(), spec);
         out.add(
             new Outbox.Message(
-                Topics.nodeCommands(p.nodeId()), q.taskId(),
+                Topics.nodeCommands(p.nodeId()), p.nodeId(),
                 outbox.envelope(EventTypes.TASK_ASSIGNED, pool.account(), q.jobId(), q.correlationId(), assigned)));
       }
       placements.increment(placed.size());

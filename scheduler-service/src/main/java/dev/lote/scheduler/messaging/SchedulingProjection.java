@@ -245,7 +245,7 @@ final class SchedulingProjection {
     for (SchedulingStore.Prepared p : store.forgetPreparedNodes(account, jobKey)) {
       out.add(
           new Outbox.Message(
-              Topics.nodeCommands(p.nodeId()), p.jobId(),
+              Topics.nodeCommands(p.nodeId()), p.nodeId(),
               outbox.envelope(EventTypes.JOB_RELEASE_REQUESTED, account, p.jobId(), correlationId, new JobReleaseRequested(p.jobId()))));
     }
   }
@@ -268,6 +268,6 @@ final class SchedulingProjection {
     TaskKillRequested k = new TaskKillRequested(held.jobId(), held.taskId(), held.attempt(), reason, requeue);
     out.add(
         new Outbox.Message(
-            Topics.nodeCommands(held.nodeId()), held.taskId(), outbox.envelope(EventTypes.TASK_KILL_REQUESTED, account, held.jobId(), correlationId, k)));
+            Topics.nodeCommands(held.nodeId()), held.nodeId(), outbox.envelope(EventTypes.TASK_KILL_REQUESTED, account, held.jobId(), correlationId, k)));
   }
 }
