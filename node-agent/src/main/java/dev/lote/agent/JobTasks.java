@@ -149,8 +149,10 @@ final class JobTasks {
         }
         List<String> command = new ArrayList<>(ProcessGroups.prefix());
         command.addAll(CommandLines.split(spec.commandLine()));
-        Process p = processes.builder(command, spec.environment(), processes.batchVariables(jobId, spec.id(), dir), dir, user).start();
-        ProcessGroups.Group group = ProcessGroups.of(p);
+        Processes.Started started =
+            processes.start(processes.builder(command, spec.environment(), processes.batchVariables(jobId, spec.id(), dir), dir, user), jobId + "-" + spec.id());
+        Process p = started.process();
+        ProcessGroups.Group group = started.group();
         Long limit = spec.maxWallClockMillis();
         if (limit != null && !p.waitFor(limit, TimeUnit.MILLISECONDS)) {
           ProcessGroups.kill(p, group);
@@ -162,6 +164,7 @@ final class JobTasks {
           reason = exit == 0 ? EndReason.SUCCEEDED : EndReason.EXIT_CODE;
           failure = exit == 0 ? null : TaskRunner.EXIT_FAILURE_MESSAGE;
         }
+        ProcessGroups.ended(group);
       } catch (PreparationFailed e) {
         reason = EndReason.PREPARATION_FAILED;
         failure = "A resource file could not be placed: " + e.getMessage();

@@ -43,9 +43,11 @@ final class Journal implements AutoCloseable {
 
   /** One line of the file. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Line(String op, String key, TaskAssigned assignment, String correlationId, Long pgid, Long startTicks, Instant startTime, EventEnvelope report) {
+  record Line(
+      String op, String key, TaskAssigned assignment, String correlationId, Long pgid, Long startTicks, Instant startTime, EventEnvelope report,
+      String cgroup) {
     static Line of(String op, String key) {
-      return new Line(op, key, null, null, null, null, null, null);
+      return new Line(op, key, null, null, null, null, null, null, null);
     }
   }
 
@@ -122,16 +124,16 @@ final class Journal implements AutoCloseable {
 
   /** Written, not forced: the caller forces a batch of them at once with {@link #sync}. */
   void accepted(TaskAssigned a, String correlationId) {
-    append(new Line("accepted", key(a), a, correlationId, null, null, null, null));
+    append(new Line("accepted", key(a), a, correlationId, null, null, null, null, null));
   }
 
   void started(String key, ProcessGroups.Group g, Instant startTime) {
-    append(new Line("started", key, null, null, g == null ? null : g.pgid(), g == null ? null : g.startTicks(), startTime, null));
+    append(new Line("started", key, null, null, g == null ? null : g.pgid(), g == null ? null : g.startTicks(), startTime, null, cgroupOf(g)));
   }
 
   /** Written and forced: it is on disk when this returns. */
   void completed(String key, EventEnvelope report) {
-    sync(append(new Line("completed", key, null, null, null, null, null, report)));
+    sync(append(new Line("completed", key, null, null, null, null, null, report, null)));
   }
 
   void acknowledged(String key) {
@@ -208,7 +210,7 @@ final class Journal implements AutoCloseable {
       case "started" -> {
         Open o = open.get(l.key());
         if (o != null) {
-          o.group = l.pgid() == null ? null : new ProcessGroups.Group(l.pgid(), l.startTicks());
+          o.group = l.pgid() == null ? null : new ProcessGroups.Group(l.pgid(), l.startTicks(), l.cgroup() == null ? null : Path.of(l.cgroup()));
           o.startTime = l.startTime();
         }
       }
@@ -237,14 +239,16 @@ final class Journal implements AutoCloseable {
           }
           for (Open o : open.values()) {
             if (o.assignment != null) {
-              sb.append(Events.JSON.writeValueAsString(new Line("accepted", o.key, o.assignment, o.correlationId, null, null, null, null))).append('\n');
+              sb.append(Events.JSON.writeValueAsString(new Line("accepted", o.key, o.assignment, o.correlationId, null, null, null, null, null))).append('\n');
             }
             if (o.group != null || o.startTime != null) {
               sb.append(Events.JSON.writeValueAsString(
-                  new Line("started", o.key, null, null, o.group == null ? null : o.group.pgid(), o.group == null ? null : o.group.startTicks(), o.startTime, null))).append('\n');
+                  new Line(
+                      "started", o.key, null, null, o.group == null ? null : o.group.pgid(), o.group == null ? null : o.group.startTicks(), o.startTime, null,
+                      cgroupOf(o.group)))).append('\n');
             }
             if (o.report != null) {
-              sb.append(Events.JSON.writeValueAsString(new Line("completed", o.key, null, null, null, null, null, o.report))).append('\n');
+              sb.append(Events.JSON.writeValueAsString(new Line("completed", o.key, null, null, null, null, null, o.report, null))).append('\n');
             }
           }
           ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
@@ -266,6 +270,10 @@ final class Journal implements AutoCloseable {
         synced = written;
       }
     }
+  }
+
+  private static String cgroupOf(ProcessGroups.Group g) {
+    return g == null || g.cgroup() == null ? null : g.cgroup().toString();
   }
 
   static String key(TaskAssigned a) {

@@ -20,9 +20,6 @@ import dev.lote.common.events.TaskEvents.TaskAssigned;
  */
 final class Launcher {
 
-  /** A started process and the group it leads. */
-  record Started(Process process, ProcessGroups.Group group) {}
-
   private final AgentConfig cfg;
   private final Processes processes;
   private final TaskUsers users;
@@ -74,7 +71,7 @@ final class Launcher {
    * Starts the command. A program that does not exist ends as a shell's would, exit code 127 and
    * the reason on stderr; a command line that cannot be split throws, its reason on stderr.
    */
-  Started start(TaskAssigned a, TaskUsers.User user) throws IOException {
+  Processes.Started start(TaskAssigned a, TaskUsers.User user) throws IOException {
     Path taskDir = cfg.taskDir(a.jobId(), a.taskId());
     try {
       Map<String, String> batch = processes.batchVariables(a.jobId(), a.taskId(), taskDir);
@@ -95,12 +92,15 @@ final class Launcher {
         words = containers.get().runtime().run(a.spec().container(), words, passed, taskDir);
       }
       command.addAll(words);
-      Process p = processes.builder(command, a.spec().environment(), batch, taskDir, user).start();
-      return new Started(p, ProcessGroups.of(p));
+      return processes.start(processes.builder(command, a.spec().environment(), batch, taskDir, user), Journal.key(a));
     } catch (IOException | IllegalArgumentException e) {
       appendStderr(taskDir, "lote: cannot run the command line: " + e.getMessage());
       throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
     }
+  }
+
+  TaskCgroups cgroups() {
+    return processes.cgroups();
   }
 
   /** The task ended: a user of its own may serve another task. */

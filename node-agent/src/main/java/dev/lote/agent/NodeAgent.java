@@ -78,7 +78,7 @@ final class NodeAgent implements AutoCloseable {
     this.retention = Retention.open(cfg.retentionFile(), cfg, clock);
     this.events = new Events(cfg.kafka(), "node-agent-" + cfg.nodeId(), cfg.account(), clock);
     this.files = new FileServer(cfg, System.getenv().getOrDefault(InternalCredential.ENVIRONMENT, ""), retention::removed);
-    this.processes = new Processes(cfg);
+    this.processes = new Processes(cfg, TaskCgroups.forNode(cfg.nodeId(), cfg.maxTaskProcesses()));
     this.journal = new Journal(cfg.journal());
     this.reporter = new Reporter(events, journal, timers);
     HostMetrics metrics = new HostMetrics(cfg.root(), clock);
@@ -123,6 +123,7 @@ final class NodeAgent implements AutoCloseable {
     files.start();
     runner.recover();
     retentionSweeper.scheduleWithFixedDelay(retention::sweep, 0, 1, TimeUnit.SECONDS);
+    retentionSweeper.scheduleWithFixedDelay(processes.cgroups()::sweep, 1, 1, TimeUnit.MINUTES);
     report("starting", null);
     heartbeats.start();
     StartTaskOutcome outcome = null;
@@ -223,11 +224,19 @@ final class NodeAgent implements AutoCloseable {
     return runner;
   }
 
+  Processes processes() {
+    return processes;
+  }
+
   AssignmentLoop assignments() {
     return assignments;
   }
 
-  /** Stops: its running tasks are killed; what is journaled is handed back by the agent's next life. */
+  /**
+   * Stops: its running tasks are killed, and where the node has control groups whatever its
+   * processes left running too (a start task's daemons); what is journaled is handed back by the
+   * agent's next life.
+   */
   @Override
   public void close() {
     stop(true);
@@ -251,6 +260,9 @@ final class NodeAgent implements AutoCloseable {
       }
     }
     runner.halt(killRunning);
+    if (killRunning) {
+      processes.cgroups().killAll();
+    }
     timers.shutdownNow();
     retentionSweeper.shutdownNow();
     launches.shutdown();

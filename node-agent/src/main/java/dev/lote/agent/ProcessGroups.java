@@ -22,16 +22,25 @@ import org.slf4j.LoggerFactory;
  * leader started, found through the parent links in {@code /proc}. Ending a task ends its tree,
  * and an agent that restarts ends the trees its previous life left running. A tree is known by
  * its leader's pid and start time from {@code /proc/<pid>/stat}, so a pid the kernel gave to
- * another program since is never signalled. Trees rather than sessions: starting every task
- * through {@code setsid} costs one more exec per task, which on hosts with a slow process spawn
- * halved the throughput of short tasks.
+ * another program since is never signalled. A tree misses what left it (a daemon, a double
+ * fork): where the host gives the agent control groups, a task's processes also stay in one of
+ * their own ({@link TaskCgroups}), which ends them all; it costs one more exec per task (a shell
+ * joins the group, then becomes the command), paid for that certainty. Elsewhere trees alone.
  */
 final class ProcessGroups {
 
   private static final Logger log = LoggerFactory.getLogger(ProcessGroups.class);
 
-  /** The leader of a task's process tree, as journaled ({@code pgid} is the leader's pid). */
-  record Group(long pgid, long startTicks) {}
+  /**
+   * The leader of a task's process tree, as journaled ({@code pgid} is the leader's pid), and the
+   * control group holding everything the task started, when the node has them ({@link TaskCgroups}).
+   */
+  record Group(long pgid, long startTicks, Path cgroup) {
+
+    Group(long pgid, long startTicks) {
+      this(pgid, startTicks, null);
+    }
+  }
 
   private ProcessGroups() {}
 
@@ -45,10 +54,33 @@ final class ProcessGroups {
     return stat(p.pid()).map(s -> new Group(p.pid(), s.startTicks)).orElse(null);
   }
 
-  /** Kills a running task and everything it started. */
+  /**
+   * The tree a started process leads, confined to the control group given (null for none). A
+   * process already gone is known by its group alone.
+   */
+  static Group of(Process p, Path cgroup) {
+    Group tree = of(p);
+    if (cgroup == null) {
+      return tree;
+    }
+    // no process starts after Long.MAX_VALUE: a group alone has no tree to walk
+    return tree == null ? new Group(p.pid(), Long.MAX_VALUE, cgroup) : new Group(tree.pgid(), tree.startTicks(), cgroup);
+  }
+
+  /** Kills a running task and everything it started: its control group, then its tree. */
   static void kill(Process p, Group g) {
+    if (g != null && g.cgroup() != null) {
+      TaskCgroups.kill(g.cgroup());
+    }
     p.descendants().forEach(ProcessHandle::destroyForcibly);
     p.destroyForcibly();
+  }
+
+  /** The task's process ended: its control group goes too, unless something it started still runs there. */
+  static void ended(Group g) {
+    if (g != null) {
+      TaskCgroups.removeIfEmpty(g.cgroup());
+    }
   }
 
   /**
@@ -56,6 +88,10 @@ final class ProcessGroups {
    * (alive with the journaled start time). Processes that started before the leader are not its.
    */
   static void killOrphan(Group g) {
+    if (g.cgroup() != null) {
+      TaskCgroups.kill(g.cgroup()); // the group is the agent's own: whatever is in it was the task's
+      TaskCgroups.removeIfEmpty(g.cgroup());
+    }
     Optional<Stat> leader = stat(g.pgid());
     if (leader.isEmpty() || leader.get().startTicks != g.startTicks()) {
       return; // gone, or the pid belongs to another program now

@@ -18,9 +18,44 @@ import dev.lote.common.events.TaskEvents.ResourceFile;
 final class Processes {
 
   private final AgentConfig cfg;
+  private final TaskCgroups cgroups;
 
+  /** Processes that run where the agent does, known by their trees alone. */
   Processes(AgentConfig cfg) {
+    this(cfg, TaskCgroups.none());
+  }
+
+  Processes(AgentConfig cfg, TaskCgroups cgroups) {
     this.cfg = cfg;
+    this.cgroups = cgroups;
+  }
+
+  /**
+   * Starts the process and confines it, with all it will start, to a control group of its own
+   * where the node has them.
+   *
+   * @param name what the group is named after (an attempt's key, "starttask")
+   */
+  Started start(ProcessBuilder pb, String name) throws IOException {
+    Path group = cgroups.prepare(name);
+    if (group != null) {
+      pb.command(TaskCgroups.joining(group, pb.command()));
+    }
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException | RuntimeException e) {
+      TaskCgroups.removeIfEmpty(group);
+      throw e;
+    }
+    return new Started(p, ProcessGroups.of(p, group));
+  }
+
+  /** A started process and what ends it with everything it started. */
+  record Started(Process process, ProcessGroups.Group group) {}
+
+  TaskCgroups cgroups() {
+    return cgroups;
   }
 
   /** The service-defined variables of a task (jobId and taskId null for the start task). */

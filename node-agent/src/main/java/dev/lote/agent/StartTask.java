@@ -88,8 +88,9 @@ final class StartTask {
         user = users.forTask(elevated, ownUser);
         Processes.prepareTaskDir(dir, user, users.switching(), true);
         processes.download(resourceFiles, dir.resolve("wd"), user, users.switching());
-        Process p = processes.builder(commandLine, environment, processes.batchVariables(null, null, dir), dir, user).start();
-        exit = p.waitFor();
+        Processes.Started started = processes.start(processes.builder(commandLine, environment, processes.batchVariables(null, null, dir), dir, user), "starttask");
+        exit = started.process().waitFor();
+        ProcessGroups.ended(started.group()); // a daemon the start task left keeps its group
       } catch (IOException | IllegalArgumentException e) {
         exit = null;
         failure = e.getMessage();

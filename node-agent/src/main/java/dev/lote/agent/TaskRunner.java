@@ -94,6 +94,7 @@ final class TaskRunner {
         ProcessGroups.killOrphan(o.group);
       }
     }
+    launcher.cgroups().sweep();
     for (Journal.Open o : open) {
       if (o.report != null) {
         reporter.resend(o.key, o.report);
@@ -300,7 +301,7 @@ final class TaskRunner {
       ended(at, null, true);
       return;
     }
-    Launcher.Started s;
+    Processes.Started s;
     try {
       s = launcher.start(a, user);
     } catch (IOException e) {
@@ -339,6 +340,7 @@ final class TaskRunner {
 
   /** The process exited: its output files are uploaded, then its end is decided and reported. */
   private void exited(Attempt at, int exitCode) {
+    ProcessGroups.ended(at.group());
     String uploadFailure = uploadOutputFiles(at, exitCode);
     synchronized (this) {
       if (halted) {
