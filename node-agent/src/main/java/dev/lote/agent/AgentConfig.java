@@ -3,6 +3,8 @@ package dev.lote.agent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.lote.common.time.IsoDurations;
@@ -14,8 +16,11 @@ import dev.lote.common.time.IsoDurations;
  *     node without a container runtime reports so among its errors
  * @param containerSearchPath where the agent looks for {@code docker} and {@code podman}: its own
  *     {@code PATH} unless given
+ * @param taskCgroups         run each task in a control group of its own where the host allows
+ *     ({@link TaskCgroups}; {@code LOTE_TASK_CGROUPS}, default true): one more exec per task
  * @param maxTaskProcesses    how many processes one task may hold at once where the node has
- *     control groups with the pids controller ({@link TaskCgroups}); 0 for no limit
+ *     control groups with the pids controller ({@code LOTE_TASK_MAX_PROCESSES}, default 4,096);
+ *     0 for no limit
  */
 record AgentConfig(
     String nodeId,
@@ -32,6 +37,7 @@ record AgentConfig(
     Path uidRegistry,
     boolean containers,
     String containerSearchPath,
+    boolean taskCgroups,
     int maxTaskProcesses) {
 
   static AgentConfig parse(String[] args) {
@@ -59,7 +65,8 @@ record AgentConfig(
         Path.of(m.getOrDefault("uid-registry", "/run/lote/task-uids")),
         Boolean.parseBoolean(m.getOrDefault("containers", "false")),
         m.getOrDefault("container-search-path", System.getenv("PATH")),
-        Integer.parseInt(m.getOrDefault("max-task-processes", "4096")));
+        !List.of("false", "off", "0", "no").contains(m.getOrDefault("task-cgroups", System.getenv().getOrDefault("LOTE_TASK_CGROUPS", "true")).toLowerCase(Locale.ROOT)),
+        Integer.parseInt(m.getOrDefault("max-task-processes", System.getenv().getOrDefault("LOTE_TASK_MAX_PROCESSES", "4096"))));
   }
 
   private static String required(Map<String, String> m, String name) {

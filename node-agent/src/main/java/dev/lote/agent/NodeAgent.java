@@ -78,7 +78,7 @@ final class NodeAgent implements AutoCloseable {
     this.retention = Retention.open(cfg.retentionFile(), cfg, clock);
     this.events = new Events(cfg.kafka(), "node-agent-" + cfg.nodeId(), cfg.account(), clock);
     this.files = new FileServer(cfg, System.getenv().getOrDefault(InternalCredential.ENVIRONMENT, ""), retention::removed);
-    this.processes = new Processes(cfg, TaskCgroups.forNode(cfg.nodeId(), cfg.maxTaskProcesses()));
+    this.processes = new Processes(cfg, cfg.taskCgroups() ? TaskCgroups.forNode(cfg.nodeId(), cfg.maxTaskProcesses()) : TaskCgroups.none());
     this.journal = new Journal(cfg.journal());
     this.reporter = new Reporter(events, journal, timers);
     HostMetrics metrics = new HostMetrics(cfg.root(), clock);
