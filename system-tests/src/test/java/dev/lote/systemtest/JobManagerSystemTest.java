@@ -204,6 +204,72 @@ class JobManagerSystemTest {
     client.jobOperations().deleteJob("other");
   }
 
+  @Test
+  void aManagerThatFindsNoFreeSlotRequeuesATaskOfALowerPriorityJobButNotOfAnEqualOne() throws Exception {
+    // a pool of its own with one slot, taken by a task of a job that does not allow preemption
+    String pool = "jm-preemption-pool";
+    SdkPools.createAndWaitIdle(client, pool, 1, 1);
+    PoolInformation onPool = new PoolInformation().withPoolId(pool);
+    String low = "below-the-manager";
+    client.jobOperations().createJob(new JobAddParameter().withId(low).withPriority(-5).withPoolInfo(onPool));
+    Path ranOnce = marks.resolve("displaced-once");
+    client.taskOperations().createTask(low, new TaskAddParameter().withId("long").withCommandLine(
+        sh("if [ -e " + ranOnce + " ]; then exit 0; fi; touch " + ranOnce + "; sleep 600")));
+    await("the low job's task runs").atMost(Duration.ofMinutes(1)).until(() -> Files.exists(ranOnce));
+    String equal = "level-with-the-manager";
+    client.jobOperations().createJob(new JobAddParameter().withId(equal).withPriority(0).withPoolInfo(onPool));
+
+    String managed = "manager-needs-a-slot";
+    client.jobOperations()
+        .createJob(
+            new JobAddParameter()
+                .withId(managed)
+                .withPriority(0)
+                .withPoolInfo(onPool)
+                .withJobManagerTask(new JobManagerTask().withId("manager").withCommandLine("/bin/true").withKillJobOnCompletion(false)));
+
+    CloudTask manager = awaitTaskCompleted(managed, "manager");
+    CloudTask displaced = awaitTaskCompleted(low, "long");
+    assertThat(manager.executionInfo().exitCode()).isZero();
+    assertThat(displaced.executionInfo().requeueCount()).as("displaced once for the manager, then run again").isEqualTo(1);
+    assertThat(displaced.executionInfo().retryCount()).isZero();
+    assertThat(displaced.executionInfo().exitCode()).isZero();
+    assertThat(displaced.executionInfo().startTime()).isGreaterThanOrEqualTo(manager.executionInfo().endTime());
+
+    // a task of a job as important as the manager's is never displaced for it
+    Path equalRuns = marks.resolve("equal-runs");
+    client.taskOperations().createTask(equal, new TaskAddParameter().withId("steady").withCommandLine(sh("touch " + equalRuns + "; sleep 8")));
+    await("the equal job's task runs").atMost(Duration.ofMinutes(1)).until(() -> Files.exists(equalRuns));
+    String second = "second-manager";
+    client.jobOperations()
+        .createJob(
+            new JobAddParameter()
+                .withId(second)
+                .withPriority(0)
+                .withPoolInfo(onPool)
+                .withJobManagerTask(new JobManagerTask().withId("manager").withCommandLine("/bin/true").withKillJobOnCompletion(false)));
+    CloudTask steady = awaitTaskCompleted(equal, "steady");
+    CloudTask secondManager = awaitTaskCompleted(second, "manager");
+    assertThat(steady.executionInfo().requeueCount()).as("not displaced").isZero();
+    assertThat(secondManager.executionInfo().startTime()).isGreaterThanOrEqualTo(steady.executionInfo().endTime());
+    for (String job : List.of(low, equal, managed, second)) {
+      client.jobOperations().terminateJob(job, "done");
+    }
+    client.poolOperations().deletePool(pool);
+  }
+
+  static CloudTask awaitTaskCompleted(String job, String task) {
+    await(job + "/" + task + " completed")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> client.taskOperations().getTask(job, task).state() == TaskState.COMPLETED);
+    try {
+      return client.taskOperations().getTask(job, task);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** What a task gives the SDK to call the API with its token: the account URL and the token. */
   static BatchCredentials bearer(String baseUrl, String token) {
     return new BatchCredentials() {

@@ -189,8 +189,9 @@ public class SchedulingConsumer {
 
   /**
    * Asks the nodes to hand back (requeue) attempts of lower-priority jobs that allow it, for the
-   * pool's higher-priority tasks that found no free slot. The slots come back with the attempts'
-   * reports, and the next plan gives them to the waiting tasks, first in queue order.
+   * pool's higher-priority tasks that found no free slot, and attempts a waiting job manager task
+   * may displace ({@link Preemption}). The slots come back with the attempts' reports, and the next
+   * plan gives them to the waiting tasks, first in queue order.
    */
   private void preempt(PoolRef pool, List<Outbox.Message> out) {
     PlanApplier.PreemptionView view = applier.preemptionView(pool.account(), pool.poolKey(), PREEMPTION_LOOKAHEAD);

@@ -29,8 +29,11 @@ import dev.lote.scheduler.domain.Preemption;
 @Repository
 public class PlanApplier {
 
-  /** A queued task ready to be placed, with what the assignment event needs. */
-  public record Queued(Placement.Candidate candidate, String jobId, String taskId, String poolId, String spec, String correlationId) {}
+  /**
+   * A queued task ready to be placed, with what the assignment event needs, and whether it is its
+   * job's manager task (queued ahead of every other task of its priority: its arrival is negative).
+   */
+  public record Queued(Placement.Candidate candidate, String jobId, String taskId, String poolId, String spec, String correlationId, boolean jobManager) {}
 
   /**
    * One pool as a plan sees it: its fill type, its nodes, (if any capacity is free) the head of its
@@ -48,29 +51,37 @@ public class PlanApplier {
 
   /**
    * What preemption needs of a pool that has no free slot: the head of its queue (jobs not held)
-   * whose priority is above that of some preemptible attempt on its nodes, those attempts, and
-   * the slots attempts preempted before are still holding. Nothing when no job of the pool allows
-   * preemption.
+   * that may displace something (a task whose job's priority is above that of some preemptible
+   * attempt, or a job manager task), the running attempts it may displace (those of jobs that allow
+   * preemption; every attempt when a job manager waits), and the slots attempts preempted before
+   * are still holding. Nothing when neither kind of waiting task exists.
    */
   public PreemptionView preemptionView(String account, String poolKey, int limit) {
+    Boolean managerWaits =
+        jdbc.queryForObject(
+            "select exists (select 1 from queued_task q where q.account = ? and q.pool_key = ? and q.arrival < 0 "
+                + "and not exists (select 1 from job j where j.account = q.account and j.job_key = q.job_key and j.held))",
+            Boolean.class, account, poolKey);
+    boolean managers = Boolean.TRUE.equals(managerWaits);
     List<Preemption.Running> running =
         jdbc.query(
-            "select a.job_key, a.task_key, j.priority, a.slots from assignment a "
+            "select a.job_key, a.task_key, j.priority, a.slots, j.preemptible, a.job_manager from assignment a "
                 + "join job j on j.account = a.account and j.job_key = a.job_key "
                 + "join node n on n.node_id = a.node_id "
-                + "where a.account = ? and n.pool_key = ? and j.preemptible and not a.preempted",
-            (rs, i) -> new Preemption.Running(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4)),
-            account, poolKey);
+                + "where a.account = ? and n.pool_key = ? and (j.preemptible or ?) and not a.preempted",
+            (rs, i) -> new Preemption.Running(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getBoolean(5), rs.getBoolean(6)),
+            account, poolKey, managers);
     if (running.isEmpty()) {
       return new PreemptionView(List.of(), List.of(), 0);
     }
-    int lowest = running.stream().mapToInt(Preemption.Running::priority).min().orElseThrow();
+    int lowest = running.stream().filter(Preemption.Running::preemptible).mapToInt(Preemption.Running::priority).min().orElse(Integer.MAX_VALUE);
     List<Preemption.Waiting> waiting =
         jdbc.query(
-            "select q.priority, q.required_slots from queued_task q where q.account = ? and q.pool_key = ? and q.priority > ? "
+            "select q.job_key, q.priority, q.required_slots, q.arrival < 0 from queued_task q where q.account = ? and q.pool_key = ? "
+                + "and (q.priority > ? or q.arrival < 0) "
                 + "and not exists (select 1 from job j where j.account = q.account and j.job_key = q.job_key and j.held) "
                 + "order by q.priority desc, q.arrival limit ?",
-            (rs, i) -> new Preemption.Waiting(rs.getInt(1), rs.getInt(2)),
+            (rs, i) -> new Preemption.Waiting(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getBoolean(4)),
             account, poolKey, lowest, limit);
     Integer onTheirWay =
         jdbc.queryForObject(
@@ -190,7 +201,7 @@ public class PlanApplier {
             new Placement.Candidate(
                 rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), affinityId == null ? null : AffinityIds.nodeId(affinityId),
                 rs.getBoolean(13)),
-            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)),
+            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(11) < 0),
         rs.getInt(10),
         rs.getLong(11));
   }
@@ -251,10 +262,10 @@ public class PlanApplier {
     }
     if (!placed.isEmpty()) {
       jdbc.update(
-          "insert into assignment (account, job_key, task_key, job_id, task_id, attempt, node_id, slots, pool_id, correlation_id) "
-              + "select ?, * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[]) "
+          "insert into assignment (account, job_key, task_key, job_id, task_id, attempt, node_id, slots, pool_id, correlation_id, job_manager) "
+              + "select ?, * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::boolean[]) "
               + "on conflict (account, job_key, task_key) do update set attempt = excluded.attempt, node_id = excluded.node_id, "
-              + "slots = excluded.slots, pool_id = excluded.pool_id, correlation_id = excluded.correlation_id",
+              + "slots = excluded.slots, pool_id = excluded.pool_id, correlation_id = excluded.correlation_id, job_manager = excluded.job_manager",
           account,
           placed.stream().map(p -> p.task().candidate().jobKey()).toArray(String[]::new),
           placed.stream().map(p -> p.task().candidate().taskKey()).toArray(String[]::new),
@@ -264,7 +275,8 @@ public class PlanApplier {
           placed.stream().map(Placed::nodeId).toArray(String[]::new),
           placed.stream().map(Placed::slots).toArray(Integer[]::new),
           placed.stream().map(p -> p.task().poolId()).toArray(String[]::new),
-          placed.stream().map(p -> p.task().correlationId()).toArray(String[]::new));
+          placed.stream().map(p -> p.task().correlationId()).toArray(String[]::new),
+          placed.stream().map(p -> p.task().jobManager()).toArray(Boolean[]::new));
     }
     return placed;
   }
