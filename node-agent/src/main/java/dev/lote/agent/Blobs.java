@@ -1,8 +1,10 @@
 package dev.lote.agent;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
@@ -20,12 +22,16 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -35,7 +41,9 @@ import org.xml.sax.SAXException;
  * The few Blob service REST operations tasks' files need: list a container, get a blob, put a
  * blob. A container URL is used as given, with its SAS query if it has one; no account key ever
  * reaches a node. Messages name URLs without their query, so a SAS signature never ends up in a
- * task's {@code failureInfo}.
+ * task's {@code failureInfo}. A request the service could not answer (no connection, a timeout,
+ * 408, 429, 500, 502, 503, 504) is tried again, up to {@link #ATTEMPTS} times in all, after 0.2 s,
+ * 0.4 s, 0.8 s, as Azure's clients do; any other answer is final.
  */
 final class Blobs {
 
@@ -46,6 +54,18 @@ final class Blobs {
   static final int BLOCK_SIZE = 8 * 1024 * 1024;
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
+  static final int ATTEMPTS = 4;
+  private static final Set<Integer> TRANSIENT = Set.of(408, 429, 500, 502, 503, 504);
+  private static final Retry RETRY =
+      Retry.of(
+          "blob-service",
+          RetryConfig.<HttpResponse<?>>custom()
+              .maxAttempts(ATTEMPTS)
+              .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2.0))
+              .retryOnResult(r -> TRANSIENT.contains(r.statusCode()))
+              .retryExceptions(IOException.class)
+              .failAfterMaxAttempts(false)
+              .build());
   /** Put Blob properties that Put Block List takes under other names. */
   private static final Map<String, String> BLOB_PROPERTIES =
       Map.of(
@@ -139,7 +159,18 @@ final class Blobs {
   static void upload(URI blob, SeekableByteChannel file, long size, Map<String, String> headers, long singlePutLimit, int blockSize)
       throws IOException {
     if (size <= singlePutLimit) {
-      Supplier<InputStream> body = () -> Channels.newInputStream(file);
+      Supplier<InputStream> body = () -> {
+        try {
+          file.position(0); // from the start again for a retried request
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        // the client closes what it read; the channel is the caller's and serves a retry
+        return new FilterInputStream(Channels.newInputStream(file)) {
+          @Override
+          public void close() {}
+        };
+      };
       HttpRequest.Builder put = request(blob).header("x-ms-blob-type", "BlockBlob").timeout(Duration.ofMinutes(30));
       headers.forEach(put::header);
       put.PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body), size));
@@ -182,13 +213,16 @@ final class Blobs {
     }
   }
 
+  @SuppressWarnings("unchecked")
   private static <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) throws IOException {
     try {
-      return HTTP.send(request, body);
+      return (HttpResponse<T>) RETRY.executeCheckedSupplier(() -> HTTP.send(request, body));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
+      throw new IOException(request.method() + " " + withoutQuery(request.uri().toString()) + " failed: " + e, e);
+    } catch (Throwable e) {
       throw new IOException(request.method() + " " + withoutQuery(request.uri().toString()) + " failed: " + e, e);
     }
   }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,5 +152,51 @@ class BlobsTest {
           .hasMessageEndingWith("/acct/c/r.txt answered HTTP 404 (ContainerNotFound)")
           .hasMessageNotContaining("secret");
     }
+    assertThat(received).as("an answer that will not change is not asked again").hasSize(1);
+  }
+
+  @Test
+  void anUploadTheServiceCouldNotTakeIsTriedAgainFromTheStartOfTheFile() throws IOException {
+    AtomicInteger calls = new AtomicInteger();
+    responder = ex -> {
+      if (calls.incrementAndGet() <= 2) {
+        reply(ex, 503, "", "ServerBusy");
+      } else {
+        reply(ex, 201, "", null);
+      }
+    };
+    Path file = Files.writeString(tmp.resolve("r.txt"), "result");
+
+    try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+      Blobs.upload(Blobs.blobUri(container(), "out/r.txt"), ch, ch.size(), Map.of());
+    }
+
+    assertThat(received).extracting(Received::body).containsExactly("result", "result", "result");
+  }
+
+  @Test
+  void aServiceThatKeepsFailingIsAskedFourTimesThenTheUploadFailsWithItsLastAnswer() throws IOException {
+    responder = ex -> reply(ex, 500, "", "InternalError");
+    Path file = Files.writeString(tmp.resolve("r.txt"), "result");
+
+    try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+      assertThatThrownBy(() -> Blobs.upload(Blobs.blobUri(container(), "r.txt"), ch, ch.size(), Map.of()))
+          .hasMessageEndingWith("/acct/c/r.txt answered HTTP 500 (InternalError)");
+    }
+    assertThat(received).hasSize(Blobs.ATTEMPTS);
+  }
+
+  @Test
+  void aBlockTheServiceCouldNotTakeIsSentAgainAloneAndTheBlobIsWhole() throws IOException {
+    AtomicInteger calls = new AtomicInteger();
+    responder = ex -> reply(ex, calls.incrementAndGet() == 2 ? 500 : 201, "", null);
+    Path file = Files.writeString(tmp.resolve("big.txt"), "0123456789");
+
+    try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+      Blobs.upload(Blobs.blobUri(container(), "big.txt"), ch, ch.size(), Map.of(), 4, 4);
+    }
+
+    assertThat(received).extracting(Received::body).startsWith("0123", "4567", "4567", "89");
+    assertThat(received).hasSize(5);
   }
 }
