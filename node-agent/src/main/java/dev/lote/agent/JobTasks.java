@@ -35,6 +35,8 @@ import dev.lote.common.ids.BatchIds;
  * job waits for its success. What it did is kept in a file of the agent's own directory, so
  * neither a restart of the agent nor a later task runs it again, and so the release task (which
  * came with the job's tasks) can run once the job has ended, after the job's last attempt here.
+ * A node that was rebooted since the preparation succeeded (see {@link NodeBoots}) runs it again
+ * before the job's next task, unless the job says {@code rerunOnNodeRebootAfterSuccess} false.
  */
 final class JobTasks {
 
@@ -42,8 +44,11 @@ final class JobTasks {
   private static final Duration FIRST_RETRY = Duration.ofMillis(500);
   private static final Duration LAST_RETRY = Duration.ofSeconds(30);
 
-  /** What the node remembers of a job: its job tasks and how its preparation ended (null while it has not). */
-  record Record(String jobId, JobTaskSpecs specs, JobTaskReported preparation, boolean released) {}
+  /**
+   * What the node remembers of a job: its job tasks, how its preparation ended (null while it has
+   * not) and in which boot of the node it ran (null: the first).
+   */
+  record Record(String jobId, JobTaskSpecs specs, JobTaskReported preparation, boolean released, Long boot) {}
 
   private final AgentConfig cfg;
   private final Processes processes;
@@ -59,10 +64,13 @@ final class JobTasks {
   private final Map<String, CompletableFuture<Boolean>> preparations = new ConcurrentHashMap<>();
   /** Jobs whose release was asked for while an attempt of theirs was still live, by job key. */
   private final Map<String, String> pendingReleases = new ConcurrentHashMap<>();
+  /** The node's boot now. */
+  private final long boot;
 
   JobTasks(
       AgentConfig cfg, Processes processes, TaskUsers users, Events events, Clock clock, ExecutorService workers,
-      ScheduledExecutorService timers, String agentUrl, Predicate<String> jobBusy) {
+      ScheduledExecutorService timers, String agentUrl, Predicate<String> jobBusy, long boot) {
+    this.boot = boot;
     this.cfg = cfg;
     this.processes = processes;
     this.users = users;
@@ -104,14 +112,19 @@ final class JobTasks {
   private CompletableFuture<Boolean> prepare(String jobId, JobTaskSpecs specs) {
     Record known = read(jobId);
     if (known != null && known.preparation() != null && "completed".equals(known.preparation().state())) {
-      return CompletableFuture.completedFuture(!known.preparation().nodeBlocked());
+      boolean rebootedSince = (known.boot() == null ? 0 : known.boot()) != boot;
+      boolean succeeded = "success".equals(known.preparation().result());
+      if (!(rebootedSince && succeeded && specs.rerunsAfterReboot())) {
+        return CompletableFuture.completedFuture(!known.preparation().nodeBlocked());
+      }
+      log.info("the node was rebooted since the preparation task of job {} succeeded here: it runs again", jobId);
     }
-    write(new Record(jobId, specs, null, false));
+    write(new Record(jobId, specs, null, false, boot));
     CompletableFuture<Boolean> done = new CompletableFuture<>();
     workers.execute(
         () -> {
           JobTaskReported outcome = run(jobId, JobTaskKind.PREPARATION, specs.preparation(), specs.waitForSuccess());
-          write(new Record(jobId, specs, outcome, false));
+          write(new Record(jobId, specs, outcome, false, boot));
           report(outcome, FIRST_RETRY);
           done.complete(!outcome.nodeBlocked());
         });
@@ -124,7 +137,7 @@ final class JobTasks {
       return;
     }
     JobTaskReported outcome = run(jobId, JobTaskKind.RELEASE, known.specs().release(), false);
-    write(new Record(jobId, known.specs(), known.preparation(), true));
+    write(new Record(jobId, known.specs(), known.preparation(), true, known.boot()));
     report(outcome, FIRST_RETRY);
   }
 

@@ -54,6 +54,7 @@ final class NodeAgent implements AutoCloseable {
   private final Reporter reporter;
   private final TaskRunner runner;
   private final Heartbeats heartbeats;
+  private final NodeBoots boots;
   private final AssignmentLoop assignments;
   private final ExecutorService launches = Executors.newFixedThreadPool(2, daemon("launcher"));
   /** One thread per attempt uploading its output files (at most one per slot), none when idle. */
@@ -84,7 +85,9 @@ final class NodeAgent implements AutoCloseable {
     HostMetrics metrics = new HostMetrics(cfg.root(), clock);
     TaskRunner[] self = new TaskRunner[1];
     this.heartbeats = new Heartbeats(cfg, events, metrics, clock, timers, () -> self[0].runningCount(), () -> self[0].usedSlots());
-    JobTasks jobTasks = new JobTasks(cfg, processes, users, events, clock, jobTaskWorkers, timers, files.url(), job -> self[0].busyWith(job));
+    this.boots = NodeBoots.read(cfg.agentDir().resolve("boot"));
+    JobTasks jobTasks =
+        new JobTasks(cfg, processes, users, events, clock, jobTaskWorkers, timers, files.url(), job -> self[0].busyWith(job), boots.current());
     this.runner =
         new TaskRunner(
             cfg, new Launcher(cfg, processes, users, this::containers), jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
@@ -262,6 +265,7 @@ final class NodeAgent implements AutoCloseable {
     runner.halt(killRunning);
     if (killRunning) {
       processes.cgroups().killAll();
+      boots.stopping();
     }
     timers.shutdownNow();
     retentionSweeper.shutdownNow();

@@ -36,6 +36,8 @@ import dev.lote.common.events.EndReason;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.NodeHeartbeat;
+import dev.lote.common.events.TaskEvents.JobTaskSpec;
+import dev.lote.common.events.TaskEvents.JobTaskSpecs;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
@@ -270,6 +272,39 @@ class AgentRestartTest {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  @Test
+  void aJobPreparationRunsAgainOnANodeStoppedAndStartedAgainUnlessTheJobSaysNotButNotAfterItsAgentDied() throws Exception {
+    Path rerun = root.resolve("rerun-runs");
+    Path once = root.resolve("once-runs");
+    NodeAgent first = start("PT10S");
+    withPreparation("a1", "rerun", rerun, true);
+    withPreparation("b1", "once", once, false);
+    await().atMost(Duration.ofSeconds(30)).until(() -> completion("a1") != null && completion("b1") != null);
+    assertThat(Files.readAllLines(rerun)).hasSize(1);
+
+    first.abandon(); // the agent dies, the node's processes go on: no reboot
+    NodeAgent second = start("PT10S");
+    withPreparation("a2", "rerun", rerun, true);
+    await().atMost(Duration.ofSeconds(30)).until(() -> completion("a2") != null);
+    assertThat(Files.readAllLines(rerun)).as("not a reboot: the preparation stands").hasSize(1);
+
+    second.close(); // the node stops with everything on it, as a reboot does
+    start("PT10S");
+    withPreparation("a3", "rerun", rerun, true);
+    withPreparation("b3", "once", once, false);
+    await().atMost(Duration.ofSeconds(30)).until(() -> completion("a3") != null && completion("b3") != null);
+
+    assertThat(Files.readAllLines(rerun)).as("rerunOnNodeRebootAfterSuccess by default").hasSize(2);
+    assertThat(Files.readAllLines(once)).as("rerunOnNodeRebootAfterSuccess false").hasSize(1);
+  }
+
+  /** Assigns a task of the job named, whose preparation task appends a line to the file. */
+  private void withPreparation(String taskId, String jobId, Path runs, boolean rerunAfterReboot) {
+    JobTaskSpec prep = new JobTaskSpec("jobpreparation", "/bin/sh -c 'echo ran >> " + runs + "'", Map.of(), List.of(), null, 0, false, false);
+    TaskRunSpec spec = new TaskRunSpec("/bin/true", Map.of(), 1, null, List.of(), false).withJobTasks(new JobTaskSpecs(prep, true, null, rerunAfterReboot));
+    producer.send(Topics.nodeCommands(node), node, producer.envelope(EventTypes.TASK_ASSIGNED, jobId, new TaskAssigned(jobId, taskId, "pool-r", node, 0, spec))).join();
   }
 
   private TaskAssigned assignment(String taskId, String commandLine) {

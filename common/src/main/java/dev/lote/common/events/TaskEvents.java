@@ -163,8 +163,21 @@ public final class TaskEvents {
    * @param waitForSuccess the job's tasks wait for the preparation to succeed on their node, and
    *     never run on a node where it failed
    * @param release        null when the job has none
+   * @param rerunOnNodeRebootAfterSuccess the preparation runs again on a node that was rebooted
+   *     (its agent stopped and started again) after it succeeded there; null for the default, true
    */
-  public record JobTaskSpecs(JobTaskSpec preparation, boolean waitForSuccess, JobTaskSpec release) {}
+  public record JobTaskSpecs(JobTaskSpec preparation, boolean waitForSuccess, JobTaskSpec release, Boolean rerunOnNodeRebootAfterSuccess) {
+
+    /** Job tasks whose preparation runs again after a reboot, as Batch's default. */
+    public JobTaskSpecs(JobTaskSpec preparation, boolean waitForSuccess, JobTaskSpec release) {
+      this(preparation, waitForSuccess, release, null);
+    }
+
+    /** Whether the preparation runs again on a node rebooted since it succeeded there. */
+    public boolean rerunsAfterReboot() {
+      return !Boolean.FALSE.equals(rerunOnNodeRebootAfterSuccess);
+    }
+  }
 
   /** What a job preparation or release task is: the kind names the property of the status list. */
   public enum JobTaskKind {

@@ -85,7 +85,7 @@ public record JobTasks(ObjectNode preparation, ObjectNode release, JobTaskSpecs 
       r.duration("retentionTime");
       releaseSpec = spec(r, RELEASE_ID, wallClock == null ? MAX_RELEASE_WALL_CLOCK : wallClock, 0, commonEnvironment);
     }
-    return new JobTasks(preparation, release, new JobTaskSpecs(prepSpec, prep.bool("waitForSuccess", true), releaseSpec));
+    return new JobTasks(preparation, release, new JobTaskSpecs(prepSpec, prep.bool("waitForSuccess", true), releaseSpec, prep.bool("rerunOnNodeRebootAfterSuccess", true)));
   }
 
   public String preparationId() {
