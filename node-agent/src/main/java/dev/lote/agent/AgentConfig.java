@@ -21,6 +21,8 @@ import dev.lote.common.time.IsoDurations;
  * @param maxTaskProcesses    how many processes one task may hold at once where the node has
  *     control groups with the pids controller ({@code LOTE_TASK_MAX_PROCESSES}, default 4,096);
  *     0 for no limit
+ * @param reservedDiskBytes   the free disk space every task is promised; below it the node reports
+ *     {@code DiskFull} and takes no task ({@code LOTE_NODE_RESERVED_DISK_BYTES}, default 1,000,000,000)
  */
 record AgentConfig(
     String nodeId,
@@ -38,7 +40,8 @@ record AgentConfig(
     boolean containers,
     String containerSearchPath,
     boolean taskCgroups,
-    int maxTaskProcesses) {
+    int maxTaskProcesses,
+    long reservedDiskBytes) {
 
   static AgentConfig parse(String[] args) {
     Map<String, String> m = new HashMap<>();
@@ -66,7 +69,8 @@ record AgentConfig(
         Boolean.parseBoolean(m.getOrDefault("containers", "false")),
         m.getOrDefault("container-search-path", System.getenv("PATH")),
         !List.of("false", "off", "0", "no").contains(m.getOrDefault("task-cgroups", System.getenv().getOrDefault("LOTE_TASK_CGROUPS", "true")).toLowerCase(Locale.ROOT)),
-        Integer.parseInt(m.getOrDefault("max-task-processes", System.getenv().getOrDefault("LOTE_TASK_MAX_PROCESSES", "4096"))));
+        Integer.parseInt(m.getOrDefault("max-task-processes", System.getenv().getOrDefault("LOTE_TASK_MAX_PROCESSES", "4096"))),
+        Long.parseLong(m.getOrDefault("reserved-disk-bytes", System.getenv().getOrDefault("LOTE_NODE_RESERVED_DISK_BYTES", "1000000000"))));
   }
 
   private static String required(Map<String, String> m, String name) {

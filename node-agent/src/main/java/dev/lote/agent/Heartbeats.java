@@ -1,16 +1,19 @@
 package dev.lote.agent;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.NodeEvents.NodeAgentError;
 import dev.lote.common.events.NodeEvents.NodeHeartbeat;
 import dev.lote.common.events.Topics;
 
@@ -34,13 +37,17 @@ final class Heartbeats {
   private final ScheduledExecutorService timers;
   private final IntSupplier runningTasks;
   private final IntSupplier runningSlots;
+  private final Supplier<List<NodeAgentError>> errors;
   private final AtomicBoolean extraScheduled = new AtomicBoolean();
   private volatile long lastExtraNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(MIN_GAP_MS);
   private volatile boolean started;
   /** The running tasks and slots of the last heartbeat sent, packed in one long. */
   private final AtomicLong lastSent = new AtomicLong(-1);
 
-  Heartbeats(AgentConfig cfg, Events events, HostMetrics metrics, Clock clock, ScheduledExecutorService timers, IntSupplier runningTasks, IntSupplier runningSlots) {
+  Heartbeats(
+      AgentConfig cfg, Events events, HostMetrics metrics, Clock clock, ScheduledExecutorService timers, IntSupplier runningTasks, IntSupplier runningSlots,
+      Supplier<List<NodeAgentError>> errors) {
+    this.errors = errors;
     this.cfg = cfg;
     this.events = events;
     this.metrics = metrics;
@@ -79,6 +86,17 @@ final class Heartbeats {
     }
   }
 
+  /** What is wrong with the node changed: a heartbeat at once says so. */
+  void errorsChanged() {
+    if (started) {
+      try {
+        timers.execute(this::send);
+      } catch (RuntimeException stopped) {
+        // the agent stops
+      }
+    }
+  }
+
   private static long counts(int tasks, int slots) {
     return ((long) tasks << 32) | (slots & 0xffffffffL);
   }
@@ -88,13 +106,14 @@ final class Heartbeats {
       int tasks = runningTasks.getAsInt();
       int slots = runningSlots.getAsInt();
       lastSent.set(counts(tasks, slots));
+      List<NodeAgentError> now = errors.get();
       events.send(
           Topics.NODE_REPORTS,
           cfg.nodeId(),
           events.envelope(
               EventTypes.NODE_HEARTBEAT,
               cfg.nodeId(),
-              new NodeHeartbeat(cfg.poolId(), cfg.nodeId(), tasks, clock.instant(), metrics.sample(), slots)));
+              new NodeHeartbeat(cfg.poolId(), cfg.nodeId(), tasks, clock.instant(), metrics.sample(), slots, now.isEmpty() ? null : now)));
     } catch (RuntimeException e) {
       log.warn("heartbeat failed: {}", e.toString());
     }

@@ -6,6 +6,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -32,6 +33,8 @@ import dev.lote.common.events.Topics;
 final class NodeAgent implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+  /** How often the agent looks at the free space of its disk. */
+  private static final Duration DISK_CHECK = Duration.ofSeconds(5);
 
   static {
     // vfork then exec saves the exec of jspawnhelper that the default posix_spawn pays per task.
@@ -54,6 +57,7 @@ final class NodeAgent implements AutoCloseable {
   private final Reporter reporter;
   private final TaskRunner runner;
   private final Heartbeats heartbeats;
+  private final DiskSpace disk;
   private final NodeBoots boots;
   private final AssignmentLoop assignments;
   private final ExecutorService launches = Executors.newFixedThreadPool(2, daemon("launcher"));
@@ -84,7 +88,8 @@ final class NodeAgent implements AutoCloseable {
     this.reporter = new Reporter(events, journal, timers);
     HostMetrics metrics = new HostMetrics(cfg.root(), clock);
     TaskRunner[] self = new TaskRunner[1];
-    this.heartbeats = new Heartbeats(cfg, events, metrics, clock, timers, () -> self[0].runningCount(), () -> self[0].usedSlots());
+    this.disk = new DiskSpace(cfg.root(), cfg.reservedDiskBytes());
+    this.heartbeats = new Heartbeats(cfg, events, metrics, clock, timers, () -> self[0].runningCount(), () -> self[0].usedSlots(), this::errors);
     this.boots = NodeBoots.read(cfg.agentDir().resolve("boot"));
     JobTasks jobTasks =
         new JobTasks(cfg, processes, users, events, clock, jobTaskWorkers, timers, files.url(), job -> self[0].busyWith(job), boots.current());
@@ -127,6 +132,14 @@ final class NodeAgent implements AutoCloseable {
     runner.recover();
     retentionSweeper.scheduleWithFixedDelay(retention::sweep, 0, 1, TimeUnit.SECONDS);
     retentionSweeper.scheduleWithFixedDelay(processes.cgroups()::sweep, 1, 1, TimeUnit.MINUTES);
+    disk.check();
+    timers.scheduleWithFixedDelay(
+        () -> {
+          if (disk.check()) {
+            heartbeats.errorsChanged();
+          }
+        },
+        DISK_CHECK.toMillis(), DISK_CHECK.toMillis(), TimeUnit.MILLISECONDS);
     report("starting", null);
     heartbeats.start();
     StartTaskOutcome outcome = null;
@@ -180,6 +193,9 @@ final class NodeAgent implements AutoCloseable {
    */
   private List<NodeAgentError> errors() {
     List<NodeAgentError> errors = new ArrayList<>(users.errors());
+    if (disk.error() != null) {
+      errors.add(disk.error());
+    }
     if (cfg.containers() && containers().runtime() == null) {
       errors.add(new NodeAgentError(
           "ContainerRuntimeNotAvailable",

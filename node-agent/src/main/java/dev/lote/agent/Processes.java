@@ -73,7 +73,7 @@ final class Processes {
     env.put("AZ_BATCH_TASK_DIR", taskDir.toString());
     env.put("AZ_BATCH_TASK_WORKING_DIR", taskDir.resolve("wd").toString());
     env.put("AZ_BATCH_CERTIFICATES_DIR", taskDir.resolve("certs").toString());
-    env.put("AZ_BATCH_TASK_RESERVED_EPHEMERAL_DISK_SPACE_BYTES", "1000000000");
+    env.put("AZ_BATCH_TASK_RESERVED_EPHEMERAL_DISK_SPACE_BYTES", Long.toString(cfg.reservedDiskBytes()));
     if (jobId != null) {
       env.put("AZ_BATCH_JOB_ID", jobId);
       env.put("AZ_BATCH_TASK_ID", taskId);

@@ -93,16 +93,23 @@ public final class NodeEvents {
    * @param runningTasks attempts whose process runs now
    * @param metrics      what the node's host used since the previous heartbeat; null if not sampled
    * @param runningSlots slots those attempts hold
+   * @param errors       what is wrong with the node now, as its last {@link NodeReported} says and
+   *     what came since (for example {@code DiskFull} while its disk has less free space than a
+   *     task is promised); null or empty when nothing is
    */
   public record NodeHeartbeat(
-      String poolId, String nodeId, int runningTasks, Instant time, NodeMetrics metrics, int runningSlots) {
+      String poolId, String nodeId, int runningTasks, Instant time, NodeMetrics metrics, int runningSlots, List<NodeAgentError> errors) {
+
+    public NodeHeartbeat(String poolId, String nodeId, int runningTasks, Instant time, NodeMetrics metrics, int runningSlots) {
+      this(poolId, nodeId, runningTasks, time, metrics, runningSlots, null);
+    }
 
     public NodeHeartbeat(String poolId, String nodeId, int runningTasks, Instant time, NodeMetrics metrics) {
-      this(poolId, nodeId, runningTasks, time, metrics, runningTasks);
+      this(poolId, nodeId, runningTasks, time, metrics, runningTasks, null);
     }
 
     public NodeHeartbeat(String poolId, String nodeId, int runningTasks, Instant time) {
-      this(poolId, nodeId, runningTasks, time, null, runningTasks);
+      this(poolId, nodeId, runningTasks, time, null, runningTasks, null);
     }
   }
 
