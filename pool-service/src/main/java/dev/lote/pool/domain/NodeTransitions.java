@@ -3,6 +3,9 @@ package dev.lote.pool.domain;
 import static dev.lote.pool.domain.NodeState.CREATING;
 import static dev.lote.pool.domain.NodeState.IDLE;
 import static dev.lote.pool.domain.NodeState.LEAVINGPOOL;
+import static dev.lote.pool.domain.NodeState.OFFLINE;
+import static dev.lote.pool.domain.NodeState.REBOOTING;
+import static dev.lote.pool.domain.NodeState.REIMAGING;
 import static dev.lote.pool.domain.NodeState.RUNNING;
 import static dev.lote.pool.domain.NodeState.STARTING;
 import static dev.lote.pool.domain.NodeState.STARTTASKFAILED;
@@ -33,7 +36,11 @@ public final class NodeTransitions {
     NO_TASKS("heartbeat: no task runs"),
     SILENT("silent past the heartbeat TTL (lost)"),
     HEARD_AGAIN("heard again (not lost)"),
-    LEAVE("pool shrinks or is deleted"),
+    SCHEDULING_DISABLED("scheduling disabled"),
+    SCHEDULING_ENABLED("scheduling enabled"),
+    REBOOT("reboot requested"),
+    REIMAGE("reimage requested"),
+    LEAVE("pool shrinks, removes the node or is deleted"),
     REMOVED("nothing left, or silent past the TTL (lost)");
 
     private final String label;
@@ -52,7 +59,11 @@ public final class NodeTransitions {
   public record Transition(NodeState from, Event event, NodeState to) {}
 
   /** A node exists in these states until it leaves its pool. */
-  private static final Set<NodeState> MEMBER = EnumSet.of(CREATING, STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, RUNNING, UNUSABLE);
+  private static final Set<NodeState> MEMBER =
+      EnumSet.of(CREATING, STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, OFFLINE, RUNNING, UNUSABLE, REBOOTING, REIMAGING);
+
+  /** A node whose agent is being started again (reboot, reimage) keeps that state until the new agent reports. */
+  private static final Set<NodeState> RESTARTING = EnumSet.of(REBOOTING, REIMAGING);
 
   private static final List<Transition> TABLE = table();
 
@@ -60,28 +71,46 @@ public final class NodeTransitions {
     List<Transition> t = new ArrayList<>();
     t.add(new Transition(null, Event.ALLOCATED, CREATING));
     // the agent's own reports, in the order an agent goes through them; an agent that starts
-    // again (for instance relaunched before its node row said so) reports starting from anywhere
-    for (NodeState to : List.of(STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, RUNNING)) {
+    // again (for instance relaunched before its node row said so) reports starting from anywhere;
+    // a ready node whose scheduling is disabled is offline
+    for (NodeState to : List.of(STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, OFFLINE, RUNNING)) {
       t.add(new Transition(CREATING, Event.REPORTED, to));
     }
-    for (NodeState to : List.of(WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, RUNNING)) {
+    for (NodeState to : List.of(WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, OFFLINE, RUNNING)) {
       t.add(new Transition(STARTING, Event.REPORTED, to));
     }
-    for (NodeState to : List.of(STARTING, STARTTASKFAILED, IDLE, RUNNING)) {
+    for (NodeState to : List.of(STARTING, STARTTASKFAILED, IDLE, OFFLINE, RUNNING)) {
       t.add(new Transition(WAITINGFORSTARTTASK, Event.REPORTED, to));
     }
-    for (NodeState from : List.of(STARTTASKFAILED, IDLE, RUNNING)) {
+    for (NodeState from : List.of(STARTTASKFAILED, IDLE, OFFLINE, RUNNING)) {
       t.add(new Transition(from, Event.REPORTED, STARTING));
+    }
+    // the agent started again after a reboot or reimage reports (its start task runs again)
+    for (NodeState from : RESTARTING) {
+      for (NodeState to : List.of(STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, OFFLINE)) {
+        t.add(new Transition(from, Event.REPORTED, to));
+      }
     }
     t.add(new Transition(IDLE, Event.TASKS_RUNNING, RUNNING));
     t.add(new Transition(RUNNING, Event.NO_TASKS, IDLE));
+    t.add(new Transition(OFFLINE, Event.TASKS_RUNNING, RUNNING));
+    t.add(new Transition(RUNNING, Event.NO_TASKS, OFFLINE));
+    t.add(new Transition(IDLE, Event.SCHEDULING_DISABLED, OFFLINE));
+    t.add(new Transition(OFFLINE, Event.SCHEDULING_ENABLED, IDLE));
+    for (NodeState from : List.of(IDLE, RUNNING, OFFLINE)) {
+      t.add(new Transition(from, Event.REBOOT, REBOOTING));
+      t.add(new Transition(from, Event.REIMAGE, REIMAGING));
+    }
     for (NodeState from : MEMBER) {
-      if (from != UNUSABLE) {
+      if (RESTARTING.contains(from)) {
+        // silent or relaunched, a restarting node stays so; its agent cannot be started again
+        t.add(new Transition(from, Event.LAUNCH_FAILED, UNUSABLE));
+      } else if (from != UNUSABLE) {
         t.add(new Transition(from, Event.SILENT, UNUSABLE));
         t.add(new Transition(from, Event.LAUNCH_FAILED, UNUSABLE));
         t.add(new Transition(UNUSABLE, Event.HEARD_AGAIN, from));
       }
-      if (from != CREATING) {
+      if (from != CREATING && !RESTARTING.contains(from)) {
         t.add(new Transition(from, Event.LAUNCHED, CREATING));
       }
       t.add(new Transition(from, Event.LEAVE, LEAVINGPOOL));
