@@ -91,8 +91,8 @@ class NodeOperationsSystemTest {
     assertThat(done.executionInfo().retryCount()).isZero();
     ComputeNode after = idle("nodeops-reboot", node);
     assertThat(after.id()).isEqualTo(before.id());
-    assertThat(after.lastBootTime()).isAfter(before.lastBootTime());
-    assertThat(after.startTaskInfo().startTime()).isAfter(asked);
+    assertThat(after.lastBootTime()).isGreaterThan(before.lastBootTime());
+    assertThat(after.startTaskInfo().startTime()).isGreaterThan(asked);
     assertThat(after.startTaskInfo().exitCode()).isZero();
   }
 
@@ -108,7 +108,7 @@ class NodeOperationsSystemTest {
 
     assertThat(client.computeNodeOperations().getComputeNode(pool, node).schedulingState()).isEqualTo(SchedulingState.DISABLED);
     BatchErrorException again =
-        catchThrowableOfType(BatchErrorException.class, () -> client.computeNodeOperations().disableComputeNodeScheduling(pool, node));
+        catchThrowableOfType(BatchErrorException.class, () -> client.computeNodeOperations().disableComputeNodeScheduling(pool, node, DisableComputeNodeSchedulingOption.TERMINATE));
     assertThat(again.response().code()).isEqualTo(409);
     assertThat(again.body().code()).isEqualTo("NodeAlreadyInTargetSchedulingState");
     CloudTask requeued = completed(job, "long");
@@ -210,7 +210,7 @@ class NodeOperationsSystemTest {
 
     assertThat(client.computeNodeOperations().getComputeNode(pool, node).state()).isEqualTo(ComputeNodeState.REBOOTING);
     BatchErrorException busy =
-        catchThrowableOfType(BatchErrorException.class, () -> client.computeNodeOperations().reimageComputeNode(pool, node));
+        catchThrowableOfType(BatchErrorException.class, () -> client.computeNodeOperations().reimageComputeNode(pool, node, ComputeNodeReimageOption.REQUEUE));
     assertThat(busy.response().code()).isEqualTo(409);
     assertThat(busy.body().code()).isEqualTo("NodeBeingRebooted");
     CloudTask written = completed(job, "write");
