@@ -22,6 +22,7 @@ import com.microsoft.azure.batch.protocol.models.AllocationState;
 import com.microsoft.azure.batch.protocol.models.BatchErrorException;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
+import com.microsoft.azure.batch.protocol.models.ComputeNodeDeallocateOption;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeDeallocationOption;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeRebootOption;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeReimageOption;
@@ -224,6 +225,34 @@ class NodeOperationsSystemTest {
     assertThat(client.computeNodeOperations().getComputeNode(pool, node).state()).isEqualTo(ComputeNodeState.REIMAGING);
     idle(pool, node);
     assertThat(markerExitCode(job, "after-reimage")).as("the marker is gone after the reimage").isEqualTo(1);
+  }
+
+  @Test
+  void aDeallocatedNodeRunsNoAgentAndTakesNoTaskUntilItIsStarted() throws Exception {
+    String pool = "nodeops-dealloc";
+    String job = poolAndJob(pool, 1);
+    String node = client.computeNodeOperations().listComputeNodes(pool).get(0).id();
+    long firstAgent = LoteStack.get().process(node).orElseThrow().pid();
+
+    client.computeNodeOperations().deallocateComputeNode(pool, node, ComputeNodeDeallocateOption.REQUEUE);
+
+    await("the node is deallocated and its agent gone")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(() -> {
+          assertThat(client.computeNodeOperations().getComputeNode(pool, node).state()).isEqualTo(ComputeNodeState.DEALLOCATED);
+          assertThat(ProcessHandle.of(firstAgent).filter(ProcessHandle::isAlive)).isEmpty();
+        });
+    client.taskOperations().createTask(job, new TaskAddParameter().withId("waits").withCommandLine("/bin/sh -c \"test -f $AZ_BATCH_NODE_SHARED_DIR/boots\""));
+    DateTime started = DateTime.now();
+
+    client.computeNodeOperations().startComputeNode(pool, node);
+
+    CloudTask ran = completed(job, "waits");
+    assertThat(ran.nodeInfo().nodeId()).isEqualTo(node);
+    assertThat(ran.executionInfo().startTime()).as("the task waited for the node to be started").isGreaterThan(started);
+    assertThat(ran.executionInfo().exitCode()).as("the node kept its files").isZero();
+    assertThat(idle(pool, node).startTaskInfo().exitCode()).isZero();
   }
 
   /** Runs a task that tests for the marker in the node's shared directory; its exit code. */

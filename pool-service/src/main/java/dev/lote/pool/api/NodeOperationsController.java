@@ -28,7 +28,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * ComputeNode_DisableScheduling, ComputeNode_EnableScheduling, ComputeNode_Reboot,
- * ComputeNode_Reimage and Pool_RemoveNodes.
+ * ComputeNode_Reimage, ComputeNode_Deallocate, ComputeNode_Start and Pool_RemoveNodes.
  */
 @RestController
 public class NodeOperationsController {
@@ -75,6 +75,19 @@ public class NodeOperationsController {
       @PathVariable String poolId, @PathVariable String nodeId, @RequestBody(required = false) JsonNode body, HttpServletRequest request,
       HttpServletResponse response) {
     restart(poolId, nodeId, NodeRestart.REIMAGE, "nodeReimageOption", body, request, response);
+  }
+
+  @PostMapping("/pools/{poolId}/nodes/{nodeId}/deallocate")
+  public void deallocate(
+      @PathVariable String poolId, @PathVariable String nodeId, @RequestBody(required = false) JsonNode body, HttpServletRequest request,
+      HttpServletResponse response) {
+    restart(poolId, nodeId, NodeRestart.DEALLOCATE, "nodeDeallocateOption", body, request, response);
+  }
+
+  @PostMapping("/pools/{poolId}/nodes/{nodeId}/start")
+  public void start(@PathVariable String poolId, @PathVariable String nodeId, HttpServletRequest request, HttpServletResponse response) {
+    BatchRequest br = BatchRequest.of(request);
+    answer(br, poolId, operations.start(br.account(), poolId, nodeId, br.requestId()), 202, response);
   }
 
   @PostMapping("/pools/{poolId}/removenodes")

@@ -355,9 +355,10 @@ public final class ComputeNode {
   }
 
   /**
-   * ComputeNode_Reboot / ComputeNode_Reimage, allowed when the node is idle, running or offline:
-   * it takes no new task, its tasks are dealt with as {@code option} says, then its agent is
-   * started again ({@link #restartable()}, {@link #restarted}).
+   * ComputeNode_Reboot / ComputeNode_Reimage / ComputeNode_Deallocate, allowed when the node is
+   * idle, running or offline: it takes no new task, its tasks are dealt with as {@code option}
+   * says, then its agent is stopped and, unless deallocated, started again ({@link #restartable()},
+   * {@link #restarted}, {@link #deallocated}).
    */
   public void restart(NodeRestart kind, String option, Instant now) {
     switch (state) {
@@ -366,13 +367,43 @@ public final class ComputeNode {
       case STARTING, WAITINGFORSTARTTASK -> throw BatchErrors.conflict("NodeBeingStarted", "The node is being started.");
       case REBOOTING -> throw BatchErrors.conflict("NodeBeingRebooted", "The node is being rebooted.");
       case REIMAGING -> throw BatchErrors.conflict("NodeBeingReimaged", "The node is being reimaged.");
+      case DEALLOCATING, DEALLOCATED -> throw BatchErrors.conflict("OperationNotValidOnNode", "The node is deallocated or being deallocated.");
       case UNUSABLE -> throw BatchErrors.conflict("NodeStateUnusable", "The node is unusable.");
       default -> throw BatchErrors.conflict("OperationNotValidOnNode", "The operation is not valid on a node in state " + state.wire() + ".");
     }
     restart = kind;
     restartOption = option;
     drained = false;
-    refresh(kind == NodeRestart.REBOOT ? Event.REBOOT : Event.REIMAGE, now);
+    refresh(
+        switch (kind) {
+          case REBOOT -> Event.REBOOT;
+          case REIMAGE -> Event.REIMAGE;
+          case DEALLOCATE -> Event.DEALLOCATE;
+        },
+        now);
+  }
+
+  /** The agent of a deallocating node was stopped: the node stays, without agent, until it is started. */
+  public void deallocated(Instant now) {
+    restart = null;
+    restartOption = null;
+    drained = false;
+    pid = null;
+    reported = NodeState.DEALLOCATED;
+    runningTasks = 0;
+    runningSlots = 0;
+    refresh(Event.STOPPED, now);
+  }
+
+  /** ComputeNode_Start: a deallocated node gets an agent again, which runs the start task. */
+  public void start(Instant now) {
+    if (state != NodeState.DEALLOCATED) {
+      throw BatchErrors.conflict("OperationNotValidOnNode", "A compute node can be started only once it has been deallocated; it is " + state.wire() + ".");
+    }
+    reported = NodeState.STARTING;
+    error = null;
+    unresponsive = false;
+    refresh(Event.START, now);
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.lote.pool.domain;
 
 import static dev.lote.pool.domain.NodeState.CREATING;
+import static dev.lote.pool.domain.NodeState.DEALLOCATED;
+import static dev.lote.pool.domain.NodeState.DEALLOCATING;
 import static dev.lote.pool.domain.NodeState.IDLE;
 import static dev.lote.pool.domain.NodeState.LEAVINGPOOL;
 import static dev.lote.pool.domain.NodeState.OFFLINE;
@@ -40,6 +42,9 @@ public final class NodeTransitions {
     SCHEDULING_ENABLED("scheduling enabled"),
     REBOOT("reboot requested"),
     REIMAGE("reimage requested"),
+    DEALLOCATE("deallocate requested"),
+    STOPPED("agent stopped (deallocated)"),
+    START("start requested"),
     LEAVE("pool shrinks, removes the node or is deleted"),
     REMOVED("nothing left, or silent past the TTL (lost)");
 
@@ -60,10 +65,15 @@ public final class NodeTransitions {
 
   /** A node exists in these states until it leaves its pool. */
   private static final Set<NodeState> MEMBER =
-      EnumSet.of(CREATING, STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, OFFLINE, RUNNING, UNUSABLE, REBOOTING, REIMAGING);
+      EnumSet.of(
+          CREATING, STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, OFFLINE, RUNNING, UNUSABLE, REBOOTING, REIMAGING, DEALLOCATING,
+          DEALLOCATED);
 
   /** A node whose agent is being started again (reboot, reimage) keeps that state until the new agent reports. */
-  private static final Set<NodeState> RESTARTING = EnumSet.of(REBOOTING, REIMAGING);
+  private static final Set<NodeState> RELAUNCHING = EnumSet.of(REBOOTING, REIMAGING);
+
+  /** A node whose agent is to be stopped, or is stopped for good; its state is not the agent's. */
+  private static final Set<NodeState> STOPPING = EnumSet.of(REBOOTING, REIMAGING, DEALLOCATING, DEALLOCATED);
 
   private static final List<Transition> TABLE = table();
 
@@ -86,7 +96,7 @@ public final class NodeTransitions {
       t.add(new Transition(from, Event.REPORTED, STARTING));
     }
     // the agent started again after a reboot or reimage reports (its start task runs again)
-    for (NodeState from : RESTARTING) {
+    for (NodeState from : RELAUNCHING) {
       for (NodeState to : List.of(STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, OFFLINE)) {
         t.add(new Transition(from, Event.REPORTED, to));
       }
@@ -100,17 +110,22 @@ public final class NodeTransitions {
     for (NodeState from : List.of(IDLE, RUNNING, OFFLINE)) {
       t.add(new Transition(from, Event.REBOOT, REBOOTING));
       t.add(new Transition(from, Event.REIMAGE, REIMAGING));
+      t.add(new Transition(from, Event.DEALLOCATE, DEALLOCATING));
     }
+    t.add(new Transition(DEALLOCATING, Event.STOPPED, DEALLOCATED));
+    t.add(new Transition(DEALLOCATED, Event.START, STARTING));
     for (NodeState from : MEMBER) {
-      if (RESTARTING.contains(from)) {
-        // silent or relaunched, a restarting node stays so; its agent cannot be started again
+      if (RELAUNCHING.contains(from)) {
+        // silent or relaunched, a restarting node stays so until its new agent reports; that agent cannot be started
         t.add(new Transition(from, Event.LAUNCH_FAILED, UNUSABLE));
+      } else if (STOPPING.contains(from)) {
+        // a deallocating or deallocated node stays so, silent or not
       } else if (from != UNUSABLE) {
         t.add(new Transition(from, Event.SILENT, UNUSABLE));
         t.add(new Transition(from, Event.LAUNCH_FAILED, UNUSABLE));
         t.add(new Transition(UNUSABLE, Event.HEARD_AGAIN, from));
       }
-      if (from != CREATING && !RESTARTING.contains(from)) {
+      if (from != CREATING && !STOPPING.contains(from)) {
         t.add(new Transition(from, Event.LAUNCHED, CREATING));
       }
       t.add(new Transition(from, Event.LEAVE, LEAVINGPOOL));

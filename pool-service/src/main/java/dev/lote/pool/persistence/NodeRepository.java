@@ -154,7 +154,7 @@ public class NodeRepository {
    */
   public List<ComputeNode> unlaunched(boolean includeFailed) {
     return jdbc.query(
-        SELECT + " where pid is null and not leaving" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
+        SELECT + " where pid is null and not leaving and reported_state <> 'deallocated'" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
   }
 
   private static final String SILENT = " where pid is not null and not unresponsive and last_contact < ?";

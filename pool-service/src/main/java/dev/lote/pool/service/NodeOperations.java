@@ -70,9 +70,19 @@ public class NodeOperations {
     return change(account, poolId, nodeId, requestId, n -> n.enableScheduling(now()));
   }
 
-  /** ComputeNode_Reboot and ComputeNode_Reimage: the reconciler starts the agent again once its tasks are dealt with. */
+  /**
+   * ComputeNode_Reboot, ComputeNode_Reimage and ComputeNode_Deallocate: the reconciler stops the
+   * agent once its tasks are dealt with, and starts it again unless the node is deallocated.
+   */
   public ComputeNode restart(String account, String poolId, String nodeId, NodeRestart kind, String option, String requestId) {
     ComputeNode node = change(account, poolId, nodeId, requestId, n -> n.restart(kind, option, now()));
+    reconciler.wake();
+    return node;
+  }
+
+  /** ComputeNode_Start: the reconciler starts the deallocated node's agent. */
+  public ComputeNode start(String account, String poolId, String nodeId, String requestId) {
+    ComputeNode node = change(account, poolId, nodeId, requestId, n -> n.start(now()));
     reconciler.wake();
     return node;
   }
@@ -98,6 +108,9 @@ public class NodeOperations {
               chosen.add(n);
             }
           }
+          Instant now = now();
+          int staying = (int) members.stream().filter(n -> !n.leaving()).count();
+          pool.removeNodes(staying - chosen.size(), timeout, option, now); // refused unless steady; a refusal below rolls it back
           if (!wanted.isEmpty()) {
             throw BatchErrors.nodeNotFound();
           }
@@ -106,9 +119,6 @@ public class NodeOperations {
               throw BatchErrors.conflict("OperationNotValidOnNode", "The node " + n.id() + " is already leaving the pool.");
             }
           }
-          Instant now = now();
-          int staying = (int) members.stream().filter(n -> !n.leaving()).count();
-          pool.removeNodes(staying - chosen.size(), timeout, option, now);
           pools.update(pool);
           Map<String, SchedulingView> before = PoolEventsOutbox.views(chosen);
           chosen.forEach(n -> n.leave(option, now));

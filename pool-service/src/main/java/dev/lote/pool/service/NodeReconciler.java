@@ -228,8 +228,12 @@ public class NodeReconciler implements SmartLifecycle {
     if (node.pid() != null) {
       provider.release(List.of(new Provisioned(node.id(), node.pid())), kind.keepsFiles());
     }
-    log.info("node {} of pool {}: {} (its agent starts again)", node.id(), pool.id(), kind.wire());
-    launch(node, pool, Launch.RESTART);
+    log.info("node {} of pool {}: {}", node.id(), pool.id(), kind.wire());
+    if (kind.startsAgain()) {
+      launch(node, pool, Launch.RESTART);
+    } else {
+      update(node.id(), n -> n.deallocated(clock.instant()));
+    }
   }
 
   private static List<Provisioned> provisioned(List<ComputeNode> list) {

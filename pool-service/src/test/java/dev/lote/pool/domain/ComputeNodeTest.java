@@ -282,4 +282,31 @@ class ComputeNodeTest {
     assertThatThrownBy(() -> offline.restart(NodeRestart.REBOOT, "requeue", T0))
         .isInstanceOfSatisfying(BatchException.class, e -> assertThat(e.code()).isEqualTo("NodeBeingReimaged"));
   }
+
+  @Test
+  void aDeallocatedNodeHasNoAgentUntilItIsStarted() {
+    ComputeNode node = ready();
+    assertThatThrownBy(() -> node.start(T0))
+        .isInstanceOfSatisfying(BatchException.class, e -> assertThat(e.code()).isEqualTo("OperationNotValidOnNode"));
+
+    node.restart(NodeRestart.DEALLOCATE, "requeue", T0.plusSeconds(1));
+    assertThat(node.state()).isEqualTo(NodeState.DEALLOCATING);
+    assertThat(node.view().deallocation()).isEqualTo("requeue");
+    node.reported(report(NodeState.DEALLOCATED), T0.plusSeconds(2));
+    assertThat(node.restartable()).isTrue();
+    node.deallocated(T0.plusSeconds(3));
+    assertThat(node.state()).isEqualTo(NodeState.DEALLOCATED);
+    assertThat(node.pid()).isNull();
+    assertThat(node.view().deallocation()).isNull();
+    assertThat(node.checkLiveness(T0.plusSeconds(600), Duration.ofSeconds(30))).as("no agent to lose").isFalse();
+    assertThatThrownBy(() -> node.restart(NodeRestart.REBOOT, "requeue", T0))
+        .isInstanceOfSatisfying(BatchException.class, e -> assertThat(e.code()).isEqualTo("OperationNotValidOnNode"));
+
+    node.start(T0.plusSeconds(4));
+    assertThat(node.state()).isEqualTo(NodeState.STARTING);
+    node.launched(6161, T0.plusSeconds(5));
+    node.reported(report(NodeState.IDLE), T0.plusSeconds(6));
+    assertThat(node.state()).isEqualTo(NodeState.IDLE);
+    assertThat(node.schedulable()).isTrue();
+  }
 }
