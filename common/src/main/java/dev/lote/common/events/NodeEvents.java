@@ -16,6 +16,9 @@ public final class NodeEvents {
    * @param removed     the node is gone: its process was stopped and it left the pool
    * @param lost        the node's agent fell silent past its heartbeat time-to-live: nothing placed
    *     there will report its end, so the scheduler gives those attempts up ({@code attempt.lost})
+   * @param stopTasks   null, or how the scheduler stops the attempts placed on the node, once, as its
+   *     task scheduling is disabled: {@code requeue} (handed back, queued again) or {@code terminate}
+   *     (ended); with {@code taskcompletion} they finish and the field is null
    */
   public record NodeStateChanged(
       String poolId,
@@ -26,7 +29,15 @@ public final class NodeEvents {
       String agentUrl,
       String deallocation,
       boolean removed,
-      boolean lost) {
+      boolean lost,
+      String stopTasks) {
+
+    /** A change that stops no task. */
+    public NodeStateChanged(
+        String poolId, String nodeId, String state, int taskSlots, boolean schedulable, String agentUrl, String deallocation, boolean removed,
+        boolean lost) {
+      this(poolId, nodeId, state, taskSlots, schedulable, agentUrl, deallocation, removed, lost, null);
+    }
 
     /** A node that is not leaving its pool. */
     public NodeStateChanged(String poolId, String nodeId, String state, int taskSlots, boolean schedulable, String agentUrl) {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.lote.common.error.BatchErrors;
 import dev.lote.pool.domain.NodeTransitions.Event;
 
 /**
@@ -15,6 +16,7 @@ import dev.lote.pool.domain.NodeTransitions.Event;
 public final class ComputeNode {
 
   public static final String SCHEDULING_ENABLED = "enabled";
+  public static final String SCHEDULING_DISABLED = "disabled";
 
   private final String id;
   private final String account;
@@ -29,7 +31,7 @@ public final class ComputeNode {
   private boolean drained;
   private NodeState state;
   private Instant stateTransitionTime;
-  private final String schedulingState;
+  private String schedulingState;
   private Instant lastBootTime;
   private Instant agentStartTime;
   private Instant lastContact;
@@ -44,6 +46,10 @@ public final class ComputeNode {
   /** What the node's agent reported wrong with the node it runs (for example, that it is not root). */
   private List<NodeError> agentErrors;
   private Long pid;
+  /** A reboot or reimage asked for and not over yet: until the new agent first reports. */
+  private NodeRestart restart;
+  /** How the node's tasks are dealt with before its restart; null once its agent was started again. */
+  private String restartOption;
   private final long version;
   private final Instant lastModified;
 
@@ -76,6 +82,8 @@ public final class ComputeNode {
       NodeError error,
       List<NodeError> agentErrors,
       Long pid,
+      NodeRestart restart,
+      String restartOption,
       long version,
       Instant lastModified) {}
 
@@ -107,6 +115,8 @@ public final class ComputeNode {
     this.error = s.error();
     this.agentErrors = s.agentErrors() == null ? List.of() : List.copyOf(s.agentErrors());
     this.pid = s.pid();
+    this.restart = s.restart();
+    this.restartOption = s.restartOption();
     this.version = s.version();
     this.lastModified = s.lastModified();
   }
@@ -118,7 +128,7 @@ public final class ComputeNode {
         new Snapshot(
             id, pool.account(), pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), now,
             NodeState.CREATING, false, false, null, false, NodeState.CREATING, now, SCHEDULING_ENABLED,
-            null, null, null, null, null, 0, 0, 0, 0, null, null, List.of(), null, 0, now));
+            null, null, null, null, null, 0, 0, 0, 0, null, null, List.of(), null, null, null, 0, now));
   }
 
   /** The node's agent process was started (or started again after a restart). */
@@ -146,14 +156,20 @@ public final class ComputeNode {
   public void launchFailed(String reason, Instant now) {
     error = new NodeError("NodeAgentLaunchFailed", reason);
     unresponsive = true;
+    if (restart != null && restartOption == null) {
+      restart = null;
+    }
     refresh(Event.LAUNCH_FAILED, now);
   }
 
   public void reported(NodeReport report, Instant now) {
-    if (report.state() == NodeState.DEALLOCATED && leaving) {
+    if (report.state() == NodeState.DEALLOCATED && (leaving || restartOption != null)) {
       drained = true;
     }
     if (report.state() != null && report.state().isAgentReported()) {
+      if (restartOption == null) {
+        restart = null; // the agent started again after a reboot or reimage is heard from
+      }
       if (report.state() == NodeState.STARTING) {
         lastBootTime = report.time() != null ? report.time() : now;
       }
@@ -273,10 +289,12 @@ public final class ComputeNode {
     NodeState next;
     if (leaving) {
       next = NodeState.LEAVINGPOOL;
+    } else if (restart != null) {
+      next = restart.state();
     } else if (unresponsive) {
       next = NodeState.UNUSABLE;
     } else if (reported.isReady()) {
-      next = runningTasks > 0 ? NodeState.RUNNING : NodeState.IDLE;
+      next = runningTasks > 0 ? NodeState.RUNNING : schedulingEnabled() ? NodeState.IDLE : NodeState.OFFLINE;
     } else {
       next = reported;
     }
@@ -297,19 +315,129 @@ public final class ComputeNode {
   }
 
   public boolean schedulable() {
-    return state.isReady() && SCHEDULING_ENABLED.equals(schedulingState);
+    return state.isReady() && schedulingEnabled();
   }
 
+  private boolean schedulingEnabled() {
+    return SCHEDULING_ENABLED.equals(schedulingState);
+  }
+
+  /**
+   * What the scheduler acts on. While a reboot or reimage waits for the node's tasks to be dealt
+   * with, its option travels as the node's deallocation: the scheduler tells the agent, which
+   * hands back, ends or finishes what it holds and reports when nothing is left.
+   */
   public SchedulingView view() {
-    return new SchedulingView(state, taskSlots, schedulable(), agentUrl, deallocation, lost());
+    return new SchedulingView(state, taskSlots, schedulable(), agentUrl, leaving ? deallocation : restartOption, lost());
+  }
+
+  /**
+   * ComputeNode_DisableScheduling: no new task goes to the node; with nothing running it is
+   * {@code offline}. What runs on it is the scheduler's to stop (requeue, terminate) or to let finish.
+   */
+  public void disableScheduling(Instant now) {
+    if (!schedulingEnabled()) {
+      throw BatchErrors.conflict("NodeAlreadyInTargetSchedulingState", "The node's task scheduling is already disabled.");
+    }
+    checkNotLeaving();
+    schedulingState = SCHEDULING_DISABLED;
+    refresh(Event.SCHEDULING_DISABLED, now);
+  }
+
+  /** ComputeNode_EnableScheduling: the node takes tasks again. */
+  public void enableScheduling(Instant now) {
+    if (schedulingEnabled()) {
+      throw BatchErrors.conflict("NodeAlreadyInTargetSchedulingState", "The node's task scheduling is already enabled.");
+    }
+    checkNotLeaving();
+    schedulingState = SCHEDULING_ENABLED;
+    refresh(Event.SCHEDULING_ENABLED, now);
+  }
+
+  /**
+   * ComputeNode_Reboot / ComputeNode_Reimage / ComputeNode_Deallocate, allowed when the node is
+   * idle, running or offline: it takes no new task, its tasks are dealt with as {@code option}
+   * says, then its agent is stopped and, unless deallocated, started again ({@link #restartable()},
+   * {@link #restarted}, {@link #deallocated}).
+   */
+  public void restart(NodeRestart kind, String option, Instant now) {
+    switch (state) {
+      case IDLE, RUNNING, OFFLINE -> {}
+      case CREATING -> throw BatchErrors.conflict("NodeBeingCreated", "The node is being created.");
+      case STARTING, WAITINGFORSTARTTASK -> throw BatchErrors.conflict("NodeBeingStarted", "The node is being started.");
+      case REBOOTING -> throw BatchErrors.conflict("NodeBeingRebooted", "The node is being rebooted.");
+      case REIMAGING -> throw BatchErrors.conflict("NodeBeingReimaged", "The node is being reimaged.");
+      case DEALLOCATING, DEALLOCATED -> throw BatchErrors.conflict("OperationNotValidOnNode", "The node is deallocated or being deallocated.");
+      case UNUSABLE -> throw BatchErrors.conflict("NodeStateUnusable", "The node is unusable.");
+      default -> throw BatchErrors.conflict("OperationNotValidOnNode", "The operation is not valid on a node in state " + state.wire() + ".");
+    }
+    restart = kind;
+    restartOption = option;
+    drained = false;
+    refresh(
+        switch (kind) {
+          case REBOOT -> Event.REBOOT;
+          case REIMAGE -> Event.REIMAGE;
+          case DEALLOCATE -> Event.DEALLOCATE;
+        },
+        now);
+  }
+
+  /** The agent of a deallocating node was stopped: the node stays, without agent, until it is started. */
+  public void deallocated(Instant now) {
+    restart = null;
+    restartOption = null;
+    drained = false;
+    pid = null;
+    reported = NodeState.DEALLOCATED;
+    runningTasks = 0;
+    runningSlots = 0;
+    refresh(Event.STOPPED, now);
+  }
+
+  /** ComputeNode_Start: a deallocated node gets an agent again, which runs the start task. */
+  public void start(Instant now) {
+    if (state != NodeState.DEALLOCATED) {
+      throw BatchErrors.conflict("OperationNotValidOnNode", "A compute node can be started only once it has been deallocated; it is " + state.wire() + ".");
+    }
+    reported = NodeState.STARTING;
+    error = null;
+    unresponsive = false;
+    refresh(Event.START, now);
+  }
+
+  /**
+   * Whether the agent of a node that reboots or reimages can be stopped now: it reported that
+   * nothing is left on it, or there is no agent that could still hold a task.
+   */
+  public boolean restartable() {
+    return restart != null && restartOption != null && !leaving && (drained || pid == null || unresponsive);
+  }
+
+  /** The agent of a rebooting or reimaging node was started again; the node keeps its state until it reports. */
+  public void restarted(long processId, Instant now) {
+    restartOption = null;
+    drained = false;
+    relaunched(processId, now);
+  }
+
+  /** A reboot or reimage in progress, or null. */
+  public NodeRestart restarting() {
+    return restart;
+  }
+
+  private void checkNotLeaving() {
+    if (leaving) {
+      throw BatchErrors.conflict("OperationNotValidOnNode", "The node is leaving its pool.");
+    }
   }
 
   public Snapshot snapshot() {
     return new Snapshot(
         id, account, poolId, vmSize, taskSlots, allocationTime, reported, unresponsive, leaving, deallocation, drained, state,
         stateTransitionTime, schedulingState, lastBootTime, agentStartTime, lastContact, ipAddress, agentUrl,
-        runningTasks, runningSlots, totalTasksRun, totalTasksSucceeded, startTaskInfo, error, agentErrors, pid, version,
-        lastModified);
+        runningTasks, runningSlots, totalTasksRun, totalTasksSucceeded, startTaskInfo, error, agentErrors, pid, restart,
+        restartOption, version, lastModified);
   }
 
   public String id() {

@@ -1,8 +1,13 @@
 package dev.lote.pool.domain;
 
 import static dev.lote.pool.domain.NodeState.CREATING;
+import static dev.lote.pool.domain.NodeState.DEALLOCATED;
+import static dev.lote.pool.domain.NodeState.DEALLOCATING;
 import static dev.lote.pool.domain.NodeState.IDLE;
 import static dev.lote.pool.domain.NodeState.LEAVINGPOOL;
+import static dev.lote.pool.domain.NodeState.OFFLINE;
+import static dev.lote.pool.domain.NodeState.REBOOTING;
+import static dev.lote.pool.domain.NodeState.REIMAGING;
 import static dev.lote.pool.domain.NodeState.RUNNING;
 import static dev.lote.pool.domain.NodeState.STARTING;
 import static dev.lote.pool.domain.NodeState.STARTTASKFAILED;
@@ -33,7 +38,14 @@ public final class NodeTransitions {
     NO_TASKS("heartbeat: no task runs"),
     SILENT("silent past the heartbeat TTL (lost)"),
     HEARD_AGAIN("heard again (not lost)"),
-    LEAVE("pool shrinks or is deleted"),
+    SCHEDULING_DISABLED("scheduling disabled"),
+    SCHEDULING_ENABLED("scheduling enabled"),
+    REBOOT("reboot requested"),
+    REIMAGE("reimage requested"),
+    DEALLOCATE("deallocate requested"),
+    STOPPED("agent stopped (deallocated)"),
+    START("start requested"),
+    LEAVE("pool shrinks, removes the node or is deleted"),
     REMOVED("nothing left, or silent past the TTL (lost)");
 
     private final String label;
@@ -52,7 +64,16 @@ public final class NodeTransitions {
   public record Transition(NodeState from, Event event, NodeState to) {}
 
   /** A node exists in these states until it leaves its pool. */
-  private static final Set<NodeState> MEMBER = EnumSet.of(CREATING, STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, RUNNING, UNUSABLE);
+  private static final Set<NodeState> MEMBER =
+      EnumSet.of(
+          CREATING, STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, OFFLINE, RUNNING, UNUSABLE, REBOOTING, REIMAGING, DEALLOCATING,
+          DEALLOCATED);
+
+  /** A node whose agent is being started again (reboot, reimage) keeps that state until the new agent reports. */
+  private static final Set<NodeState> RELAUNCHING = EnumSet.of(REBOOTING, REIMAGING);
+
+  /** A node whose agent is to be stopped, or is stopped for good; its state is not the agent's. */
+  private static final Set<NodeState> STOPPING = EnumSet.of(REBOOTING, REIMAGING, DEALLOCATING, DEALLOCATED);
 
   private static final List<Transition> TABLE = table();
 
@@ -60,28 +81,51 @@ public final class NodeTransitions {
     List<Transition> t = new ArrayList<>();
     t.add(new Transition(null, Event.ALLOCATED, CREATING));
     // the agent's own reports, in the order an agent goes through them; an agent that starts
-    // again (for instance relaunched before its node row said so) reports starting from anywhere
-    for (NodeState to : List.of(STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, RUNNING)) {
+    // again (for instance relaunched before its node row said so) reports starting from anywhere;
+    // a ready node whose scheduling is disabled is offline
+    for (NodeState to : List.of(STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, OFFLINE, RUNNING)) {
       t.add(new Transition(CREATING, Event.REPORTED, to));
     }
-    for (NodeState to : List.of(WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, RUNNING)) {
+    for (NodeState to : List.of(WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, OFFLINE, RUNNING)) {
       t.add(new Transition(STARTING, Event.REPORTED, to));
     }
-    for (NodeState to : List.of(STARTING, STARTTASKFAILED, IDLE, RUNNING)) {
+    for (NodeState to : List.of(STARTING, STARTTASKFAILED, IDLE, OFFLINE, RUNNING)) {
       t.add(new Transition(WAITINGFORSTARTTASK, Event.REPORTED, to));
     }
-    for (NodeState from : List.of(STARTTASKFAILED, IDLE, RUNNING)) {
+    for (NodeState from : List.of(STARTTASKFAILED, IDLE, OFFLINE, RUNNING)) {
       t.add(new Transition(from, Event.REPORTED, STARTING));
+    }
+    // the agent started again after a reboot or reimage reports (its start task runs again)
+    for (NodeState from : RELAUNCHING) {
+      for (NodeState to : List.of(STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, OFFLINE)) {
+        t.add(new Transition(from, Event.REPORTED, to));
+      }
     }
     t.add(new Transition(IDLE, Event.TASKS_RUNNING, RUNNING));
     t.add(new Transition(RUNNING, Event.NO_TASKS, IDLE));
+    t.add(new Transition(OFFLINE, Event.TASKS_RUNNING, RUNNING));
+    t.add(new Transition(RUNNING, Event.NO_TASKS, OFFLINE));
+    t.add(new Transition(IDLE, Event.SCHEDULING_DISABLED, OFFLINE));
+    t.add(new Transition(OFFLINE, Event.SCHEDULING_ENABLED, IDLE));
+    for (NodeState from : List.of(IDLE, RUNNING, OFFLINE)) {
+      t.add(new Transition(from, Event.REBOOT, REBOOTING));
+      t.add(new Transition(from, Event.REIMAGE, REIMAGING));
+      t.add(new Transition(from, Event.DEALLOCATE, DEALLOCATING));
+    }
+    t.add(new Transition(DEALLOCATING, Event.STOPPED, DEALLOCATED));
+    t.add(new Transition(DEALLOCATED, Event.START, STARTING));
     for (NodeState from : MEMBER) {
-      if (from != UNUSABLE) {
+      if (RELAUNCHING.contains(from)) {
+        // silent or relaunched, a restarting node stays so until its new agent reports; that agent cannot be started
+        t.add(new Transition(from, Event.LAUNCH_FAILED, UNUSABLE));
+      } else if (STOPPING.contains(from)) {
+        // a deallocating or deallocated node stays so, silent or not
+      } else if (from != UNUSABLE) {
         t.add(new Transition(from, Event.SILENT, UNUSABLE));
         t.add(new Transition(from, Event.LAUNCH_FAILED, UNUSABLE));
         t.add(new Transition(UNUSABLE, Event.HEARD_AGAIN, from));
       }
-      if (from != CREATING) {
+      if (from != CREATING && !STOPPING.contains(from)) {
         t.add(new Transition(from, Event.LAUNCHED, CREATING));
       }
       t.add(new Transition(from, Event.LEAVE, LEAVINGPOOL));

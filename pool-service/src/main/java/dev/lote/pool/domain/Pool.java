@@ -154,6 +154,19 @@ public final class Pool {
     retarget(target, option, now);
   }
 
+  /**
+   * Pool_RemoveNodes: the chosen nodes leave with {@code option} and the pool stays at the
+   * {@code staying} others. Only a steady pool can remove nodes.
+   */
+  public void removeNodes(int staying, Duration timeout, String option, Instant now) {
+    checkActive();
+    if (allocationState != AllocationState.STEADY) {
+      throw beingResized();
+    }
+    resizeTimeout = timeout;
+    retarget(staying, option, now);
+  }
+
   /** The targets an autoscale evaluation set; a pool in the middle of a resize takes the new target at once. */
   public boolean autoscaleTo(int target, String option, Instant now) {
     if (state != PoolState.ACTIVE || autoScale == null || target == targetDedicatedNodes) {

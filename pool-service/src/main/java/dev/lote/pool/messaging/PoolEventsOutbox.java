@@ -74,7 +74,21 @@ public class PoolEventsOutbox {
     return views;
   }
 
+  /**
+   * Publishes the node's {@code node.state-changed} as its task scheduling was disabled, always (even
+   * when its scheduling view did not change), telling the scheduler how to stop what runs there.
+   *
+   * @param stopTasks {@code requeue}, {@code terminate}, or null to let it finish
+   */
+  public void schedulingDisabled(ComputeNode node, String stopTasks, String correlationId) {
+    outbox.publish(Topics.NODES, stateChanged(node, node.view(), correlationId, stopTasks));
+  }
+
   private EventEnvelope stateChanged(ComputeNode node, SchedulingView view, String correlationId) {
+    return stateChanged(node, view, correlationId, null);
+  }
+
+  private EventEnvelope stateChanged(ComputeNode node, SchedulingView view, String correlationId, String stopTasks) {
     return outbox.envelope(
         EventTypes.NODE_STATE_CHANGED,
         node.account(),
@@ -82,7 +96,7 @@ public class PoolEventsOutbox {
         correlationId,
         new NodeStateChanged(
             node.poolId(), node.id(), view.state().wire(), view.taskSlots(), view.schedulable(), view.agentUrl(), view.deallocation(), false,
-            view.lost()));
+            view.lost(), stopTasks));
   }
 
   /** Publishes that the nodes left their pool and are gone ({@code lost} when their agent fell silent). */

@@ -19,6 +19,7 @@ import dev.lote.common.ids.BatchIds;
 import dev.lote.pool.domain.ComputeNode;
 import dev.lote.pool.domain.ComputeNode.Snapshot;
 import dev.lote.pool.domain.NodeError;
+import dev.lote.pool.domain.NodeRestart;
 import dev.lote.pool.domain.NodeState;
 import dev.lote.pool.domain.StartTaskInfo;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,7 +31,7 @@ public class NodeRepository {
       "select id, account, pool_id, vm_size, task_slots, allocation_time, reported_state, unresponsive, leaving, deallocation, drained, state,"
           + " state_time, scheduling_state, last_boot_time, agent_start_time, last_contact, ip_address, agent_url,"
           + " running_tasks, running_slots, total_tasks_run, total_tasks_succeeded, start_task_info::text as start_task_info,"
-          + " error::text as error, agent_errors::text as agent_errors, pid, version, last_modified from compute_node";
+          + " error::text as error, agent_errors::text as agent_errors, pid, restart, restart_option, version, last_modified from compute_node";
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
@@ -60,7 +61,7 @@ public class NodeRepository {
         "update compute_node set state = ?, reported_state = ?, unresponsive = ?, leaving = ?, deallocation = ?, drained = ?, state_time = ?,"
             + " last_boot_time = ?, agent_start_time = ?, last_contact = ?, ip_address = ?, agent_url = ?, running_tasks = ?,"
             + " running_slots = ?, total_tasks_run = ?, total_tasks_succeeded = ?, start_task_info = ?::json, error = ?::json, agent_errors = ?::json,"
-            + " pid = ?, version = version + 1, last_modified = ? where id = ?",
+            + " pid = ?, restart = ?, restart_option = ?, scheduling_state = ?, version = version + 1, last_modified = ? where id = ?",
         nodes,
         500,
         (ps, node) -> bind(ps, node.snapshot(), now));
@@ -88,6 +89,9 @@ public class NodeRepository {
     ps.setString(i++, s.error() == null ? null : json.writeValueAsString(s.error()));
     ps.setString(i++, s.agentErrors() == null || s.agentErrors().isEmpty() ? null : json.writeValueAsString(s.agentErrors()));
     ps.setObject(i++, s.pid());
+    ps.setString(i++, s.restart() == null ? null : s.restart().wire());
+    ps.setString(i++, s.restartOption());
+    ps.setString(i++, s.schedulingState());
     ps.setObject(i++, ts(now));
     ps.setString(i, s.id());
   }
@@ -113,6 +117,12 @@ public class NodeRepository {
   /** Leaving nodes that can be removed now (see {@link ComputeNode#removable()}). */
   public List<ComputeNode> removable() {
     return jdbc.query(SELECT + " where leaving and deallocation is not null and (drained or pid is null or unresponsive) order by id", this::node);
+  }
+
+  /** Rebooting or reimaging nodes whose agent can be started again now (see {@link ComputeNode#restartable()}). */
+  public List<ComputeNode> restartable() {
+    return jdbc.query(
+        SELECT + " where restart_option is not null and not leaving and (drained or pid is null or unresponsive) order by id", this::node);
   }
 
   public int count(String account, String poolKey) {
@@ -144,7 +154,7 @@ public class NodeRepository {
    */
   public List<ComputeNode> unlaunched(boolean includeFailed) {
     return jdbc.query(
-        SELECT + " where pid is null and not leaving" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
+        SELECT + " where pid is null and not leaving and reported_state <> 'deallocated'" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
   }
 
   private static final String SILENT = " where pid is not null and not unresponsive and last_contact < ?";
@@ -217,6 +227,8 @@ public class NodeRepository {
             error == null ? null : json.readValue(error, NodeError.class),
             agentErrors == null ? List.of() : List.of(json.readValue(agentErrors, NodeError[].class)),
             nullableLong(rs, "pid"),
+            NodeRestart.parse(rs.getString("restart")).orElse(null),
+            rs.getString("restart_option"),
             rs.getLong("version"),
             instant(rs, "last_modified")));
   }

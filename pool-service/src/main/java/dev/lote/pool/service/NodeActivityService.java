@@ -72,8 +72,8 @@ public class NodeActivityService {
       }
       if (EventTypes.NODE_REPORTED.equals(e.type())) {
         node.reported(report(codec.payload(e, NodeReported.class), now), now);
-        if (node.removable()) {
-          // a leaving node's agent has nothing left: the reconciler removes it once this commits
+        if (node.removable() || node.restartable()) {
+          // a leaving or restarting node's agent has nothing left: the reconciler removes it, or starts it again, once this commits
           TransactionSynchronizationManager.registerSynchronization(
               new TransactionSynchronization() {
                 @Override

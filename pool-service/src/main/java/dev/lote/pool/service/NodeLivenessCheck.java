@@ -78,7 +78,7 @@ public class NodeLivenessCheck {
               for (ComputeNode node : silent) {
                 if (node.checkLiveness(now, settings.heartbeatTimeout())) {
                   log.warn("node {} of pool {} sent no heartbeat for {}; it is lost", node.id(), node.poolId(), settings.heartbeatTimeout());
-                  leaving |= node.removable();
+                  leaving |= node.removable() || node.restartable();
                 }
               }
               nodes.saveAll(silent, now);

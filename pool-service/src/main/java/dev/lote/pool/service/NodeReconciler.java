@@ -34,6 +34,7 @@ import dev.lote.pool.domain.NodeProvider;
 import dev.lote.pool.domain.NodeProvider.NodeLaunchException;
 import dev.lote.pool.domain.NodeProvider.NodeSpec;
 import dev.lote.pool.domain.NodeProvider.Provisioned;
+import dev.lote.pool.domain.NodeRestart;
 import dev.lote.pool.domain.Pool;
 import dev.lote.pool.domain.PoolState;
 import dev.lote.pool.domain.RelaunchBackoff;
@@ -136,13 +137,14 @@ public class NodeReconciler implements SmartLifecycle {
       }
     }
     removeLeft();
+    restartDrained();
     if (afterStart) {
       adoptOrRestart(byKey);
     }
     for (ComputeNode node : nodes.unlaunched(afterStart)) {
       Pool pool = byKey.get(key(node.account(), BatchIds.key(node.poolId())));
       if (pool != null && pool.state() == PoolState.ACTIVE) {
-        launch(node, pool, false);
+        launch(node, pool, Launch.FIRST);
       }
     }
     Instant nextDeadline = null;
@@ -207,6 +209,33 @@ public class NodeReconciler implements SmartLifecycle {
     log.info("{} node(s) left their pools: {}", done.size(), done.stream().map(ComputeNode::id).toList());
   }
 
+  /**
+   * Starts again the agents of rebooting and reimaging nodes whose tasks are dealt with: the old
+   * agent is stopped (with what it ran), a reimaged node's directory is wiped, and a new agent
+   * starts with the same node id, running the start task again.
+   */
+  private void restartDrained() {
+    for (ComputeNode node : nodes.restartable()) {
+      Pool pool = pools.find(node.account(), BatchIds.key(node.poolId())).map(PoolRow::pool).orElse(null);
+      if (pool != null && pool.state() == PoolState.ACTIVE) {
+        restart(node, pool);
+      }
+    }
+  }
+
+  private void restart(ComputeNode node, Pool pool) {
+    NodeRestart kind = node.restarting();
+    if (node.pid() != null) {
+      provider.release(List.of(new Provisioned(node.id(), node.pid())), kind.keepsFiles());
+    }
+    log.info("node {} of pool {}: {}", node.id(), pool.id(), kind.wire());
+    if (kind.startsAgain()) {
+      launch(node, pool, Launch.RESTART);
+    } else {
+      update(node.id(), n -> n.deallocated(clock.instant()));
+    }
+  }
+
   private static List<Provisioned> provisioned(List<ComputeNode> list) {
     return list.stream().filter(n -> n.pid() != null).map(n -> new Provisioned(n.id(), n.pid())).toList();
   }
@@ -231,8 +260,15 @@ public class NodeReconciler implements SmartLifecycle {
         });
   }
 
+  /** Why an agent is started: for a new node, again after it was lost, or after a reboot or reimage. */
+  private enum Launch {
+    FIRST,
+    AGAIN,
+    RESTART
+  }
+
   /** Starts the node's agent; false when it could not be started. */
-  private boolean launch(ComputeNode node, Pool pool, boolean again) {
+  private boolean launch(ComputeNode node, Pool pool, Launch why) {
     long pid;
     try {
       pid = provider.launch(
@@ -246,10 +282,10 @@ public class NodeReconciler implements SmartLifecycle {
         update(
             node.id(),
             n -> {
-              if (again) {
-                n.relaunched(pid, clock.instant());
-              } else {
-                n.launched(pid, clock.instant());
+              switch (why) {
+                case FIRST -> n.launched(pid, clock.instant());
+                case AGAIN -> n.relaunched(pid, clock.instant());
+                case RESTART -> n.restarted(pid, clock.instant());
               }
             });
     if (!recorded) {
@@ -291,7 +327,12 @@ public class NodeReconciler implements SmartLifecycle {
       if (pool == null || pool.state() != PoolState.ACTIVE) {
         return;
       }
-      boolean started = launch(node, pool, true);
+      if (node.restartable()) {
+        backoff.forget(node.id());
+        restart(node, pool); // it was to be started again anyway
+        return;
+      }
+      boolean started = launch(node, pool, Launch.AGAIN);
       backoff.launched(node.id(), clock.instant());
       if (started) {
         relaunches.increment();
@@ -318,7 +359,7 @@ public class NodeReconciler implements SmartLifecycle {
         provider.watch(agent);
       } else {
         log.info("node agent of {} (pid {}) is gone; starting it again", node.id(), node.pid());
-        launch(node, pool, true);
+        launch(node, pool, Launch.AGAIN);
       }
     }
   }

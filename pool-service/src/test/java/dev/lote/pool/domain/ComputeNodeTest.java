@@ -8,6 +8,7 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
+import dev.lote.common.error.BatchException;
 import dev.lote.common.events.NodeEvents.StartTaskOutcome;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -216,5 +217,96 @@ class ComputeNodeTest {
     order.sort(ComputeNode.LEAVING_ORDER);
 
     assertThat(order).containsExactly(idle, busy);
+  }
+
+  @Test
+  void aNodeWhoseSchedulingIsDisabledIsOfflineOnceNothingRunsAndIdleWhenEnabledAgain() {
+    ComputeNode node = ready();
+    node.heartbeat(1, 1, T0.plusSeconds(1));
+
+    node.disableScheduling(T0.plusSeconds(2));
+    assertThat(node.state()).isEqualTo(NodeState.RUNNING);
+    assertThat(node.schedulable()).isFalse();
+    assertThat(node.snapshot().schedulingState()).isEqualTo("disabled");
+    node.heartbeat(0, 0, T0.plusSeconds(3));
+    assertThat(node.state()).isEqualTo(NodeState.OFFLINE);
+    assertThatThrownBy(() -> node.disableScheduling(T0.plusSeconds(4)))
+        .isInstanceOfSatisfying(BatchException.class, e -> assertThat(e.code()).isEqualTo("NodeAlreadyInTargetSchedulingState"));
+
+    node.enableScheduling(T0.plusSeconds(5));
+    assertThat(node.state()).isEqualTo(NodeState.IDLE);
+    assertThat(node.schedulable()).isTrue();
+  }
+
+  @Test
+  void aRebootHandsItsOptionToTheSchedulerUntilTheAgentDrainedAndKeepsTheStateUntilTheNewAgentReports() {
+    ComputeNode node = ready();
+    node.heartbeat(1, 1, T0.plusSeconds(1));
+
+    node.restart(NodeRestart.REBOOT, "requeue", T0.plusSeconds(2));
+    assertThat(node.state()).isEqualTo(NodeState.REBOOTING);
+    assertThat(node.view()).isEqualTo(new SchedulingView(NodeState.REBOOTING, 2, false, "http://127.0.0.1:4000", "requeue", false));
+    assertThat(node.restartable()).isFalse();
+    assertThatThrownBy(() -> node.restart(NodeRestart.REIMAGE, "requeue", T0.plusSeconds(3)))
+        .isInstanceOfSatisfying(BatchException.class, e -> assertThat(e.code()).isEqualTo("NodeBeingRebooted"));
+
+    node.reported(report(NodeState.DEALLOCATED), T0.plusSeconds(4));
+    assertThat(node.restartable()).isTrue();
+    node.restarted(5151, T0.plusSeconds(5));
+    assertThat(node.restartable()).isFalse();
+    assertThat(node.state()).isEqualTo(NodeState.REBOOTING);
+    assertThat(node.view().deallocation()).as("the scheduler forgets that the node was leaving").isNull();
+    assertThat(node.pid()).isEqualTo(5151);
+
+    node.reported(report(NodeState.WAITINGFORSTARTTASK), T0.plusSeconds(6));
+    assertThat(node.state()).isEqualTo(NodeState.WAITINGFORSTARTTASK);
+    node.reported(report(NodeState.IDLE), T0.plusSeconds(7));
+    assertThat(node.state()).isEqualTo(NodeState.IDLE);
+    assertThat(node.restarting()).isNull();
+    assertThat(node.schedulable()).isTrue();
+  }
+
+  @Test
+  void onlyAnIdleRunningOrOfflineNodeCanBeRebootedOrReimaged() {
+    ComputeNode creating = aLaunchedNode();
+    assertThatThrownBy(() -> creating.restart(NodeRestart.REIMAGE, "requeue", T0))
+        .isInstanceOfSatisfying(BatchException.class, e -> assertThat(e.code()).isEqualTo("NodeBeingCreated"));
+    creating.reported(report(NodeState.STARTING), T0);
+    assertThatThrownBy(() -> creating.restart(NodeRestart.REBOOT, "requeue", T0))
+        .isInstanceOfSatisfying(BatchException.class, e -> assertThat(e.code()).isEqualTo("NodeBeingStarted"));
+
+    ComputeNode offline = ready();
+    offline.disableScheduling(T0);
+    offline.restart(NodeRestart.REIMAGE, "terminate", T0.plusSeconds(1));
+    assertThat(offline.state()).isEqualTo(NodeState.REIMAGING);
+    assertThatThrownBy(() -> offline.restart(NodeRestart.REBOOT, "requeue", T0))
+        .isInstanceOfSatisfying(BatchException.class, e -> assertThat(e.code()).isEqualTo("NodeBeingReimaged"));
+  }
+
+  @Test
+  void aDeallocatedNodeHasNoAgentUntilItIsStarted() {
+    ComputeNode node = ready();
+    assertThatThrownBy(() -> node.start(T0))
+        .isInstanceOfSatisfying(BatchException.class, e -> assertThat(e.code()).isEqualTo("OperationNotValidOnNode"));
+
+    node.restart(NodeRestart.DEALLOCATE, "requeue", T0.plusSeconds(1));
+    assertThat(node.state()).isEqualTo(NodeState.DEALLOCATING);
+    assertThat(node.view().deallocation()).isEqualTo("requeue");
+    node.reported(report(NodeState.DEALLOCATED), T0.plusSeconds(2));
+    assertThat(node.restartable()).isTrue();
+    node.deallocated(T0.plusSeconds(3));
+    assertThat(node.state()).isEqualTo(NodeState.DEALLOCATED);
+    assertThat(node.pid()).isNull();
+    assertThat(node.view().deallocation()).isNull();
+    assertThat(node.checkLiveness(T0.plusSeconds(600), Duration.ofSeconds(30))).as("no agent to lose").isFalse();
+    assertThatThrownBy(() -> node.restart(NodeRestart.REBOOT, "requeue", T0))
+        .isInstanceOfSatisfying(BatchException.class, e -> assertThat(e.code()).isEqualTo("OperationNotValidOnNode"));
+
+    node.start(T0.plusSeconds(4));
+    assertThat(node.state()).isEqualTo(NodeState.STARTING);
+    node.launched(6161, T0.plusSeconds(5));
+    node.reported(report(NodeState.IDLE), T0.plusSeconds(6));
+    assertThat(node.state()).isEqualTo(NodeState.IDLE);
+    assertThat(node.schedulable()).isTrue();
   }
 }

@@ -44,6 +44,9 @@ final class SchedulingProjection {
   /** Why the scheduler asks a lost node's agent to drop an attempt, should it ever read it. */
   static final String NODE_LOST = "NodeLost";
 
+  /** Why the scheduler stops the attempts of a node whose task scheduling was disabled. */
+  static final String NODE_SCHEDULING_DISABLED = "NodeSchedulingDisabled";
+
   /**
    * The events the scheduler acts on. A task.started changes nothing here (its slots were taken
    * when it was placed, and the completion carries its start time), so a batch of them costs no
@@ -189,6 +192,14 @@ final class SchedulingProjection {
     store.upsertNode(account, n.nodeId(), pool, n.taskSlots(), n.schedulable() && !n.lost() && n.deallocation() == null);
     if (n.deallocation() != null && store.markLeaving(n.nodeId(), n.deallocation())) {
       deallocate(account, n.nodeId(), n.deallocation(), correlationId);
+    } else if (n.deallocation() == null) {
+      store.clearLeaving(n.nodeId());
+    }
+    if (n.stopTasks() != null) {
+      boolean requeue = !"terminate".equalsIgnoreCase(n.stopTasks());
+      for (SchedulingStore.Held held : store.assignmentsOfNode(n.nodeId())) {
+        kill(account, held, NODE_SCHEDULING_DISABLED, requeue, correlationId != null ? correlationId : held.correlationId());
+      }
     }
     touched.add(new PoolRef(account, pool));
   }

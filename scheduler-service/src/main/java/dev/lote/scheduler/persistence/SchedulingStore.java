@@ -49,6 +49,14 @@ public class SchedulingStore {
     return jdbc.update("update node set schedulable = false, deallocation = ? where node_id = ? and deallocation is null", option, nodeId) > 0;
   }
 
+  /**
+   * The node no longer leaves (its agent was started again after a reboot or reimage): should it be
+   * told to leave later, it is told again.
+   */
+  public void clearLeaving(String nodeId) {
+    jdbc.update("update node set deallocation = null where node_id = ? and deallocation is not null", nodeId);
+  }
+
   /** Every attempt placed on the node and not yet seen to end. */
   public List<Held> assignmentsOfNode(String nodeId) {
     return jdbc.query(HELD + "where node_id = ? order by job_key, task_key", HELD_ROW, nodeId);
