@@ -44,6 +44,9 @@ public final class ComputeNode {
   private StartTaskInfo startTaskInfo;
   private NodeError error;
   /** What the node's agent reported wrong with the node it runs (for example, that it is not root). */
+  /** The error an agent reports while its disk has less free space than a task is promised. */
+  public static final String DISK_FULL = "DiskFull";
+
   private List<NodeError> agentErrors;
   private Long pid;
   /** A reboot or reimage asked for and not over yet: until the new agent first reports. */
@@ -195,9 +198,31 @@ public final class ComputeNode {
    * (the pool-service keeps no copy of running tasks).
    */
   public void heartbeat(int tasks, int slots, Instant now) {
+    heartbeat(tasks, slots, null, now);
+  }
+
+  /**
+   * The agent's heartbeat with what is wrong with the node now, as the agent sees it (null: the
+   * errors of its last report stand). A node whose agent says {@code DiskFull} is unusable and
+   * takes no task until its disk has room again.
+   */
+  public void heartbeat(int tasks, int slots, List<NodeError> errorsNow, Instant now) {
     runningTasks = Math.max(0, tasks);
     runningSlots = Math.max(0, slots);
-    heard(runningTasks > 0 ? Event.TASKS_RUNNING : Event.NO_TASKS, now);
+    boolean wasFull = diskFull();
+    if (errorsNow != null) {
+      agentErrors = List.copyOf(errorsNow);
+    }
+    Event event = runningTasks > 0 ? Event.TASKS_RUNNING : Event.NO_TASKS;
+    if (diskFull() != wasFull) {
+      event = wasFull ? Event.DISK_FREED : Event.DISK_FULL;
+    }
+    heard(event, now);
+  }
+
+  /** The agent said its disk has less free space than a task is promised. */
+  public boolean diskFull() {
+    return agentErrors.stream().anyMatch(e -> DISK_FULL.equals(e.code()));
   }
 
   /** The agent is alive (an agent kept after a restart of this service counts as heard from). */
@@ -292,6 +317,8 @@ public final class ComputeNode {
     } else if (restart != null) {
       next = restart.state();
     } else if (unresponsive) {
+      next = NodeState.UNUSABLE;
+    } else if (reported.isReady() && diskFull()) {
       next = NodeState.UNUSABLE;
     } else if (reported.isReady()) {
       next = runningTasks > 0 ? NodeState.RUNNING : schedulingEnabled() ? NodeState.IDLE : NodeState.OFFLINE;

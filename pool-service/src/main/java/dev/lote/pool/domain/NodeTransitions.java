@@ -38,6 +38,8 @@ public final class NodeTransitions {
     NO_TASKS("heartbeat: no task runs"),
     SILENT("silent past the heartbeat TTL (lost)"),
     HEARD_AGAIN("heard again (not lost)"),
+    DISK_FULL("heartbeat: DiskFull"),
+    DISK_FREED("heartbeat: disk space free again"),
     SCHEDULING_DISABLED("scheduling disabled"),
     SCHEDULING_ENABLED("scheduling enabled"),
     REBOOT("reboot requested"),
@@ -105,6 +107,11 @@ public final class NodeTransitions {
     t.add(new Transition(RUNNING, Event.NO_TASKS, IDLE));
     t.add(new Transition(OFFLINE, Event.TASKS_RUNNING, RUNNING));
     t.add(new Transition(RUNNING, Event.NO_TASKS, OFFLINE));
+    // a node whose disk has less free space than a task is promised takes none until it has again
+    for (NodeState from : List.of(IDLE, RUNNING, OFFLINE)) {
+      t.add(new Transition(from, Event.DISK_FULL, UNUSABLE));
+      t.add(new Transition(UNUSABLE, Event.DISK_FREED, from));
+    }
     t.add(new Transition(IDLE, Event.SCHEDULING_DISABLED, OFFLINE));
     t.add(new Transition(OFFLINE, Event.SCHEDULING_ENABLED, IDLE));
     for (NodeState from : List.of(IDLE, RUNNING, OFFLINE)) {

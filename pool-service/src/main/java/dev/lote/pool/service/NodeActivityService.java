@@ -2,6 +2,7 @@ package dev.lote.pool.service;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -85,8 +86,12 @@ public class NodeActivityService {
       } else {
         JsonNode beat = e.payload();
         int tasks = beat.path("runningTasks").asInt(0);
-        // an agent older than runningSlots runs one slot per task
-        node.heartbeat(tasks, beat.path("runningSlots").asInt(tasks), now);
+        // an agent older than runningSlots runs one slot per task; one that says no errors has none
+        List<NodeError> errorsNow = new ArrayList<>();
+        for (JsonNode err : beat.path("errors")) {
+          errorsNow.add(new NodeError(err.path("code").asString(), err.path("message").asString()));
+        }
+        node.heartbeat(tasks, beat.path("runningSlots").asInt(tasks), errorsNow, now);
       }
     }
     save(locked, before, causes, now);

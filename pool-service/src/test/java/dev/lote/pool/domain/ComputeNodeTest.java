@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,29 @@ class ComputeNodeTest {
     assertThat(node.view()).isEqualTo(new SchedulingView(NodeState.IDLE, 2, true, "http://127.0.0.1:4000", null, false));
     assertThat(node.snapshot().stateTransitionTime()).isEqualTo(T0.plusSeconds(3));
     assertThat(node.snapshot().lastBootTime()).isEqualTo(T0);
+  }
+
+  @Test
+  void aNodeWhoseAgentSaysItsDiskIsFullIsUnusableUntilItsDiskHasRoomAgain() {
+    ComputeNode node = ready();
+    NodeError full = new NodeError(ComputeNode.DISK_FULL, "less free space than a task is promised");
+
+    node.heartbeat(1, 1, List.of(full), T0.plusSeconds(1));
+
+    assertThat(node.state()).isEqualTo(NodeState.UNUSABLE);
+    assertThat(node.schedulable()).isFalse();
+    assertThat(node.errors()).containsExactly(full);
+    assertThat(node.lost()).as("unusable, not lost: its agent is heard").isFalse();
+
+    node.heartbeat(1, 1, List.of(full), T0.plusSeconds(2));
+    assertThat(node.state()).isEqualTo(NodeState.UNUSABLE);
+
+    node.heartbeat(1, 1, List.of(), T0.plusSeconds(3));
+
+    assertThat(node.state()).isEqualTo(NodeState.RUNNING);
+    assertThat(node.errors()).isEmpty();
+    node.heartbeat(0, 0, List.of(), T0.plusSeconds(4));
+    assertThat(node.schedulable()).isTrue();
   }
 
   @Test
