@@ -2,6 +2,7 @@ package dev.lote.pool.api;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Consumer;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -11,6 +12,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -21,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.lote.pool.domain.AutoScaleRules;
 import dev.lote.pool.domain.Pool;
 import dev.lote.pool.domain.PoolDefinition;
+import dev.lote.pool.domain.PoolPropertiesChange;
 import dev.lote.pool.persistence.PoolRow;
 import dev.lote.pool.service.PoolService;
 import dev.lote.support.web.BatchRequest;
@@ -30,7 +33,7 @@ import dev.lote.support.web.ListRequest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Pool_Add, Pool_Get, Pool_Exists, Pool_List, Pool_Delete. */
+/** Pool_Add, Pool_Get, Pool_Exists, Pool_List, Pool_Patch, Pool_UpdateProperties, Pool_Delete. */
 @RestController
 public class PoolController {
 
@@ -89,10 +92,33 @@ public class PoolController {
             "pools"));
   }
 
+  @PatchMapping("/pools/{poolId}")
+  public void patch(
+      @PathVariable String poolId, @RequestBody(required = false) JsonNode body, HttpServletRequest request, HttpServletResponse response) {
+    changed(request, response, poolId, PoolPropertiesChange.patch(body), 200);
+  }
+
+  @PostMapping("/pools/{poolId}/updateproperties")
+  public void updateProperties(
+      @PathVariable String poolId, @RequestBody(required = false) JsonNode body, HttpServletRequest request, HttpServletResponse response) {
+    changed(request, response, poolId, PoolPropertiesChange.update(body), 204);
+  }
+
+  private void changed(HttpServletRequest request, HttpServletResponse response, String poolId, PoolPropertiesChange change, int status) {
+    BatchRequest br = BatchRequest.of(request);
+    Pool pool = pools.changeProperties(br.account(), poolId, change, precondition(request));
+    BatchResponses.empty(response, status, PoolBody.etag(pool), pool.lastModified(), PoolBody.url(br, pool.id()));
+  }
+
+  /** Checks the request's conditional headers against the pool as it is when locked for the change. */
+  private static Consumer<Pool> precondition(HttpServletRequest request) {
+    return p -> Conditions.check(request, PoolBody.etag(p), p.lastModified(), false);
+  }
+
   @DeleteMapping("/pools/{poolId}")
   public ResponseEntity<Void> delete(@PathVariable String poolId, HttpServletRequest request) {
     BatchRequest br = BatchRequest.of(request);
-    pools.delete(br.account(), poolId, br.requestId(), pool -> Conditions.check(request, PoolBody.etag(pool), pool.lastModified(), false));
+    pools.delete(br.account(), poolId, br.requestId(), precondition(request));
     return ResponseEntity.status(HttpStatus.ACCEPTED).build();
   }
 }

@@ -204,6 +204,16 @@ public final class Pool {
     touch(now);
   }
 
+  /**
+   * Pool_Patch or Pool_UpdateProperties. Nodes read the start task when they launch, so the
+   * change reaches the nodes that join (or restart) afterwards.
+   */
+  public void changeProperties(PoolPropertiesChange change, Instant now) {
+    checkActive();
+    change.applyTo(spec);
+    touch(now);
+  }
+
   /** Pool_DisableAutoScale: the pool keeps its current target. */
   public void disableAutoScale(Instant now) {
     checkActive();

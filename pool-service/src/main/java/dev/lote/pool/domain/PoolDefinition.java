@@ -121,7 +121,7 @@ public record PoolDefinition(
     return d;
   }
 
-  private static void checkStartTask(JsonNode startTask) {
+  static void checkStartTask(JsonNode startTask) {
     if (!startTask.isObject()) {
       throw BatchErrors.invalidProperty("startTask", startTask.toString(), "The start task must be an object.");
     }
@@ -194,7 +194,7 @@ public record PoolDefinition(
     ((ObjectNode) policy).put("nodeFillType", value);
   }
 
-  private static void checkMetadata(ObjectNode spec) {
+  static void checkMetadata(ObjectNode spec) {
     JsonNode metadata = present(spec, "metadata");
     if (metadata == null) {
       return;

@@ -60,13 +60,13 @@ public class PoolRepository {
     jdbc.update(
         "update pool set target_dedicated_nodes = ?, resize_timeout = ?, state = ?, state_time = ?, allocation_state = ?,"
             + " allocation_state_time = ?, last_modified = ?, version = ?, auto_scale_formula = ?, auto_scale_interval = ?,"
-            + " auto_scale_run = ?::json, deallocation = ?, resize_error = ?::json where account = ? and pool_key = ?",
+            + " auto_scale_run = ?::json, deallocation = ?, resize_error = ?::json, spec = ?::json where account = ? and pool_key = ?",
         p.targetDedicatedNodes(), IsoDurations.format(p.resizeTimeout()), p.state().wire(), ts(p.stateTransitionTime()),
         p.allocationState().wire(), ts(p.allocationStateTransitionTime()), ts(p.lastModified()), p.version(),
         p.autoScale() == null ? null : p.autoScale().formula(),
         p.autoScale() == null ? null : IsoDurations.format(p.autoScale().interval()),
         p.autoScaleRun() == null ? null : json.writeValueAsString(p.autoScaleRun()), p.deallocation(),
-        p.resizeError() == null ? null : json.writeValueAsString(p.resizeError()), p.account(), p.key());
+        p.resizeError() == null ? null : json.writeValueAsString(p.resizeError()), json.writeValueAsString(p.spec()), p.account(), p.key());
   }
 
   public Optional<PoolRow> find(String account, String poolKey) {

@@ -20,6 +20,7 @@ import dev.lote.pool.domain.ComputeNode;
 import dev.lote.pool.domain.NodeDeallocation;
 import dev.lote.pool.domain.Pool;
 import dev.lote.pool.domain.PoolDefinition;
+import dev.lote.pool.domain.PoolPropertiesChange;
 import dev.lote.pool.domain.PoolState;
 import dev.lote.pool.domain.SchedulingView;
 import dev.lote.pool.messaging.PoolEventsOutbox;
@@ -145,6 +146,18 @@ public class PoolService {
           pool.enableAutoScale(formula, interval, now());
           pools.update(pool);
           events.autoScaleChanged(pool, requestId);
+          return pool;
+        });
+  }
+
+  /** Pool_Patch and Pool_UpdateProperties. */
+  public Pool changeProperties(String account, String poolId, PoolPropertiesChange change, Consumer<Pool> precondition) {
+    return tx.execute(
+        s -> {
+          Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
+          precondition.accept(pool);
+          pool.changeProperties(change, now());
+          pools.update(pool);
           return pool;
         });
   }

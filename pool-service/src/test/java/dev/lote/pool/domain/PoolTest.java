@@ -57,6 +57,23 @@ class PoolTest {
   }
 
   @Test
+  void aPropertiesChangeMovesTheVersionAndIsRefusedOnceThePoolIsBeingDeleted() {
+    Pool pool = aPoolOf(0);
+    long version = pool.version();
+    PoolPropertiesChange change =
+        PoolPropertiesChange.patch(JsonMapper.builder().build().readTree("{\"startTask\":{\"commandLine\":\"echo new\"}}"));
+
+    pool.changeProperties(change, T0.plusSeconds(1));
+
+    assertThat(pool.startTask().get("commandLine").stringValue()).isEqualTo("echo new");
+    assertThat(pool.version()).isEqualTo(version + 1);
+    assertThat(pool.lastModified()).isEqualTo(T0.plusSeconds(1));
+    pool.markDeleting(T0.plusSeconds(2));
+    BatchException refused = catchThrowableOfType(BatchException.class, () -> pool.changeProperties(change, T0.plusSeconds(3)));
+    assertThat(refused.code()).isEqualTo("PoolBeingDeleted");
+  }
+
+  @Test
   void deletingAPoolTwiceIsPoolBeingDeleted() {
     Pool pool = aPoolOf(1);
     pool.markDeleting(T0.plusSeconds(1));
