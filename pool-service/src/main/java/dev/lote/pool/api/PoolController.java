@@ -1,6 +1,8 @@
 package dev.lote.pool.api;
 
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -24,11 +26,14 @@ import dev.lote.pool.domain.AutoScaleRules;
 import dev.lote.pool.domain.Pool;
 import dev.lote.pool.domain.PoolDefinition;
 import dev.lote.pool.domain.PoolPropertiesChange;
+import dev.lote.pool.domain.PoolUsage;
+import dev.lote.pool.persistence.NodeRepository;
 import dev.lote.pool.persistence.PoolRow;
 import dev.lote.pool.service.PoolService;
 import dev.lote.support.web.BatchRequest;
 import dev.lote.support.web.BatchResponses;
 import dev.lote.support.web.Conditions;
+import dev.lote.support.web.Expand;
 import dev.lote.support.web.ListRequest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -42,11 +47,15 @@ public class PoolController {
   private final PoolService pools;
   private final AutoScaleRules autoScaleRules;
   private final JsonMapper json;
+  private final NodeRepository nodes;
+  private final Clock clock;
 
-  public PoolController(PoolService pools, AutoScaleRules autoScaleRules, JsonMapper json) {
+  public PoolController(PoolService pools, AutoScaleRules autoScaleRules, JsonMapper json, NodeRepository nodes, Clock clock) {
     this.pools = pools;
     this.autoScaleRules = autoScaleRules;
     this.json = json;
+    this.nodes = nodes;
+    this.clock = clock;
   }
 
   @PostMapping("/pools")
@@ -65,7 +74,7 @@ public class PoolController {
     PoolRow row = pools.get(br.account(), poolId);
     String etag = PoolBody.etag(row.pool());
     Conditions.check(request, etag, row.pool().lastModified(), true);
-    BatchResponses.entity(response, json, PoolBody.of(row, br, true), etag, row.pool().lastModified());
+    BatchResponses.entity(response, json, PoolBody.of(row, br, true, Expand.stats(request) ? stats(br, row.pool()) : null), etag, row.pool().lastModified());
   }
 
   @RequestMapping(path = "/pools/{poolId}", method = RequestMethod.HEAD)
@@ -82,14 +91,22 @@ public class PoolController {
   public ResponseEntity<Object> list(HttpServletRequest request) {
     BatchRequest br = BatchRequest.of(request);
     ListRequest list = ListRequest.of(request, MAX_PAGE, MAX_PAGE);
+    boolean stats = Expand.stats(request);
     return BatchResponses.list(
         list.page(
             (after, limit) -> pools.page(br.account(), after, limit),
             r -> r.pool().key(),
-            r -> json.valueToTree(PoolBody.of(r, br, false)),
+            r -> json.valueToTree(PoolBody.of(r, br, false, stats ? stats(br, r.pool()) : null)),
             br,
             request,
             "pools"));
+  }
+
+  /** The pool's statistics: the core time of its nodes since it was created. */
+  private PoolStatsBody stats(BatchRequest br, Pool pool) {
+    Instant now = clock.instant();
+    List<PoolUsage.Lifetime> lifetimes = nodes.lifetimes(br.account(), pool.key(), pool.creationTime());
+    return PoolStatsBody.of(null, PoolBody.url(br, pool.id()) + "/stats", pool.creationTime(), now, PoolUsage.coreTime(lifetimes, now));
   }
 
   @PatchMapping("/pools/{poolId}")

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
@@ -20,6 +21,7 @@ import dev.lote.pool.domain.ComputeNode;
 import dev.lote.pool.domain.ComputeNode.Snapshot;
 import dev.lote.pool.domain.NodeError;
 import dev.lote.pool.domain.NodeState;
+import dev.lote.pool.domain.PoolUsage;
 import dev.lote.pool.domain.StartTaskInfo;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,10 +36,16 @@ public class NodeRepository {
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
+  private final int coresPerNode;
 
-  public NodeRepository(JdbcTemplate jdbc, JsonMapper json) {
+  /**
+   * @param coresPerNode the cores a node counts in usage metrics ({@code lote.nodes.cores-per-node});
+   *     0 for this machine's logical processors, since a local node may use all of them
+   */
+  public NodeRepository(JdbcTemplate jdbc, JsonMapper json, @Value("${lote.nodes.cores-per-node:0}") int coresPerNode) {
     this.jdbc = jdbc;
     this.json = json;
+    this.coresPerNode = coresPerNode > 0 ? coresPerNode : Runtime.getRuntime().availableProcessors();
   }
 
   public void insert(ComputeNode node) {
@@ -49,6 +57,10 @@ public class NodeRepository {
         s.id(), s.account(), BatchIds.key(s.poolId()), s.poolId(), s.vmSize(), s.taskSlots(), s.state().wire(),
         s.reported().wire(), s.unresponsive(), s.leaving(), s.schedulingState(), ts(s.stateTransitionTime()),
         ts(s.allocationTime()), ts(s.lastModified()));
+    jdbc.update(
+        "insert into node_lifetime (node_id, account, pool_key, pool_id, vm_size, cores, started) values (?, ?, ?, ?, ?, ?, ?)"
+            + " on conflict (node_id) do nothing",
+        s.id(), s.account(), BatchIds.key(s.poolId()), s.poolId(), s.vmSize(), coresPerNode, ts(s.allocationTime()));
   }
 
   /** Writes every changeable column of the nodes in one batch, with a new version and modification time. */
@@ -164,11 +176,29 @@ public class NodeRepository {
     return jdbc.query(SELECT + " where id = ?", this::node, id).stream().findFirst();
   }
 
-  /** Deletes the nodes. */
+  /** Deletes the nodes; their lifetimes end now. */
   public void delete(Collection<String> ids) {
     if (!ids.isEmpty()) {
       jdbc.update("delete from compute_node where id = any(?)", (Object) ids.toArray(String[]::new));
+      jdbc.update("update node_lifetime set ended = now() where node_id = any(?) and ended is null", (Object) ids.toArray(String[]::new));
     }
+  }
+
+  /** The lifetimes of the account's nodes that existed at some time after {@code since}; of one pool when {@code poolKey} is not null. */
+  public List<PoolUsage.Lifetime> lifetimes(String account, String poolKey, Instant since) {
+    return jdbc.query(
+        "select pool_id, vm_size, cores, started, ended from node_lifetime where account = ? and (?::text is null or pool_key = ?)"
+            + " and (ended is null or ended > ?) order by started",
+        (rs, i) -> new PoolUsage.Lifetime(rs.getString(1), rs.getString(2), rs.getInt(3), instant(rs, "started"), instant(rs, "ended")),
+        account, poolKey, poolKey, ts(since));
+  }
+
+  /** When the account's first node started, if it ever had one. */
+  public Optional<Instant> firstNodeStart(String account) {
+    return jdbc.query("select min(started) as started from node_lifetime where account = ?", (rs, i) -> instant(rs, "started"), account)
+        .stream()
+        .filter(java.util.Objects::nonNull)
+        .findFirst();
   }
 
   /** How many nodes of a pool are in a state; {@code state} is null for a pool without nodes. */
