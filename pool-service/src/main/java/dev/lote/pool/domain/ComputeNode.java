@@ -250,10 +250,11 @@ public final class ComputeNode {
 
   /**
    * Whether a leaving node can be removed now: its agent reported that nothing is left on it, or
-   * there is no agent that could still hold a task (never started, or silent past the TTL).
+   * there is no agent that could still hold a task (never started, not yet reported since it
+   * started, or silent past the TTL).
    */
   public boolean removable() {
-    return leaving && deallocation != null && (drained || pid == null || unresponsive);
+    return leaving && deallocation != null && (drained || pid == null || unresponsive || reported == NodeState.CREATING);
   }
 
   /** The node leaves for good; its state's last move. */

@@ -56,6 +56,11 @@ public class NodeReconciler implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(NodeReconciler.class);
   private static final long RETRY_SECONDS = 5;
+  /**
+   * How long a deleted pool's nodes have to requeue their tasks and drain before they are stopped
+   * regardless: an agent that never answers does not keep the pool.
+   */
+  static final Duration DELETE_DRAIN = Duration.ofMinutes(1);
 
   private final PoolRepository pools;
   private final NodeRepository nodes;
@@ -123,19 +128,25 @@ public class NodeReconciler implements SmartLifecycle {
   }
 
   private void reconcile(boolean afterStart) {
+    removeLeft();
     Map<String, Pool> byKey = new HashMap<>();
+    Instant nextDeadline = null;
     for (PoolRow row : pools.all()) {
       Pool pool = row.pool();
       byKey.put(key(pool.account(), pool.key()), pool);
       if (pool.state() == PoolState.DELETING) {
-        remove(pool);
+        Instant giveUp = pool.stateTransitionTime().plus(DELETE_DRAIN);
+        if (row.currentDedicatedNodes() == 0 || !clock.instant().isBefore(giveUp)) {
+          remove(pool);
+        } else if (nextDeadline == null || giveUp.isBefore(nextDeadline)) {
+          nextDeadline = giveUp;
+        }
       } else if (row.stayingNodes() < pool.targetDedicatedNodes()) {
         allocate(pool);
       } else if (row.stayingNodes() > pool.targetDedicatedNodes()) {
         shrink(pool);
       }
     }
-    removeLeft();
     if (afterStart) {
       adoptOrRestart(byKey);
     }
@@ -145,7 +156,6 @@ public class NodeReconciler implements SmartLifecycle {
         launch(node, pool, false);
       }
     }
-    Instant nextDeadline = null;
     for (Pool pool : byKey.values()) {
       if (pool.state() == PoolState.ACTIVE) {
         Instant deadline = observeAllocation(pool);
@@ -323,7 +333,10 @@ public class NodeReconciler implements SmartLifecycle {
     }
   }
 
-  /** Stops the pool's nodes, then removes them and the pool and publishes {@code pool.deleted}. */
+  /**
+   * Removes a deleted pool once its nodes drained (or the drain took too long): stops what nodes
+   * are left, removes them and the pool, and publishes {@code pool.deleted}.
+   */
   private void remove(Pool deleting) {
     List<ComputeNode> members = nodes.ofPool(deleting.account(), deleting.key());
     provider.release(members.stream().map(n -> new Provisioned(n.id(), n.pid())).toList());

@@ -83,8 +83,9 @@ public class PoolService {
   }
 
   /**
-   * Marks the pool deleting and its nodes leaving (no more tasks go to them); the reconciler then
-   * stops the nodes, removes the pool and publishes {@code pool.deleted}.
+   * Marks the pool deleting and its nodes leaving with the requeue option, as Batch does: no more
+   * tasks go to them and the tasks running there are ended and queued again. The reconciler
+   * removes the nodes as they drain, then the pool, and publishes {@code pool.deleted}.
    *
    * @param precondition checks the caller's conditional headers against the pool; throws to refuse
    */
@@ -99,7 +100,7 @@ public class PoolService {
           pool.observeNodes(0, members.size(), now);
           pools.update(pool);
           Map<String, SchedulingView> before = PoolEventsOutbox.views(members);
-          members.forEach(n -> n.leave(now));
+          members.forEach(n -> n.leave(NodeDeallocation.REQUEUE, now));
           nodes.saveAll(members, now);
           events.nodesChanged(members, before, id -> requestId);
         });

@@ -207,6 +207,18 @@ class ComputeNodeTest {
   }
 
   @Test
+  void aLeavingNodeWhoseAgentHasNotReportedYetHoldsNothingAndCanBeRemovedAtOnce() {
+    ComputeNode node = aLaunchedNode();
+
+    node.leave(NodeDeallocation.REQUEUE, T0.plusSeconds(1));
+
+    assertThat(node.removable()).isTrue();
+    ComputeNode reported = ready();
+    reported.leave(NodeDeallocation.REQUEUE, T0.plusSeconds(1));
+    assertThat(reported.removable()).as("an agent that reported may hold tasks: it drains first").isFalse();
+  }
+
+  @Test
   void idleNodesLeaveBeforeBusyOnes() {
     ComputeNode busy = ready();
     busy.heartbeat(2, 2, T0.plusSeconds(5));
