@@ -15,7 +15,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.joda.time.DateTime;
+
 import com.microsoft.azure.batch.BatchClient;
+import com.microsoft.azure.batch.DetailLevel;
 import com.microsoft.azure.batch.protocol.models.AllocationState;
 import com.microsoft.azure.batch.protocol.models.BatchErrorException;
 import com.microsoft.azure.batch.protocol.models.CloudPool;
@@ -23,14 +26,18 @@ import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeFillType;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
+import com.microsoft.azure.batch.protocol.models.ImageInformation;
 import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.MetadataItem;
+import com.microsoft.azure.batch.protocol.models.OSType;
 import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
+import com.microsoft.azure.batch.protocol.models.PoolNodeCounts;
 import com.microsoft.azure.batch.protocol.models.PoolPatchOptions;
 import com.microsoft.azure.batch.protocol.models.PoolPatchParameter;
 import com.microsoft.azure.batch.protocol.models.PoolState;
+import com.microsoft.azure.batch.protocol.models.PoolUsageMetrics;
 import com.microsoft.azure.batch.protocol.models.StartTask;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
 import com.microsoft.azure.batch.protocol.models.TaskSchedulingPolicy;
@@ -39,7 +46,8 @@ import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 
 /**
  * Pool operations through the official Java SDK: changing a pool's properties (a new start task
- * reaches the nodes that join afterwards), the pack fill type, and deleting a pool that runs tasks.
+ * reaches the nodes that join afterwards), statistics and usage, the pack fill type, and deleting
+ * a pool that runs tasks.
  */
 class PoolOperationsSystemTest {
 
@@ -111,6 +119,8 @@ class PoolOperationsSystemTest {
     assertThat(startTaskOutput(poolId, secondNode)).as("the node that joined ran the new start task").isEqualTo("second");
     assertThat(startTaskOutput(poolId, firstNode)).as("the node already there kept what it ran").isEqualTo("first");
 
+    usageAndCounts(poolId);
+
     client.poolOperations().updatePoolProperties(poolId, null, null, null, List.of(new MetadataItem().withName("stage").withValue("three")));
 
     CloudPool updated = client.poolOperations().getPool(poolId);
@@ -125,6 +135,32 @@ class PoolOperationsSystemTest {
     assertThat(bad.response().code()).isEqualTo(400);
     assertThat(bad.body().code()).isEqualTo("MissingRequiredProperty");
     client.poolOperations().deletePool(poolId);
+  }
+
+  /** A pool of two idle nodes: its statistics, usage metrics, node counts, and the images its nodes may run. */
+  static void usageAndCounts(String poolId) throws Exception {
+    CloudPool withStats = client.poolOperations().getPool(poolId, new DetailLevel.Builder().withExpandClause("stats").build());
+    assertThat(withStats.stats().usageStats().dedicatedCoreTime().toStandardDuration().getMillis()).isPositive();
+    assertThat(withStats.stats().resourceStats().avgCPUPercentage()).as("unmeasured").isZero();
+    assertThat(client.poolOperations().getPool(poolId).stats()).isNull();
+
+    List<PoolUsageMetrics> metrics = client.poolOperations().listPoolUsageMetrics(DateTime.now().minusHours(1), DateTime.now());
+    assertThat(metrics).filteredOn(m -> m.poolId().equals(poolId)).isNotEmpty().allSatisfy(m -> {
+      assertThat(m.vmSize()).isEqualTo("standard_d2s_v3");
+      assertThat(m.endTime().getMillis() - m.startTime().getMillis()).isEqualTo(Duration.ofMinutes(30).toMillis());
+    });
+    assertThat(metrics.stream().filter(m -> m.poolId().equals(poolId)).mapToDouble(PoolUsageMetrics::totalCoreHours).sum()).isPositive();
+
+    PoolNodeCounts counts =
+        client.accountOperations().listPoolNodeCounts().stream().filter(c -> c.poolId().equals(poolId)).findFirst().orElseThrow();
+    assertThat(counts.dedicated().idle()).isEqualTo(2);
+    assertThat(counts.dedicated().total()).isEqualTo(2);
+    assertThat(counts.lowPriority().total()).isZero();
+
+    List<ImageInformation> images = client.accountOperations().listSupportedImages();
+    assertThat(images).hasSize(1);
+    assertThat(images.get(0).nodeAgentSKUId()).startsWith("batch.node.");
+    assertThat(images.get(0).osType()).isEqualTo(OSType.LINUX);
   }
 
   @Test
