@@ -83,7 +83,7 @@ public record PoolBody(
         given(spec, "virtualMachineConfiguration"),
         IsoDurations.format(p.resizeTimeout()),
         row.currentDedicatedNodes(),
-        0,
+        row.currentLowPriorityNodes(),
         p.targetDedicatedNodes(),
         p.targetLowPriorityNodes(),
         resizeErrors(p),

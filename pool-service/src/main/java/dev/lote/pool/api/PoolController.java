@@ -106,7 +106,7 @@ public class PoolController {
   private PoolStatsBody stats(BatchRequest br, Pool pool) {
     Instant now = clock.instant();
     List<PoolUsage.Lifetime> lifetimes = nodes.lifetimes(br.account(), pool.key(), pool.creationTime());
-    return PoolStatsBody.of(null, PoolBody.url(br, pool.id()) + "/stats", pool.creationTime(), now, PoolUsage.coreTime(lifetimes, now));
+    return PoolStatsBody.of(null, PoolBody.url(br, pool.id()) + "/stats", pool.creationTime(), now, PoolUsage.dedicatedCoreTime(lifetimes, now));
   }
 
   @PatchMapping("/pools/{poolId}")

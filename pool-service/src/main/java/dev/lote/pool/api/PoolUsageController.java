@@ -87,7 +87,7 @@ public class PoolUsageController {
     Instant since = nodes.firstNodeStart(br.account()).orElse(now);
     PoolStatsBody body =
         PoolStatsBody.of(
-            br.metadata("poolstats/@Element"), br.url("/lifetimepoolstats"), since, now, PoolUsage.coreTime(nodes.lifetimes(br.account(), null, since), now));
+            br.metadata("poolstats/@Element"), br.url("/lifetimepoolstats"), since, now, PoolUsage.dedicatedCoreTime(nodes.lifetimes(br.account(), null, since), now));
     BatchResponses.json(response, json, body, null, null);
   }
 

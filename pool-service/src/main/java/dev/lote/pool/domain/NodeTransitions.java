@@ -3,6 +3,7 @@ package dev.lote.pool.domain;
 import static dev.lote.pool.domain.NodeState.CREATING;
 import static dev.lote.pool.domain.NodeState.IDLE;
 import static dev.lote.pool.domain.NodeState.LEAVINGPOOL;
+import static dev.lote.pool.domain.NodeState.PREEMPTED;
 import static dev.lote.pool.domain.NodeState.RUNNING;
 import static dev.lote.pool.domain.NodeState.STARTING;
 import static dev.lote.pool.domain.NodeState.STARTTASKFAILED;
@@ -33,6 +34,7 @@ public final class NodeTransitions {
     NO_TASKS("heartbeat: no task runs"),
     SILENT("silent past the heartbeat TTL (lost)"),
     HEARD_AGAIN("heard again (not lost)"),
+    PREEMPTED("low-priority node preempted"),
     LEAVE("pool shrinks or is deleted"),
     REMOVED("nothing left, or silent past the TTL (lost)");
 
@@ -85,7 +87,9 @@ public final class NodeTransitions {
         t.add(new Transition(from, Event.LAUNCHED, CREATING));
       }
       t.add(new Transition(from, Event.LEAVE, LEAVINGPOOL));
+      t.add(new Transition(from, Event.PREEMPTED, PREEMPTED));
     }
+    t.add(new Transition(PREEMPTED, Event.LEAVE, LEAVINGPOOL));
     t.add(new Transition(LEAVINGPOOL, Event.REMOVED, null));
     return Collections.unmodifiableList(t);
   }

@@ -70,10 +70,6 @@ public record PoolDefinition(
     if (lowPriority < 0) {
       throw BatchErrors.invalidProperty("targetLowPriorityNodes", lowPriority, "The value must not be negative.");
     }
-    if (lowPriority > 0) {
-      throw BatchErrors.invalidProperty(
-          "targetLowPriorityNodes", lowPriority, "Lote provides dedicated nodes only; use targetDedicatedNodes.");
-    }
     int slots = integer(spec, "taskSlotsPerNode", 1);
     if (slots < 1 || slots > MAX_TASK_SLOTS_PER_NODE) {
       throw BatchErrors.invalidProperty(

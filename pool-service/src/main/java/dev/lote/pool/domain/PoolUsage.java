@@ -10,7 +10,7 @@ import java.util.TreeMap;
 
 /**
  * Core time a pool's nodes used, from how long each node existed: Batch's {@code PoolUsageMetrics}
- * per aggregation interval and the {@code dedicatedCoreTime} of pool statistics. Pure logic over
+ * per aggregation interval (all nodes) and the {@code dedicatedCoreTime} of pool statistics. Pure logic over
  * the node lifetimes; a node that still exists counts until {@code now}.
  */
 public final class PoolUsage {
@@ -22,8 +22,14 @@ public final class PoolUsage {
    * How long one node existed.
    *
    * @param ended null while the node exists
+   * @param dedicated false for a low-priority (spot) node
    */
-  public record Lifetime(String poolId, String vmSize, int cores, Instant started, Instant ended) {
+  public record Lifetime(String poolId, String vmSize, int cores, Instant started, Instant ended, boolean dedicated) {
+
+    /** A dedicated node's lifetime. */
+    public Lifetime(String poolId, String vmSize, int cores, Instant started, Instant ended) {
+      this(poolId, vmSize, cores, started, ended, true);
+    }
 
     /** Core-seconds between {@code from} and {@code to}, as a fraction for the part-seconds. */
     double coreSeconds(Instant from, Instant to, Instant now) {
@@ -68,11 +74,13 @@ public final class PoolUsage {
     return all;
   }
 
-  /** The core time all the nodes used up to {@code now}, to the millisecond. */
-  public static Duration coreTime(List<Lifetime> lifetimes, Instant now) {
+  /** The core time the dedicated nodes used up to {@code now}, to the millisecond (Batch's {@code dedicatedCoreTime}). */
+  public static Duration dedicatedCoreTime(List<Lifetime> lifetimes, Instant now) {
     double seconds = 0;
     for (Lifetime l : lifetimes) {
-      seconds += l.coreSeconds(Instant.MIN, Instant.MAX, now);
+      if (l.dedicated()) {
+        seconds += l.coreSeconds(Instant.MIN, Instant.MAX, now);
+      }
     }
     return Duration.ofMillis(Math.round(seconds * 1000));
   }

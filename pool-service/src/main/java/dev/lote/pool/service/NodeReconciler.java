@@ -128,6 +128,8 @@ public class NodeReconciler implements SmartLifecycle {
   }
 
   private void reconcile(boolean afterStart) {
+    // first, so that a deleted pool whose nodes drained goes in this pass; again after the
+    // resizes, for the nodes they let go that hold nothing
     removeLeft();
     Map<String, Pool> byKey = new HashMap<>();
     Instant nextDeadline = null;
@@ -136,17 +138,22 @@ public class NodeReconciler implements SmartLifecycle {
       byKey.put(key(pool.account(), pool.key()), pool);
       if (pool.state() == PoolState.DELETING) {
         Instant giveUp = pool.stateTransitionTime().plus(DELETE_DRAIN);
-        if (row.currentDedicatedNodes() == 0 || !clock.instant().isBefore(giveUp)) {
+        if (row.currentNodes() == 0 || !clock.instant().isBefore(giveUp)) {
           remove(pool);
         } else if (nextDeadline == null || giveUp.isBefore(nextDeadline)) {
           nextDeadline = giveUp;
         }
-      } else if (row.stayingNodes() < pool.targetDedicatedNodes()) {
-        allocate(pool);
-      } else if (row.stayingNodes() > pool.targetDedicatedNodes()) {
-        shrink(pool);
+      } else {
+        for (boolean dedicated : new boolean[] {true, false}) {
+          if (row.stayingNodes(dedicated) < pool.desiredNodes(dedicated)) {
+            allocate(pool, dedicated);
+          } else if (row.stayingNodes(dedicated) > pool.desiredNodes(dedicated)) {
+            shrink(pool, dedicated);
+          }
+        }
       }
     }
+    removeLeft();
     if (afterStart) {
       adoptOrRestart(byKey);
     }
@@ -175,15 +182,16 @@ public class NodeReconciler implements SmartLifecycle {
    * and marks them leaving with the pool's deallocation option; the scheduler stops placing tasks
    * on them and tells their agents.
    */
-  private void shrink(Pool wanted) {
+  private void shrink(Pool wanted, boolean dedicated) {
     tx.executeWithoutResult(
         s -> {
           Pool pool = pools.lock(wanted.account(), wanted.key()).orElse(null);
           if (pool == null || pool.state() != PoolState.ACTIVE) {
             return;
           }
-          List<ComputeNode> staying = new ArrayList<>(nodes.lockPool(pool.account(), pool.key()).stream().filter(n -> !n.leaving()).toList());
-          int excess = staying.size() - pool.targetDedicatedNodes();
+          List<ComputeNode> staying =
+              new ArrayList<>(nodes.lockPool(pool.account(), pool.key()).stream().filter(n -> !n.leaving() && n.dedicated() == dedicated).toList());
+          int excess = staying.size() - pool.desiredNodes(dedicated);
           if (excess <= 0) {
             return;
           }
@@ -221,19 +229,20 @@ public class NodeReconciler implements SmartLifecycle {
     return list.stream().filter(n -> n.pid() != null).map(n -> new Provisioned(n.id(), n.pid())).toList();
   }
 
-  private void allocate(Pool wanted) {
+  /** Adds the nodes of a kind (dedicated or low-priority) the pool lacks; the next pass launches them. */
+  private void allocate(Pool wanted, boolean dedicated) {
     tx.executeWithoutResult(
         s -> {
           Pool pool = pools.lock(wanted.account(), wanted.key()).orElse(null);
           if (pool == null || pool.state() != PoolState.ACTIVE) {
             return;
           }
-          int existing = (int) nodes.ofPool(pool.account(), pool.key()).stream().filter(n -> !n.leaving()).count();
+          int existing = (int) nodes.ofPool(pool.account(), pool.key()).stream().filter(n -> !n.leaving() && n.dedicated() == dedicated).count();
           Instant now = clock.instant();
           NodeIds.Allocation allocation = nodeIds.allocation(now);
           List<ComputeNode> added = new ArrayList<>();
-          for (int i = existing; i < pool.targetDedicatedNodes(); i++) {
-            ComputeNode node = ComputeNode.allocate(allocation.nodeId(i + 1), pool, now);
+          for (int i = existing; i < pool.desiredNodes(dedicated); i++) {
+            ComputeNode node = ComputeNode.allocate(allocation.nodeId(i + 1), pool, dedicated, now);
             nodes.insert(node);
             added.add(node);
           }
@@ -363,7 +372,9 @@ public class NodeReconciler implements SmartLifecycle {
           }
           List<ComputeNode> members = nodes.ofPool(pool.account(), pool.key());
           int leaving = (int) members.stream().filter(ComputeNode::leaving).count();
-          if (pool.observeNodes(members.size() - leaving, leaving, clock.instant())) {
+          int stayingDedicated = (int) members.stream().filter(n -> !n.leaving() && n.dedicated()).count();
+          int stayingLowPriority = members.size() - leaving - stayingDedicated;
+          if (pool.observeNodes(stayingDedicated, stayingLowPriority, leaving, clock.instant())) {
             pools.update(pool);
             if (pool.resizeError() != null) {
               log.warn("pool {}: {}", pool.id(), pool.resizeError().message());

@@ -18,6 +18,7 @@ import dev.lote.common.ids.BatchIds;
 import dev.lote.common.events.PoolEvents.AutoScaleEvaluated;
 import dev.lote.pool.domain.ComputeNode;
 import dev.lote.pool.domain.NodeDeallocation;
+import dev.lote.pool.domain.NodeProvider;
 import dev.lote.pool.domain.Pool;
 import dev.lote.pool.domain.PoolDefinition;
 import dev.lote.pool.domain.PoolPropertiesChange;
@@ -37,15 +38,23 @@ public class PoolService {
   private final NodeRepository nodes;
   private final PoolEventsOutbox events;
   private final NodeReconciler reconciler;
+  private final NodeProvider provider;
   private final TransactionTemplate tx;
   private final Clock clock;
 
   public PoolService(
-      PoolRepository pools, NodeRepository nodes, PoolEventsOutbox events, NodeReconciler reconciler, TransactionTemplate tx, Clock clock) {
+      PoolRepository pools,
+      NodeRepository nodes,
+      PoolEventsOutbox events,
+      NodeReconciler reconciler,
+      NodeProvider provider,
+      TransactionTemplate tx,
+      Clock clock) {
     this.pools = pools;
     this.nodes = nodes;
     this.events = events;
     this.reconciler = reconciler;
+    this.provider = provider;
     this.tx = tx;
     this.clock = clock;
   }
@@ -112,12 +121,13 @@ public class PoolService {
    *
    * @param precondition checks the caller's conditional headers against the pool; throws to refuse
    */
-  public void resize(String account, String poolId, int target, Duration timeout, String option, String requestId, Consumer<Pool> precondition) {
+  public void resize(
+      String account, String poolId, int target, int lowPriority, Duration timeout, String option, String requestId, Consumer<Pool> precondition) {
     tx.executeWithoutResult(
         s -> {
           Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
           precondition.accept(pool);
-          pool.resize(target, timeout, option, now());
+          pool.resize(target, lowPriority, timeout, option, now());
           pools.update(pool);
           events.resized(pool, requestId);
         });
@@ -130,8 +140,9 @@ public class PoolService {
         s -> {
           Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
           precondition.accept(pool);
-          int staying = (int) nodes.lockPool(account, pool.key()).stream().filter(n -> !n.leaving()).count();
-          pool.stopResize(staying, now());
+          List<ComputeNode> staying = nodes.lockPool(account, pool.key()).stream().filter(n -> !n.leaving()).toList();
+          int dedicated = (int) staying.stream().filter(ComputeNode::dedicated).count();
+          pool.stopResize(dedicated, staying.size() - dedicated, now());
           pools.update(pool);
           events.resized(pool, requestId);
         });
@@ -149,6 +160,34 @@ public class PoolService {
           events.autoScaleChanged(pool, requestId);
           return pool;
         });
+  }
+
+  /**
+   * Preempts a low-priority node, as an operator's call (Lote's own machine never takes a node
+   * back): the node becomes {@code preempted} and lost to the scheduler, which gives back what was
+   * placed there so the job-service queues it again; its agent is stopped after the commit. The
+   * node stays in its pool until a resize or the pool's deletion lets it go.
+   */
+  public void preempt(String account, String poolId, String nodeId, String requestId) {
+    ComputeNode preempted =
+        tx.execute(
+            s -> {
+              Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
+              ComputeNode node =
+                  nodes.lock(List.of(nodeId)).stream()
+                      .filter(n -> n.account().equals(account) && BatchIds.key(n.poolId()).equals(pool.key()))
+                      .findFirst()
+                      .orElseThrow(BatchErrors::nodeNotFound);
+              ComputeNode before = new ComputeNode(node.snapshot());
+              Map<String, SchedulingView> views = PoolEventsOutbox.views(List.of(node));
+              node.preempt(now());
+              nodes.saveAll(List.of(node), now());
+              events.nodesChanged(List.of(node), views, id -> requestId);
+              return before;
+            });
+    if (preempted.pid() != null && !preempted.preempted()) {
+      provider.release(List.of(new NodeProvider.Provisioned(preempted.id(), preempted.pid())), false);
+    }
   }
 
   /** Pool_Patch and Pool_UpdateProperties. */
@@ -189,7 +228,7 @@ public class PoolService {
     boolean resized =
         run.error() == null
             && run.targetDedicatedNodes() != null
-            && pool.autoscaleTo(run.targetDedicatedNodes(), NodeDeallocation.parse("$NodeDeallocationOption", run.nodeDeallocationOption()), now());
+            && pool.autoscaleTo(run.targetDedicatedNodes(), run.targetLowPriorityNodes(), NodeDeallocation.parse("$NodeDeallocationOption", run.nodeDeallocationOption()), now());
     pools.update(pool);
     if (resized) {
       events.resized(pool, null);

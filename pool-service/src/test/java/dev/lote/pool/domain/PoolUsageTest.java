@@ -43,9 +43,17 @@ class PoolUsageTest {
   void aNodeThatStillExistsCountsUntilNowAndNothingBeforeItStarted() {
     List<Lifetime> running = List.of(new Lifetime("a", "small", 4, T0.plusSeconds(60), null));
 
-    assertThat(PoolUsage.coreTime(running, T0.plusSeconds(90))).isEqualTo(Duration.ofSeconds(120));
-    assertThat(PoolUsage.coreTime(running, T0)).isEqualTo(Duration.ZERO);
+    assertThat(PoolUsage.dedicatedCoreTime(running, T0.plusSeconds(90))).isEqualTo(Duration.ofSeconds(120));
+    assertThat(PoolUsage.dedicatedCoreTime(running, T0)).isEqualTo(Duration.ZERO);
     assertThat(PoolUsage.metrics(running, T0.minus(Duration.ofHours(2)), T0, T0.plusSeconds(90))).isEmpty();
+  }
+
+  @Test
+  void lowPriorityNodesCountInUsageMetricsButNotInDedicatedCoreTime() {
+    List<Lifetime> spot = List.of(new Lifetime("a", "small", 1, T0, T0.plusSeconds(3600), false));
+
+    assertThat(PoolUsage.dedicatedCoreTime(spot, T0.plusSeconds(7200))).isEqualTo(Duration.ZERO);
+    assertThat(PoolUsage.metrics(spot, T0, T0.plusSeconds(3600), T0.plusSeconds(7200))).extracting(Metrics::totalCoreHours).containsExactly(0.5, 0.5);
   }
 
   @Test
