@@ -14,8 +14,10 @@ public final class NodeEvents {
    * @param deallocation null, or the {@code nodeDeallocationOption} with which the node is leaving
    *     its pool ({@code requeue}, {@code terminate}, {@code taskcompletion}, {@code retaineddata})
    * @param removed     the node is gone: its process was stopped and it left the pool
-   * @param lost        the node's agent fell silent past its heartbeat time-to-live: nothing placed
-   *     there will report its end, so the scheduler gives those attempts up ({@code attempt.lost})
+   * @param lost        the node's agent fell silent past its heartbeat time-to-live, or the node was
+   *     preempted: nothing placed there will report its end, so the scheduler gives those attempts
+   *     up ({@code attempt.lost})
+   * @param lowPriority a low-priority (spot) node; false (absent) for a dedicated one
    */
   public record NodeStateChanged(
       String poolId,
@@ -26,7 +28,14 @@ public final class NodeEvents {
       String agentUrl,
       String deallocation,
       boolean removed,
-      boolean lost) {
+      boolean lost,
+      boolean lowPriority) {
+
+    /** A dedicated node. */
+    public NodeStateChanged(
+        String poolId, String nodeId, String state, int taskSlots, boolean schedulable, String agentUrl, String deallocation, boolean removed, boolean lost) {
+      this(poolId, nodeId, state, taskSlots, schedulable, agentUrl, deallocation, removed, lost, false);
+    }
 
     /** A node that is not leaving its pool. */
     public NodeStateChanged(String poolId, String nodeId, String state, int taskSlots, boolean schedulable, String agentUrl) {
