@@ -285,11 +285,19 @@ public final class ComputeNode {
 
   /**
    * Whether a leaving node can be removed now: its agent reported that nothing is left on it, or
-   * there is no agent that could still hold a task (never started, not yet reported since it
-   * started, or silent past the TTL).
+   * there is no agent that could still hold a task (never started, or silent past the TTL).
    */
   public boolean removable() {
-    return leaving && deallocation != null && (drained || pid == null || unresponsive || reported == NodeState.CREATING);
+    return leaving && deallocation != null && (drained || pid == null || unresponsive);
+  }
+
+  /**
+   * Whether nothing can run on the node: it drained, it has no agent, its agent is lost, or its
+   * agent has not reported since it started (no task was ever placed there). A deleted pool whose
+   * nodes all hold nothing goes at once.
+   */
+  public boolean holdsNothing() {
+    return drained || pid == null || unresponsive || reported == NodeState.CREATING;
   }
 
   /** The node leaves for good; its state's last move. */

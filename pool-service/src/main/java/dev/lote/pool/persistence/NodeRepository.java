@@ -125,10 +125,7 @@ public class NodeRepository {
 
   /** Leaving nodes that can be removed now (see {@link ComputeNode#removable()}). */
   public List<ComputeNode> removable() {
-    return jdbc.query(
-        SELECT + " where leaving and deallocation is not null and (drained or pid is null or unresponsive or reported_state = ?) order by id",
-        this::node,
-        NodeState.CREATING.wire());
+    return jdbc.query(SELECT + " where leaving and deallocation is not null and (drained or pid is null or unresponsive) order by id", this::node);
   }
 
   public int count(String account, String poolKey) {

@@ -56,11 +56,6 @@ public class NodeReconciler implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(NodeReconciler.class);
   private static final long RETRY_SECONDS = 5;
-  /**
-   * How long a deleted pool's nodes have to requeue their tasks and drain before they are stopped
-   * regardless: an agent that never answers does not keep the pool.
-   */
-  static final Duration DELETE_DRAIN = Duration.ofMinutes(1);
 
   private final PoolRepository pools;
   private final NodeRepository nodes;
@@ -70,6 +65,7 @@ public class NodeReconciler implements SmartLifecycle {
   private final TransactionTemplate tx;
   private final Clock clock;
   private final boolean relaunch;
+  private final Duration deleteDrain;
   private final RelaunchBackoff backoff = new RelaunchBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(1));
   private final Counter relaunches;
   private volatile ScheduledExecutorService executor;
@@ -94,6 +90,7 @@ public class NodeReconciler implements SmartLifecycle {
     this.tx = tx;
     this.clock = clock;
     this.relaunch = settings.local().relaunch();
+    this.deleteDrain = settings.deleteDrain();
     this.relaunches = Counter.builder("lote.node.agent.relaunches").description("node agents started again after they died").register(meters);
   }
 
@@ -137,8 +134,11 @@ public class NodeReconciler implements SmartLifecycle {
       Pool pool = row.pool();
       byKey.put(key(pool.account(), pool.key()), pool);
       if (pool.state() == PoolState.DELETING) {
-        Instant giveUp = pool.stateTransitionTime().plus(DELETE_DRAIN);
-        if (row.currentNodes() == 0 || !clock.instant().isBefore(giveUp)) {
+        // an agent that never answers does not keep the pool: past the drain time it is stopped
+        Instant giveUp = pool.stateTransitionTime().plus(deleteDrain);
+        if (row.currentNodes() == 0
+            || nodes.ofPool(pool.account(), pool.key()).stream().allMatch(ComputeNode::holdsNothing)
+            || !clock.instant().isBefore(giveUp)) {
           remove(pool);
         } else if (nextDeadline == null || giveUp.isBefore(nextDeadline)) {
           nextDeadline = giveUp;

@@ -207,15 +207,13 @@ class ComputeNodeTest {
   }
 
   @Test
-  void aLeavingNodeWhoseAgentHasNotReportedYetHoldsNothingAndCanBeRemovedAtOnce() {
-    ComputeNode node = aLaunchedNode();
-
-    node.leave(NodeDeallocation.REQUEUE, T0.plusSeconds(1));
-
-    assertThat(node.removable()).isTrue();
-    ComputeNode reported = ready();
-    reported.leave(NodeDeallocation.REQUEUE, T0.plusSeconds(1));
-    assertThat(reported.removable()).as("an agent that reported may hold tasks: it drains first").isFalse();
+  void aNodeWhoseAgentHasNotReportedYetHoldsNothing() {
+    assertThat(aLaunchedNode().holdsNothing()).isTrue();
+    assertThat(ready().holdsNothing()).as("an agent that reported may hold tasks: it drains first").isFalse();
+    ComputeNode drained = ready();
+    drained.leave(NodeDeallocation.REQUEUE, T0.plusSeconds(1));
+    drained.reported(report(NodeState.DEALLOCATED), T0.plusSeconds(2));
+    assertThat(drained.holdsNothing()).isTrue();
   }
 
   @Test
