@@ -185,6 +185,27 @@ class AutoscaleFlowTest extends LoteServiceTest {
   }
 
   @Test
+  void lowPriorityAndPreemptedNodesAreCountedApartFromDedicatedOnes() {
+    send(Topics.NODES, "d1", EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, "d1", "running", 2, true, "http://a", null, false, false, false));
+    send(Topics.NODES, "s1", EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, "s1", "idle", 2, true, "http://b", null, false, false, true));
+    send(Topics.NODES, "s2", EventTypes.NODE_STATE_CHANGED, new NodeStateChanged(pool, "s2", "preempted", 2, false, null, null, false, true, true));
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(nodeFigures()).isEqualTo("$TargetDedicatedNodes=121;"));
+  }
+
+  /** 100 x dedicated + 10 x low-priority + preempted nodes of the latest sample, as a formula's result. */
+  private String nodeFigures() {
+    JsonNode run =
+        http().post().uri("/internal/evaluate").contentType(MediaType.APPLICATION_JSON)
+            .body(Map.of("account", "lote", "poolId", pool, "formula",
+                "$TargetDedicatedNodes = 100 * avg($CurrentDedicatedNodes.GetSample(1)) + 10 * avg($CurrentLowPriorityNodes.GetSample(1)) + avg($PreemptedNodeCount.GetSample(1))",
+                "targetDedicatedNodes", 0, "targetLowPriorityNodes", 0, "taskSlotsPerNode", 2))
+            .retrieve().body(JsonNode.class);
+    String results = run.path("results").asString();
+    return results.isEmpty() ? run.toString() : results.substring(0, results.indexOf(';') + 1);
+  }
+
+  @Test
   void aSampleTakenWhileTheJobServiceDoesNotAnswerHasNoTaskCounts() {
     JOB_SERVICE.counts(pool, 3, 0);
     await().atMost(Duration.ofSeconds(30)).until(() -> lastSample().path("pendingTasks").asInt() == 3);

@@ -9,10 +9,10 @@ import dev.lote.common.error.BatchErrors;
 /** Which service owns a Batch path, by its first segment. */
 final class Routes {
 
-  private static final Set<String> POOL = Set.of("pools", "nodecounts", "supportedimages", "poolusagemetrics");
+  private static final Set<String> POOL = Set.of("pools", "nodecounts", "supportedimages", "poolusagemetrics", "lifetimepoolstats");
   private static final Set<String> JOB = Set.of("jobs", "jobschedules", "lifetimejobstats");
   /** Batch resources that exist in Azure Batch and that Lote does not serve yet. */
-  private static final Set<String> NOT_YET = Set.of("applications", "certificates", "lifetimepoolstats");
+  private static final Set<String> NOT_YET = Set.of("applications", "certificates");
 
   private final URI pool;
   private final URI job;

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
+import com.microsoft.azure.batch.protocol.models.ComputeNodeRebootOption;
+import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.JobPreparationAndReleaseTaskExecutionInformation;
 import com.microsoft.azure.batch.protocol.models.JobPreparationTask;
@@ -157,5 +159,48 @@ class JobPreparationSystemTest {
     assertThat(failed.jobPreparationTaskExecutionInfo().result()).isEqualTo(TaskExecutionResult.FAILURE);
     assertThat(failed.jobPreparationTaskExecutionInfo().failureInfo().code()).isEqualTo("FailureExitCode");
     client.jobOperations().deleteJob(job);
+  }
+
+  @Test
+  void aNodeRebootedAfterThePreparationSucceededRunsItAgainBeforeTheJobsNextTaskUnlessTheJobSaysNot() throws Exception {
+    String pool = "prep-reboot-pool";
+    SdkPools.createAndWaitIdle(client, pool, 1, 1);
+    String node = client.computeNodeOperations().listComputeNodes(pool).get(0).id();
+    Path rerun = shared("reboot-rerun");
+    Path once = shared("reboot-once");
+    PoolInformation onPool = new PoolInformation().withPoolId(pool);
+    client.jobOperations()
+        .createJob(new JobAddParameter().withId("rerun-prep").withPoolInfo(onPool).withJobPreparationTask(new JobPreparationTask().withCommandLine(sh("echo ran >> " + rerun))));
+    client.jobOperations()
+        .createJob(
+            new JobAddParameter()
+                .withId("once-prep")
+                .withPoolInfo(onPool)
+                .withJobPreparationTask(new JobPreparationTask().withCommandLine(sh("echo ran >> " + once)).withRerunOnNodeRebootAfterSuccess(false)));
+    addTasks("rerun-prep", 1, "/bin/true");
+    addTasks("once-prep", 1, "/bin/true");
+    awaitCompleted("rerun-prep", 1);
+    awaitCompleted("once-prep", 1);
+    assertThat(Files.readAllLines(rerun)).hasSize(1);
+    var bootedBefore = client.computeNodeOperations().getComputeNode(pool, node).lastBootTime();
+
+    client.computeNodeOperations().rebootComputeNode(pool, node, ComputeNodeRebootOption.TASK_COMPLETION);
+    await("the node is back from its reboot")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> {
+          ComputeNode n = client.computeNodeOperations().getComputeNode(pool, node);
+          return n.state() == ComputeNodeState.IDLE && n.lastBootTime().isAfter(bootedBefore);
+        });
+    client.taskOperations().createTask("rerun-prep", new TaskAddParameter().withId("after-reboot").withCommandLine("/bin/true"));
+    client.taskOperations().createTask("once-prep", new TaskAddParameter().withId("after-reboot").withCommandLine("/bin/true"));
+    awaitCompleted("rerun-prep", 2);
+    awaitCompleted("once-prep", 2);
+
+    assertThat(Files.readAllLines(rerun)).as("rerunOnNodeRebootAfterSuccess, true by default: ran again after the reboot").hasSize(2);
+    assertThat(Files.readAllLines(once)).as("rerunOnNodeRebootAfterSuccess false").hasSize(1);
+    client.jobOperations().deleteJob("rerun-prep");
+    client.jobOperations().deleteJob("once-prep");
+    client.poolOperations().deletePool(pool);
   }
 }

@@ -150,7 +150,7 @@ public class AutoscaleConsumers {
           if (n.removed()) {
             store.dropNode(n.nodeId());
           } else {
-            store.upsertNode(n.nodeId(), account, BatchIds.key(n.poolId()), n.state());
+            store.upsertNode(n.nodeId(), account, BatchIds.key(n.poolId()), n.state(), n.lowPriority());
           }
         }
         default -> {

@@ -118,8 +118,8 @@ public class Sampler implements SmartLifecycle {
     m.put("$SucceededTasks", (double) c.succeeded());
     m.put("$FailedTasks", (double) c.failed());
     m.put("$CurrentDedicatedNodes", (double) c.nodes());
-    m.put("$CurrentLowPriorityNodes", 0.0);
-    m.put("$PreemptedNodeCount", 0.0);
+    m.put("$CurrentLowPriorityNodes", (double) c.lowPriority());
+    m.put("$PreemptedNodeCount", (double) c.preempted());
     m.put("$UsableNodeCount", (double) c.usable());
     m.put("$TaskSlotsPerNode", (double) pool.taskSlots());
     List<NodeMetricsBoard.Reading> readings = board.of(pool.account(), pool.poolKey(), now, settings.samplePeriod().multipliedBy(3).plusSeconds(30));

@@ -26,7 +26,13 @@ public class AutoscaleStore {
   }
 
   /** What the sampler reads of a pool at one time (task counts are the job-service's). */
-  public record Counts(long succeeded, long failed, int nodes, int usable) {}
+  /**
+   * @param nodes       the pool's dedicated nodes
+   * @param usable      its nodes (of both kinds) that are idle or running
+   * @param lowPriority its low-priority nodes, preempted ones included (as Batch counts them)
+   * @param preempted   its preempted low-priority nodes
+   */
+  public record Counts(long succeeded, long failed, int nodes, int usable, int lowPriority, int preempted) {}
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
@@ -89,10 +95,11 @@ public class AutoscaleStore {
         account, poolKey, succeeded, failed);
   }
 
-  public void upsertNode(String nodeId, String account, String poolKey, String state) {
+  public void upsertNode(String nodeId, String account, String poolKey, String state, boolean lowPriority) {
     jdbc.update(
-        "insert into node (node_id, account, pool_key, state) values (?, ?, ?, ?) on conflict (node_id) do update set state = excluded.state",
-        nodeId, account, poolKey, state);
+        "insert into node (node_id, account, pool_key, state, low_priority) values (?, ?, ?, ?, ?)"
+            + " on conflict (node_id) do update set state = excluded.state, low_priority = excluded.low_priority",
+        nodeId, account, poolKey, state, lowPriority);
   }
 
   public void dropNode(String nodeId) {
@@ -114,15 +121,18 @@ public class AutoscaleStore {
           finished[1] = rs.getLong(2);
         },
         account, poolKey, account, poolKey);
-    int[] nodes = {0, 0};
+    int[] nodes = {0, 0, 0, 0};
     jdbc.query(
-        "select count(*), count(*) filter (where state in ('idle', 'running')) from node where account = ? and pool_key = ?",
+        "select count(*) filter (where not low_priority), count(*) filter (where state in ('idle', 'running')),"
+            + " count(*) filter (where low_priority), count(*) filter (where low_priority and state = 'preempted')"
+            + " from node where account = ? and pool_key = ?",
         rs -> {
-          nodes[0] = rs.getInt(1);
-          nodes[1] = rs.getInt(2);
+          for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = rs.getInt(i + 1);
+          }
         },
         account, poolKey);
-    return new Counts(finished[0], finished[1], nodes[0], nodes[1]);
+    return new Counts(finished[0], finished[1], nodes[0], nodes[1], nodes[2], nodes[3]);
   }
 
   public void insertSample(String account, String poolKey, Instant time, Map<String, Double> metrics) {

@@ -14,11 +14,13 @@ public final class NodeEvents {
    * @param deallocation null, or the {@code nodeDeallocationOption} with which the node is leaving
    *     its pool ({@code requeue}, {@code terminate}, {@code taskcompletion}, {@code retaineddata})
    * @param removed     the node is gone: its process was stopped and it left the pool
-   * @param lost        the node's agent fell silent past its heartbeat time-to-live: nothing placed
-   *     there will report its end, so the scheduler gives those attempts up ({@code attempt.lost})
+   * @param lost        the node's agent fell silent past its heartbeat time-to-live, or the node was
+   *     preempted: nothing placed there will report its end, so the scheduler gives those attempts
+   *     up ({@code attempt.lost})
    * @param stopTasks   null, or how the scheduler stops the attempts placed on the node, once, as its
    *     task scheduling is disabled: {@code requeue} (handed back, queued again) or {@code terminate}
    *     (ended); with {@code taskcompletion} they finish and the field is null
+   * @param lowPriority a low-priority (spot) node; false (absent) for a dedicated one
    */
   public record NodeStateChanged(
       String poolId,
@@ -30,13 +32,28 @@ public final class NodeEvents {
       String deallocation,
       boolean removed,
       boolean lost,
-      String stopTasks) {
+      String stopTasks,
+      boolean lowPriority) {
+
+    /** A change of a dedicated node that stops no task. */
+    public NodeStateChanged(
+        String poolId, String nodeId, String state, int taskSlots, boolean schedulable, String agentUrl, String deallocation, boolean removed,
+        boolean lost) {
+      this(poolId, nodeId, state, taskSlots, schedulable, agentUrl, deallocation, removed, lost, null, false);
+    }
+
+    /** A change of a dedicated node. */
+    public NodeStateChanged(
+        String poolId, String nodeId, String state, int taskSlots, boolean schedulable, String agentUrl, String deallocation, boolean removed,
+        boolean lost, String stopTasks) {
+      this(poolId, nodeId, state, taskSlots, schedulable, agentUrl, deallocation, removed, lost, stopTasks, false);
+    }
 
     /** A change that stops no task. */
     public NodeStateChanged(
         String poolId, String nodeId, String state, int taskSlots, boolean schedulable, String agentUrl, String deallocation, boolean removed,
-        boolean lost) {
-      this(poolId, nodeId, state, taskSlots, schedulable, agentUrl, deallocation, removed, lost, null);
+        boolean lost, boolean lowPriority) {
+      this(poolId, nodeId, state, taskSlots, schedulable, agentUrl, deallocation, removed, lost, null, lowPriority);
     }
 
     /** A node that is not leaving its pool. */

@@ -120,7 +120,7 @@ class GoldenEventJsonTest {
             "requeue"));
     SAMPLES.put(
         EventTypes.NODE_STATE_CHANGED,
-        new NodeStateChanged("pool-1", "node-1", "unusable", 2, false, "http://127.0.0.1:7001", "requeue", false, true, "requeue"));
+        new NodeStateChanged("pool-1", "node-1", "unusable", 2, false, "http://127.0.0.1:7001", "requeue", false, true, "requeue", true));
     SAMPLES.put(
         EventTypes.NODE_REPORTED,
         new NodeReported(

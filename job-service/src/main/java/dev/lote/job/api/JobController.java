@@ -28,6 +28,7 @@ import dev.lote.job.service.JobService;
 import dev.lote.support.web.BatchRequest;
 import dev.lote.support.web.BatchResponses;
 import dev.lote.support.web.Conditions;
+import dev.lote.support.web.Expand;
 import dev.lote.support.web.ListRequest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -57,7 +58,7 @@ public class JobController {
     Job job = jobs.get(br.account(), jobId);
     String etag = JobBody.etag(job);
     Conditions.check(request, etag, job.lastModified(), true);
-    JobBody body = JobBody.of(job, br, true, expandsStats(request) ? stats(br, job) : null);
+    JobBody body = JobBody.of(job, br, true, Expand.stats(request) ? stats(br, job) : null);
     BatchResponses.json(response, json, Select.of(request).apply(body, json), etag, job.lastModified());
   }
 
@@ -70,20 +71,6 @@ public class JobController {
     BatchResponses.json(response, json, body, null, null);
   }
 
-  /** {@code $expand=stats}: the only expansion jobs have. */
-  private static boolean expandsStats(HttpServletRequest request) {
-    String expand = request.getParameter("$expand");
-    if (expand == null) {
-      return false;
-    }
-    for (String item : expand.split(",")) {
-      if (item.trim().equals("stats")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private JobBody.Stats stats(BatchRequest br, Job job) {
     JobService.Lifetime s = jobs.statistics(job);
     return JobBody.Stats.of(null, JobBody.url(br, job.id()), job.creationTime(), s.now(), s.statistics());
@@ -93,7 +80,7 @@ public class JobController {
   public void list(HttpServletRequest request, HttpServletResponse response) throws IOException {
     BatchRequest br = BatchRequest.of(request);
     ListRequest list = ListRequest.of(request);
-    boolean stats = expandsStats(request);
+    boolean stats = Expand.stats(request);
     Object body =
         list.page(
             (after, limit) -> jobs.page(br.account(), after, limit),

@@ -24,6 +24,7 @@ import dev.lote.job.service.TaskService;
 import dev.lote.support.web.BatchRequest;
 import dev.lote.support.web.BatchResponses;
 import dev.lote.support.web.Conditions;
+import dev.lote.support.web.Expand;
 import dev.lote.support.web.ListRequest;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -87,7 +88,7 @@ public class TaskController {
     String etag = TaskBody.etag(task);
     Conditions.check(request, etag, task.lastModified(), true);
     response.setHeader("DataServiceId", TaskBody.url(br, task.jobId(), task.id()));
-    TaskBody body = TaskBody.of(task, br, true, expandsStats(request) ? clock.instant() : null);
+    TaskBody body = TaskBody.of(task, br, true, Expand.stats(request) ? clock.instant() : null);
     BatchResponses.json(response, json, Select.of(request).apply(body, json), etag, task.lastModified());
   }
 
@@ -95,7 +96,7 @@ public class TaskController {
   public void list(@PathVariable String jobId, HttpServletRequest request, HttpServletResponse response) throws IOException {
     BatchRequest br = BatchRequest.of(request);
     ListRequest list = ListRequest.of(request);
-    Instant statsAt = expandsStats(request) ? clock.instant() : null;
+    Instant statsAt = Expand.stats(request) ? clock.instant() : null;
     Object body =
         list.page(
             (after, limit) -> tasks.page(br.account(), jobId, after, limit),
@@ -158,20 +159,6 @@ public class TaskController {
     BatchRequest br = BatchRequest.of(request);
     tasks.delete(br.account(), jobId, taskId, br.requestId(), t -> Conditions.check(request, TaskBody.etag(t), t.lastModified(), false));
     response.setStatus(200);
-  }
-
-  /** Whether {@code $expand} asks for the tasks' statistics, the one expansion a task has. */
-  private static boolean expandsStats(HttpServletRequest request) {
-    String expand = request.getParameter("$expand");
-    if (expand == null) {
-      return false;
-    }
-    for (String name : expand.split(",")) {
-      if (name.trim().equalsIgnoreCase("stats")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The tasks of an add-collection body, within Azure's limits of 100 tasks and 1 MB. */

@@ -63,7 +63,7 @@ public record ComputeNodeBody(
         PoolBody.startTask(pool.startTask()),
         s.startTaskInfo(),
         node.errors().isEmpty() ? null : node.errors(),
-        true,
+        s.dedicated(),
         s.agentStartTime() == null ? null : new NodeAgentInfo(agentVersion, s.agentStartTime()));
   }
 

@@ -58,7 +58,7 @@ public class NodeCountsController {
     }
   }
 
-  /** Batch {@code PoolNodeCounts}; Lote has dedicated nodes only. */
+  /** Batch {@code PoolNodeCounts}: the dedicated and the low-priority nodes counted apart. */
   public record PoolNodeCounts(String poolId, NodeCounts dedicated, NodeCounts lowPriority) {}
 
   @GetMapping("/nodecounts")
@@ -71,14 +71,19 @@ public class NodeCountsController {
 
   /** The counts of at most {@code limit} pools whose key follows {@code afterPoolKey}, in key order. */
   private List<PoolNodeCounts> counts(String account, String afterPoolKey, int limit) {
-    Map<String, Map<NodeState, Integer>> byPool = new LinkedHashMap<>();
+    Map<String, Map<NodeState, Integer>> dedicated = new LinkedHashMap<>();
+    Map<String, Map<NodeState, Integer>> lowPriority = new LinkedHashMap<>();
     for (StateCount row : nodes.countsByState(account, afterPoolKey, limit)) {
-      Map<NodeState, Integer> counts = byPool.computeIfAbsent(row.poolId(), id -> new EnumMap<>(NodeState.class));
-      NodeState.parse(row.state()).ifPresent(s -> counts.merge(s, row.count(), Integer::sum));
+      Map<NodeState, Integer> counts = dedicated.computeIfAbsent(row.poolId(), id -> new EnumMap<>(NodeState.class));
+      if (!row.dedicated()) {
+        counts = lowPriority.computeIfAbsent(row.poolId(), id -> new EnumMap<>(NodeState.class));
+      }
+      Map<NodeState, Integer> kind = counts;
+      NodeState.parse(row.state()).ifPresent(s -> kind.merge(s, row.count(), Integer::sum));
     }
     List<PoolNodeCounts> all = new ArrayList<>();
-    NodeCounts none = NodeCounts.of(Map.of());
-    byPool.forEach((poolId, counts) -> all.add(new PoolNodeCounts(poolId, NodeCounts.of(counts), none)));
+    dedicated.forEach(
+        (poolId, counts) -> all.add(new PoolNodeCounts(poolId, NodeCounts.of(counts), NodeCounts.of(lowPriority.getOrDefault(poolId, Map.of())))));
     return all;
   }
 }

@@ -53,12 +53,18 @@ public record PoolBody(
     JsonNode mountConfiguration,
     JsonNode targetNodeCommunicationMode,
     JsonNode upgradePolicy,
-    JsonNode resourceTags) {
+    JsonNode resourceTags,
+    PoolStatsBody stats) {
 
   /**
    * @param element true for a single-entity response (which names its metadata), false for a list item
    */
   static PoolBody of(PoolRow row, BatchRequest br, boolean element) {
+    return of(row, br, element, null);
+  }
+
+  /** @param stats the pool's statistics, for {@code $expand=stats}; null without */
+  static PoolBody of(PoolRow row, BatchRequest br, boolean element, PoolStatsBody stats) {
     Pool p = row.pool();
     ObjectNode spec = p.spec();
     return new PoolBody(
@@ -77,7 +83,7 @@ public record PoolBody(
         given(spec, "virtualMachineConfiguration"),
         IsoDurations.format(p.resizeTimeout()),
         row.currentDedicatedNodes(),
-        0,
+        row.currentLowPriorityNodes(),
         p.targetDedicatedNodes(),
         p.targetLowPriorityNodes(),
         resizeErrors(p),
@@ -97,7 +103,8 @@ public record PoolBody(
         given(spec, "mountConfiguration"),
         given(spec, "targetNodeCommunicationMode"),
         given(spec, "upgradePolicy"),
-        given(spec, "resourceTags"));
+        given(spec, "resourceTags"),
+        stats);
   }
 
   private static JsonNode resizeErrors(Pool p) {

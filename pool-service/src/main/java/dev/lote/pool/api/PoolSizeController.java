@@ -48,12 +48,10 @@ public class PoolSizeController {
     BatchRequest br = BatchRequest.of(request);
     JsonNode b = object(body);
     int dedicated = count(b, "targetDedicatedNodes");
-    if (count(b, "targetLowPriorityNodes") > 0) {
-      throw BatchErrors.invalidProperty("targetLowPriorityNodes", b.get("targetLowPriorityNodes").asString(), "Lote provides dedicated nodes only; use targetDedicatedNodes.");
-    }
+    int lowPriority = count(b, "targetLowPriorityNodes");
     Duration timeout = PoolDefinition.resizeTimeout(b);
     String option = NodeDeallocation.parse("nodeDeallocationOption", text(b, "nodeDeallocationOption"));
-    pools.resize(br.account(), poolId, dedicated, timeout, option, br.requestId(), pool -> Conditions.check(request, PoolBody.etag(pool), pool.lastModified(), false));
+    pools.resize(br.account(), poolId, dedicated, lowPriority, timeout, option, br.requestId(), pool -> Conditions.check(request, PoolBody.etag(pool), pool.lastModified(), false));
     accepted(br, poolId, response);
   }
 

@@ -14,6 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     of the agent's 10 s heartbeats missed)
  * @param livenessInterval  how often silent nodes are looked for
  * @param agentVersion      reported as the nodes' {@code nodeAgentInfo.version}
+ * @param deleteDrain       how long a deleted pool's nodes have to requeue their tasks and drain
+ *     (the scheduler tells their agents) before they are stopped regardless
  */
 @ConfigurationProperties("lote.nodes")
 public record NodeSettings(
@@ -21,7 +23,8 @@ public record NodeSettings(
     @DefaultValue("PT30S") Duration heartbeatTimeout,
     @DefaultValue("PT5S") Duration livenessInterval,
     @DefaultValue("0.1.0") String agentVersion,
-    @DefaultValue Local local) {
+    @DefaultValue Local local,
+    @DefaultValue("PT1M") Duration deleteDrain) {
 
   /**
    * {@code lote.nodes.local.*}: the local provider.

@@ -55,6 +55,8 @@ public final class ComputeNode {
   private String restartOption;
   private final long version;
   private final Instant lastModified;
+  private final boolean dedicated;
+  private boolean preempted;
 
   /** Everything a stored node holds; used by the repository. */
   public record Snapshot(
@@ -88,7 +90,9 @@ public final class ComputeNode {
       NodeRestart restart,
       String restartOption,
       long version,
-      Instant lastModified) {}
+      Instant lastModified,
+      boolean dedicated,
+      boolean preempted) {}
 
   public ComputeNode(Snapshot s) {
     this.id = s.id();
@@ -122,16 +126,23 @@ public final class ComputeNode {
     this.restartOption = s.restartOption();
     this.version = s.version();
     this.lastModified = s.lastModified();
+    this.dedicated = s.dedicated();
+    this.preempted = s.preempted();
   }
 
-  /** A node the pool has decided to have; its agent is not running yet. */
+  /** A dedicated node the pool has decided to have; its agent is not running yet. */
   public static ComputeNode allocate(String id, Pool pool, Instant now) {
+    return allocate(id, pool, true, now);
+  }
+
+  /** A node the pool has decided to have, dedicated or low-priority; its agent is not running yet. */
+  public static ComputeNode allocate(String id, Pool pool, boolean dedicated, Instant now) {
     NodeTransitions.check(null, Event.ALLOCATED, NodeState.CREATING);
     return new ComputeNode(
         new Snapshot(
             id, pool.account(), pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), now,
             NodeState.CREATING, false, false, null, false, NodeState.CREATING, now, SCHEDULING_ENABLED,
-            null, null, null, null, null, 0, 0, 0, 0, null, null, List.of(), null, null, null, 0, now));
+            null, null, null, null, null, 0, 0, 0, 0, null, null, List.of(), null, null, null, 0, now, dedicated, false));
   }
 
   /** The node's agent process was started (or started again after a restart). */
@@ -268,7 +279,31 @@ public final class ComputeNode {
    * started. Nothing placed there will report its end.
    */
   public boolean lost() {
-    return unresponsive;
+    return unresponsive || preempted;
+  }
+
+  /**
+   * The low-priority node was preempted: its agent is stopped and what ran there is lost, to be
+   * queued again elsewhere. The node stays in its pool, {@code preempted}, until the pool lets it go.
+   *
+   * @throws dev.lote.common.error.BatchException 409 for a dedicated node, which is never preempted
+   */
+  public void preempt(Instant now) {
+    if (dedicated) {
+      throw dev.lote.common.error.BatchErrors.conflict("OperationNotValidOnNode", "Only a low-priority node can be preempted.");
+    }
+    if (preempted || leaving) {
+      return;
+    }
+    preempted = true;
+    pid = null;
+    runningTasks = 0;
+    runningSlots = 0;
+    refresh(Event.PREEMPTED, now);
+  }
+
+  public boolean preempted() {
+    return preempted;
   }
 
   /** The node is being removed from its pool along with the pool: its agent is stopped at once. */
@@ -297,6 +332,15 @@ public final class ComputeNode {
     return leaving && deallocation != null && (drained || pid == null || unresponsive);
   }
 
+  /**
+   * Whether nothing can run on the node: it drained, it has no agent, its agent is lost, or its
+   * agent has not reported since it started (no task was ever placed there). A deleted pool whose
+   * nodes all hold nothing goes at once.
+   */
+  public boolean holdsNothing() {
+    return drained || pid == null || unresponsive || reported == NodeState.CREATING;
+  }
+
   /** The node leaves for good; its state's last move. */
   public void removed() {
     NodeTransitions.check(state, Event.REMOVED, null);
@@ -314,6 +358,8 @@ public final class ComputeNode {
     NodeState next;
     if (leaving) {
       next = NodeState.LEAVINGPOOL;
+    } else if (preempted) {
+      next = NodeState.PREEMPTED;
     } else if (restart != null) {
       next = restart.state();
     } else if (unresponsive) {
@@ -464,7 +510,12 @@ public final class ComputeNode {
         id, account, poolId, vmSize, taskSlots, allocationTime, reported, unresponsive, leaving, deallocation, drained, state,
         stateTransitionTime, schedulingState, lastBootTime, agentStartTime, lastContact, ipAddress, agentUrl,
         runningTasks, runningSlots, totalTasksRun, totalTasksSucceeded, startTaskInfo, error, agentErrors, pid, restart,
-        restartOption, version, lastModified);
+        restartOption, version, lastModified, dedicated, preempted);
+  }
+
+  /** A dedicated node, or a low-priority (spot) one. */
+  public boolean dedicated() {
+    return dedicated;
   }
 
   public String id() {

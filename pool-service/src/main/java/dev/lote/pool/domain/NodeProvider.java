@@ -1,6 +1,7 @@
 package dev.lote.pool.domain;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.function.Consumer;
 
 import tools.jackson.databind.JsonNode;
@@ -34,6 +35,11 @@ public interface NodeProvider {
    * @throws NodeLaunchException when the agent cannot be started
    */
   long launch(NodeSpec spec);
+
+  /** The images this provider's nodes run (Account_ListSupportedImages). */
+  default List<SupportedImage> images() {
+    return List.of();
+  }
 
   /** Whether the agent started for this node still runs. */
   boolean isRunning(Provisioned node);

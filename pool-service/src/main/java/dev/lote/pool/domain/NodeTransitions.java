@@ -6,6 +6,7 @@ import static dev.lote.pool.domain.NodeState.DEALLOCATING;
 import static dev.lote.pool.domain.NodeState.IDLE;
 import static dev.lote.pool.domain.NodeState.LEAVINGPOOL;
 import static dev.lote.pool.domain.NodeState.OFFLINE;
+import static dev.lote.pool.domain.NodeState.PREEMPTED;
 import static dev.lote.pool.domain.NodeState.REBOOTING;
 import static dev.lote.pool.domain.NodeState.REIMAGING;
 import static dev.lote.pool.domain.NodeState.RUNNING;
@@ -47,6 +48,7 @@ public final class NodeTransitions {
     DEALLOCATE("deallocate requested"),
     STOPPED("agent stopped (deallocated)"),
     START("start requested"),
+    PREEMPTED("low-priority node preempted"),
     LEAVE("pool shrinks, removes the node or is deleted"),
     REMOVED("nothing left, or silent past the TTL (lost)");
 
@@ -136,7 +138,9 @@ public final class NodeTransitions {
         t.add(new Transition(from, Event.LAUNCHED, CREATING));
       }
       t.add(new Transition(from, Event.LEAVE, LEAVINGPOOL));
+      t.add(new Transition(from, Event.PREEMPTED, PREEMPTED));
     }
+    t.add(new Transition(PREEMPTED, Event.LEAVE, LEAVINGPOOL));
     t.add(new Transition(LEAVINGPOOL, Event.REMOVED, null));
     return Collections.unmodifiableList(t);
   }

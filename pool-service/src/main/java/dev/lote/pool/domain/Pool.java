@@ -21,7 +21,7 @@ public final class Pool {
   private final String id;
   private final String vmSize;
   private int targetDedicatedNodes;
-  private final int targetLowPriorityNodes;
+  private int targetLowPriorityNodes;
   private final int taskSlotsPerNode;
   private Duration resizeTimeout;
   private final boolean enableInterNodeCommunication;
@@ -93,7 +93,7 @@ public final class Pool {
 
   /** A new pool; it is resizing until its nodes exist. An autoscale pool starts empty, until its formula is first evaluated. */
   public static Pool create(String account, PoolDefinition d, Instant now) {
-    AllocationState allocation = d.targetDedicatedNodes() > 0 ? AllocationState.RESIZING : AllocationState.STEADY;
+    AllocationState allocation = d.targetDedicatedNodes() + d.targetLowPriorityNodes() > 0 ? AllocationState.RESIZING : AllocationState.STEADY;
     AutoScale autoScale = d.autoScaleFormula() == null ? null : new AutoScale(d.autoScaleFormula(), d.autoScaleEvaluationInterval());
     return new Pool(
         account,
@@ -133,16 +133,16 @@ public final class Pool {
     return new BatchException(409, "PoolBeingDeleted", "The specified pool has been marked for deletion and is being reclaimed.");
   }
 
-  /** How many dedicated nodes the pool should have now: none once it is being deleted. */
-  public int desiredNodes() {
-    return state == PoolState.DELETING ? 0 : targetDedicatedNodes;
+  /** How many nodes of a kind (dedicated or low-priority) the pool should have now: none once it is being deleted. */
+  public int desiredNodes(boolean dedicated) {
+    return state == PoolState.DELETING ? 0 : dedicated ? targetDedicatedNodes : targetLowPriorityNodes;
   }
 
   /**
    * A resize asked for by the user (Pool_Resize). Only a steady pool without autoscale can be
    * resized; the options apply to nodes this resize removes.
    */
-  public void resize(int target, Duration timeout, String option, Instant now) {
+  public void resize(int target, int lowPriority, Duration timeout, String option, Instant now) {
     checkActive();
     if (autoScale != null) {
       throw new BatchException(409, "OperationNotValidOnPool", "The pool has autoscale enabled; disable autoscale before resizing it.");
@@ -151,33 +151,41 @@ public final class Pool {
       throw beingResized();
     }
     resizeTimeout = timeout;
-    retarget(target, option, now);
+    retarget(target, lowPriority, option, now);
   }
 
   /**
    * Pool_RemoveNodes: the chosen nodes leave with {@code option} and the pool stays at the
-   * {@code staying} others. Only a steady pool can remove nodes.
+   * others, {@code staying} dedicated and {@code stayingLowPriority} low-priority ones. Only a
+   * steady pool can remove nodes.
    */
-  public void removeNodes(int staying, Duration timeout, String option, Instant now) {
+  public void removeNodes(int staying, int stayingLowPriority, Duration timeout, String option, Instant now) {
     checkActive();
     if (allocationState != AllocationState.STEADY) {
       throw beingResized();
     }
     resizeTimeout = timeout;
-    retarget(staying, option, now);
+    retarget(staying, stayingLowPriority, option, now);
   }
 
-  /** The targets an autoscale evaluation set; a pool in the middle of a resize takes the new target at once. */
-  public boolean autoscaleTo(int target, String option, Instant now) {
-    if (state != PoolState.ACTIVE || autoScale == null || target == targetDedicatedNodes) {
+  /**
+   * The targets an autoscale evaluation set; a pool in the middle of a resize takes the new target
+   * at once.
+   *
+   * @param lowPriority null when the formula did not set {@code $TargetLowPriorityNodes}: unchanged
+   */
+  public boolean autoscaleTo(int target, Integer lowPriority, String option, Instant now) {
+    int low = lowPriority == null ? targetLowPriorityNodes : lowPriority;
+    if (state != PoolState.ACTIVE || autoScale == null || (target == targetDedicatedNodes && low == targetLowPriorityNodes)) {
       return false;
     }
-    retarget(target, option, now);
+    retarget(target, low, option, now);
     return true;
   }
 
-  private void retarget(int target, String option, Instant now) {
+  private void retarget(int target, int lowPriority, String option, Instant now) {
     targetDedicatedNodes = target;
+    targetLowPriorityNodes = lowPriority;
     deallocation = option;
     resizeError = null;
     allocationState = AllocationState.RESIZING;
@@ -189,12 +197,13 @@ public final class Pool {
    * Pool_StopResize: the pool stays at the nodes it has that are not leaving; nodes already on
    * their way out still leave. The pool is {@code stopping} until they are gone.
    */
-  public void stopResize(int staying, Instant now) {
+  public void stopResize(int staying, int stayingLowPriority, Instant now) {
     checkActive();
     if (allocationState != AllocationState.RESIZING) {
       return;
     }
     targetDedicatedNodes = staying;
+    targetLowPriorityNodes = stayingLowPriority;
     allocationState = AllocationState.STOPPING;
     allocationStateTransitionTime = now;
     touch(now);
@@ -214,6 +223,16 @@ public final class Pool {
     String f = formula != null ? formula : autoScale.formula();
     Duration i = interval != null ? interval : autoScale != null ? autoScale.interval() : PoolDefinition.DEFAULT_AUTOSCALE_INTERVAL;
     autoScale = new AutoScale(f, i);
+    touch(now);
+  }
+
+  /**
+   * Pool_Patch or Pool_UpdateProperties. Nodes read the start task when they launch, so the
+   * change reaches the nodes that join (or restart) afterwards.
+   */
+  public void changeProperties(PoolPropertiesChange change, Instant now) {
+    checkActive();
+    change.applyTo(spec);
     touch(now);
   }
 
@@ -237,22 +256,32 @@ public final class Pool {
    * @return whether anything changed
    */
   public boolean observeNodes(int staying, int leaving, Instant now) {
+    return observeNodes(staying, 0, leaving, now);
+  }
+
+  /**
+   * As {@link #observeNodes(int, int, Instant)}, with the dedicated and the low-priority nodes that
+   * stay counted apart.
+   */
+  public boolean observeNodes(int staying, int stayingLowPriority, int leaving, Instant now) {
     boolean changed = false;
     if (state == PoolState.ACTIVE
         && allocationState == AllocationState.RESIZING
         && !allocationStateTransitionTime.plus(resizeTimeout).isAfter(now)) {
       targetDedicatedNodes = staying;
+      targetLowPriorityNodes = stayingLowPriority;
       resizeError =
           new ResizeError(
               "AllocationTimedout",
-              "The resize did not complete within the pool's resizeTimeout of " + IsoDurations.format(resizeTimeout) + "; the pool stays at " + staying + " node(s).");
+              "The resize did not complete within the pool's resizeTimeout of " + IsoDurations.format(resizeTimeout) + "; the pool stays at " + staying
+                  + " dedicated and " + stayingLowPriority + " low-priority node(s).");
       allocationState = AllocationState.STOPPING;
       allocationStateTransitionTime = now;
       touch(now);
       changed = true;
     }
     AllocationState next;
-    if (staying == desiredNodes() && leaving == 0) {
+    if (staying == desiredNodes(true) && stayingLowPriority == desiredNodes(false) && leaving == 0) {
       next = AllocationState.STEADY;
     } else {
       next = allocationState == AllocationState.STOPPING ? AllocationState.STOPPING : AllocationState.RESIZING;

@@ -70,10 +70,6 @@ public record PoolDefinition(
     if (lowPriority < 0) {
       throw BatchErrors.invalidProperty("targetLowPriorityNodes", lowPriority, "The value must not be negative.");
     }
-    if (lowPriority > 0) {
-      throw BatchErrors.invalidProperty(
-          "targetLowPriorityNodes", lowPriority, "Lote provides dedicated nodes only; use targetDedicatedNodes.");
-    }
     int slots = integer(spec, "taskSlotsPerNode", 1);
     if (slots < 1 || slots > MAX_TASK_SLOTS_PER_NODE) {
       throw BatchErrors.invalidProperty(
@@ -121,7 +117,7 @@ public record PoolDefinition(
     return d;
   }
 
-  private static void checkStartTask(JsonNode startTask) {
+  static void checkStartTask(JsonNode startTask) {
     if (!startTask.isObject()) {
       throw BatchErrors.invalidProperty("startTask", startTask.toString(), "The start task must be an object.");
     }
@@ -194,7 +190,7 @@ public record PoolDefinition(
     ((ObjectNode) policy).put("nodeFillType", value);
   }
 
-  private static void checkMetadata(ObjectNode spec) {
+  static void checkMetadata(ObjectNode spec) {
     JsonNode metadata = present(spec, "metadata");
     if (metadata == null) {
       return;

@@ -96,7 +96,7 @@ public class PoolEventsOutbox {
         correlationId,
         new NodeStateChanged(
             node.poolId(), node.id(), view.state().wire(), view.taskSlots(), view.schedulable(), view.agentUrl(), view.deallocation(), false,
-            view.lost(), stopTasks));
+            view.lost(), stopTasks, !node.dedicated()));
   }
 
   /** Publishes that the nodes left their pool and are gone ({@code lost} when their agent fell silent). */
@@ -107,7 +107,8 @@ public class PoolEventsOutbox {
       SchedulingView view = node.view();
       NodeStateChanged removed =
           new NodeStateChanged(
-              node.poolId(), node.id(), view.state().wire(), view.taskSlots(), false, view.agentUrl(), view.deallocation(), true, view.lost());
+              node.poolId(), node.id(), view.state().wire(), view.taskSlots(), false, view.agentUrl(), view.deallocation(), true, view.lost(),
+              !node.dedicated());
       messages.add(Outbox.Message.of(Topics.NODES, outbox.envelope(EventTypes.NODE_STATE_CHANGED, node.account(), node.id(), null, removed)));
     }
     outbox.publishAll(messages);

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
@@ -21,6 +22,7 @@ import dev.lote.pool.domain.ComputeNode.Snapshot;
 import dev.lote.pool.domain.NodeError;
 import dev.lote.pool.domain.NodeRestart;
 import dev.lote.pool.domain.NodeState;
+import dev.lote.pool.domain.PoolUsage;
 import dev.lote.pool.domain.StartTaskInfo;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,14 +33,20 @@ public class NodeRepository {
       "select id, account, pool_id, vm_size, task_slots, allocation_time, reported_state, unresponsive, leaving, deallocation, drained, state,"
           + " state_time, scheduling_state, last_boot_time, agent_start_time, last_contact, ip_address, agent_url,"
           + " running_tasks, running_slots, total_tasks_run, total_tasks_succeeded, start_task_info::text as start_task_info,"
-          + " error::text as error, agent_errors::text as agent_errors, pid, restart, restart_option, version, last_modified from compute_node";
+          + " error::text as error, agent_errors::text as agent_errors, pid, restart, restart_option, version, last_modified, dedicated, preempted from compute_node";
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
+  private final int coresPerNode;
 
-  public NodeRepository(JdbcTemplate jdbc, JsonMapper json) {
+  /**
+   * @param coresPerNode the cores a node counts in usage metrics ({@code lote.nodes.cores-per-node});
+   *     0 for this machine's logical processors, since a local node may use all of them
+   */
+  public NodeRepository(JdbcTemplate jdbc, JsonMapper json, @Value("${lote.nodes.cores-per-node:0}") int coresPerNode) {
     this.jdbc = jdbc;
     this.json = json;
+    this.coresPerNode = coresPerNode > 0 ? coresPerNode : Runtime.getRuntime().availableProcessors();
   }
 
   public void insert(ComputeNode node) {
@@ -46,10 +54,14 @@ public class NodeRepository {
     jdbc.update(
         "insert into compute_node (id, account, pool_key, pool_id, vm_size, task_slots, state, reported_state, unresponsive,"
             + " leaving, scheduling_state, state_time, allocation_time, running_tasks, running_slots, total_tasks_run,"
-            + " total_tasks_succeeded, version, last_modified) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?)",
+            + " total_tasks_succeeded, version, last_modified, dedicated) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?)",
         s.id(), s.account(), BatchIds.key(s.poolId()), s.poolId(), s.vmSize(), s.taskSlots(), s.state().wire(),
         s.reported().wire(), s.unresponsive(), s.leaving(), s.schedulingState(), ts(s.stateTransitionTime()),
-        ts(s.allocationTime()), ts(s.lastModified()));
+        ts(s.allocationTime()), ts(s.lastModified()), s.dedicated());
+    jdbc.update(
+        "insert into node_lifetime (node_id, account, pool_key, pool_id, vm_size, cores, started, dedicated) values (?, ?, ?, ?, ?, ?, ?, ?)"
+            + " on conflict (node_id) do nothing",
+        s.id(), s.account(), BatchIds.key(s.poolId()), s.poolId(), s.vmSize(), coresPerNode, ts(s.allocationTime()), s.dedicated());
   }
 
   /** Writes every changeable column of the nodes in one batch, with a new version and modification time. */
@@ -61,7 +73,7 @@ public class NodeRepository {
         "update compute_node set state = ?, reported_state = ?, unresponsive = ?, leaving = ?, deallocation = ?, drained = ?, state_time = ?,"
             + " last_boot_time = ?, agent_start_time = ?, last_contact = ?, ip_address = ?, agent_url = ?, running_tasks = ?,"
             + " running_slots = ?, total_tasks_run = ?, total_tasks_succeeded = ?, start_task_info = ?::json, error = ?::json, agent_errors = ?::json,"
-            + " pid = ?, restart = ?, restart_option = ?, scheduling_state = ?, version = version + 1, last_modified = ? where id = ?",
+            + " pid = ?, restart = ?, restart_option = ?, scheduling_state = ?, preempted = ?, version = version + 1, last_modified = ? where id = ?",
         nodes,
         500,
         (ps, node) -> bind(ps, node.snapshot(), now));
@@ -92,6 +104,7 @@ public class NodeRepository {
     ps.setString(i++, s.restart() == null ? null : s.restart().wire());
     ps.setString(i++, s.restartOption());
     ps.setString(i++, s.schedulingState());
+    ps.setBoolean(i++, s.preempted());
     ps.setObject(i++, ts(now));
     ps.setString(i, s.id());
   }
@@ -154,7 +167,7 @@ public class NodeRepository {
    */
   public List<ComputeNode> unlaunched(boolean includeFailed) {
     return jdbc.query(
-        SELECT + " where pid is null and not leaving and reported_state <> 'deallocated'" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
+        SELECT + " where pid is null and not leaving and not preempted and reported_state <> 'deallocated'" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
   }
 
   private static final String SILENT = " where pid is not null and not unresponsive and last_contact < ?";
@@ -174,23 +187,41 @@ public class NodeRepository {
     return jdbc.query(SELECT + " where id = ?", this::node, id).stream().findFirst();
   }
 
-  /** Deletes the nodes. */
+  /** Deletes the nodes; their lifetimes end now. */
   public void delete(Collection<String> ids) {
     if (!ids.isEmpty()) {
       jdbc.update("delete from compute_node where id = any(?)", (Object) ids.toArray(String[]::new));
+      jdbc.update("update node_lifetime set ended = now() where node_id = any(?) and ended is null", (Object) ids.toArray(String[]::new));
     }
   }
 
+  /** The lifetimes of the account's nodes that existed at some time after {@code since}; of one pool when {@code poolKey} is not null. */
+  public List<PoolUsage.Lifetime> lifetimes(String account, String poolKey, Instant since) {
+    return jdbc.query(
+        "select pool_id, vm_size, cores, started, ended, dedicated from node_lifetime where account = ? and (?::text is null or pool_key = ?)"
+            + " and (ended is null or ended > ?) order by started",
+        (rs, i) -> new PoolUsage.Lifetime(rs.getString(1), rs.getString(2), rs.getInt(3), instant(rs, "started"), instant(rs, "ended"), rs.getBoolean(6)),
+        account, poolKey, poolKey, ts(since));
+  }
+
+  /** When the account's first node started, if it ever had one. */
+  public Optional<Instant> firstNodeStart(String account) {
+    return jdbc.query("select min(started) as started from node_lifetime where account = ?", (rs, i) -> instant(rs, "started"), account)
+        .stream()
+        .filter(java.util.Objects::nonNull)
+        .findFirst();
+  }
+
   /** How many nodes of a pool are in a state; {@code state} is null for a pool without nodes. */
-  public record StateCount(String poolId, String state, int count) {}
+  public record StateCount(String poolId, String state, int count, boolean dedicated) {}
 
   /** Per pool of the account (up to {@code pools} of them after the given key) and per node state, how many nodes. */
   public List<StateCount> countsByState(String account, String afterPoolKey, int pools) {
     return jdbc.query(
-        "select p.id, n.state, count(n.id) from (select account, pool_key, id from pool where account = ? and pool_key > ?"
-            + " order by pool_key limit ?) p left join compute_node n on n.account = p.account and n.pool_key = p.pool_key"
-            + " group by p.pool_key, p.id, n.state order by p.pool_key",
-        (rs, i) -> new StateCount(rs.getString(1), rs.getString(2), rs.getInt(3)),
+        "select p.id, n.state, count(n.id), coalesce(n.dedicated, true) from (select account, pool_key, id from pool where account = ?"
+            + " and pool_key > ? order by pool_key limit ?) p left join compute_node n on n.account = p.account and n.pool_key = p.pool_key"
+            + " group by p.pool_key, p.id, n.state, n.dedicated order by p.pool_key",
+        (rs, i) -> new StateCount(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getBoolean(4)),
         account, afterPoolKey, pools);
   }
 
@@ -230,6 +261,8 @@ public class NodeRepository {
             NodeRestart.parse(rs.getString("restart")).orElse(null),
             rs.getString("restart_option"),
             rs.getLong("version"),
-            instant(rs, "last_modified")));
+            instant(rs, "last_modified"),
+            rs.getBoolean("dedicated"),
+            rs.getBoolean("preempted")));
   }
 }

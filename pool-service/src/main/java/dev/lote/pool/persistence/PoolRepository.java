@@ -28,9 +28,11 @@ public class PoolRepository {
           + " p.auto_scale_run::text as auto_scale_run, p.deallocation, p.resize_error::text as resize_error";
 
   private static final String WITH_NODES =
-      "select " + COLUMNS + ", (select count(*) from compute_node n where n.account = p.account and n.pool_key = p.pool_key)"
-          + " as current_nodes, (select count(*) from compute_node n where n.account = p.account and n.pool_key = p.pool_key"
-          + " and n.leaving) as leaving_nodes from pool p";
+      "select " + COLUMNS + ", c.dedicated, c.low_priority, c.leaving_dedicated, c.leaving_low_priority from pool p, lateral"
+          + " (select count(*) filter (where n.dedicated) as dedicated, count(*) filter (where not n.dedicated) as low_priority,"
+          + " count(*) filter (where n.dedicated and n.leaving) as leaving_dedicated,"
+          + " count(*) filter (where not n.dedicated and n.leaving) as leaving_low_priority"
+          + " from compute_node n where n.account = p.account and n.pool_key = p.pool_key) c";
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
@@ -58,15 +60,15 @@ public class PoolRepository {
   /** Writes the pool's changeable state. */
   public void update(Pool p) {
     jdbc.update(
-        "update pool set target_dedicated_nodes = ?, resize_timeout = ?, state = ?, state_time = ?, allocation_state = ?,"
+        "update pool set target_dedicated_nodes = ?, target_low_priority_nodes = ?, resize_timeout = ?, state = ?, state_time = ?, allocation_state = ?,"
             + " allocation_state_time = ?, last_modified = ?, version = ?, auto_scale_formula = ?, auto_scale_interval = ?,"
-            + " auto_scale_run = ?::json, deallocation = ?, resize_error = ?::json where account = ? and pool_key = ?",
-        p.targetDedicatedNodes(), IsoDurations.format(p.resizeTimeout()), p.state().wire(), ts(p.stateTransitionTime()),
+            + " auto_scale_run = ?::json, deallocation = ?, resize_error = ?::json, spec = ?::json where account = ? and pool_key = ?",
+        p.targetDedicatedNodes(), p.targetLowPriorityNodes(), IsoDurations.format(p.resizeTimeout()), p.state().wire(), ts(p.stateTransitionTime()),
         p.allocationState().wire(), ts(p.allocationStateTransitionTime()), ts(p.lastModified()), p.version(),
         p.autoScale() == null ? null : p.autoScale().formula(),
         p.autoScale() == null ? null : IsoDurations.format(p.autoScale().interval()),
         p.autoScaleRun() == null ? null : json.writeValueAsString(p.autoScaleRun()), p.deallocation(),
-        p.resizeError() == null ? null : json.writeValueAsString(p.resizeError()), p.account(), p.key());
+        p.resizeError() == null ? null : json.writeValueAsString(p.resizeError()), json.writeValueAsString(p.spec()), p.account(), p.key());
   }
 
   public Optional<PoolRow> find(String account, String poolKey) {
@@ -96,7 +98,8 @@ public class PoolRepository {
   }
 
   private PoolRow row(ResultSet rs, int i) throws SQLException {
-    return new PoolRow(pool(rs, i), rs.getInt("current_nodes"), rs.getInt("leaving_nodes"));
+    return new PoolRow(
+        pool(rs, i), rs.getInt("dedicated"), rs.getInt("low_priority"), rs.getInt("leaving_dedicated"), rs.getInt("leaving_low_priority"));
   }
 
   private Pool pool(ResultSet rs, int i) throws SQLException {

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.lote.pool.domain.NodeIds;
 import dev.lote.pool.domain.NodeProvider;
+import dev.lote.pool.domain.SupportedImage;
 
 /**
  * Runs each node as a node-agent process on this machine, in its own directory. The agent
@@ -47,6 +48,12 @@ public class LocalNodeProvider implements NodeProvider {
     this.accountUrl = accountUrl;
     this.kafka = kafka;
     this.classData = new AgentClassData(settings.root().toAbsolutePath().normalize());
+  }
+
+  /** This machine's operating system: the one image local nodes run. */
+  @Override
+  public List<SupportedImage> images() {
+    return List.of(LocalImage.of(Path.of("/etc/os-release")));
   }
 
   @Override

@@ -109,8 +109,10 @@ public class NodeOperations {
             }
           }
           Instant now = now();
-          int staying = (int) members.stream().filter(n -> !n.leaving()).count();
-          pool.removeNodes(staying - chosen.size(), timeout, option, now); // refused unless steady; a refusal below rolls it back
+          List<ComputeNode> staying = members.stream().filter(n -> !n.leaving() && !chosen.contains(n)).toList();
+          int stayingDedicated = (int) staying.stream().filter(ComputeNode::dedicated).count();
+          // refused unless steady; a refusal below rolls it back
+          pool.removeNodes(stayingDedicated, staying.size() - stayingDedicated, timeout, option, now);
           if (!wanted.isEmpty()) {
             throw BatchErrors.nodeNotFound();
           }

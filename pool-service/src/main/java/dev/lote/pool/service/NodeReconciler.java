@@ -66,6 +66,7 @@ public class NodeReconciler implements SmartLifecycle {
   private final TransactionTemplate tx;
   private final Clock clock;
   private final boolean relaunch;
+  private final Duration deleteDrain;
   private final RelaunchBackoff backoff = new RelaunchBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(1));
   private final Counter relaunches;
   private volatile ScheduledExecutorService executor;
@@ -90,6 +91,7 @@ public class NodeReconciler implements SmartLifecycle {
     this.tx = tx;
     this.clock = clock;
     this.relaunch = settings.local().relaunch();
+    this.deleteDrain = settings.deleteDrain();
     this.relaunches = Counter.builder("lote.node.agent.relaunches").description("node agents started again after they died").register(meters);
   }
 
@@ -124,16 +126,32 @@ public class NodeReconciler implements SmartLifecycle {
   }
 
   private void reconcile(boolean afterStart) {
+    // first, so that a deleted pool whose nodes drained goes in this pass; again after the
+    // resizes, for the nodes they let go that hold nothing
+    removeLeft();
     Map<String, Pool> byKey = new HashMap<>();
+    Instant nextDeadline = null;
     for (PoolRow row : pools.all()) {
       Pool pool = row.pool();
       byKey.put(key(pool.account(), pool.key()), pool);
       if (pool.state() == PoolState.DELETING) {
-        remove(pool);
-      } else if (row.stayingNodes() < pool.targetDedicatedNodes()) {
-        allocate(pool);
-      } else if (row.stayingNodes() > pool.targetDedicatedNodes()) {
-        shrink(pool);
+        // an agent that never answers does not keep the pool: past the drain time it is stopped
+        Instant giveUp = pool.stateTransitionTime().plus(deleteDrain);
+        if (row.currentNodes() == 0
+            || nodes.ofPool(pool.account(), pool.key()).stream().allMatch(ComputeNode::holdsNothing)
+            || !clock.instant().isBefore(giveUp)) {
+          remove(pool);
+        } else if (nextDeadline == null || giveUp.isBefore(nextDeadline)) {
+          nextDeadline = giveUp;
+        }
+      } else {
+        for (boolean dedicated : new boolean[] {true, false}) {
+          if (row.stayingNodes(dedicated) < pool.desiredNodes(dedicated)) {
+            allocate(pool, dedicated);
+          } else if (row.stayingNodes(dedicated) > pool.desiredNodes(dedicated)) {
+            shrink(pool, dedicated);
+          }
+        }
       }
     }
     removeLeft();
@@ -147,7 +165,6 @@ public class NodeReconciler implements SmartLifecycle {
         launch(node, pool, Launch.FIRST);
       }
     }
-    Instant nextDeadline = null;
     for (Pool pool : byKey.values()) {
       if (pool.state() == PoolState.ACTIVE) {
         Instant deadline = observeAllocation(pool);
@@ -167,15 +184,16 @@ public class NodeReconciler implements SmartLifecycle {
    * and marks them leaving with the pool's deallocation option; the scheduler stops placing tasks
    * on them and tells their agents.
    */
-  private void shrink(Pool wanted) {
+  private void shrink(Pool wanted, boolean dedicated) {
     tx.executeWithoutResult(
         s -> {
           Pool pool = pools.lock(wanted.account(), wanted.key()).orElse(null);
           if (pool == null || pool.state() != PoolState.ACTIVE) {
             return;
           }
-          List<ComputeNode> staying = new ArrayList<>(nodes.lockPool(pool.account(), pool.key()).stream().filter(n -> !n.leaving()).toList());
-          int excess = staying.size() - pool.targetDedicatedNodes();
+          List<ComputeNode> staying =
+              new ArrayList<>(nodes.lockPool(pool.account(), pool.key()).stream().filter(n -> !n.leaving() && n.dedicated() == dedicated).toList());
+          int excess = staying.size() - pool.desiredNodes(dedicated);
           if (excess <= 0) {
             return;
           }
@@ -240,19 +258,20 @@ public class NodeReconciler implements SmartLifecycle {
     return list.stream().filter(n -> n.pid() != null).map(n -> new Provisioned(n.id(), n.pid())).toList();
   }
 
-  private void allocate(Pool wanted) {
+  /** Adds the nodes of a kind (dedicated or low-priority) the pool lacks; the next pass launches them. */
+  private void allocate(Pool wanted, boolean dedicated) {
     tx.executeWithoutResult(
         s -> {
           Pool pool = pools.lock(wanted.account(), wanted.key()).orElse(null);
           if (pool == null || pool.state() != PoolState.ACTIVE) {
             return;
           }
-          int existing = (int) nodes.ofPool(pool.account(), pool.key()).stream().filter(n -> !n.leaving()).count();
+          int existing = (int) nodes.ofPool(pool.account(), pool.key()).stream().filter(n -> !n.leaving() && n.dedicated() == dedicated).count();
           Instant now = clock.instant();
           NodeIds.Allocation allocation = nodeIds.allocation(now);
           List<ComputeNode> added = new ArrayList<>();
-          for (int i = existing; i < pool.targetDedicatedNodes(); i++) {
-            ComputeNode node = ComputeNode.allocate(allocation.nodeId(i + 1), pool, now);
+          for (int i = existing; i < pool.desiredNodes(dedicated); i++) {
+            ComputeNode node = ComputeNode.allocate(allocation.nodeId(i + 1), pool, dedicated, now);
             nodes.insert(node);
             added.add(node);
           }
@@ -364,7 +383,10 @@ public class NodeReconciler implements SmartLifecycle {
     }
   }
 
-  /** Stops the pool's nodes, then removes them and the pool and publishes {@code pool.deleted}. */
+  /**
+   * Removes a deleted pool once its nodes drained (or the drain took too long): stops what nodes
+   * are left, removes them and the pool, and publishes {@code pool.deleted}.
+   */
   private void remove(Pool deleting) {
     List<ComputeNode> members = nodes.ofPool(deleting.account(), deleting.key());
     provider.release(members.stream().map(n -> new Provisioned(n.id(), n.pid())).toList());
@@ -391,7 +413,9 @@ public class NodeReconciler implements SmartLifecycle {
           }
           List<ComputeNode> members = nodes.ofPool(pool.account(), pool.key());
           int leaving = (int) members.stream().filter(ComputeNode::leaving).count();
-          if (pool.observeNodes(members.size() - leaving, leaving, clock.instant())) {
+          int stayingDedicated = (int) members.stream().filter(n -> !n.leaving() && n.dedicated()).count();
+          int stayingLowPriority = members.size() - leaving - stayingDedicated;
+          if (pool.observeNodes(stayingDedicated, stayingLowPriority, leaving, clock.instant())) {
             pools.update(pool);
             if (pool.resizeError() != null) {
               log.warn("pool {}: {}", pool.id(), pool.resizeError().message());

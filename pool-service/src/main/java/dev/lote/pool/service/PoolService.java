@@ -18,8 +18,10 @@ import dev.lote.common.ids.BatchIds;
 import dev.lote.common.events.PoolEvents.AutoScaleEvaluated;
 import dev.lote.pool.domain.ComputeNode;
 import dev.lote.pool.domain.NodeDeallocation;
+import dev.lote.pool.domain.NodeProvider;
 import dev.lote.pool.domain.Pool;
 import dev.lote.pool.domain.PoolDefinition;
+import dev.lote.pool.domain.PoolPropertiesChange;
 import dev.lote.pool.domain.PoolState;
 import dev.lote.pool.domain.SchedulingView;
 import dev.lote.pool.messaging.PoolEventsOutbox;
@@ -36,15 +38,23 @@ public class PoolService {
   private final NodeRepository nodes;
   private final PoolEventsOutbox events;
   private final NodeReconciler reconciler;
+  private final NodeProvider provider;
   private final TransactionTemplate tx;
   private final Clock clock;
 
   public PoolService(
-      PoolRepository pools, NodeRepository nodes, PoolEventsOutbox events, NodeReconciler reconciler, TransactionTemplate tx, Clock clock) {
+      PoolRepository pools,
+      NodeRepository nodes,
+      PoolEventsOutbox events,
+      NodeReconciler reconciler,
+      NodeProvider provider,
+      TransactionTemplate tx,
+      Clock clock) {
     this.pools = pools;
     this.nodes = nodes;
     this.events = events;
     this.reconciler = reconciler;
+    this.provider = provider;
     this.tx = tx;
     this.clock = clock;
   }
@@ -82,8 +92,9 @@ public class PoolService {
   }
 
   /**
-   * Marks the pool deleting and its nodes leaving (no more tasks go to them); the reconciler then
-   * stops the nodes, removes the pool and publishes {@code pool.deleted}.
+   * Marks the pool deleting and its nodes leaving with the requeue option, as Batch does: no more
+   * tasks go to them and the tasks running there are ended and queued again. The reconciler
+   * removes the nodes as they drain, then the pool, and publishes {@code pool.deleted}.
    *
    * @param precondition checks the caller's conditional headers against the pool; throws to refuse
    */
@@ -98,7 +109,7 @@ public class PoolService {
           pool.observeNodes(0, members.size(), now);
           pools.update(pool);
           Map<String, SchedulingView> before = PoolEventsOutbox.views(members);
-          members.forEach(n -> n.leave(now));
+          members.forEach(n -> n.leave(NodeDeallocation.REQUEUE, now));
           nodes.saveAll(members, now);
           events.nodesChanged(members, before, id -> requestId);
         });
@@ -110,12 +121,13 @@ public class PoolService {
    *
    * @param precondition checks the caller's conditional headers against the pool; throws to refuse
    */
-  public void resize(String account, String poolId, int target, Duration timeout, String option, String requestId, Consumer<Pool> precondition) {
+  public void resize(
+      String account, String poolId, int target, int lowPriority, Duration timeout, String option, String requestId, Consumer<Pool> precondition) {
     tx.executeWithoutResult(
         s -> {
           Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
           precondition.accept(pool);
-          pool.resize(target, timeout, option, now());
+          pool.resize(target, lowPriority, timeout, option, now());
           pools.update(pool);
           events.resized(pool, requestId);
         });
@@ -128,8 +140,9 @@ public class PoolService {
         s -> {
           Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
           precondition.accept(pool);
-          int staying = (int) nodes.lockPool(account, pool.key()).stream().filter(n -> !n.leaving()).count();
-          pool.stopResize(staying, now());
+          List<ComputeNode> staying = nodes.lockPool(account, pool.key()).stream().filter(n -> !n.leaving()).toList();
+          int dedicated = (int) staying.stream().filter(ComputeNode::dedicated).count();
+          pool.stopResize(dedicated, staying.size() - dedicated, now());
           pools.update(pool);
           events.resized(pool, requestId);
         });
@@ -145,6 +158,46 @@ public class PoolService {
           pool.enableAutoScale(formula, interval, now());
           pools.update(pool);
           events.autoScaleChanged(pool, requestId);
+          return pool;
+        });
+  }
+
+  /**
+   * Preempts a low-priority node, as an operator's call (Lote's own machine never takes a node
+   * back): the node becomes {@code preempted} and lost to the scheduler, which gives back what was
+   * placed there so the job-service queues it again; its agent is stopped after the commit. The
+   * node stays in its pool until a resize or the pool's deletion lets it go.
+   */
+  public void preempt(String account, String poolId, String nodeId, String requestId) {
+    ComputeNode preempted =
+        tx.execute(
+            s -> {
+              Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
+              ComputeNode node =
+                  nodes.lock(List.of(nodeId)).stream()
+                      .filter(n -> n.account().equals(account) && BatchIds.key(n.poolId()).equals(pool.key()))
+                      .findFirst()
+                      .orElseThrow(BatchErrors::nodeNotFound);
+              ComputeNode before = new ComputeNode(node.snapshot());
+              Map<String, SchedulingView> views = PoolEventsOutbox.views(List.of(node));
+              node.preempt(now());
+              nodes.saveAll(List.of(node), now());
+              events.nodesChanged(List.of(node), views, id -> requestId);
+              return before;
+            });
+    if (preempted.pid() != null && !preempted.preempted()) {
+      provider.release(List.of(new NodeProvider.Provisioned(preempted.id(), preempted.pid())), false);
+    }
+  }
+
+  /** Pool_Patch and Pool_UpdateProperties. */
+  public Pool changeProperties(String account, String poolId, PoolPropertiesChange change, Consumer<Pool> precondition) {
+    return tx.execute(
+        s -> {
+          Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
+          precondition.accept(pool);
+          pool.changeProperties(change, now());
+          pools.update(pool);
           return pool;
         });
   }
@@ -175,7 +228,7 @@ public class PoolService {
     boolean resized =
         run.error() == null
             && run.targetDedicatedNodes() != null
-            && pool.autoscaleTo(run.targetDedicatedNodes(), NodeDeallocation.parse("$NodeDeallocationOption", run.nodeDeallocationOption()), now());
+            && pool.autoscaleTo(run.targetDedicatedNodes(), run.targetLowPriorityNodes(), NodeDeallocation.parse("$NodeDeallocationOption", run.nodeDeallocationOption()), now());
     pools.update(pool);
     if (resized) {
       events.resized(pool, null);

@@ -232,6 +232,48 @@ class ComputeNodeTest {
   }
 
   @Test
+  void aNodeWhoseAgentHasNotReportedYetHoldsNothing() {
+    assertThat(aLaunchedNode().holdsNothing()).isTrue();
+    assertThat(ready().holdsNothing()).as("an agent that reported may hold tasks: it drains first").isFalse();
+    ComputeNode drained = ready();
+    drained.leave(NodeDeallocation.REQUEUE, T0.plusSeconds(1));
+    drained.reported(report(NodeState.DEALLOCATED), T0.plusSeconds(2));
+    assertThat(drained.holdsNothing()).isTrue();
+  }
+
+  @Test
+  void aPreemptedLowPriorityNodeIsLostToTheSchedulerAndStaysUntilThePoolLetsItGo() {
+    Pool pool = aPool("{'id':'p','vmSize':'small','targetLowPriorityNodes':1}");
+    ComputeNode node = ComputeNode.allocate("tvm-1_1-x", pool, false, T0);
+    node.launched(4242, T0);
+    node.reported(report(NodeState.IDLE), T0);
+    node.heartbeat(1, 1, T0.plusSeconds(1));
+
+    node.preempt(T0.plusSeconds(2));
+
+    assertThat(node.state()).isEqualTo(NodeState.PREEMPTED);
+    assertThat(node.view().lost()).isTrue();
+    assertThat(node.schedulable()).isFalse();
+    assertThat(node.pid()).isNull();
+    assertThat(node.checkLiveness(T0.plusSeconds(100), Duration.ofSeconds(30))).as("no agent to fall silent").isFalse();
+    node.heartbeat(1, 1, T0.plusSeconds(3));
+    assertThat(node.state()).as("a late heartbeat of the stopped agent").isEqualTo(NodeState.PREEMPTED);
+    assertThat(new ComputeNode(node.snapshot()).preempted()).isTrue();
+
+    node.leave(NodeDeallocation.REQUEUE, T0.plusSeconds(4));
+    assertThat(node.state()).isEqualTo(NodeState.LEAVINGPOOL);
+    assertThat(node.removable()).isTrue();
+  }
+
+  @Test
+  void aDedicatedNodeIsNeverPreempted() {
+    ComputeNode node = ready();
+
+    assertThatThrownBy(() -> node.preempt(T0.plusSeconds(1))).hasMessageContaining("low-priority");
+    assertThat(node.state()).isEqualTo(NodeState.IDLE);
+  }
+
+  @Test
   void idleNodesLeaveBeforeBusyOnes() {
     ComputeNode busy = ready();
     busy.heartbeat(2, 2, T0.plusSeconds(5));

@@ -57,6 +57,39 @@ class PoolTest {
   }
 
   @Test
+  void aPropertiesChangeMovesTheVersionAndIsRefusedOnceThePoolIsBeingDeleted() {
+    Pool pool = aPoolOf(0);
+    long version = pool.version();
+    PoolPropertiesChange change =
+        PoolPropertiesChange.patch(JsonMapper.builder().build().readTree("{\"startTask\":{\"commandLine\":\"echo new\"}}"));
+
+    pool.changeProperties(change, T0.plusSeconds(1));
+
+    assertThat(pool.startTask().get("commandLine").stringValue()).isEqualTo("echo new");
+    assertThat(pool.version()).isEqualTo(version + 1);
+    assertThat(pool.lastModified()).isEqualTo(T0.plusSeconds(1));
+    pool.markDeleting(T0.plusSeconds(2));
+    BatchException refused = catchThrowableOfType(BatchException.class, () -> pool.changeProperties(change, T0.plusSeconds(3)));
+    assertThat(refused.code()).isEqualTo("PoolBeingDeleted");
+  }
+
+  @Test
+  void aPoolIsSteadyOnceBothItsDedicatedAndItsLowPriorityNodesMatchTheirTargets() {
+    Pool pool = aPoolOf(1);
+    pool.observeNodes(1, 0, 0, T0.plusSeconds(1));
+    assertThat(pool.allocationState()).isEqualTo(AllocationState.STEADY);
+
+    pool.resize(1, 2, Duration.ofMinutes(5), NodeDeallocation.REQUEUE, T0.plusSeconds(2));
+
+    assertThat(pool.targetLowPriorityNodes()).isEqualTo(2);
+    assertThat(pool.desiredNodes(false)).isEqualTo(2);
+    assertThat(pool.observeNodes(1, 1, 0, T0.plusSeconds(3))).isFalse();
+    assertThat(pool.allocationState()).isEqualTo(AllocationState.RESIZING);
+    assertThat(pool.observeNodes(1, 2, 0, T0.plusSeconds(4))).isTrue();
+    assertThat(pool.allocationState()).isEqualTo(AllocationState.STEADY);
+  }
+
+  @Test
   void deletingAPoolTwiceIsPoolBeingDeleted() {
     Pool pool = aPoolOf(1);
     pool.markDeleting(T0.plusSeconds(1));
@@ -66,7 +99,7 @@ class PoolTest {
     assertThat(e.status()).isEqualTo(409);
     assertThat(e.code()).isEqualTo("PoolBeingDeleted");
     assertThat(pool.state()).isEqualTo(PoolState.DELETING);
-    assertThat(pool.desiredNodes()).isZero();
+    assertThat(pool.desiredNodes(true)).isZero();
     assertThat(pool.version()).isEqualTo(1);
   }
 
@@ -75,7 +108,7 @@ class PoolTest {
     Pool pool = aPoolOf(2);
     pool.observeNodes(2, 0, T0.plusSeconds(1));
 
-    pool.resize(1, Duration.ofMinutes(5), NodeDeallocation.TASK_COMPLETION, T0.plusSeconds(2));
+    pool.resize(1, 0, Duration.ofMinutes(5), NodeDeallocation.TASK_COMPLETION, T0.plusSeconds(2));
 
     assertThat(pool.targetDedicatedNodes()).isEqualTo(1);
     assertThat(pool.deallocation()).isEqualTo("taskcompletion");
@@ -90,7 +123,7 @@ class PoolTest {
   void aPoolThatIsNotSteadyCannotBeResized() {
     Pool pool = aPoolOf(2);
 
-    BatchException e = catchThrowableOfType(BatchException.class, () -> pool.resize(3, Duration.ofMinutes(5), "requeue", T0));
+    BatchException e = catchThrowableOfType(BatchException.class, () -> pool.resize(3, 0, Duration.ofMinutes(5), "requeue", T0));
 
     assertThat(e.status()).isEqualTo(409);
     assertThat(e.code()).isEqualTo("PoolBeingResized");
@@ -100,7 +133,7 @@ class PoolTest {
   @Test
   void aResizeThatTakesLongerThanItsTimeoutStopsWhereItIsWithAResizeError() {
     Pool pool = aPoolOf(0);
-    pool.resize(4, Duration.ofMinutes(5), "requeue", T0);
+    pool.resize(4, 0, Duration.ofMinutes(5), "requeue", T0);
 
     assertThat(pool.resizeDeadline()).isEqualTo(T0.plus(Duration.ofMinutes(5)));
     assertThat(pool.observeNodes(3, 0, T0.plus(Duration.ofMinutes(4)))).isFalse();
@@ -115,9 +148,9 @@ class PoolTest {
   @Test
   void stoppingAResizeKeepsTheNodesThatStayAndWaitsForThoseLeaving() {
     Pool pool = aPoolOf(0);
-    pool.resize(4, Duration.ofMinutes(15), "requeue", T0);
+    pool.resize(4, 0, Duration.ofMinutes(15), "requeue", T0);
 
-    pool.stopResize(2, T0.plusSeconds(1));
+    pool.stopResize(2, 0, T0.plusSeconds(1));
 
     assertThat(pool.allocationState()).isEqualTo(AllocationState.STOPPING);
     assertThat(pool.targetDedicatedNodes()).isEqualTo(2);
@@ -137,17 +170,17 @@ class PoolTest {
     assertThat(pool.targetDedicatedNodes()).isZero();
     assertThat(pool.autoScale().interval()).isEqualTo(Duration.ofMinutes(15));
 
-    BatchException manual = catchThrowableOfType(BatchException.class, () -> pool.resize(3, Duration.ofMinutes(5), "requeue", T0));
+    BatchException manual = catchThrowableOfType(BatchException.class, () -> pool.resize(3, 0, Duration.ofMinutes(5), "requeue", T0));
     assertThat(manual.code()).isEqualTo("OperationNotValidOnPool");
 
-    assertThat(pool.autoscaleTo(2, "terminate", T0.plusSeconds(1))).isTrue();
-    assertThat(pool.autoscaleTo(2, "terminate", T0.plusSeconds(2))).as("same target").isFalse();
+    assertThat(pool.autoscaleTo(2, null, "terminate", T0.plusSeconds(1))).isTrue();
+    assertThat(pool.autoscaleTo(2, null, "terminate", T0.plusSeconds(2))).as("same target").isFalse();
     assertThat(pool.deallocation()).isEqualTo("terminate");
     pool.observeNodes(2, 0, T0.plusSeconds(3));
 
     pool.disableAutoScale(T0.plusSeconds(4));
-    assertThat(pool.autoscaleTo(5, "requeue", T0.plusSeconds(5))).isFalse();
-    pool.resize(3, Duration.ofMinutes(5), "requeue", T0.plusSeconds(6));
+    assertThat(pool.autoscaleTo(5, null, "requeue", T0.plusSeconds(5))).isFalse();
+    pool.resize(3, 0, Duration.ofMinutes(5), "requeue", T0.plusSeconds(6));
     assertThat(pool.targetDedicatedNodes()).isEqualTo(3);
   }
 

@@ -38,6 +38,8 @@ public abstract class LocalNodeTestBase extends LoteServiceTest {
     registry.add("lote.nodes.local.root", NODES::toString);
     registry.add("lote.nodes.local.pid-dir", PID_DIR::toString);
     registry.add("lote.nodes.local.stop-grace", () -> "PT5S");
+    // no scheduler runs here to tell a deleted pool's agents to drain
+    registry.add("lote.nodes.delete-drain", () -> "PT5S");
     registry.add("lote.public-url", () -> "http://127.0.0.1:18080");
     String group = "pool-service-test-" + UUID.randomUUID();
     registry.add("lote.consumer-group", () -> group);

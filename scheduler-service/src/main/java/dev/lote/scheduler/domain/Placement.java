@@ -30,9 +30,15 @@ public final class Placement {
   /**
    * A node of the pool as the snapshot saw it: how many slots it has, how many more slots' worth
    * of tasks it may be given now (its free slots plus whatever room its local backlog has left),
-   * whether tasks may go there at all, and whether it holds no task at all.
+   * whether tasks may go there at all, whether it holds no task at all, and how many of its slots
+   * are free to start a task now (the rest of {@code free} is backlog room).
    */
-  public record NodeSlots(String nodeId, int free, int size, boolean schedulable, boolean idle) {
+  public record NodeSlots(String nodeId, int free, int size, boolean schedulable, boolean idle, int open) {
+    /** A node without a backlog: all its free capacity is open slots. */
+    public NodeSlots(String nodeId, int free, int size, boolean schedulable, boolean idle) {
+      this(nodeId, free, size, schedulable, idle, free);
+    }
+
     /** A node without a backlog: idle when all its slots are free. */
     public NodeSlots(String nodeId, int free, int size, boolean schedulable) {
       this(nodeId, free, size, schedulable, free >= size);
@@ -73,6 +79,8 @@ public final class Placement {
     final int size;
     final boolean schedulable;
     int free;
+    /** Slots free to start a task now; never more than {@code free}. */
+    int open;
     /** Holds nothing: idle in the snapshot and given nothing by this plan. */
     boolean idle;
 
@@ -81,6 +89,7 @@ public final class Placement {
       this.size = Math.max(n.size(), 1);
       this.schedulable = n.schedulable();
       this.free = Math.max(n.free(), 0);
+      this.open = Math.min(Math.max(n.open(), 0), free);
       this.idle = n.idle();
     }
   }
@@ -93,14 +102,18 @@ public final class Placement {
           (node, needed) -> node.size >= needed);
 
   private static final Comparator<Node> MOST_FREE_FIRST =
-      Comparator.comparingInt((Node n) -> -n.free).thenComparing(n -> n.nodeId);
+      Comparator.comparingInt((Node n) -> -n.open).thenComparingInt(n -> -n.free).thenComparing(n -> n.nodeId);
 
-  private static final Comparator<Node> LEAST_FREE_FIRST =
-      Comparator.comparingInt((Node n) -> n.free).thenComparing(n -> n.nodeId);
-
-  /** The ranking step: the first node in this order among the feasible ones gets the task. */
-  static Comparator<Node> ranking(NodeFillType fill) {
-    return fill == NodeFillType.PACK ? LEAST_FREE_FIRST : MOST_FREE_FIRST;
+  /**
+   * The ranking steps: the first node in this order among the feasible ones gets the task. Both
+   * fill types prefer a node where the task can start now to one where it would wait in the
+   * node's backlog; pack then takes the fullest such node, spread the emptiest.
+   */
+  static Comparator<Node> ranking(NodeFillType fill, int needed) {
+    Comparator<Node> startsNow = Comparator.comparing((Node n) -> n.open < needed);
+    return fill == NodeFillType.PACK
+        ? startsNow.thenComparingInt(n -> n.open).thenComparingInt(n -> n.free).thenComparing(n -> n.nodeId)
+        : startsNow.thenComparing(MOST_FREE_FIRST);
   }
 
   /** Plans with the default fill type, spread. */
@@ -131,7 +144,6 @@ public final class Placement {
         total += node.free;
       }
     }
-    Comparator<Node> rank = ranking(fill);
     List<Assignment> plan = new ArrayList<>();
     for (Candidate c : queue) {
       if (total == 0) {
@@ -143,6 +155,7 @@ public final class Placement {
       }
       int needed = Math.max(1, c.requiredSlots());
       Set<String> avoid = blocked.getOrDefault(c.jobKey(), Set.of());
+      Comparator<Node> rank = ranking(fill, needed);
       Node best = c.preferredNode() == null ? null : byId.get(c.preferredNode());
       if (best == null || !feasible(best, needed) || (c.exclusive() && !best.idle) || avoid.contains(best.nodeId)) {
         best = null;
@@ -163,6 +176,7 @@ public final class Placement {
       }
       int taken = c.exclusive() ? best.free : needed;
       best.free -= taken;
+      best.open = Math.max(0, best.open - taken);
       best.idle = false;
       total -= taken;
       if (left != null) {
@@ -192,6 +206,7 @@ public final class Placement {
     }
     int withheld = reserved.free;
     reserved.free = 0;
+    reserved.open = 0;
     return withheld;
   }
 

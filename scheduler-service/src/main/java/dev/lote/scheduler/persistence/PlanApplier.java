@@ -132,14 +132,15 @@ public class PlanApplier {
     List<NodeFillType> fill = new ArrayList<>(1);
     List<Placement.NodeSlots> nodes =
         jdbc.query(
-            "select n.node_id, n.slots * (1 + ?) - n.used_slots, n.slots, n.schedulable, coalesce(p.node_fill_type, 'spread'), n.used_slots = 0 "
+            "select n.node_id, n.slots * (1 + ?) - n.used_slots, n.slots, n.schedulable, coalesce(p.node_fill_type, 'spread'), n.used_slots = 0, "
+                + "n.slots - n.used_slots "
                 + "from node n left join pool p on p.account = n.account and p.pool_key = n.pool_key "
                 + "where n.account = ? and n.pool_key = ? order by n.node_id",
             (rs, i) -> {
               if (i == 0) {
                 fill.add(NodeFillType.of(rs.getString(5)));
               }
-              return new Placement.NodeSlots(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getBoolean(4), rs.getBoolean(6));
+              return new Placement.NodeSlots(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getBoolean(4), rs.getBoolean(6), rs.getInt(7));
             },
             backlogPerSlot, account, poolKey);
     int free = nodes.stream().filter(Placement.NodeSlots::schedulable).mapToInt(n -> Math.max(0, n.free())).sum();

@@ -87,6 +87,27 @@ class PlacementTest {
   }
 
   @Test
+  void packFillsTheOpenSlotsOfOneNodeThenTheNextBeforeAnyTaskWaitsInABacklog() {
+    List<NodeSlots> nodes = List.of(new NodeSlots("n1", 20, 4, true, true, 4), new NodeSlots("n2", 20, 4, true, true, 4));
+    List<Candidate> queue = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      queue.add(task("t" + i));
+    }
+
+    List<Assignment> plan = Placement.place(NodeFillType.PACK, nodes, queue);
+
+    assertThat(plan).extracting(Assignment::nodeId).containsExactly("n1", "n1", "n1", "n1", "n2", "n2", "n2", "n2", "n1", "n1");
+  }
+
+  @Test
+  void aTaskGoesToAFreeSlotElsewhereRatherThanWaitInABusyNodesBacklog() {
+    for (NodeFillType fill : NodeFillType.values()) {
+      List<NodeSlots> nodes = List.of(new NodeSlots("busy", 16, 4, true, false, 0), new NodeSlots("other", 19, 4, true, false, 3));
+      assertThat(Placement.place(fill, nodes, List.of(task("a")))).extracting(Assignment::nodeId).as(fill.wireName()).containsExactly("other");
+    }
+  }
+
+  @Test
   void packSkipsANodeTooFullForAWideTaskButKeepsFillingItWithNarrowOnes() {
     List<Assignment> plan =
         Placement.place(NodeFillType.PACK, List.of(new NodeSlots("n1", 1, 4), new NodeSlots("n2", 4)), List.of(task("wide", 2), task("a"), task("b")));

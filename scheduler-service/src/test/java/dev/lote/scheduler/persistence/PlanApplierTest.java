@@ -71,6 +71,15 @@ class PlanApplierTest extends LoteServiceTest {
   }
 
   @Test
+  void aSnapshotTellsANodesOpenSlotsApartFromTheRoomItsBacklogAdds() {
+    assertThat(apply(List.of(placed(tx.execute(s -> applier.snapshot("lote", pool, 0, 4)), "t0")))).hasSize(1);
+
+    PlanApplier.Snapshot withBacklog = tx.execute(s -> applier.snapshot("lote", pool, 4, 4));
+
+    assertThat(withBacklog.nodes()).containsExactly(new Placement.NodeSlots(node, 9, 2, true, false, 1));
+  }
+
+  @Test
   void anAttemptAlreadyPlacedIsNotPlacedAgainAndItsNodeKeepsNothingForIt() {
     PlanApplier.Snapshot stale = tx.execute(s -> applier.snapshot("lote", pool, 0, 4));
     PlanApplier.Placed t0 = placed(stale, "t0");

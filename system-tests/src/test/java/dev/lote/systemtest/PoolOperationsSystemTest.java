@@ -1,0 +1,206 @@
+package dev.lote.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.joda.time.DateTime;
+
+import com.microsoft.azure.batch.BatchClient;
+import com.microsoft.azure.batch.DetailLevel;
+import com.microsoft.azure.batch.protocol.models.AllocationState;
+import com.microsoft.azure.batch.protocol.models.BatchErrorException;
+import com.microsoft.azure.batch.protocol.models.CloudPool;
+import com.microsoft.azure.batch.protocol.models.CloudTask;
+import com.microsoft.azure.batch.protocol.models.ComputeNode;
+import com.microsoft.azure.batch.protocol.models.ComputeNodeFillType;
+import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
+import com.microsoft.azure.batch.protocol.models.ImageInformation;
+import com.microsoft.azure.batch.protocol.models.ImageReference;
+import com.microsoft.azure.batch.protocol.models.JobAddParameter;
+import com.microsoft.azure.batch.protocol.models.MetadataItem;
+import com.microsoft.azure.batch.protocol.models.OSType;
+import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
+import com.microsoft.azure.batch.protocol.models.PoolInformation;
+import com.microsoft.azure.batch.protocol.models.PoolNodeCounts;
+import com.microsoft.azure.batch.protocol.models.PoolPatchOptions;
+import com.microsoft.azure.batch.protocol.models.PoolPatchParameter;
+import com.microsoft.azure.batch.protocol.models.PoolState;
+import com.microsoft.azure.batch.protocol.models.PoolUsageMetrics;
+import com.microsoft.azure.batch.protocol.models.StartTask;
+import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
+import com.microsoft.azure.batch.protocol.models.TaskSchedulingPolicy;
+import com.microsoft.azure.batch.protocol.models.TaskState;
+import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
+
+/**
+ * Pool operations through the official Java SDK: changing a pool's properties (a new start task
+ * reaches the nodes that join afterwards), statistics and usage, the pack fill type, and deleting
+ * a pool that runs tasks.
+ */
+class PoolOperationsSystemTest {
+
+  static BatchClient client;
+
+  @BeforeAll
+  static void stack() {
+    LoteStack.get();
+    client = LoteStack.client(LoteStack.KEY);
+  }
+
+  static PoolAddParameter pool(String id, int nodes, int slots) {
+    return new PoolAddParameter()
+        .withId(id)
+        .withVmSize("standard_d2s_v3")
+        .withTargetDedicatedNodes(nodes)
+        .withTaskSlotsPerNode(slots)
+        .withVirtualMachineConfiguration(
+            new VirtualMachineConfiguration()
+                .withImageReference(
+                    new ImageReference().withPublisher("canonical").withOffer("0001-com-ubuntu-server-jammy").withSku("22_04-lts").withVersion("latest"))
+                .withNodeAgentSKUId("batch.node.ubuntu 22.04"));
+  }
+
+  static void awaitIdleNodes(String poolId, int nodes) {
+    await("every node of " + poolId + " idle")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(() -> assertThat(client.computeNodeOperations().listComputeNodes(poolId))
+            .hasSize(nodes)
+            .allSatisfy(n -> assertThat(n.state()).isEqualTo(ComputeNodeState.IDLE)));
+  }
+
+  static String startTaskOutput(String poolId, String nodeId) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    client.fileOperations().getFileFromComputeNode(poolId, nodeId, "startup/stdout.txt", out);
+    return out.toString(StandardCharsets.UTF_8).trim();
+  }
+
+  @Test
+  void aPatchedStartTaskRunsOnNodesThatJoinAfterwardsAndAnUpdateResetsWhatItOmits() throws Exception {
+    String poolId = "props-pool";
+    client.poolOperations().createPool(pool(poolId, 1, 1).withStartTask(new StartTask().withCommandLine("/bin/echo first").withWaitForSuccess(true)));
+    awaitIdleNodes(poolId, 1);
+    String firstNode = client.computeNodeOperations().listComputeNodes(poolId).get(0).id();
+    assertThat(startTaskOutput(poolId, firstNode)).isEqualTo("first");
+    CloudPool before = client.poolOperations().getPool(poolId);
+
+    client.poolOperations()
+        .patchPool(poolId, new StartTask().withCommandLine("/bin/echo second").withWaitForSuccess(true), null, null, List.of(new MetadataItem().withName("stage").withValue("two")));
+
+    CloudPool patched = client.poolOperations().getPool(poolId);
+    assertThat(patched.startTask().commandLine()).isEqualTo("/bin/echo second");
+    assertThat(patched.metadata()).extracting(MetadataItem::name, MetadataItem::value).containsExactly(org.assertj.core.groups.Tuple.tuple("stage", "two"));
+    assertThat(patched.eTag()).isNotEqualTo(before.eTag());
+
+    BatchErrorException stale =
+        catchThrowableOfType(
+            BatchErrorException.class,
+            () -> client.protocolLayer().pools().patch(poolId, new PoolPatchParameter().withMetadata(List.of()), new PoolPatchOptions().withIfMatch(before.eTag())));
+    assertThat(stale).as("a patch with a stale ETag is refused").isNotNull();
+    assertThat(stale.response().code()).isEqualTo(412);
+    assertThat(stale.body().code()).isEqualTo("ConditionNotMet");
+
+    client.poolOperations().resizePool(poolId, 2, 0);
+    awaitIdleNodes(poolId, 2);
+    String secondNode =
+        client.computeNodeOperations().listComputeNodes(poolId).stream().map(ComputeNode::id).filter(id -> !id.equals(firstNode)).findFirst().orElseThrow();
+    assertThat(startTaskOutput(poolId, secondNode)).as("the node that joined ran the new start task").isEqualTo("second");
+    assertThat(startTaskOutput(poolId, firstNode)).as("the node already there kept what it ran").isEqualTo("first");
+
+    usageAndCounts(poolId);
+
+    client.poolOperations().updatePoolProperties(poolId, null, null, null, List.of(new MetadataItem().withName("stage").withValue("three")));
+
+    CloudPool updated = client.poolOperations().getPool(poolId);
+    assertThat(updated.startTask()).as("an update without a start task removes it").isNull();
+    assertThat(updated.metadata()).extracting(MetadataItem::value).containsExactly("three");
+
+    BatchErrorException bad =
+        catchThrowableOfType(
+            BatchErrorException.class,
+            () -> client.poolOperations().patchPool(poolId, new StartTask().withCommandLine(" "), null, null, null));
+    assertThat(bad).isNotNull();
+    assertThat(bad.response().code()).isEqualTo(400);
+    assertThat(bad.body().code()).isEqualTo("MissingRequiredProperty");
+    client.poolOperations().deletePool(poolId);
+  }
+
+  /** A pool of two idle nodes: its statistics, usage metrics, node counts, and the images its nodes may run. */
+  static void usageAndCounts(String poolId) throws Exception {
+    CloudPool withStats = client.poolOperations().getPool(poolId, new DetailLevel.Builder().withExpandClause("stats").build());
+    assertThat(withStats.stats().usageStats().dedicatedCoreTime().toStandardDuration().getMillis()).isPositive();
+    assertThat(withStats.stats().resourceStats().avgCPUPercentage()).as("unmeasured").isZero();
+    assertThat(client.poolOperations().getPool(poolId).stats()).isNull();
+
+    List<PoolUsageMetrics> metrics = client.poolOperations().listPoolUsageMetrics(DateTime.now().minusHours(1), DateTime.now());
+    assertThat(metrics).filteredOn(m -> m.poolId().equals(poolId)).isNotEmpty().allSatisfy(m -> {
+      assertThat(m.vmSize()).isEqualTo("standard_d2s_v3");
+      assertThat(m.endTime().getMillis() - m.startTime().getMillis()).isEqualTo(Duration.ofMinutes(30).toMillis());
+    });
+    assertThat(metrics.stream().filter(m -> m.poolId().equals(poolId)).mapToDouble(PoolUsageMetrics::totalCoreHours).sum()).isPositive();
+
+    PoolNodeCounts counts =
+        client.accountOperations().listPoolNodeCounts().stream().filter(c -> c.poolId().equals(poolId)).findFirst().orElseThrow();
+    assertThat(counts.dedicated().idle()).isEqualTo(2);
+    assertThat(counts.dedicated().total()).isEqualTo(2);
+    assertThat(counts.lowPriority().total()).isZero();
+
+    List<ImageInformation> images = client.accountOperations().listSupportedImages();
+    assertThat(images).hasSize(1);
+    assertThat(images.get(0).nodeAgentSKUId()).startsWith("batch.node.");
+    assertThat(images.get(0).osType()).isEqualTo(OSType.LINUX);
+  }
+
+  @Test
+  void packFillsOneNodesSlotsBeforeTheNextAndDeletingThePoolRequeuesItsRunningTasks() throws Exception {
+    String poolId = "pack-pool";
+    String jobId = "pack-job";
+    client.poolOperations()
+        .createPool(pool(poolId, 2, 4).withTaskSchedulingPolicy(new TaskSchedulingPolicy().withNodeFillType(ComputeNodeFillType.PACK)));
+    awaitIdleNodes(poolId, 2);
+    assertThat(client.poolOperations().getPool(poolId).taskSchedulingPolicy().nodeFillType()).isEqualTo(ComputeNodeFillType.PACK);
+    client.jobOperations().createJob(new JobAddParameter().withId(jobId).withPoolInfo(new PoolInformation().withPoolId(poolId)));
+
+    List<TaskAddParameter> tasks = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      tasks.add(new TaskAddParameter().withId("long" + i).withCommandLine("/bin/sleep 600"));
+    }
+    client.taskOperations().createTasks(jobId, tasks);
+
+    await("all six tasks running")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(() -> assertThat(client.taskOperations().listTasks(jobId)).hasSize(6).allSatisfy(t -> assertThat(t.state()).isEqualTo(TaskState.RUNNING)));
+    Map<String, Long> perNode =
+        client.taskOperations().listTasks(jobId).stream().collect(Collectors.groupingBy(t -> t.nodeInfo().nodeId(), Collectors.counting()));
+    assertThat(perNode.values()).as("pack fills one node's four slots, then the next; spread would run 3 and 3").containsExactlyInAnyOrder(4L, 2L);
+
+    client.poolOperations().deletePool(poolId);
+
+    CloudPool deleting = client.poolOperations().getPool(poolId);
+    assertThat(deleting.state()).isEqualTo(PoolState.DELETING);
+    assertThat(deleting.allocationState()).isEqualTo(AllocationState.RESIZING);
+    await("its running tasks are requeued")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> assertThat(client.taskOperations().listTasks(jobId)).hasSize(6).allSatisfy(t -> assertThat(t.state()).isEqualTo(TaskState.ACTIVE)));
+    await("the pool is gone once its nodes drained, well before they would be stopped regardless")
+        .atMost(Duration.ofSeconds(50))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> !client.poolOperations().existsPool(poolId));
+    List<CloudTask> requeued = client.taskOperations().listTasks(jobId);
+    assertThat(requeued).allSatisfy(t -> assertThat(t.executionInfo().requeueCount()).isEqualTo(1));
+  }
+}
