@@ -43,7 +43,7 @@ public final class ComputeNode {
   private NodeError error;
   /** What the node's agent reported wrong with the node it runs (for example, that it is not root). */
   private List<NodeError> agentErrors;
-  private Long pid;
+  private String handle;
   private final long version;
   private final Instant lastModified;
 
@@ -75,7 +75,7 @@ public final class ComputeNode {
       StartTaskInfo startTaskInfo,
       NodeError error,
       List<NodeError> agentErrors,
-      Long pid,
+      String handle,
       long version,
       Instant lastModified) {}
 
@@ -106,7 +106,7 @@ public final class ComputeNode {
     this.startTaskInfo = s.startTaskInfo();
     this.error = s.error();
     this.agentErrors = s.agentErrors() == null ? List.of() : List.copyOf(s.agentErrors());
-    this.pid = s.pid();
+    this.handle = s.handle();
     this.version = s.version();
     this.lastModified = s.lastModified();
   }
@@ -121,9 +121,9 @@ public final class ComputeNode {
             null, null, null, null, null, 0, 0, 0, 0, null, null, List.of(), null, 0, now));
   }
 
-  /** The node's agent process was started (or started again after a restart). */
-  public void launched(long processId, Instant now) {
-    pid = processId;
+  /** The node's agent was started (or started again after a restart); the provider knows it by the handle. */
+  public void launched(String providerHandle, Instant now) {
+    handle = providerHandle;
     agentStartTime = now;
     error = null;
     lastContact = now;
@@ -135,11 +135,11 @@ public final class ComputeNode {
    * The agent was started again after its process was lost: whatever ran under the old one is
    * gone. Its address stays what the agent reported until it reports again.
    */
-  public void relaunched(long processId, Instant now) {
+  public void relaunched(String providerHandle, Instant now) {
     reported = NodeState.CREATING;
     runningTasks = 0;
     runningSlots = 0;
-    launched(processId, now);
+    launched(providerHandle, now);
   }
 
   /** The provider could not start the agent; the node cannot run anything. */
@@ -214,7 +214,20 @@ public final class ComputeNode {
    * @return whether the node was found silent just now
    */
   public boolean checkLiveness(Instant now, Duration timeout) {
-    if (unresponsive || pid == null || lastContact == null || !lastContact.plus(timeout).isBefore(now)) {
+    if (lastContact == null || !lastContact.plus(timeout).isBefore(now)) {
+      return false;
+    }
+    return silenced(now);
+  }
+
+  /**
+   * Marks the node lost because what runs its agent is lost (its host fell silent), whether or not
+   * the agent's own heartbeats have stopped yet.
+   *
+   * @return whether the node was found lost just now
+   */
+  public boolean silenced(Instant now) {
+    if (unresponsive || handle == null) {
       return false;
     }
     unresponsive = true;
@@ -253,7 +266,7 @@ public final class ComputeNode {
    * there is no agent that could still hold a task (never started, or silent past the TTL).
    */
   public boolean removable() {
-    return leaving && deallocation != null && (drained || pid == null || unresponsive);
+    return leaving && deallocation != null && (drained || handle == null || unresponsive);
   }
 
   /** The node leaves for good; its state's last move. */
@@ -308,7 +321,7 @@ public final class ComputeNode {
     return new Snapshot(
         id, account, poolId, vmSize, taskSlots, allocationTime, reported, unresponsive, leaving, deallocation, drained, state,
         stateTransitionTime, schedulingState, lastBootTime, agentStartTime, lastContact, ipAddress, agentUrl,
-        runningTasks, runningSlots, totalTasksRun, totalTasksSucceeded, startTaskInfo, error, agentErrors, pid, version,
+        runningTasks, runningSlots, totalTasksRun, totalTasksSucceeded, startTaskInfo, error, agentErrors, handle, version,
         lastModified);
   }
 
@@ -340,8 +353,8 @@ public final class ComputeNode {
     return deallocation;
   }
 
-  public Long pid() {
-    return pid;
+  public String handle() {
+    return handle;
   }
 
   public int taskSlots() {

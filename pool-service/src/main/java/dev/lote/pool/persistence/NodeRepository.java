@@ -1,7 +1,6 @@
 package dev.lote.pool.persistence;
 
 import static dev.lote.support.jdbc.Sql.instant;
-import static dev.lote.support.jdbc.Sql.nullableLong;
 import static dev.lote.support.jdbc.Sql.ts;
 
 import java.sql.PreparedStatement;
@@ -30,7 +29,7 @@ public class NodeRepository {
       "select id, account, pool_id, vm_size, task_slots, allocation_time, reported_state, unresponsive, leaving, deallocation, drained, state,"
           + " state_time, scheduling_state, last_boot_time, agent_start_time, last_contact, ip_address, agent_url,"
           + " running_tasks, running_slots, total_tasks_run, total_tasks_succeeded, start_task_info::text as start_task_info,"
-          + " error::text as error, agent_errors::text as agent_errors, pid, version, last_modified from compute_node";
+          + " error::text as error, agent_errors::text as agent_errors, handle, version, last_modified from compute_node";
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
@@ -60,7 +59,7 @@ public class NodeRepository {
         "update compute_node set state = ?, reported_state = ?, unresponsive = ?, leaving = ?, deallocation = ?, drained = ?, state_time = ?,"
             + " last_boot_time = ?, agent_start_time = ?, last_contact = ?, ip_address = ?, agent_url = ?, running_tasks = ?,"
             + " running_slots = ?, total_tasks_run = ?, total_tasks_succeeded = ?, start_task_info = ?::json, error = ?::json, agent_errors = ?::json,"
-            + " pid = ?, version = version + 1, last_modified = ? where id = ?",
+            + " handle = ?, version = version + 1, last_modified = ? where id = ?",
         nodes,
         500,
         (ps, node) -> bind(ps, node.snapshot(), now));
@@ -87,7 +86,7 @@ public class NodeRepository {
     ps.setString(i++, s.startTaskInfo() == null ? null : json.writeValueAsString(s.startTaskInfo()));
     ps.setString(i++, s.error() == null ? null : json.writeValueAsString(s.error()));
     ps.setString(i++, s.agentErrors() == null || s.agentErrors().isEmpty() ? null : json.writeValueAsString(s.agentErrors()));
-    ps.setObject(i++, s.pid());
+    ps.setString(i++, s.handle());
     ps.setObject(i++, ts(now));
     ps.setString(i, s.id());
   }
@@ -112,7 +111,7 @@ public class NodeRepository {
 
   /** Leaving nodes that can be removed now (see {@link ComputeNode#removable()}). */
   public List<ComputeNode> removable() {
-    return jdbc.query(SELECT + " where leaving and deallocation is not null and (drained or pid is null or unresponsive) order by id", this::node);
+    return jdbc.query(SELECT + " where leaving and deallocation is not null and (drained or handle is null or unresponsive) order by id", this::node);
   }
 
   public int count(String account, String poolKey) {
@@ -134,7 +133,7 @@ public class NodeRepository {
 
   /** Every node whose agent should be running: the reconciler checks them after a restart. */
   public List<ComputeNode> allLaunched() {
-    return jdbc.query(SELECT + " where pid is not null and not leaving order by id", this::node);
+    return jdbc.query(SELECT + " where handle is not null and not leaving order by id", this::node);
   }
 
   /**
@@ -144,10 +143,10 @@ public class NodeRepository {
    */
   public List<ComputeNode> unlaunched(boolean includeFailed) {
     return jdbc.query(
-        SELECT + " where pid is null and not leaving" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
+        SELECT + " where handle is null and not leaving" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
   }
 
-  private static final String SILENT = " where pid is not null and not unresponsive and last_contact < ?";
+  private static final String SILENT = " where handle is not null and not unresponsive and last_contact < ?";
 
   /** Whether any launched node (leaving or not) has not been heard from since the given time. */
   public boolean anySilentSince(Instant before) {
@@ -216,7 +215,7 @@ public class NodeRepository {
             startTask == null ? null : json.readValue(startTask, StartTaskInfo.class),
             error == null ? null : json.readValue(error, NodeError.class),
             agentErrors == null ? List.of() : List.of(json.readValue(agentErrors, NodeError[].class)),
-            nullableLong(rs, "pid"),
+            rs.getString("handle"),
             rs.getLong("version"),
             instant(rs, "last_modified")));
   }

@@ -69,6 +69,7 @@ public class NodeReconciler implements SmartLifecycle {
   private final Counter relaunches;
   private volatile ScheduledExecutorService executor;
   private final AtomicBoolean pending = new AtomicBoolean();
+  private final AtomicBoolean retryFailed = new AtomicBoolean();
   private volatile boolean running;
 
   public NodeReconciler(
@@ -97,6 +98,12 @@ public class NodeReconciler implements SmartLifecycle {
     if (running && pending.compareAndSet(false, true)) {
       executor.execute(() -> pass(false));
     }
+  }
+
+  /** The provider has room again (a host joined): nodes whose start failed for want of it are tried again soon. */
+  public void roomAdded() {
+    retryFailed.set(true);
+    wake();
   }
 
   /** Runs the start-up pass now, as after a restart of the service, and waits for it. */
@@ -139,7 +146,7 @@ public class NodeReconciler implements SmartLifecycle {
     if (afterStart) {
       adoptOrRestart(byKey);
     }
-    for (ComputeNode node : nodes.unlaunched(afterStart)) {
+    for (ComputeNode node : nodes.unlaunched(afterStart || retryFailed.getAndSet(false))) {
       Pool pool = byKey.get(key(node.account(), BatchIds.key(node.poolId())));
       if (pool != null && pool.state() == PoolState.ACTIVE) {
         launch(node, pool, false);
@@ -208,7 +215,7 @@ public class NodeReconciler implements SmartLifecycle {
   }
 
   private static List<Provisioned> provisioned(List<ComputeNode> list) {
-    return list.stream().filter(n -> n.pid() != null).map(n -> new Provisioned(n.id(), n.pid())).toList();
+    return list.stream().filter(n -> n.handle() != null).map(n -> new Provisioned(n.id(), n.handle())).toList();
   }
 
   private void allocate(Pool wanted) {
@@ -233,9 +240,9 @@ public class NodeReconciler implements SmartLifecycle {
 
   /** Starts the node's agent; false when it could not be started. */
   private boolean launch(ComputeNode node, Pool pool, boolean again) {
-    long pid;
+    String handle;
     try {
-      pid = provider.launch(
+      handle = provider.launch(
           new NodeSpec(node.id(), node.account(), node.poolId(), pool.vmSize(), node.taskSlots(), pool.startTask(), pool.runsContainers()));
     } catch (NodeLaunchException e) {
       log.error("could not start node {} of pool {}: {}", node.id(), pool.id(), e.getMessage());
@@ -247,13 +254,13 @@ public class NodeReconciler implements SmartLifecycle {
             node.id(),
             n -> {
               if (again) {
-                n.relaunched(pid, clock.instant());
+                n.relaunched(handle, clock.instant());
               } else {
-                n.launched(pid, clock.instant());
+                n.launched(handle, clock.instant());
               }
             });
     if (!recorded) {
-      provider.release(List.of(new Provisioned(node.id(), pid)));
+      provider.release(List.of(new Provisioned(node.id(), handle)));
     }
     return true;
   }
@@ -264,14 +271,14 @@ public class NodeReconciler implements SmartLifecycle {
       return;
     }
     if (!relaunch) {
-      log.warn("node agent of {} (pid {}) exited; it is not started again (lote.nodes.local.relaunch is off)", agent.nodeId(), agent.pid());
+      log.warn("node agent of {} ({}) exited; it is not started again (lote.nodes.local.relaunch is off)", agent.nodeId(), agent.handle());
       return;
     }
     try {
       executor.execute(
           () -> {
             Duration delay = backoff.died(agent.nodeId(), clock.instant());
-            log.warn("node agent of {} (pid {}) exited; starting it again in {}", agent.nodeId(), agent.pid(), delay);
+            log.warn("node agent of {} ({}) exited; starting it again in {}", agent.nodeId(), agent.handle(), delay);
             executor.schedule(() -> relaunch(agent), delay.toMillis(), TimeUnit.MILLISECONDS);
           });
     } catch (RejectedExecutionException e) {
@@ -283,7 +290,7 @@ public class NodeReconciler implements SmartLifecycle {
   private void relaunch(Provisioned dead) {
     try {
       ComputeNode node = nodes.byId(dead.nodeId()).orElse(null);
-      if (node == null || node.leaving() || !Objects.equals(node.pid(), dead.pid())) {
+      if (node == null || node.leaving() || !Objects.equals(node.handle(), dead.handle())) {
         backoff.forget(dead.nodeId());
         return;
       }
@@ -312,12 +319,12 @@ public class NodeReconciler implements SmartLifecycle {
       if (pool == null || pool.state() != PoolState.ACTIVE) {
         continue;
       }
-      Provisioned agent = new Provisioned(node.id(), node.pid());
+      Provisioned agent = new Provisioned(node.id(), node.handle());
       if (provider.isRunning(agent)) {
         update(node.id(), n -> n.contact(clock.instant()));
         provider.watch(agent);
       } else {
-        log.info("node agent of {} (pid {}) is gone; starting it again", node.id(), node.pid());
+        log.info("node agent of {} ({}) is gone; starting it again", node.id(), node.handle());
         launch(node, pool, true);
       }
     }
@@ -326,7 +333,7 @@ public class NodeReconciler implements SmartLifecycle {
   /** Stops the pool's nodes, then removes them and the pool and publishes {@code pool.deleted}. */
   private void remove(Pool deleting) {
     List<ComputeNode> members = nodes.ofPool(deleting.account(), deleting.key());
-    provider.release(members.stream().map(n -> new Provisioned(n.id(), n.pid())).toList());
+    provider.release(members.stream().map(n -> new Provisioned(n.id(), n.handle())).toList());
     tx.executeWithoutResult(
         s -> {
           Pool pool = pools.lock(deleting.account(), deleting.key()).orElse(null);

@@ -22,7 +22,7 @@ class ComputeNodeTest {
   private static ComputeNode aLaunchedNode() {
     Pool pool = aPool("{'id':'p','vmSize':'small','targetDedicatedNodes':1,'taskSlotsPerNode':2}");
     ComputeNode node = ComputeNode.allocate("tvm-1_1-x", pool, T0);
-    node.launched(4242, T0);
+    node.launched("4242", T0);
     return node;
   }
 
@@ -131,11 +131,11 @@ class ComputeNodeTest {
     node.reported(report(NodeState.IDLE), T0);
     node.heartbeat(1, 1, T0);
 
-    node.relaunched(5151, T0.plusSeconds(5));
+    node.relaunched("5151", T0.plusSeconds(5));
 
     assertThat(node.state()).isEqualTo(NodeState.CREATING);
     assertThat(node.runningTasks()).isZero();
-    assertThat(node.pid()).isEqualTo(5151L);
+    assertThat(node.handle()).isEqualTo("5151");
     assertThat(node.agentUrl()).isEqualTo("http://127.0.0.1:4000");
     node.reported(new NodeReport(NodeState.IDLE, "http://127.0.0.1:4001", "127.0.0.1", null, T0), T0.plusSeconds(6));
     assertThat(node.agentUrl()).isEqualTo("http://127.0.0.1:4001");
