@@ -14,6 +14,10 @@ import dev.lote.common.time.IsoDurations;
  *     node without a container runtime reports so among its errors
  * @param containerSearchPath where the agent looks for {@code docker} and {@code podman}: its own
  *     {@code PATH} unless given
+ * @param bindAddress         the address the file server listens on, and the node's address as the
+ *     agent reports it: 127.0.0.1 unless given (a host agent gives its host's own)
+ * @param hostPid             the host agent that started this agent, 0 for none: when it ends, so
+ *     does this agent, with everything it runs, as when the host itself goes down
  */
 record AgentConfig(
     String nodeId,
@@ -29,7 +33,9 @@ record AgentConfig(
     Duration heartbeatInterval,
     Path uidRegistry,
     boolean containers,
-    String containerSearchPath) {
+    String containerSearchPath,
+    String bindAddress,
+    long hostPid) {
 
   static AgentConfig parse(String[] args) {
     Map<String, String> m = new HashMap<>();
@@ -55,7 +61,9 @@ record AgentConfig(
         IsoDurations.parse(m.getOrDefault("heartbeat-interval", "PT10S")),
         Path.of(m.getOrDefault("uid-registry", "/run/lote/task-uids")),
         Boolean.parseBoolean(m.getOrDefault("containers", "false")),
-        m.getOrDefault("container-search-path", System.getenv("PATH")));
+        m.getOrDefault("container-search-path", System.getenv("PATH")),
+        m.getOrDefault("bind-address", "127.0.0.1"),
+        Long.parseLong(m.getOrDefault("host-pid", "0")));
   }
 
   private static String required(Map<String, String> m, String name) {
