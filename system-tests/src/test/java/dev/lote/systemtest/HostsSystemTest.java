@@ -41,7 +41,8 @@ import com.microsoft.azure.batch.protocol.models.TaskState;
  * token; the stack listens on the bridge's 10.231.0.1 only. A pool of the {@code hosts} provider,
  * made through the Java SDK, gets one node per host (a 2-core host holds one Standard_D2s_v3);
  * tasks report the address they ran at, read back through each node's file server on its host's
- * address. Then one host agent is killed, and the task it ran finishes on another host.
+ * address. Then one host agent is killed, and the task it ran finishes on another host; and a task
+ * on one host reaches a port that a task opened on another.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HostsSystemTest {
@@ -223,6 +224,35 @@ class HostsSystemTest {
     assertThat(done.executionInfo().requeueCount()).isEqualTo(1);
     String printed = stdout("long").trim();
     assertThat(printed).isNotEqualTo(first[1]).isEqualTo(addresses().get(done.nodeInfo().nodeId())).startsWith(HostNetwork.SUBNET + ".");
+  }
+
+  @Test
+  @Order(3)
+  void aTaskOnOneHostReachesAPortThatATaskOpenedOnAnother() throws Exception {
+    client.taskOperations().createTask(JOB, new TaskAddParameter().withId("serve").withCommandLine(
+        "/bin/sh -c 'echo served > greeting.txt; exec timeout 120 /usr/bin/python3 -m http.server 7777'"));
+    String[] server = new String[1];
+    await("the server task runs")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> {
+          CloudTask t = client.taskOperations().getTask(JOB, "serve");
+          assertThat(t.state()).isEqualTo(TaskState.RUNNING);
+          server[0] = t.nodeInfo().nodeId();
+        });
+    String serverAddress = addresses().get(server[0]);
+    // the server's node has no free slot: the client runs on another node, so on another host
+    client.taskOperations().createTask(JOB, new TaskAddParameter().withId("reach").withCommandLine(
+        "/bin/sh -c 'for i in $(seq 60); do curl -sS -m 2 http://" + serverAddress + ":7777/greeting.txt && exit 0; sleep 1; done; exit 1'"));
+    await("the client task completes")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> assertThat(client.taskOperations().getTask(JOB, "reach").state()).isEqualTo(TaskState.COMPLETED));
+    CloudTask reach = client.taskOperations().getTask(JOB, "reach");
+    client.taskOperations().terminateTask(JOB, "serve");
+    assertThat(reach.executionInfo().exitCode()).isZero();
+    assertThat(addresses().get(reach.nodeInfo().nodeId())).as("the client's host").isNotEqualTo(serverAddress);
+    assertThat(stdout("reach").trim()).isEqualTo("served");
   }
 
   /** The pool's nodes' addresses, by node id. */
