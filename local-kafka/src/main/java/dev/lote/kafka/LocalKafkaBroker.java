@@ -77,10 +77,19 @@ public final class LocalKafkaBroker implements AutoCloseable {
    */
   public static Path prepare(Path dataDir, int port, int controllerPort, String classpath)
       throws IOException, InterruptedException {
+    return prepare(dataDir, port, controllerPort, "127.0.0.1", classpath);
+  }
+
+  /**
+   * As {@link #prepare(Path, int, int, String)}, for a broker that clients reach at the given
+   * address (its client listener binds it and advertises it; the controller stays on loopback).
+   */
+  public static Path prepare(Path dataDir, int port, int controllerPort, String address, String classpath)
+      throws IOException, InterruptedException {
     Files.createDirectories(dataDir);
     Path logs = dataDir.resolve("kraft-logs");
     Path props = dataDir.resolve("server.properties");
-    Files.writeString(props, serverProperties(logs, port, controllerPort), StandardCharsets.UTF_8);
+    Files.writeString(props, serverProperties(logs, address, port, controllerPort), StandardCharsets.UTF_8);
     if (!Files.exists(logs.resolve("meta.properties"))) {
       Path formatLog = dataDir.resolve("format.log");
       Process format =
@@ -127,14 +136,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
   }
 
-  static String serverProperties(Path logs, int port, int controllerPort) {
+  static String serverProperties(Path logs, String address, int port, int controllerPort) {
     return String.join(
         "\n",
         "process.roles=broker,controller",
         "node.id=1",
         "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+        "listeners=PLAINTEXT://" + address + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+        "advertised.listeners=PLAINTEXT://" + address + ":" + port,
         "controller.listener.names=CONTROLLER",
         "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
         "inter.broker.listener.name=PLAINTEXT",

@@ -23,6 +23,10 @@ import dev.lote.common.time.IsoDurations;
  *     0 for no limit
  * @param reservedDiskBytes   the free disk space every task is promised; below it the node reports
  *     {@code DiskFull} and takes no task ({@code LOTE_NODE_RESERVED_DISK_BYTES}, default 1,000,000,000)
+ * @param bindAddress         the address the file server listens on, and the node's address as the
+ *     agent reports it: 127.0.0.1 unless given (a host agent gives its host's own)
+ * @param hostPid             the host agent that started this agent, 0 for none: when it ends, so
+ *     does this agent, with everything it runs, as when the host itself goes down
  */
 record AgentConfig(
     String nodeId,
@@ -41,7 +45,9 @@ record AgentConfig(
     String containerSearchPath,
     boolean taskCgroups,
     int maxTaskProcesses,
-    long reservedDiskBytes) {
+    long reservedDiskBytes,
+    String bindAddress,
+    long hostPid) {
 
   static AgentConfig parse(String[] args) {
     Map<String, String> m = new HashMap<>();
@@ -70,7 +76,9 @@ record AgentConfig(
         m.getOrDefault("container-search-path", System.getenv("PATH")),
         !List.of("false", "off", "0", "no").contains(m.getOrDefault("task-cgroups", System.getenv().getOrDefault("LOTE_TASK_CGROUPS", "true")).toLowerCase(Locale.ROOT)),
         Integer.parseInt(m.getOrDefault("max-task-processes", System.getenv().getOrDefault("LOTE_TASK_MAX_PROCESSES", "4096"))),
-        Long.parseLong(m.getOrDefault("reserved-disk-bytes", System.getenv().getOrDefault("LOTE_NODE_RESERVED_DISK_BYTES", "1000000000"))));
+        Long.parseLong(m.getOrDefault("reserved-disk-bytes", System.getenv().getOrDefault("LOTE_NODE_RESERVED_DISK_BYTES", "1000000000"))),
+        m.getOrDefault("bind-address", "127.0.0.1"),
+        Long.parseLong(m.getOrDefault("host-pid", "0")));
   }
 
   private static String required(Map<String, String> m, String name) {

@@ -82,12 +82,12 @@ final class FileServer {
     }
     HttpServer s;
     try {
-      s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+      s = HttpServer.create(new InetSocketAddress(cfg.bindAddress(), port), 64);
     } catch (BindException taken) {
       if (cfg.httpPort() != 0) {
         throw taken;
       }
-      s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+      s = HttpServer.create(new InetSocketAddress(cfg.bindAddress(), 0), 64);
     }
     Files.createDirectories(cfg.portFile().getParent());
     Path tmp = cfg.portFile().resolveSibling("agent.port.tmp");
@@ -105,7 +105,7 @@ final class FileServer {
   }
 
   String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort();
   }
 
   /** Only Lote's services may read a node's files: they send the internal credential. */

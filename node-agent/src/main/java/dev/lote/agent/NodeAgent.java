@@ -184,7 +184,7 @@ final class NodeAgent implements AutoCloseable {
             EventTypes.NODE_REPORTED,
             cfg.nodeId(),
             new NodeReported(
-                cfg.poolId(), cfg.nodeId(), state, files.url(), "127.0.0.1", outcome, clock.instant(), errors.isEmpty() ? null : errors)));
+                cfg.poolId(), cfg.nodeId(), state, files.url(), cfg.bindAddress(), outcome, clock.instant(), errors.isEmpty() ? null : errors)));
   }
 
   /**

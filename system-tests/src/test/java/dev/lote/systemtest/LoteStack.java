@@ -109,7 +109,12 @@ final class LoteStack {
   }
 
   String endpoint() {
-    return "http://127.0.0.1:" + settings.port();
+    return "http://" + address() + ":" + settings.port();
+  }
+
+  /** Where the stack listens: its {@code LOTE_BIND_ADDRESS}, 127.0.0.1 unless set. */
+  String address() {
+    return settings.env().getOrDefault("LOTE_BIND_ADDRESS", "127.0.0.1");
   }
 
   int servicePort(String service) {

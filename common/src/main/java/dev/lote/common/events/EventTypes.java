@@ -14,6 +14,9 @@ public final class EventTypes {
   public static final String NODE_HEARTBEAT = "node.heartbeat";
   public static final String NODE_DEALLOCATE = "node.deallocate";
 
+  public static final String HOST_NODE_START = "host.node-start";
+  public static final String HOST_NODE_STOP = "host.node-stop";
+
   public static final String JOB_CREATED = "job.created";
   public static final String JOB_UPDATED = "job.updated";
   public static final String JOB_TERMINATED = "job.terminated";

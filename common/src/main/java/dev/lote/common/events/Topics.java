@@ -53,5 +53,15 @@ public final class Topics {
     return NODE_COMMANDS_PREFIX + nodeId;
   }
 
+  /**
+   * Prefix of the per-host command topics of the {@code hosts} node provider:
+   * {@code lote.host.<hostId>}. pool-service: host.node-start, host.node-stop. Key: node id.
+   */
+  public static final String HOST_COMMANDS_PREFIX = "lote.host.";
+
+  public static String hostCommands(String hostId) {
+    return HOST_COMMANDS_PREFIX + hostId;
+  }
+
   private Topics() {}
 }

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import dev.lote.common.events.DeadLetters.DeadLettered;
+import dev.lote.common.events.HostEvents.HostNodeStart;
+import dev.lote.common.events.HostEvents.HostNodeStop;
 import dev.lote.common.events.JobEvents.JobCreated;
 import dev.lote.common.events.JobEvents.JobDeleted;
 import dev.lote.common.events.JobEvents.JobTerminated;
@@ -138,6 +140,10 @@ class GoldenEventJsonTest {
     SAMPLES.put(
         EventTypes.NODE_DEALLOCATE,
         new NodeDeallocate("node-1", "taskcompletion", List.of(new AttemptRef("job-1", "task-1", 0))));
+    SAMPLES.put(
+        EventTypes.HOST_NODE_START,
+        new HostNodeStart("node-1", "lote", "pool-1", "standard_d2s_v3", 2, "http://10.231.0.1:8080", "{\"commandLine\":\"true\"}", false));
+    SAMPLES.put(EventTypes.HOST_NODE_STOP, new HostNodeStop("node-1", true));
     SAMPLES.put(EventTypes.JOB_CREATED, new JobCreated("job-1", "pool-1", 100, 4, true));
     SAMPLES.put(EventTypes.JOB_UPDATED, new JobUpdated("job-1", "pool-1", 200, "disabled", 4, true));
     SAMPLES.put(EventTypes.JOB_TERMINATED, new JobTerminated("job-1", "UserTerminate"));

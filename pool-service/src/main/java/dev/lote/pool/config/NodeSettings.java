@@ -9,7 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * {@code lote.nodes.*}: how compute nodes are provided and watched.
  *
- * @param provider          {@code local}: one node-agent process per node on this machine
+ * @param provider          {@code local}: one node-agent process per node on this machine;
+ *     {@code hosts}: one per node on the hosts that joined ({@link HostSettings})
  * @param heartbeatTimeout  a node whose agent is silent this long is lost: {@code unusable} (three
  *     of the agent's 10 s heartbeats missed)
  * @param livenessInterval  how often silent nodes are looked for

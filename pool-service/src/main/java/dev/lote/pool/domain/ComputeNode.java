@@ -48,7 +48,7 @@ public final class ComputeNode {
   public static final String DISK_FULL = "DiskFull";
 
   private List<NodeError> agentErrors;
-  private Long pid;
+  private String handle;
   /** A reboot or reimage asked for and not over yet: until the new agent first reports. */
   private NodeRestart restart;
   /** How the node's tasks are dealt with before its restart; null once its agent was started again. */
@@ -86,7 +86,7 @@ public final class ComputeNode {
       StartTaskInfo startTaskInfo,
       NodeError error,
       List<NodeError> agentErrors,
-      Long pid,
+      String handle,
       NodeRestart restart,
       String restartOption,
       long version,
@@ -121,7 +121,7 @@ public final class ComputeNode {
     this.startTaskInfo = s.startTaskInfo();
     this.error = s.error();
     this.agentErrors = s.agentErrors() == null ? List.of() : List.copyOf(s.agentErrors());
-    this.pid = s.pid();
+    this.handle = s.handle();
     this.restart = s.restart();
     this.restartOption = s.restartOption();
     this.version = s.version();
@@ -145,9 +145,9 @@ public final class ComputeNode {
             null, null, null, null, null, 0, 0, 0, 0, null, null, List.of(), null, null, null, 0, now, dedicated, false));
   }
 
-  /** The node's agent process was started (or started again after a restart). */
-  public void launched(long processId, Instant now) {
-    pid = processId;
+  /** The node's agent was started (or started again after a restart); the provider knows it by the handle. */
+  public void launched(String providerHandle, Instant now) {
+    handle = providerHandle;
     agentStartTime = now;
     error = null;
     lastContact = now;
@@ -159,11 +159,11 @@ public final class ComputeNode {
    * The agent was started again after its process was lost: whatever ran under the old one is
    * gone. Its address stays what the agent reported until it reports again.
    */
-  public void relaunched(long processId, Instant now) {
+  public void relaunched(String providerHandle, Instant now) {
     reported = NodeState.CREATING;
     runningTasks = 0;
     runningSlots = 0;
-    launched(processId, now);
+    launched(providerHandle, now);
   }
 
   /** The provider could not start the agent; the node cannot run anything. */
@@ -266,7 +266,20 @@ public final class ComputeNode {
    * @return whether the node was found silent just now
    */
   public boolean checkLiveness(Instant now, Duration timeout) {
-    if (unresponsive || pid == null || lastContact == null || !lastContact.plus(timeout).isBefore(now)) {
+    if (lastContact == null || !lastContact.plus(timeout).isBefore(now)) {
+      return false;
+    }
+    return silenced(now);
+  }
+
+  /**
+   * Marks the node lost because what runs its agent is lost (its host fell silent), whether or not
+   * the agent's own heartbeats have stopped yet.
+   *
+   * @return whether the node was found lost just now
+   */
+  public boolean silenced(Instant now) {
+    if (unresponsive || handle == null) {
       return false;
     }
     unresponsive = true;
@@ -296,7 +309,7 @@ public final class ComputeNode {
       return;
     }
     preempted = true;
-    pid = null;
+    handle = null;
     runningTasks = 0;
     runningSlots = 0;
     refresh(Event.PREEMPTED, now);
@@ -329,7 +342,7 @@ public final class ComputeNode {
    * there is no agent that could still hold a task (never started, or silent past the TTL).
    */
   public boolean removable() {
-    return leaving && deallocation != null && (drained || pid == null || unresponsive);
+    return leaving && deallocation != null && (drained || handle == null || unresponsive);
   }
 
   /**
@@ -338,7 +351,7 @@ public final class ComputeNode {
    * nodes all hold nothing goes at once.
    */
   public boolean holdsNothing() {
-    return drained || pid == null || unresponsive || reported == NodeState.CREATING;
+    return drained || handle == null || unresponsive || reported == NodeState.CREATING;
   }
 
   /** The node leaves for good; its state's last move. */
@@ -461,7 +474,7 @@ public final class ComputeNode {
     restart = null;
     restartOption = null;
     drained = false;
-    pid = null;
+    handle = null;
     reported = NodeState.DEALLOCATED;
     runningTasks = 0;
     runningSlots = 0;
@@ -484,14 +497,14 @@ public final class ComputeNode {
    * nothing is left on it, or there is no agent that could still hold a task.
    */
   public boolean restartable() {
-    return restart != null && restartOption != null && !leaving && (drained || pid == null || unresponsive);
+    return restart != null && restartOption != null && !leaving && (drained || handle == null || unresponsive);
   }
 
   /** The agent of a rebooting or reimaging node was started again; the node keeps its state until it reports. */
-  public void restarted(long processId, Instant now) {
+  public void restarted(String providerHandle, Instant now) {
     restartOption = null;
     drained = false;
-    relaunched(processId, now);
+    relaunched(providerHandle, now);
   }
 
   /** A reboot or reimage in progress, or null. */
@@ -509,7 +522,7 @@ public final class ComputeNode {
     return new Snapshot(
         id, account, poolId, vmSize, taskSlots, allocationTime, reported, unresponsive, leaving, deallocation, drained, state,
         stateTransitionTime, schedulingState, lastBootTime, agentStartTime, lastContact, ipAddress, agentUrl,
-        runningTasks, runningSlots, totalTasksRun, totalTasksSucceeded, startTaskInfo, error, agentErrors, pid, restart,
+        runningTasks, runningSlots, totalTasksRun, totalTasksSucceeded, startTaskInfo, error, agentErrors, handle, restart,
         restartOption, version, lastModified, dedicated, preempted);
   }
 
@@ -546,8 +559,8 @@ public final class ComputeNode {
     return deallocation;
   }
 
-  public Long pid() {
-    return pid;
+  public String handle() {
+    return handle;
   }
 
   public int taskSlots() {

@@ -25,16 +25,19 @@ public interface NodeProvider {
     }
   }
 
-  /** A node as the provider knows it: its id and the process (or other handle) serving it. */
-  record Provisioned(String nodeId, Long pid) {}
+  /**
+   * A node as the provider knows it: its id and the provider's handle of the agent serving it,
+   * opaque to everyone but the provider that made it (kept in the node row as text).
+   */
+  record Provisioned(String nodeId, String handle) {}
 
   /**
    * Starts the node's agent. Starting a node that ran before reuses its id and its state on disk.
    *
-   * @return the process id of the agent
+   * @return the provider's handle of the agent, for {@link Provisioned}
    * @throws NodeLaunchException when the agent cannot be started
    */
-  long launch(NodeSpec spec);
+  String launch(NodeSpec spec);
 
   /** The images this provider's nodes run (Account_ListSupportedImages). */
   default List<SupportedImage> images() {

@@ -1,7 +1,6 @@
 package dev.lote.pool.persistence;
 
 import static dev.lote.support.jdbc.Sql.instant;
-import static dev.lote.support.jdbc.Sql.nullableLong;
 import static dev.lote.support.jdbc.Sql.ts;
 
 import java.sql.PreparedStatement;
@@ -33,7 +32,7 @@ public class NodeRepository {
       "select id, account, pool_id, vm_size, task_slots, allocation_time, reported_state, unresponsive, leaving, deallocation, drained, state,"
           + " state_time, scheduling_state, last_boot_time, agent_start_time, last_contact, ip_address, agent_url,"
           + " running_tasks, running_slots, total_tasks_run, total_tasks_succeeded, start_task_info::text as start_task_info,"
-          + " error::text as error, agent_errors::text as agent_errors, pid, restart, restart_option, version, last_modified, dedicated, preempted from compute_node";
+          + " error::text as error, agent_errors::text as agent_errors, handle, restart, restart_option, version, last_modified, dedicated, preempted from compute_node";
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
@@ -73,7 +72,7 @@ public class NodeRepository {
         "update compute_node set state = ?, reported_state = ?, unresponsive = ?, leaving = ?, deallocation = ?, drained = ?, state_time = ?,"
             + " last_boot_time = ?, agent_start_time = ?, last_contact = ?, ip_address = ?, agent_url = ?, running_tasks = ?,"
             + " running_slots = ?, total_tasks_run = ?, total_tasks_succeeded = ?, start_task_info = ?::json, error = ?::json, agent_errors = ?::json,"
-            + " pid = ?, restart = ?, restart_option = ?, scheduling_state = ?, preempted = ?, version = version + 1, last_modified = ? where id = ?",
+            + " handle = ?, restart = ?, restart_option = ?, scheduling_state = ?, preempted = ?, version = version + 1, last_modified = ? where id = ?",
         nodes,
         500,
         (ps, node) -> bind(ps, node.snapshot(), now));
@@ -100,7 +99,7 @@ public class NodeRepository {
     ps.setString(i++, s.startTaskInfo() == null ? null : json.writeValueAsString(s.startTaskInfo()));
     ps.setString(i++, s.error() == null ? null : json.writeValueAsString(s.error()));
     ps.setString(i++, s.agentErrors() == null || s.agentErrors().isEmpty() ? null : json.writeValueAsString(s.agentErrors()));
-    ps.setObject(i++, s.pid());
+    ps.setString(i++, s.handle());
     ps.setString(i++, s.restart() == null ? null : s.restart().wire());
     ps.setString(i++, s.restartOption());
     ps.setString(i++, s.schedulingState());
@@ -129,13 +128,13 @@ public class NodeRepository {
 
   /** Leaving nodes that can be removed now (see {@link ComputeNode#removable()}). */
   public List<ComputeNode> removable() {
-    return jdbc.query(SELECT + " where leaving and deallocation is not null and (drained or pid is null or unresponsive) order by id", this::node);
+    return jdbc.query(SELECT + " where leaving and deallocation is not null and (drained or handle is null or unresponsive) order by id", this::node);
   }
 
   /** Rebooting or reimaging nodes whose agent can be started again now (see {@link ComputeNode#restartable()}). */
   public List<ComputeNode> restartable() {
     return jdbc.query(
-        SELECT + " where restart_option is not null and not leaving and (drained or pid is null or unresponsive) order by id", this::node);
+        SELECT + " where restart_option is not null and not leaving and (drained or handle is null or unresponsive) order by id", this::node);
   }
 
   public int count(String account, String poolKey) {
@@ -157,7 +156,7 @@ public class NodeRepository {
 
   /** Every node whose agent should be running: the reconciler checks them after a restart. */
   public List<ComputeNode> allLaunched() {
-    return jdbc.query(SELECT + " where pid is not null and not leaving order by id", this::node);
+    return jdbc.query(SELECT + " where handle is not null and not leaving order by id", this::node);
   }
 
   /**
@@ -167,10 +166,10 @@ public class NodeRepository {
    */
   public List<ComputeNode> unlaunched(boolean includeFailed) {
     return jdbc.query(
-        SELECT + " where pid is null and not leaving and not preempted and reported_state <> 'deallocated'" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
+        SELECT + " where handle is null and not leaving and not preempted and reported_state <> 'deallocated'" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
   }
 
-  private static final String SILENT = " where pid is not null and not unresponsive and last_contact < ?";
+  private static final String SILENT = " where handle is not null and not unresponsive and last_contact < ?";
 
   /** Whether any launched node (leaving or not) has not been heard from since the given time. */
   public boolean anySilentSince(Instant before) {
@@ -257,7 +256,7 @@ public class NodeRepository {
             startTask == null ? null : json.readValue(startTask, StartTaskInfo.class),
             error == null ? null : json.readValue(error, NodeError.class),
             agentErrors == null ? List.of() : List.of(json.readValue(agentErrors, NodeError[].class)),
-            nullableLong(rs, "pid"),
+            rs.getString("handle"),
             NodeRestart.parse(rs.getString("restart")).orElse(null),
             rs.getString("restart_option"),
             rs.getLong("version"),

@@ -27,7 +27,8 @@ import dev.lote.pool.domain.SupportedImage;
 
 /**
  * Runs each node as a node-agent process on this machine, in its own directory. The agent
- * survives a restart of the pool-service: its pid is kept in the node row and in a pid file, and
+ * survives a restart of the pool-service: its pid is its handle, kept in the node row, and kept in
+ * a pid file, and
  * {@link #isRunning} recognises it again by its node id and the agent jar on its command line.
  * Every agent it started or adopted is watched: one that ends without being released is reported
  * to the {@link #onAgentExit} listener.
@@ -57,7 +58,7 @@ public class LocalNodeProvider implements NodeProvider {
   }
 
   @Override
-  public long launch(NodeSpec spec) {
+  public String launch(NodeSpec spec) {
     if (!NodeIds.isWellFormed(spec.nodeId())) {
       throw new NodeLaunchException("not a node id: " + spec.nodeId(), null);
     }
@@ -81,7 +82,7 @@ public class LocalNodeProvider implements NodeProvider {
       writePid(spec.nodeId(), process.pid());
       log.info("started node agent {} of pool {} as pid {}: {}", spec.nodeId(), spec.poolId(), process.pid(), String.join(" ", command));
       watch(process.toHandle(), spec.nodeId());
-      return process.pid();
+      return Long.toString(process.pid());
     } catch (IOException e) {
       throw new NodeLaunchException("Could not start the node agent: " + e.getMessage(), e);
     }
@@ -159,7 +160,7 @@ public class LocalNodeProvider implements NodeProvider {
         .thenRun(
             () -> {
               if (!releasing.remove(agent.pid())) {
-                exitListener.accept(new Provisioned(nodeId, agent.pid()));
+                exitListener.accept(new Provisioned(nodeId, Long.toString(agent.pid())));
               }
             });
   }
@@ -169,13 +170,22 @@ public class LocalNodeProvider implements NodeProvider {
    * the agent jar: a recycled pid that now runs something else is never signalled.
    */
   private Optional<ProcessHandle> agent(Provisioned node) {
-    if (node.pid() == null) {
+    Long pid = pid(node);
+    if (pid == null) {
       return Optional.empty();
     }
     String jar = settings.agentJar().toAbsolutePath().normalize().toString();
-    return ProcessHandle.of(node.pid())
+    return ProcessHandle.of(pid)
         .filter(ProcessHandle::isAlive)
         .filter(h -> h.info().commandLine().map(c -> c.contains("--lote.node.id=" + node.nodeId()) && c.contains(jar)).orElse(false));
+  }
+
+  /** The agent's pid, which is this provider's handle; null for a handle that is not one. */
+  private static Long pid(Provisioned node) {
+    if (node.handle() == null || !node.handle().matches("[0-9]{1,18}")) {
+      return null;
+    }
+    return Long.parseLong(node.handle());
   }
 
   @Override

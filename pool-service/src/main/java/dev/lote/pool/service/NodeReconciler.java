@@ -71,6 +71,7 @@ public class NodeReconciler implements SmartLifecycle {
   private final Counter relaunches;
   private volatile ScheduledExecutorService executor;
   private final AtomicBoolean pending = new AtomicBoolean();
+  private final AtomicBoolean retryFailed = new AtomicBoolean();
   private volatile boolean running;
 
   public NodeReconciler(
@@ -100,6 +101,12 @@ public class NodeReconciler implements SmartLifecycle {
     if (running && pending.compareAndSet(false, true)) {
       executor.execute(() -> pass(false));
     }
+  }
+
+  /** The provider has room again (a host joined): nodes whose start failed for want of it are tried again soon. */
+  public void roomAdded() {
+    retryFailed.set(true);
+    wake();
   }
 
   /** Runs the start-up pass now, as after a restart of the service, and waits for it. */
@@ -159,7 +166,7 @@ public class NodeReconciler implements SmartLifecycle {
     if (afterStart) {
       adoptOrRestart(byKey);
     }
-    for (ComputeNode node : nodes.unlaunched(afterStart)) {
+    for (ComputeNode node : nodes.unlaunched(afterStart || retryFailed.getAndSet(false))) {
       Pool pool = byKey.get(key(node.account(), BatchIds.key(node.poolId())));
       if (pool != null && pool.state() == PoolState.ACTIVE) {
         launch(node, pool, Launch.FIRST);
@@ -243,8 +250,8 @@ public class NodeReconciler implements SmartLifecycle {
 
   private void restart(ComputeNode node, Pool pool) {
     NodeRestart kind = node.restarting();
-    if (node.pid() != null) {
-      provider.release(List.of(new Provisioned(node.id(), node.pid())), kind.keepsFiles());
+    if (node.handle() != null) {
+      provider.release(List.of(new Provisioned(node.id(), node.handle())), kind.keepsFiles());
     }
     log.info("node {} of pool {}: {}", node.id(), pool.id(), kind.wire());
     if (kind.startsAgain()) {
@@ -255,7 +262,7 @@ public class NodeReconciler implements SmartLifecycle {
   }
 
   private static List<Provisioned> provisioned(List<ComputeNode> list) {
-    return list.stream().filter(n -> n.pid() != null).map(n -> new Provisioned(n.id(), n.pid())).toList();
+    return list.stream().filter(n -> n.handle() != null).map(n -> new Provisioned(n.id(), n.handle())).toList();
   }
 
   /** Adds the nodes of a kind (dedicated or low-priority) the pool lacks; the next pass launches them. */
@@ -288,9 +295,9 @@ public class NodeReconciler implements SmartLifecycle {
 
   /** Starts the node's agent; false when it could not be started. */
   private boolean launch(ComputeNode node, Pool pool, Launch why) {
-    long pid;
+    String handle;
     try {
-      pid = provider.launch(
+      handle = provider.launch(
           new NodeSpec(node.id(), node.account(), node.poolId(), pool.vmSize(), node.taskSlots(), pool.startTask(), pool.runsContainers()));
     } catch (NodeLaunchException e) {
       log.error("could not start node {} of pool {}: {}", node.id(), pool.id(), e.getMessage());
@@ -302,13 +309,13 @@ public class NodeReconciler implements SmartLifecycle {
             node.id(),
             n -> {
               switch (why) {
-                case FIRST -> n.launched(pid, clock.instant());
-                case AGAIN -> n.relaunched(pid, clock.instant());
-                case RESTART -> n.restarted(pid, clock.instant());
+                case FIRST -> n.launched(handle, clock.instant());
+                case AGAIN -> n.relaunched(handle, clock.instant());
+                case RESTART -> n.restarted(handle, clock.instant());
               }
             });
     if (!recorded) {
-      provider.release(List.of(new Provisioned(node.id(), pid)));
+      provider.release(List.of(new Provisioned(node.id(), handle)));
     }
     return true;
   }
@@ -319,14 +326,14 @@ public class NodeReconciler implements SmartLifecycle {
       return;
     }
     if (!relaunch) {
-      log.warn("node agent of {} (pid {}) exited; it is not started again (lote.nodes.local.relaunch is off)", agent.nodeId(), agent.pid());
+      log.warn("node agent of {} ({}) exited; it is not started again (lote.nodes.local.relaunch is off)", agent.nodeId(), agent.handle());
       return;
     }
     try {
       executor.execute(
           () -> {
             Duration delay = backoff.died(agent.nodeId(), clock.instant());
-            log.warn("node agent of {} (pid {}) exited; starting it again in {}", agent.nodeId(), agent.pid(), delay);
+            log.warn("node agent of {} ({}) exited; starting it again in {}", agent.nodeId(), agent.handle(), delay);
             executor.schedule(() -> relaunch(agent), delay.toMillis(), TimeUnit.MILLISECONDS);
           });
     } catch (RejectedExecutionException e) {
@@ -338,7 +345,7 @@ public class NodeReconciler implements SmartLifecycle {
   private void relaunch(Provisioned dead) {
     try {
       ComputeNode node = nodes.byId(dead.nodeId()).orElse(null);
-      if (node == null || node.leaving() || !Objects.equals(node.pid(), dead.pid())) {
+      if (node == null || node.leaving() || !Objects.equals(node.handle(), dead.handle())) {
         backoff.forget(dead.nodeId());
         return;
       }
@@ -372,12 +379,12 @@ public class NodeReconciler implements SmartLifecycle {
       if (pool == null || pool.state() != PoolState.ACTIVE) {
         continue;
       }
-      Provisioned agent = new Provisioned(node.id(), node.pid());
+      Provisioned agent = new Provisioned(node.id(), node.handle());
       if (provider.isRunning(agent)) {
         update(node.id(), n -> n.contact(clock.instant()));
         provider.watch(agent);
       } else {
-        log.info("node agent of {} (pid {}) is gone; starting it again", node.id(), node.pid());
+        log.info("node agent of {} ({}) is gone; starting it again", node.id(), node.handle());
         launch(node, pool, Launch.AGAIN);
       }
     }
@@ -389,7 +396,7 @@ public class NodeReconciler implements SmartLifecycle {
    */
   private void remove(Pool deleting) {
     List<ComputeNode> members = nodes.ofPool(deleting.account(), deleting.key());
-    provider.release(members.stream().map(n -> new Provisioned(n.id(), n.pid())).toList());
+    provider.release(members.stream().map(n -> new Provisioned(n.id(), n.handle())).toList());
     tx.executeWithoutResult(
         s -> {
           Pool pool = pools.lock(deleting.account(), deleting.key()).orElse(null);

@@ -185,8 +185,8 @@ public class PoolService {
               events.nodesChanged(List.of(node), views, id -> requestId);
               return before;
             });
-    if (preempted.pid() != null && !preempted.preempted()) {
-      provider.release(List.of(new NodeProvider.Provisioned(preempted.id(), preempted.pid())), false);
+    if (preempted.handle() != null && !preempted.preempted()) {
+      provider.release(List.of(new NodeProvider.Provisioned(preempted.id(), preempted.handle())), false);
     }
   }
 

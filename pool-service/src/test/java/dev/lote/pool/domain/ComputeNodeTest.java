@@ -24,7 +24,7 @@ class ComputeNodeTest {
   private static ComputeNode aLaunchedNode() {
     Pool pool = aPool("{'id':'p','vmSize':'small','targetDedicatedNodes':1,'taskSlotsPerNode':2}");
     ComputeNode node = ComputeNode.allocate("tvm-1_1-x", pool, T0);
-    node.launched(4242, T0);
+    node.launched("4242", T0);
     return node;
   }
 
@@ -156,11 +156,11 @@ class ComputeNodeTest {
     node.reported(report(NodeState.IDLE), T0);
     node.heartbeat(1, 1, T0);
 
-    node.relaunched(5151, T0.plusSeconds(5));
+    node.relaunched("5151", T0.plusSeconds(5));
 
     assertThat(node.state()).isEqualTo(NodeState.CREATING);
     assertThat(node.runningTasks()).isZero();
-    assertThat(node.pid()).isEqualTo(5151L);
+    assertThat(node.handle()).isEqualTo("5151");
     assertThat(node.agentUrl()).isEqualTo("http://127.0.0.1:4000");
     node.reported(new NodeReport(NodeState.IDLE, "http://127.0.0.1:4001", "127.0.0.1", null, T0), T0.plusSeconds(6));
     assertThat(node.agentUrl()).isEqualTo("http://127.0.0.1:4001");
@@ -245,7 +245,7 @@ class ComputeNodeTest {
   void aPreemptedLowPriorityNodeIsLostToTheSchedulerAndStaysUntilThePoolLetsItGo() {
     Pool pool = aPool("{'id':'p','vmSize':'small','targetLowPriorityNodes':1}");
     ComputeNode node = ComputeNode.allocate("tvm-1_1-x", pool, false, T0);
-    node.launched(4242, T0);
+    node.launched("4242", T0);
     node.reported(report(NodeState.IDLE), T0);
     node.heartbeat(1, 1, T0.plusSeconds(1));
 
@@ -254,7 +254,7 @@ class ComputeNodeTest {
     assertThat(node.state()).isEqualTo(NodeState.PREEMPTED);
     assertThat(node.view().lost()).isTrue();
     assertThat(node.schedulable()).isFalse();
-    assertThat(node.pid()).isNull();
+    assertThat(node.handle()).isNull();
     assertThat(node.checkLiveness(T0.plusSeconds(100), Duration.ofSeconds(30))).as("no agent to fall silent").isFalse();
     node.heartbeat(1, 1, T0.plusSeconds(3));
     assertThat(node.state()).as("a late heartbeat of the stopped agent").isEqualTo(NodeState.PREEMPTED);
@@ -318,11 +318,11 @@ class ComputeNodeTest {
 
     node.reported(report(NodeState.DEALLOCATED), T0.plusSeconds(4));
     assertThat(node.restartable()).isTrue();
-    node.restarted(5151, T0.plusSeconds(5));
+    node.restarted("5151", T0.plusSeconds(5));
     assertThat(node.restartable()).isFalse();
     assertThat(node.state()).isEqualTo(NodeState.REBOOTING);
     assertThat(node.view().deallocation()).as("the scheduler forgets that the node was leaving").isNull();
-    assertThat(node.pid()).isEqualTo(5151);
+    assertThat(node.handle()).isEqualTo("5151");
 
     node.reported(report(NodeState.WAITINGFORSTARTTASK), T0.plusSeconds(6));
     assertThat(node.state()).isEqualTo(NodeState.WAITINGFORSTARTTASK);
@@ -362,7 +362,7 @@ class ComputeNodeTest {
     assertThat(node.restartable()).isTrue();
     node.deallocated(T0.plusSeconds(3));
     assertThat(node.state()).isEqualTo(NodeState.DEALLOCATED);
-    assertThat(node.pid()).isNull();
+    assertThat(node.handle()).isNull();
     assertThat(node.view().deallocation()).isNull();
     assertThat(node.checkLiveness(T0.plusSeconds(600), Duration.ofSeconds(30))).as("no agent to lose").isFalse();
     assertThatThrownBy(() -> node.restart(NodeRestart.REBOOT, "requeue", T0))
@@ -370,7 +370,7 @@ class ComputeNodeTest {
 
     node.start(T0.plusSeconds(4));
     assertThat(node.state()).isEqualTo(NodeState.STARTING);
-    node.launched(6161, T0.plusSeconds(5));
+    node.launched("6161", T0.plusSeconds(5));
     node.reported(report(NodeState.IDLE), T0.plusSeconds(6));
     assertThat(node.state()).isEqualTo(NodeState.IDLE);
     assertThat(node.schedulable()).isTrue();

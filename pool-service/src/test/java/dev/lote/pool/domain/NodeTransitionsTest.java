@@ -58,7 +58,7 @@ class NodeTransitionsTest {
   void aNodeDoesNotComeBackFromLeaving() {
     Pool pool = Pool.create("lote", PoolDefinition.parse(JsonMapper.builder().build().readTree("{\"id\":\"p\",\"vmSize\":\"small\"}")), T0);
     ComputeNode node = ComputeNode.allocate("tvm-1_1-x", pool, T0);
-    node.launched(4242, T0);
+    node.launched("4242", T0);
     node.leave(T0);
 
     node.heartbeat(1, 1, T0.plusSeconds(1));

@@ -50,7 +50,7 @@ class LocalNodeProviderTest {
     JsonNode startTask = JsonMapper.builder().build().readTree("{\"commandLine\":\"/bin/sh -c 'echo hi'\",\"waitForSuccess\":true}");
     String nodeId = "tvm-1234567890_1-20261125t010203z";
 
-    long pid = provider.launch(new NodeSpec(nodeId, "lote", "pool-A", "standard_d2", 2, startTask));
+    long pid = Long.parseLong(provider.launch(new NodeSpec(nodeId, "lote", "pool-A", "standard_d2", 2, startTask)));
 
     Path root = dir.resolve("nodes").resolve(nodeId);
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(root.resolve("started")));
@@ -65,12 +65,12 @@ class LocalNodeProviderTest {
         .startsWith(java + " " + FLAGS + " -jar " + jar.toAbsolutePath());
     assertThat(JsonMapper.builder().build().readTree(root.resolve("start-task.json").toFile())).isEqualTo(startTask);
     assertThat(Files.readString(pidDir().resolve(nodeId + ".pid")).trim()).isEqualTo(Long.toString(pid));
-    assertThat(provider.isRunning(new Provisioned(nodeId, pid))).isTrue();
+    assertThat(provider.isRunning(new Provisioned(nodeId, Long.toString(pid)))).isTrue();
 
-    provider.release(List.of(new Provisioned(nodeId, pid)));
+    provider.release(List.of(new Provisioned(nodeId, Long.toString(pid))));
 
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-    assertThat(provider.isRunning(new Provisioned(nodeId, pid))).isFalse();
+    assertThat(provider.isRunning(new Provisioned(nodeId, Long.toString(pid)))).isFalse();
     assertThat(pidDir().resolve(nodeId + ".pid")).doesNotExist();
     assertThat(root).doesNotExist();
   }
@@ -80,12 +80,12 @@ class LocalNodeProviderTest {
     LocalNodeProvider provider = provider(TestAgents.fakeAgentJar(dir), Duration.ofSeconds(10));
     String nodeId = "tvm-1234567890_2-20261125t010203z";
 
-    long pid = provider.launch(new NodeSpec(nodeId, "lote", "p", "small", 1, null));
+    long pid = Long.parseLong(provider.launch(new NodeSpec(nodeId, "lote", "p", "small", 1, null)));
 
     Path root = dir.resolve("nodes").resolve(nodeId);
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(root.resolve("started")));
     assertThat(Files.readString(root.resolve("agent.log"))).contains("--lote.node.vm-size=small").doesNotContain("start-task");
-    provider.release(List.of(new Provisioned(nodeId, pid)));
+    provider.release(List.of(new Provisioned(nodeId, Long.toString(pid))));
   }
 
   @Test
@@ -96,12 +96,12 @@ class LocalNodeProviderTest {
     Files.writeString(root.resolve("ignore-sigterm"), "");
     Files.writeString(root.resolve("spawn-child"), "");
 
-    long pid = provider.launch(new NodeSpec(nodeId, "lote", "p", "small", 1, null));
+    long pid = Long.parseLong(provider.launch(new NodeSpec(nodeId, "lote", "p", "small", 1, null)));
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(root.resolve("started")));
     long child = Long.parseLong(Files.readString(root.resolve("child.pid")).trim());
     assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).isTrue();
 
-    provider.release(List.of(new Provisioned(nodeId, pid)));
+    provider.release(List.of(new Provisioned(nodeId, Long.toString(pid))));
 
     await().atMost(Duration.ofSeconds(5))
         .untilAsserted(
@@ -115,7 +115,7 @@ class LocalNodeProviderTest {
   void aProcessThatIsNotTheNodesAgentIsNotTakenForIt() {
     LocalNodeProvider provider = provider(dir.resolve("none.jar"), Duration.ofSeconds(1));
 
-    assertThat(provider.isRunning(new Provisioned("tvm-9999999999_1-20261125t010203z", ProcessHandle.current().pid()))).isFalse();
+    assertThat(provider.isRunning(new Provisioned("tvm-9999999999_1-20261125t010203z", Long.toString(ProcessHandle.current().pid())))).isFalse();
     assertThat(provider.isRunning(new Provisioned("tvm-9999999999_1-20261125t010203z", null))).isFalse();
   }
 
@@ -126,47 +126,47 @@ class LocalNodeProviderTest {
     provider.onAgentExit(died::add);
     String dying = "tvm-1234567890_4-20261125t010203z";
     String released = "tvm-1234567890_5-20261125t010203z";
-    long dyingPid = provider.launch(new NodeSpec(dying, "lote", "p", "small", 1, null));
-    long releasedPid = provider.launch(new NodeSpec(released, "lote", "p", "small", 1, null));
+    long dyingPid = Long.parseLong(provider.launch(new NodeSpec(dying, "lote", "p", "small", 1, null)));
+    long releasedPid = Long.parseLong(provider.launch(new NodeSpec(released, "lote", "p", "small", 1, null)));
     await().atMost(Duration.ofSeconds(30))
         .until(() -> Files.exists(dir.resolve("nodes").resolve(dying).resolve("started"))
             && Files.exists(dir.resolve("nodes").resolve(released).resolve("started")));
 
     ProcessHandle.of(dyingPid).orElseThrow().destroyForcibly();
-    provider.release(List.of(new Provisioned(released, releasedPid)));
+    provider.release(List.of(new Provisioned(released, Long.toString(releasedPid))));
 
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(died).containsExactly(new Provisioned(dying, dyingPid)));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(died).containsExactly(new Provisioned(dying, Long.toString(dyingPid))));
   }
 
   @Test
   void anAdoptedAgentIsWatchedToo() throws Exception {
     Path jar = TestAgents.fakeAgentJar(dir);
     String nodeId = "tvm-1234567890_6-20261125t010203z";
-    long pid = provider(jar, Duration.ofSeconds(5)).launch(new NodeSpec(nodeId, "lote", "p", "small", 1, null));
+    long pid = Long.parseLong(provider(jar, Duration.ofSeconds(5)).launch(new NodeSpec(nodeId, "lote", "p", "small", 1, null)));
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("nodes").resolve(nodeId).resolve("started")));
     LocalNodeProvider afterRestart = provider(jar, Duration.ofSeconds(5));
     List<Provisioned> died = new CopyOnWriteArrayList<>();
     afterRestart.onAgentExit(died::add);
 
-    afterRestart.watch(new Provisioned(nodeId, pid));
+    afterRestart.watch(new Provisioned(nodeId, Long.toString(pid)));
     ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(died).containsExactly(new Provisioned(nodeId, pid)));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(died).containsExactly(new Provisioned(nodeId, Long.toString(pid))));
   }
 
   @Test
   void aPidWhoseCommandLineIsAnotherNodesAgentIsNeitherTakenForItNorSignalled() throws IOException {
     LocalNodeProvider provider = provider(TestAgents.fakeAgentJar(dir), Duration.ofSeconds(1));
     String nodeId = "tvm-1234567890_7-20261125t010203z";
-    long pid = provider.launch(new NodeSpec(nodeId, "lote", "p", "small", 1, null));
+    long pid = Long.parseLong(provider.launch(new NodeSpec(nodeId, "lote", "p", "small", 1, null)));
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("nodes").resolve(nodeId).resolve("started")));
 
-    Provisioned other = new Provisioned("tvm-1234567890_8-20261125t010203z", pid);
+    Provisioned other = new Provisioned("tvm-1234567890_8-20261125t010203z", Long.toString(pid));
     assertThat(provider.isRunning(other)).isFalse();
     provider.release(List.of(other), true);
 
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isTrue();
-    provider.release(List.of(new Provisioned(nodeId, pid)));
+    provider.release(List.of(new Provisioned(nodeId, Long.toString(pid))));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.lote.support.config;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -105,8 +106,11 @@ public class LoteSupportAutoConfiguration {
   @Bean
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
   public FilterRegistrationBean<InternalCallerFilter> internalCallerFilter(
-      @Value("${" + InternalCredential.PROPERTY + ":}") String secret, Clock clock) {
-    FilterRegistrationBean<InternalCallerFilter> r = new FilterRegistrationBean<>(new InternalCallerFilter(secret, clock));
+      @Value("${" + InternalCredential.PROPERTY + ":}") String secret,
+      @Value("${lote.internal.own-credential-paths:}") List<String> ownCredentialPaths,
+      Clock clock) {
+    FilterRegistrationBean<InternalCallerFilter> r =
+        new FilterRegistrationBean<>(new InternalCallerFilter(secret, clock, ownCredentialPaths.stream().filter(p -> !p.isBlank()).toList()));
     r.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
     return r;
   }

@@ -2,6 +2,7 @@ package dev.lote.support.web;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -22,7 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
  * A service answers only Lote's own parts: every request but {@code /actuator/health} must carry
  * the {@link InternalCredential}, so the account header and the internal endpoints (account keys
  * among them) are out of reach of anyone who goes around the gateway. Without a configured secret
- * (a service started by hand) it lets every call through, and says so once at start.
+ * (a service started by hand) it lets every call through, and says so once at start. Paths under
+ * one of the service's {@code ownCredentialPaths} carry a credential of their own that the service
+ * checks itself (the pool-service's host join, with its join token).
  */
 public class InternalCallerFilter extends OncePerRequestFilter {
 
@@ -30,11 +33,17 @@ public class InternalCallerFilter extends OncePerRequestFilter {
 
   private final String secret;
   private final Clock clock;
+  private final List<String> ownCredentialPaths;
   private final JsonMapper json = JsonMapper.builder().build();
 
   public InternalCallerFilter(String secret, Clock clock) {
+    this(secret, clock, List.of());
+  }
+
+  public InternalCallerFilter(String secret, Clock clock, List<String> ownCredentialPaths) {
     this.secret = secret;
     this.clock = clock;
+    this.ownCredentialPaths = List.copyOf(ownCredentialPaths);
     if (!InternalCredential.configured(secret)) {
       log.warn("{} is not set: this service answers any caller, not only Lote's own parts", InternalCredential.ENVIRONMENT);
     }
@@ -43,7 +52,8 @@ public class InternalCallerFilter extends OncePerRequestFilter {
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
     String path = request.getRequestURI();
-    return !InternalCredential.configured(secret) || path.equals("/actuator/health") || path.startsWith("/actuator/health/");
+    return !InternalCredential.configured(secret) || path.equals("/actuator/health") || path.startsWith("/actuator/health/")
+        || ownCredentialPaths.stream().anyMatch(path::startsWith);
   }
 
   @Override
