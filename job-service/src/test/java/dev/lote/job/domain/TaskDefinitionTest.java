@@ -60,6 +60,17 @@ class TaskDefinitionTest {
   }
 
   @Test
+  void aTaskRunsAsTheUserAccountItNamesOrAnAutoUserNotBoth() {
+    TaskDefinition d = TaskDefinition.parse(body("{'id':'t','commandLine':'x','userIdentity':{'userName':'alice'}}"), anActiveJob(""));
+    assertThat(d.runSpec().userName()).isEqualTo("alice");
+    assertThat(d.runSpec().elevated()).isFalse();
+    assertThat(TaskDefinition.parse(body("{'id':'t','commandLine':'x'}"), anActiveJob("")).runSpec().userName()).isNull();
+
+    BatchException both = refused(anActiveJob(""), "{'id':'t','commandLine':'x','userIdentity':{'userName':'alice','autoUser':{'scope':'task'}}}");
+    assertThat(property(both)).isEqualTo("userIdentity.userName");
+  }
+
+  @Test
   void anUnlimitedWallClockIsNoLimit() {
     TaskDefinition d =
         TaskDefinition.parse(
