@@ -14,6 +14,8 @@ import dev.lote.common.time.IsoDurations;
  *     node without a container runtime reports so among its errors
  * @param containerSearchPath where the agent looks for {@code docker} and {@code podman}: its own
  *     {@code PATH} unless given
+ * @param userAccountsFile    a JSON file with the pool's {@code userAccounts}, made before the start
+ *     task; null for none
  */
 record AgentConfig(
     String nodeId,
@@ -29,7 +31,8 @@ record AgentConfig(
     Duration heartbeatInterval,
     Path uidRegistry,
     boolean containers,
-    String containerSearchPath) {
+    String containerSearchPath,
+    Path userAccountsFile) {
 
   static AgentConfig parse(String[] args) {
     Map<String, String> m = new HashMap<>();
@@ -55,7 +58,8 @@ record AgentConfig(
         IsoDurations.parse(m.getOrDefault("heartbeat-interval", "PT10S")),
         Path.of(m.getOrDefault("uid-registry", "/run/lote/task-uids")),
         Boolean.parseBoolean(m.getOrDefault("containers", "false")),
-        m.getOrDefault("container-search-path", System.getenv("PATH")));
+        m.getOrDefault("container-search-path", System.getenv("PATH")),
+        m.containsKey("user-accounts") ? Path.of(m.get("user-accounts")) : null);
   }
 
   private static String required(Map<String, String> m, String name) {

@@ -47,6 +47,7 @@ final class NodeAgent implements AutoCloseable {
   private final FileServer files;
   private final Processes processes;
   private final TaskUsers users;
+  private final NodeUsers nodeUsers;
   private final Journal journal;
   private final Retention retention;
   /** The node's container runtime, looked for when first needed; see {@link #containers()}. */
@@ -64,6 +65,7 @@ final class NodeAgent implements AutoCloseable {
   /** Job preparation and release tasks: rare (one of each per job on a node), each waits for its process. */
   private final ExecutorService jobTaskWorkers = Executors.newCachedThreadPool(daemon("job-tasks"));
   private Thread consumerThread;
+  private volatile NodeAgentError accountsError;
 
   NodeAgent(AgentConfig cfg, Clock clock) throws IOException {
     this.cfg = cfg;
@@ -78,6 +80,10 @@ final class NodeAgent implements AutoCloseable {
     this.retention = Retention.open(cfg.retentionFile(), cfg, clock);
     this.events = new Events(cfg.kafka(), "node-agent-" + cfg.nodeId(), cfg.account(), clock);
     this.files = new FileServer(cfg, System.getenv().getOrDefault(InternalCredential.ENVIRONMENT, ""), retention::removed);
+    int agentUid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue();
+    this.nodeUsers = NodeUsers.forNode(cfg.root(), users, cfg.nodeId(), agentUid);
+    users.accounts(nodeUsers);
+    new NodeApi(nodeUsers, new ServiceLogs(cfg)).serve(files);
     this.processes = new Processes(cfg);
     this.journal = new Journal(cfg.journal());
     this.reporter = new Reporter(events, journal, timers);
@@ -90,7 +96,10 @@ final class NodeAgent implements AutoCloseable {
             cfg, new Launcher(cfg, processes, users, this::containers), jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
             heartbeats::changed);
     self[0] = runner;
-    this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> report("deallocated", null));
+    this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> {
+      nodeUsers.removeAll();
+      report("deallocated", null);
+    });
   }
 
   private KafkaConsumer<String, byte[]> consumer() {
@@ -120,11 +129,15 @@ final class NodeAgent implements AutoCloseable {
    * time-to-live, and a node whose agent runs it is not lost.
    */
   void start() throws InterruptedException {
+    nodeUsers.removeLeftOver();
     files.start();
     runner.recover();
     retentionSweeper.scheduleWithFixedDelay(retention::sweep, 0, 1, TimeUnit.SECONDS);
+    // the accounts of nodes whose agents were stopped and whose roots were removed without leaving their pool (a pool deleted)
+    retentionSweeper.scheduleWithFixedDelay(nodeUsers::removeLeftOver, 1, 1, TimeUnit.MINUTES);
     report("starting", null);
     heartbeats.start();
+    createUserAccounts();
     StartTaskOutcome outcome = null;
     if (cfg.startTaskFile() != null) {
       StartTask st;
@@ -158,6 +171,23 @@ final class NodeAgent implements AutoCloseable {
     report("idle", outcome);
   }
 
+  /** The pool's {@code userAccounts}, made before the start task, which may run as one of them; a failure is among the node's errors. */
+  private void createUserAccounts() {
+    if (cfg.userAccountsFile() == null) {
+      return;
+    }
+    try {
+      nodeUsers.ensure(NodeUsers.read(cfg.userAccountsFile()));
+    } catch (NodeUsers.Refused e) {
+      accountsError = new NodeAgentError("UserAccountCreationFailed", "The pool's user accounts could not be made on the node: " + e.reason);
+    } catch (IOException | RuntimeException e) {
+      accountsError = new NodeAgentError("UserAccountCreationFailed", "The pool's user accounts could not be made on the node: " + e.getMessage());
+    }
+    if (accountsError != null) {
+      log.warn("{}", accountsError.message());
+    }
+  }
+
   private void report(String state, StartTaskOutcome outcome) {
     List<NodeAgentError> errors = errors();
     events.send(
@@ -176,6 +206,9 @@ final class NodeAgent implements AutoCloseable {
    */
   private List<NodeAgentError> errors() {
     List<NodeAgentError> errors = new ArrayList<>(users.errors());
+    if (accountsError != null) {
+      errors.add(accountsError);
+    }
     if (cfg.containers() && containers().runtime() == null) {
       errors.add(new NodeAgentError(
           "ContainerRuntimeNotAvailable",
@@ -211,7 +244,7 @@ final class NodeAgent implements AutoCloseable {
     Files.setPosixFilePermissions(cfg.shared(), PosixFilePermissions.fromString("rwxrwxrwx"));
     Files.setAttribute(cfg.shared(), "unix:mode", 01777);
     Files.setPosixFilePermissions(cfg.agentDir(), PosixFilePermissions.fromString("rwx------"));
-    for (String own : List.of("agent.log", "start-task.json")) {
+    for (String own : List.of("agent.log", "start-task.json", "user-accounts.json")) {
       Path p = cfg.root().resolve(own);
       if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));

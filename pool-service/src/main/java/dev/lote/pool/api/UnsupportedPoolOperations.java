@@ -7,7 +7,7 @@ import dev.lote.support.web.UnsupportedOperations;
 
 /**
  * Every other pool and node operation of the Batch API (resize, patch, autoscale, remove nodes,
- * reboot, users, ...) answers 501 {@code NotSupported}.
+ * reboot, ...) answers 501 {@code NotSupported}.
  */
 @RestController
 @RequestMapping({"/pools/**", "/nodecounts/**", "/supportedimages/**", "/poolusagemetrics/**"})

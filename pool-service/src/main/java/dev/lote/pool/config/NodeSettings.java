@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     of the agent's 10 s heartbeats missed)
  * @param livenessInterval  how often silent nodes are looked for
  * @param agentVersion      reported as the nodes' {@code nodeAgentInfo.version}
+ * @param remoteLogin       where a node's users log in over SSH
  */
 @ConfigurationProperties("lote.nodes")
 public record NodeSettings(
@@ -21,7 +22,16 @@ public record NodeSettings(
     @DefaultValue("PT30S") Duration heartbeatTimeout,
     @DefaultValue("PT5S") Duration livenessInterval,
     @DefaultValue("0.1.0") String agentVersion,
-    @DefaultValue Local local) {
+    @DefaultValue Local local,
+    @DefaultValue RemoteLogin remoteLogin) {
+
+  /**
+   * {@code lote.nodes.remote-login.*}: the SSH server of the nodes' host (ComputeNode_GetRemoteLoginSettings).
+   *
+   * @param address the address users reach it at; the node's own IP address when empty
+   * @param port    its port
+   */
+  public record RemoteLogin(@DefaultValue("") String address, @DefaultValue("22") int port) {}
 
   /**
    * {@code lote.nodes.local.*}: the local provider.
