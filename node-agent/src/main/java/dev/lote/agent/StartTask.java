@@ -26,7 +26,7 @@ final class StartTask {
   final boolean elevated;
   /** {@code userIdentity.autoUser.scope task} */
   final boolean ownUser;
-  /** {@code userIdentity.userName}: one of the pool's user accounts; null for an auto-user */
+  /** {@code userIdentity.username}: one of the pool's user accounts; null for an auto-user */
   final String userName;
 
   private StartTask(
@@ -58,7 +58,7 @@ final class StartTask {
               }
             });
     JsonNode auto = n.path("userIdentity").path("autoUser");
-    String userName = n.path("userIdentity").path("userName").asString(null);
+    String userName = n.path("userIdentity").path("username").asString(null);
     return new StartTask(
         n.path("commandLine").asString(),
         env,

@@ -26,7 +26,7 @@ public final class TaskEvents {
    *     the node of that affinity id when it can take the task; null for none
    * @param container            the task runs in a container of this image; null for a host process
    * @param jobManager           set when the task is its job's job manager task; null for any other
-   * @param userName             the pool's user account the task runs as ({@code userIdentity.userName});
+   * @param userName             the pool's user account the task runs as ({@code userIdentity.username});
    *     null for an auto-user
    */
   public record TaskRunSpec(

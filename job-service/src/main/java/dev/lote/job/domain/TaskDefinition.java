@@ -221,23 +221,23 @@ public record TaskDefinition(
   }
 
   /**
-   * The user a task runs as: one of the pool's user accounts ({@code userName}), or an auto-user,
+   * The user a task runs as: one of the pool's user accounts ({@code username}), or an auto-user,
    * an administrator or not, the pool's or one of its own.
    */
   record AutoUser(boolean elevated, boolean ownUser, String userName) {}
 
-  /** The identity of a task, whose {@code userName} names one of the pool's user accounts (the node checks it has it). */
+  /** The identity of a task, whose {@code username} names one of the pool's user accounts (the node checks it has it). */
   static AutoUser taskUser(Props p) {
     Props identity = p.object("userIdentity");
-    String userName = identity == null ? null : identity.string("userName");
+    String userName = identity == null ? null : identity.string("username");
     if (userName == null) {
       return autoUser(p);
     }
     if (identity.object("autoUser") != null) {
-      throw BatchErrors.invalidProperty(identity.name("userName"), userName, "The userName and autoUser properties are mutually exclusive; give one of them.");
+      throw BatchErrors.invalidProperty(identity.name("username"), userName, "The username and autoUser properties are mutually exclusive; give one of them.");
     }
     if (userName.isBlank()) {
-      throw BatchErrors.invalidProperty(identity.name("userName"), userName, "The value must not be empty.");
+      throw BatchErrors.invalidProperty(identity.name("username"), userName, "The value must not be empty.");
     }
     return new AutoUser(false, false, userName);
   }
@@ -248,7 +248,7 @@ public record TaskDefinition(
     if (identity == null) {
       return new AutoUser(false, false, null);
     }
-    identity.unsupported("userName", "Named user accounts are" + NOT_YET + " for job preparation and release tasks; use autoUser.");
+    identity.unsupported("username", "Named user accounts are" + NOT_YET + " for job preparation and release tasks; use autoUser.");
     Props auto = identity.object("autoUser");
     if (auto == null) {
       return new AutoUser(false, false, null);

@@ -175,10 +175,10 @@ public record PoolDefinition(
           "startTask.maxTaskRetryCount", retries.asString(), "The value must be -1 (unlimited) or a count of retries.");
     }
     JsonNode identity = present(startTask, "userIdentity");
-    JsonNode userName = identity == null ? null : present(identity, "userName");
+    JsonNode userName = identity == null ? null : present(identity, "username");
     if (userName != null && !userNames.contains(userName.asString().toLowerCase(Locale.ROOT))) {
       throw BatchErrors.invalidProperty(
-          "startTask.userIdentity.userName", userName.asString(), "The start task runs as a user of the pool's userAccounts; the pool has none of that name.");
+          "startTask.userIdentity.username", userName.asString(), "The start task runs as a user of the pool's userAccounts; the pool has none of that name.");
     }
     checkStartTaskResourceFiles(startTask);
     JsonNode wait = present(startTask, "waitForSuccess");

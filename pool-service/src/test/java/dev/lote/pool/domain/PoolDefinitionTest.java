@@ -91,15 +91,15 @@ class PoolDefinitionTest {
 
   @Test
   void aStartTaskRunsAsAnAutoUserOrOneOfThePoolsUserAccounts() {
-    BatchException e = rejection("{'id':'p','vmSize':'s','startTask':{'commandLine':'x','userIdentity':{'userName':'alice'}}}");
+    BatchException e = rejection("{'id':'p','vmSize':'s','startTask':{'commandLine':'x','userIdentity':{'username':'alice'}}}");
 
     assertThat(e.code()).isEqualTo("InvalidPropertyValue");
-    assertThat(property(e)).isEqualTo("startTask.userIdentity.userName");
+    assertThat(property(e)).isEqualTo("startTask.userIdentity.username");
     assertThat(PoolDefinition.parse(JSON.readTree("{\"id\":\"p\",\"vmSize\":\"s\",\"startTask\":{\"commandLine\":\"x\",\"userIdentity\":{\"autoUser\":{\"elevationLevel\":\"admin\"}}}}")).startTask())
         .isNotNull();
     assertThat(PoolDefinition.parse(JSON.readTree(
             "{\"id\":\"p\",\"vmSize\":\"s\",\"userAccounts\":[{\"name\":\"Alice\",\"password\":\"pw\"}],"
-                + "\"startTask\":{\"commandLine\":\"x\",\"userIdentity\":{\"userName\":\"alice\"}}}")).startTask())
+                + "\"startTask\":{\"commandLine\":\"x\",\"userIdentity\":{\"username\":\"alice\"}}}")).startTask())
         .as("user names are case-insensitive")
         .isNotNull();
   }
