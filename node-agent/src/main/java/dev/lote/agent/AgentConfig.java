@@ -27,6 +27,8 @@ import dev.lote.common.time.IsoDurations;
  *     agent reports it: 127.0.0.1 unless given (a host agent gives its host's own)
  * @param hostPid             the host agent that started this agent, 0 for none: when it ends, so
  *     does this agent, with everything it runs, as when the host itself goes down
+ * @param userAccountsFile    a JSON file with the pool's {@code userAccounts}, made before the start
+ *     task; null for none
  */
 record AgentConfig(
     String nodeId,
@@ -47,7 +49,8 @@ record AgentConfig(
     int maxTaskProcesses,
     long reservedDiskBytes,
     String bindAddress,
-    long hostPid) {
+    long hostPid,
+    Path userAccountsFile) {
 
   static AgentConfig parse(String[] args) {
     Map<String, String> m = new HashMap<>();
@@ -78,7 +81,8 @@ record AgentConfig(
         Integer.parseInt(m.getOrDefault("max-task-processes", System.getenv().getOrDefault("LOTE_TASK_MAX_PROCESSES", "4096"))),
         Long.parseLong(m.getOrDefault("reserved-disk-bytes", System.getenv().getOrDefault("LOTE_NODE_RESERVED_DISK_BYTES", "1000000000"))),
         m.getOrDefault("bind-address", "127.0.0.1"),
-        Long.parseLong(m.getOrDefault("host-pid", "0")));
+        Long.parseLong(m.getOrDefault("host-pid", "0")),
+        m.containsKey("user-accounts") ? Path.of(m.get("user-accounts")) : null);
   }
 
   private static String required(Map<String, String> m, String name) {

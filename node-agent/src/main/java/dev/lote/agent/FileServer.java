@@ -37,10 +37,13 @@ import dev.lote.common.auth.InternalCredential;
 
 /**
  * The node's internal file API: the files of a task and of the node root, as Batch NodeFile
- * lists and file bodies with the {@code ocp-*} headers, and deletes of task files. Only services
+ * lists and file bodies with the {@code ocp-*} headers, and deletes. Only services
  * on this host call it.
  */
 final class FileServer {
+
+  /** The directories every node root holds, which a file delete leaves in place. */
+  private static final Set<String> LAYOUT = Set.of("shared", "startup", "workitems", "fsmounts");
 
   private final AgentConfig cfg;
   private final HttpServer server;
@@ -94,6 +97,21 @@ final class FileServer {
     Files.writeString(tmp, Integer.toString(s.getAddress().getPort()), StandardCharsets.US_ASCII);
     Files.move(tmp, cfg.portFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return s;
+  }
+
+  /**
+   * Serves another internal API of the node under {@code path} (more specific than the files'),
+   * behind the same internal credential.
+   */
+  void route(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(path, ex -> {
+      if (InternalCredential.configured(internalSecret)
+          && !InternalCredential.matches(internalSecret, ex.getRequestHeaders().getFirst(InternalCredential.HEADER))) {
+        send(ex, 403, "{\"code\":\"AuthenticationFailed\",\"message\":{\"lang\":\"en-US\",\"value\":\"This port serves Lote's services only.\"}}");
+        return;
+      }
+      handler.handle(ex);
+    });
   }
 
   void start() {
@@ -177,13 +195,20 @@ final class FileServer {
   }
 
   /**
-   * File_DeleteFromTask: a file, an empty directory, or with {@code recursive=true} a directory and
-   * everything in it. Only below a task's directory, never the directory itself nor the node root.
-   * A directory that is not empty without {@code recursive} is a conflict.
+   * File_DeleteFromTask and File_DeleteFromComputeNode: a file, an empty directory, or with
+   * {@code recursive=true} a directory and everything in it. Never a task's directory itself, the
+   * node root, or one of the directories the node is laid out in ({@code shared}, {@code startup},
+   * {@code workitems}, {@code fsmounts}); the agent's own files are not found. A directory that is
+   * not empty without {@code recursive} is a conflict.
    */
   private void delete(HttpExchange ex, Path base, Path rel) throws IOException {
-    if (base.equals(cfg.root()) || rel.toString().isEmpty()) {
+    if (rel.toString().isEmpty()) {
       notFound(ex);
+      return;
+    }
+    if (base.equals(cfg.root()) && rel.getNameCount() == 1 && LAYOUT.contains(rel.toString())) {
+      send(ex, 409, "{\"code\":\"OperationInvalidForCurrentState\",\"message\":{\"lang\":\"en-US\",\"value\":"
+          + "\"The directory is part of the node's layout; delete what is in it instead.\"}}");
       return;
     }
     try {
@@ -244,13 +269,13 @@ final class FileServer {
     return !id.isEmpty() && !id.equals(".") && !id.equals("..") && id.indexOf('/') < 0 && id.indexOf('\0') < 0;
   }
 
-  /** The agent's own files in the node root: its directory, its log, the start task's definition, pid files. */
+  /** The agent's own files in the node root: its directory, its log, the start task's definition, the pool's user accounts, pid files. */
   private static boolean agentOwn(Path rel) {
     if (rel.getNameCount() == 0 || rel.toString().isEmpty()) {
       return false;
     }
     String first = rel.getName(0).toString();
-    return first.equals(".agent") || first.equals("agent.log") || first.equals("start-task.json") || first.endsWith(".pid");
+    return first.equals(".agent") || first.equals("agent.log") || first.equals("start-task.json") || first.equals("user-accounts.json") || first.endsWith(".pid");
   }
 
   private static Map<String, Object> properties(PosixFileAttributes a) {
@@ -367,7 +392,7 @@ final class FileServer {
         + "\"The files of the specified task have been cleaned up: its retention time passed after it completed.\"}}");
   }
 
-  private static void send(HttpExchange ex, int status, String json) throws IOException {
+  static void send(HttpExchange ex, int status, String json) throws IOException {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "application/json;odata=minimalmetadata");
     ex.sendResponseHeaders(status, body.length);

@@ -56,7 +56,7 @@ final class Launcher {
     Path taskDir = cfg.taskDir(a.jobId(), a.taskId());
     TaskUsers.User user = null;
     try {
-      user = users.forTask(a.spec().elevated(), a.spec().ownUser());
+      user = users.forTask(a.spec().elevated(), a.spec().ownUser(), a.spec().userName());
       Processes.prepareTaskDir(taskDir, user, users.switching(), false);
       processes.download(a.spec().resourceFiles(), taskDir.resolve("wd"), user, users.switching());
       return user;

@@ -50,6 +50,7 @@ final class NodeAgent implements AutoCloseable {
   private final FileServer files;
   private final Processes processes;
   private final TaskUsers users;
+  private final NodeUsers nodeUsers;
   private final Journal journal;
   private final Retention retention;
   /** The node's container runtime, looked for when first needed; see {@link #containers()}. */
@@ -69,6 +70,7 @@ final class NodeAgent implements AutoCloseable {
   /** Job preparation and release tasks: rare (one of each per job on a node), each waits for its process. */
   private final ExecutorService jobTaskWorkers = Executors.newCachedThreadPool(daemon("job-tasks"));
   private Thread consumerThread;
+  private volatile NodeAgentError accountsError;
 
   NodeAgent(AgentConfig cfg, Clock clock) throws IOException {
     this.cfg = cfg;
@@ -83,6 +85,10 @@ final class NodeAgent implements AutoCloseable {
     this.retention = Retention.open(cfg.retentionFile(), cfg, clock);
     this.events = new Events(cfg.kafka(), "node-agent-" + cfg.nodeId(), cfg.account(), clock);
     this.files = new FileServer(cfg, System.getenv().getOrDefault(InternalCredential.ENVIRONMENT, ""), retention::removed);
+    int agentUid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue();
+    this.nodeUsers = NodeUsers.forNode(cfg.root(), users, cfg.nodeId(), agentUid);
+    users.accounts(nodeUsers);
+    new NodeApi(nodeUsers, new ServiceLogs(cfg)).serve(files);
     this.processes = new Processes(cfg, cfg.taskCgroups() ? TaskCgroups.forNode(cfg.nodeId(), cfg.maxTaskProcesses()) : TaskCgroups.none());
     this.journal = new Journal(cfg.journal());
     this.reporter = new Reporter(events, journal, timers);
@@ -98,7 +104,10 @@ final class NodeAgent implements AutoCloseable {
             cfg, new Launcher(cfg, processes, users, this::containers), jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
             heartbeats::changed);
     self[0] = runner;
-    this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> report("deallocated", null));
+    this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> {
+      nodeUsers.removeAll();
+      report("deallocated", null);
+    });
   }
 
   private KafkaConsumer<String, byte[]> consumer() {
@@ -128,6 +137,7 @@ final class NodeAgent implements AutoCloseable {
    * time-to-live, and a node whose agent runs it is not lost.
    */
   void start() throws InterruptedException {
+    nodeUsers.removeLeftOver();
     files.start();
     runner.recover();
     retentionSweeper.scheduleWithFixedDelay(retention::sweep, 0, 1, TimeUnit.SECONDS);
@@ -140,8 +150,11 @@ final class NodeAgent implements AutoCloseable {
           }
         },
         DISK_CHECK.toMillis(), DISK_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+    // the accounts of nodes whose agents were stopped and whose roots were removed without leaving their pool (a pool deleted)
+    retentionSweeper.scheduleWithFixedDelay(nodeUsers::removeLeftOver, 1, 1, TimeUnit.MINUTES);
     report("starting", null);
     heartbeats.start();
+    createUserAccounts();
     StartTaskOutcome outcome = null;
     if (cfg.startTaskFile() != null) {
       StartTask st;
@@ -175,6 +188,23 @@ final class NodeAgent implements AutoCloseable {
     report("idle", outcome);
   }
 
+  /** The pool's {@code userAccounts}, made before the start task, which may run as one of them; a failure is among the node's errors. */
+  private void createUserAccounts() {
+    if (cfg.userAccountsFile() == null) {
+      return;
+    }
+    try {
+      nodeUsers.ensure(NodeUsers.read(cfg.userAccountsFile()));
+    } catch (NodeUsers.Refused e) {
+      accountsError = new NodeAgentError("UserAccountCreationFailed", "The pool's user accounts could not be made on the node: " + e.reason);
+    } catch (IOException | RuntimeException e) {
+      accountsError = new NodeAgentError("UserAccountCreationFailed", "The pool's user accounts could not be made on the node: " + e.getMessage());
+    }
+    if (accountsError != null) {
+      log.warn("{}", accountsError.message());
+    }
+  }
+
   private void report(String state, StartTaskOutcome outcome) {
     List<NodeAgentError> errors = errors();
     events.send(
@@ -195,6 +225,9 @@ final class NodeAgent implements AutoCloseable {
     List<NodeAgentError> errors = new ArrayList<>(users.errors());
     if (disk.error() != null) {
       errors.add(disk.error());
+    }
+    if (accountsError != null) {
+      errors.add(accountsError);
     }
     if (cfg.containers() && containers().runtime() == null) {
       errors.add(new NodeAgentError(
@@ -231,7 +264,7 @@ final class NodeAgent implements AutoCloseable {
     Files.setPosixFilePermissions(cfg.shared(), PosixFilePermissions.fromString("rwxrwxrwx"));
     Files.setAttribute(cfg.shared(), "unix:mode", 01777);
     Files.setPosixFilePermissions(cfg.agentDir(), PosixFilePermissions.fromString("rwx------"));
-    for (String own : List.of("agent.log", "start-task.json")) {
+    for (String own : List.of("agent.log", "start-task.json", "user-accounts.json")) {
       Path p = cfg.root().resolve(own);
       if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));

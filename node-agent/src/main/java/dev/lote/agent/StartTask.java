@@ -26,7 +26,7 @@ final class StartTask {
   final boolean elevated;
   /** {@code userIdentity.autoUser.scope task} */
   final boolean ownUser;
-  /** {@code userIdentity.userName}: a named user, which Lote's nodes do not have */
+  /** {@code userIdentity.username}: one of the pool's user accounts; null for an auto-user */
   final String userName;
 
   private StartTask(
@@ -58,7 +58,7 @@ final class StartTask {
               }
             });
     JsonNode auto = n.path("userIdentity").path("autoUser");
-    String userName = n.path("userIdentity").path("userName").asString(null);
+    String userName = n.path("userIdentity").path("username").asString(null);
     return new StartTask(
         n.path("commandLine").asString(),
         env,
@@ -73,11 +73,6 @@ final class StartTask {
   /** Runs it (with its retries) to the end and says what happened. */
   StartTaskOutcome run(Processes processes, AgentConfig cfg, TaskUsers users, Clock clock) throws InterruptedException {
     Path dir = cfg.startup();
-    if (userName != null) {
-      Instant now = clock.instant();
-      return new StartTaskOutcome(
-          "completed", null, now, now, 0, "The start task runs as user " + userName + ": named user accounts are not supported by Lote yet; use autoUser.");
-    }
     int attempt = 0;
     while (true) {
       Instant start = clock.instant();
@@ -85,7 +80,7 @@ final class StartTask {
       String failure = null;
       TaskUsers.User user = null;
       try {
-        user = users.forTask(elevated, ownUser);
+        user = users.forTask(elevated, ownUser, userName);
         Processes.prepareTaskDir(dir, user, users.switching(), true);
         processes.download(resourceFiles, dir.resolve("wd"), user, users.switching());
         Processes.Started started = processes.start(processes.builder(commandLine, environment, processes.batchVariables(null, null, dir), dir, user), "starttask");

@@ -44,12 +44,26 @@ final class TaskUsers {
    *
    * @param switched started through setpriv as {@code uid}/{@code gid}; false: as the agent itself
    */
-  record User(int uid, int gid, boolean switched, boolean ownUser) {
+  record User(int uid, int gid, boolean switched, boolean ownUser, String account, boolean admin) {
+
+    User(int uid, int gid, boolean switched, boolean ownUser) {
+      this(uid, gid, switched, ownUser, null, false);
+    }
+
+    /** A user account of the node's ({@link NodeUsers}): its groups, and for an admin, the right to gain privileges (sudo). */
+    static User of(NodeUsers.Account a) {
+      return new User(a.uid(), a.gid(), true, false, a.osName(), a.admin());
+    }
 
     /** The words the command is started with before its own. */
     List<String> prefix() {
       if (!switched) {
         return List.of();
+      }
+      if (account != null) {
+        return admin
+            ? List.of(SETPRIV, "--reuid=" + uid, "--regid=" + gid, "--init-groups", "--")
+            : List.of(SETPRIV, "--reuid=" + uid, "--regid=" + gid, "--init-groups", "--no-new-privs", "--");
       }
       return List.of(SETPRIV, "--reuid=" + uid, "--regid=" + gid, "--clear-groups", "--no-new-privs", "--");
     }
@@ -71,6 +85,7 @@ final class TaskUsers {
   private final Path root;
   private final List<Long> blocks = new ArrayList<>();
   private final Set<Integer> taskUidsInUse = new HashSet<>();
+  private NodeUsers accounts;
   private int poolUid = -1;
   private long nextTaskUid;
 
@@ -159,6 +174,31 @@ final class TaskUsers {
     return canSwitch;
   }
 
+  /** Where tasks that name a user ({@code userIdentity.userName}) find it: the node's user accounts. */
+  void accounts(NodeUsers accounts) {
+    this.accounts = accounts;
+  }
+
+  /**
+   * The user a task runs as: the named user account when it names one (a task of an agent that
+   * cannot switch users runs as the agent, as every task does), else its auto-user.
+   *
+   * @throws IOException naming the user when the node has no account of that name
+   */
+  User forTask(boolean elevated, boolean ownUser, String userName) throws IOException {
+    if (userName == null) {
+      return forTask(elevated, ownUser);
+    }
+    if (!canSwitch) {
+      return new User(agentUid, agentGid, false, false);
+    }
+    try {
+      return User.of(accounts.mine(userName));
+    } catch (NodeUsers.Refused e) {
+      throw new IOException("The task runs as user " + userName + ", which the node does not have: the pool's userAccounts name the users tasks may run as.");
+    }
+  }
+
   /** The user a task runs as; one of its own is taken until {@link #release}d. */
   synchronized User forTask(boolean elevated, boolean ownUser) throws IOException {
     if (!canSwitch || elevated) {
@@ -176,6 +216,14 @@ final class TaskUsers {
     if (user != null && user.ownUser()) {
       taskUidsInUse.remove(user.uid());
     }
+  }
+
+  /**
+   * Which of the host's task-uid blocks is the node's first (its pool auto-user's): no two live
+   * nodes of a host share it. -1 when tasks cannot switch users and the node holds none.
+   */
+  long hostSlot() {
+    return canSwitch ? (poolUid - UidRegistry.FIRST) / UidRegistry.BLOCK : -1;
   }
 
   /** The pool auto-user, or the agent's user when tasks cannot switch. */

@@ -26,6 +26,8 @@ public final class TaskEvents {
    *     the node of that affinity id when it can take the task; null for none
    * @param container            the task runs in a container of this image; null for a host process
    * @param jobManager           set when the task is its job's job manager task; null for any other
+   * @param userName             the pool's user account the task runs as ({@code userIdentity.username});
+   *     null for an auto-user
    */
   public record TaskRunSpec(
       String commandLine,
@@ -40,10 +42,31 @@ public final class TaskEvents {
       Long retentionMillis,
       String affinityId,
       TaskContainer container,
-      JobManagerRun jobManager) {
+      JobManagerRun jobManager,
+      String userName) {
 
     public TaskRunSpec {
       outputFiles = outputFiles == null || outputFiles.isEmpty() ? null : List.copyOf(outputFiles);
+    }
+
+    /** A task that runs as an auto-user. */
+    public TaskRunSpec(
+        String commandLine,
+        Map<String, String> environment,
+        int requiredSlots,
+        Long maxWallClockMillis,
+        List<ResourceFile> resourceFiles,
+        boolean elevated,
+        boolean ownUser,
+        List<OutputFile> outputFiles,
+        JobTaskSpecs jobTasks,
+        Long retentionMillis,
+        String affinityId,
+        TaskContainer container,
+        JobManagerRun jobManager) {
+      this(
+          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
+          container, jobManager, null);
     }
 
     /** A task kept for the default retention time, with no affinity, run as a host process, not a job manager. */
@@ -82,7 +105,7 @@ public final class TaskEvents {
     public TaskRunSpec withJobTasks(JobTaskSpecs tasks) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, tasks, retentionMillis, affinityId,
-          container, jobManager);
+          container, jobManager, userName);
     }
 
     /**
@@ -92,7 +115,7 @@ public final class TaskEvents {
     public TaskRunSpec withConstraints(Long wallClockMillis, Long retention) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, wallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinityId,
-          container, jobManager);
+          container, jobManager, userName);
     }
 
     /** The same attempt with more environment variables (which win over the task's own). */
@@ -101,21 +124,28 @@ public final class TaskEvents {
       merged.putAll(more);
       return new TaskRunSpec(
           commandLine, merged, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
-          container, jobManager);
+          container, jobManager, userName);
     }
 
     /** The same run as its job's job manager task. */
     public TaskRunSpec asJobManager(JobManagerRun run) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
-          container, run);
+          container, run, userName);
     }
 
     /** The same run with its retention time, its affinity and its container. */
     public TaskRunSpec with(Long retention, String affinity, TaskContainer inContainer) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinity,
-          inContainer, jobManager);
+          inContainer, jobManager, userName);
+    }
+
+    /** The same run as one of the pool's user accounts. */
+    public TaskRunSpec asUser(String name) {
+      return new TaskRunSpec(
+          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
+          container, jobManager, name);
     }
   }
 

@@ -84,7 +84,7 @@ public record TaskDefinition(
     Duration wallClock = given.maxWallClockTime();
     Duration retention = given.retentionTime();
     Integer ownRetries = given.maxTaskRetryCount();
-    AutoUser user = autoUser(p);
+    AutoUser user = taskUser(p);
     ExitConditions exits = ExitConditions.parse(p);
     checkJobActions(exits, job);
     TaskDependencies deps = TaskDependencies.parse(p, id, job.definition().usesTaskDependencies());
@@ -93,7 +93,8 @@ public record TaskDefinition(
     Duration kept = retention == null ? DEFAULT_RETENTION : retention;
     TaskRunSpec spec =
         new TaskRunSpec(commandLine, merged, slots, wallClock == null ? null : wallClock.toMillis(), resourceFiles(p, storage, now), user.elevated(), user.ownUser(), outputFiles(p), null)
-            .with(kept.toMillis(), affinityId(p), container(p));
+            .with(kept.toMillis(), affinityId(p), container(p))
+            .asUser(user.userName());
     return new TaskDefinition(
         id,
         commandLine,
@@ -219,21 +220,41 @@ public record TaskDefinition(
     return new TaskContainer(image, options == null || options.isBlank() ? null : options, server, wd == ContainerWorkingDirectory.CONTAINERIMAGEDEFAULT);
   }
 
-  /** The auto-user a task runs as: an administrator or not, the pool's or one of its own. */
-  record AutoUser(boolean elevated, boolean ownUser) {}
+  /**
+   * The user a task runs as: one of the pool's user accounts ({@code username}), or an auto-user,
+   * an administrator or not, the pool's or one of its own.
+   */
+  record AutoUser(boolean elevated, boolean ownUser, String userName) {}
 
+  /** The identity of a task, whose {@code username} names one of the pool's user accounts (the node checks it has it). */
+  static AutoUser taskUser(Props p) {
+    Props identity = p.object("userIdentity");
+    String userName = identity == null ? null : identity.string("username");
+    if (userName == null) {
+      return autoUser(p);
+    }
+    if (identity.object("autoUser") != null) {
+      throw BatchErrors.invalidProperty(identity.name("username"), userName, "The username and autoUser properties are mutually exclusive; give one of them.");
+    }
+    if (userName.isBlank()) {
+      throw BatchErrors.invalidProperty(identity.name("username"), userName, "The value must not be empty.");
+    }
+    return new AutoUser(false, false, userName);
+  }
+
+  /** The auto-user of a job preparation or release task, which Lote runs as auto-users only. */
   static AutoUser autoUser(Props p) {
     Props identity = p.object("userIdentity");
     if (identity == null) {
-      return new AutoUser(false, false);
+      return new AutoUser(false, false, null);
     }
-    identity.unsupported("userName", "Named user accounts are" + NOT_YET + "; use autoUser.");
+    identity.unsupported("username", "Named user accounts are" + NOT_YET + " for job preparation and release tasks; use autoUser.");
     Props auto = identity.object("autoUser");
     if (auto == null) {
-      return new AutoUser(false, false);
+      return new AutoUser(false, false, null);
     }
     boolean own = auto.enumValue("scope", AutoUserScope.class, AutoUserScope.POOL) == AutoUserScope.TASK;
-    return new AutoUser(auto.enumValue("elevationLevel", ElevationLevel.class, ElevationLevel.NONADMIN) == ElevationLevel.ADMIN, own);
+    return new AutoUser(auto.enumValue("elevationLevel", ElevationLevel.class, ElevationLevel.NONADMIN) == ElevationLevel.ADMIN, own, null);
   }
 
   private enum AutoUserScope {

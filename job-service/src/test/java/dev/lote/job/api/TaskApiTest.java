@@ -220,9 +220,10 @@ class TaskApiTest extends JobServiceTestBase {
     assertThat(packages.status()).isEqualTo(400);
     assertThat(packages.detail("PropertyName")).isEqualTo("applicationPackageReferences");
 
-    BatchHttp.Response named = http.post("/jobs/" + job + "/tasks", json("{'id':'n','commandLine':'x','userIdentity':{'userName':'alice'}}"));
-    assertThat(named.status()).isEqualTo(400);
-    assertThat(named.detail("PropertyName")).isEqualTo("userIdentity.userName");
+    BatchHttp.Response named =
+        http.post("/jobs/" + job + "/tasks", json("{'id':'n','commandLine':'x','userIdentity':{'username':'alice','autoUser':{'scope':'task'}}}"));
+    assertThat(named.status()).as("a user name or an auto-user, not both").isEqualTo(400);
+    assertThat(named.detail("PropertyName")).isEqualTo("userIdentity.username");
 
     BatchHttp.Response jobAction =
         http.post(

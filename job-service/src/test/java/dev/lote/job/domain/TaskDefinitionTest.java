@@ -60,6 +60,17 @@ class TaskDefinitionTest {
   }
 
   @Test
+  void aTaskRunsAsTheUserAccountItNamesOrAnAutoUserNotBoth() {
+    TaskDefinition d = TaskDefinition.parse(body("{'id':'t','commandLine':'x','userIdentity':{'username':'alice'}}"), anActiveJob(""));
+    assertThat(d.runSpec().userName()).isEqualTo("alice");
+    assertThat(d.runSpec().elevated()).isFalse();
+    assertThat(TaskDefinition.parse(body("{'id':'t','commandLine':'x'}"), anActiveJob("")).runSpec().userName()).isNull();
+
+    BatchException both = refused(anActiveJob(""), "{'id':'t','commandLine':'x','userIdentity':{'username':'alice','autoUser':{'scope':'task'}}}");
+    assertThat(property(both)).isEqualTo("userIdentity.username");
+  }
+
+  @Test
   void anUnlimitedWallClockIsNoLimit() {
     TaskDefinition d =
         TaskDefinition.parse(

@@ -98,7 +98,7 @@ public record PoolBody(
         given(spec, "applicationPackageReferences"),
         p.taskSlotsPerNode(),
         schedulingPolicy(spec),
-        given(spec, "userAccounts"),
+        userAccounts(given(spec, "userAccounts")),
         given(spec, "metadata"),
         given(spec, "mountConfiguration"),
         given(spec, "targetNodeCommunicationMode"),
@@ -142,6 +142,23 @@ public record PoolBody(
   private static JsonNode schedulingPolicy(ObjectNode spec) {
     JsonNode given = given(spec, "taskSchedulingPolicy");
     return given != null ? given : JsonNodeFactory.instance.objectNode().put("nodeFillType", "spread");
+  }
+
+  /** The pool's user accounts as given, less their secrets: a password or private key is never read back. */
+  private static JsonNode userAccounts(JsonNode given) {
+    if (given == null || !given.isArray()) {
+      return given;
+    }
+    ArrayNode out = (ArrayNode) given.deepCopy();
+    out.forEach(a -> {
+      if (a instanceof ObjectNode o) {
+        o.remove("password");
+        if (o.get("linuxUserConfiguration") instanceof ObjectNode linux) {
+          linux.remove("sshPrivateKey");
+        }
+      }
+    });
+    return out;
   }
 
   private static JsonNode given(ObjectNode spec, String name) {

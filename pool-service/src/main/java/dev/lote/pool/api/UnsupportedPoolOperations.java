@@ -6,8 +6,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.lote.support.web.UnsupportedOperations;
 
 /**
- * Every other pool and node operation of the Batch API (patch, update properties, node users, ...)
- * answers 501 {@code NotSupported}.
+ * Every other pool and node operation of the Batch API answers 501 {@code NotSupported}.
  */
 @RestController
 @RequestMapping({"/pools/**", "/nodecounts/**", "/supportedimages/**", "/poolusagemetrics/**"})

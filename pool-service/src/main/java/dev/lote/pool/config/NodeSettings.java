@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param agentVersion      reported as the nodes' {@code nodeAgentInfo.version}
  * @param deleteDrain       how long a deleted pool's nodes have to requeue their tasks and drain
  *     (the scheduler tells their agents) before they are stopped regardless
+ * @param remoteLogin       where a node's users log in over SSH
  */
 @ConfigurationProperties("lote.nodes")
 public record NodeSettings(
@@ -25,7 +26,16 @@ public record NodeSettings(
     @DefaultValue("PT5S") Duration livenessInterval,
     @DefaultValue("0.1.0") String agentVersion,
     @DefaultValue Local local,
-    @DefaultValue("PT1M") Duration deleteDrain) {
+    @DefaultValue("PT1M") Duration deleteDrain,
+    @DefaultValue RemoteLogin remoteLogin) {
+
+  /**
+   * {@code lote.nodes.remote-login.*}: the SSH server of the nodes' host (ComputeNode_GetRemoteLoginSettings).
+   *
+   * @param address the address users reach it at; the node's own IP address when empty
+   * @param port    its port
+   */
+  public record RemoteLogin(@DefaultValue("") String address, @DefaultValue("22") int port) {}
 
   /**
    * {@code lote.nodes.local.*}: the local provider.

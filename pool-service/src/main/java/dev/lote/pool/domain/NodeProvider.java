@@ -15,9 +15,16 @@ public interface NodeProvider {
   /**
    * What an agent needs to know to serve as one node of a pool.
    *
-   * @param containers the pool's nodes run containers: the agent checks it has a container runtime
+   * @param containers   the pool's nodes run containers: the agent checks it has a container runtime
+   * @param userAccounts the pool's {@code userAccounts}, passwords and keys included; null for none
    */
-  record NodeSpec(String nodeId, String account, String poolId, String vmSize, int taskSlots, JsonNode startTask, boolean containers) {
+  record NodeSpec(
+      String nodeId, String account, String poolId, String vmSize, int taskSlots, JsonNode startTask, boolean containers, JsonNode userAccounts) {
+
+    /** A node of a pool without user accounts. */
+    public NodeSpec(String nodeId, String account, String poolId, String vmSize, int taskSlots, JsonNode startTask, boolean containers) {
+      this(nodeId, account, poolId, vmSize, taskSlots, startTask, containers, null);
+    }
 
     /** A node of a pool that does not run containers. */
     public NodeSpec(String nodeId, String account, String poolId, String vmSize, int taskSlots, JsonNode startTask) {

@@ -1,7 +1,10 @@
 package dev.lote.pool.domain;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.ids.BatchIds;
@@ -76,9 +79,10 @@ public record PoolDefinition(
           "taskSlotsPerNode", slots, "The value must be between 1 and " + MAX_TASK_SLOTS_PER_NODE + ".");
     }
     Duration resizeTimeout = resizeTimeout(spec);
+    Set<String> userNames = checkUserAccounts(present(spec, "userAccounts"));
     JsonNode startTask = present(spec, "startTask");
     if (startTask != null) {
-      checkStartTask(startTask);
+      checkStartTask(startTask, userNames);
     }
     checkSchedulingPolicy(spec);
     checkMetadata(spec);
@@ -94,6 +98,42 @@ public record PoolDefinition(
         spec,
         formula,
         interval);
+  }
+
+  /** What a user name may be on Lote's Linux nodes: an account name's letters, at most 20 of them (Azure's limit). */
+  static final Pattern USER_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,19}");
+
+  /**
+   * The pool's {@code userAccounts}, made on every node before its start task: names a Linux
+   * node can hold, none twice (names are case-insensitive), {@code uid} and {@code gid} together
+   * or not at all. Returns the names in lower case.
+   */
+  static Set<String> checkUserAccounts(JsonNode accounts) {
+    Set<String> names = new HashSet<>();
+    if (accounts == null) {
+      return names;
+    }
+    if (!accounts.isArray()) {
+      throw BatchErrors.invalidProperty("userAccounts", accounts.toString(), "The user accounts are a list.");
+    }
+    for (JsonNode a : accounts) {
+      JsonNode name = present(a, "name");
+      if (name == null || !name.isString()) {
+        throw BatchErrors.missingProperty("userAccounts.name");
+      }
+      if (!USER_NAME.matcher(name.stringValue()).matches()) {
+        throw BatchErrors.invalidProperty(
+            "userAccounts.name", name.stringValue(), "A user name on a Linux node is 1 to 20 letters, digits, _, . or -, not starting with a digit, . or -.");
+      }
+      if (!names.add(name.stringValue().toLowerCase(Locale.ROOT))) {
+        throw BatchErrors.invalidProperty("userAccounts.name", name.stringValue(), "The pool has two user accounts of that name.");
+      }
+      JsonNode linux = present(a, "linuxUserConfiguration");
+      if (linux != null && (present(linux, "uid") == null) != (present(linux, "gid") == null)) {
+        throw BatchErrors.invalidProperty("userAccounts.linuxUserConfiguration", linux.toString(), "The uid and gid are given together or not at all.");
+      }
+    }
+    return names;
   }
 
   /** The {@code resizeTimeout} of a create or resize body: 15 minutes when absent, at least 5 minutes. */
@@ -117,7 +157,7 @@ public record PoolDefinition(
     return d;
   }
 
-  static void checkStartTask(JsonNode startTask) {
+  static void checkStartTask(JsonNode startTask, Set<String> userNames) {
     if (!startTask.isObject()) {
       throw BatchErrors.invalidProperty("startTask", startTask.toString(), "The start task must be an object.");
     }
@@ -131,9 +171,11 @@ public record PoolDefinition(
           "startTask.maxTaskRetryCount", retries.asString(), "The value must be -1 (unlimited) or a count of retries.");
     }
     JsonNode identity = present(startTask, "userIdentity");
-    if (identity != null && present(identity, "userName") != null) {
+    JsonNode userName = identity == null ? null : present(identity, "username");
+    // userNames null: the pool's accounts are not known here; the caller checks the name against them
+    if (userName != null && userNames != null && !userNames.contains(userName.asString().toLowerCase(Locale.ROOT))) {
       throw BatchErrors.invalidProperty(
-          "startTask.userIdentity.userName", null, "Named user accounts are not supported by Lote yet; use autoUser.");
+          "startTask.userIdentity.username", userName.asString(), "The start task runs as a user of the pool's userAccounts; the pool has none of that name.");
     }
     checkStartTaskResourceFiles(startTask);
     JsonNode wait = present(startTask, "waitForSuccess");

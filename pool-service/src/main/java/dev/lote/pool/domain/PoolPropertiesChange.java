@@ -69,6 +69,11 @@ public record PoolPropertiesChange(ObjectNode given, boolean resetting) {
    * does; so does an update that omits it.
    */
   public void applyTo(ObjectNode spec) {
+    JsonNode startTask = PoolDefinition.present(given, "startTask");
+    if (startTask != null) {
+      // the start task may run as one of the pool's user accounts, which a change cannot alter
+      PoolDefinition.checkStartTask(startTask, PoolDefinition.checkUserAccounts(PoolDefinition.present(spec, "userAccounts")));
+    }
     for (String name : PROPERTIES) {
       JsonNode value = PoolDefinition.present(given, name);
       if (value != null && !(value.isArray() && value.isEmpty())) {
@@ -83,7 +88,7 @@ public record PoolPropertiesChange(ObjectNode given, boolean resetting) {
     ObjectNode given = JsonNodeFactory.instance.objectNode();
     JsonNode startTask = PoolDefinition.present(b, "startTask");
     if (startTask != null) {
-      PoolDefinition.checkStartTask(startTask);
+      PoolDefinition.checkStartTask(startTask, null);
       given.set("startTask", startTask);
     }
     for (String name : LISTS) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -124,6 +125,14 @@ public class LocalNodeProvider implements NodeProvider {
     command.add("--lote.node.heartbeat-interval=" + settings.heartbeatInterval());
     if (spec.containers()) {
       command.add("--lote.node.containers=true");
+    }
+    if (spec.userAccounts() != null && !spec.userAccounts().isEmpty()) {
+      // passwords and private keys: for the agent (root) alone
+      Path file = root.resolve("user-accounts.json");
+      Files.deleteIfExists(file);
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, spec.userAccounts().toString(), StandardCharsets.UTF_8);
+      command.add("--lote.node.user-accounts=" + file);
     }
     if (spec.startTask() != null) {
       Path file = root.resolve("start-task.json");

@@ -321,10 +321,23 @@ class PoolApiTest extends PoolServiceTestBase {
 
     for (Response r :
         List.of(
-            http.post("/pools/p/nodes/tvm-1/users", json("{'name':'u'}")),
-            http.send("DELETE", "/pools/p/nodes/tvm-1/files/startup/stdout.txt", null))) {
+            // ComputeNode_GetRemoteDesktop: Windows nodes only, which Lote does not have
+            http.get("/pools/p/nodes/tvm-1/rdp"))) {
       assertThat(r.status()).isEqualTo(501);
       assertThat(r.errorCode()).isEqualTo("NotSupported");
+    }
+    for (Response r :
+        List.of(
+            http.post("/pools/p/nodes/tvm-1/users", json("{'name':'u'}")),
+            http.send("PUT", "/pools/p/nodes/tvm-1/users/u", json("{}")),
+            http.send("DELETE", "/pools/p/nodes/tvm-1/users/u", null),
+            http.send("DELETE", "/pools/p/nodes/tvm-1/files/startup/stdout.txt", null),
+            http.get("/pools/p/nodes/tvm-1/remoteloginsettings"),
+            http.post("/pools/p/nodes/tvm-1/uploadbatchservicelogs", json("{'containerUrl':'http://x/c','startTime':'2026-01-01T00:00:00Z'}")),
+            http.get("/pools/p/nodes/tvm-1/extensions"),
+            http.get("/pools/p/nodes/tvm-1/extensions/e"))) {
+      assertThat(r.status()).as("served, for nodes that exist").isEqualTo(404);
+      assertThat(r.errorCode()).isEqualTo("NodeNotFound");
     }
   }
 

@@ -90,13 +90,27 @@ class PoolDefinitionTest {
   }
 
   @Test
-  void aStartTaskCannotRunAsANamedUser() {
-    BatchException e = rejection("{'id':'p','vmSize':'s','startTask':{'commandLine':'x','userIdentity':{'userName':'alice'}}}");
+  void aStartTaskRunsAsAnAutoUserOrOneOfThePoolsUserAccounts() {
+    BatchException e = rejection("{'id':'p','vmSize':'s','startTask':{'commandLine':'x','userIdentity':{'username':'alice'}}}");
 
     assertThat(e.code()).isEqualTo("InvalidPropertyValue");
-    assertThat(property(e)).isEqualTo("startTask.userIdentity.userName");
+    assertThat(property(e)).isEqualTo("startTask.userIdentity.username");
     assertThat(PoolDefinition.parse(JSON.readTree("{\"id\":\"p\",\"vmSize\":\"s\",\"startTask\":{\"commandLine\":\"x\",\"userIdentity\":{\"autoUser\":{\"elevationLevel\":\"admin\"}}}}")).startTask())
         .isNotNull();
+    assertThat(PoolDefinition.parse(JSON.readTree(
+            "{\"id\":\"p\",\"vmSize\":\"s\",\"userAccounts\":[{\"name\":\"Alice\",\"password\":\"pw\"}],"
+                + "\"startTask\":{\"commandLine\":\"x\",\"userIdentity\":{\"username\":\"alice\"}}}")).startTask())
+        .as("user names are case-insensitive")
+        .isNotNull();
+  }
+
+  @Test
+  void userAccountsHaveNamesALinuxNodeCanHoldOnceEachAndUidAndGidTogether() {
+    assertThat(property(rejection("{'id':'p','vmSize':'s','userAccounts':[{'name':'has space','password':'pw'}]}"))).isEqualTo("userAccounts.name");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','userAccounts':[{'name':'a','password':'pw'},{'name':'A','password':'pw'}]}")))
+        .isEqualTo("userAccounts.name");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','userAccounts':[{'name':'a','password':'pw','linuxUserConfiguration':{'uid':5}}]}")))
+        .isEqualTo("userAccounts.linuxUserConfiguration");
   }
 
   @Test

@@ -67,7 +67,7 @@ public final class AgentFileProxy {
       HttpServletRequest request, HttpServletResponse response, String agentUrl, String agentPath, String publicFilesUrl,
       Function<String, BatchException> unreachable) throws IOException {
     HttpResponse<InputStream> answer =
-        send(request, agentUrl, agentPath, publicFilesUrl, unreachable, HttpResponse.BodyHandlers.ofInputStream());
+        send(request, agentUrl, agentPath, publicFilesUrl, null, unreachable, HttpResponse.BodyHandlers.ofInputStream());
     copyStatusAndHeaders(answer, response);
     try (InputStream body = answer.body(); OutputStream sink = response.getOutputStream()) {
       body.transferTo(sink);
@@ -80,7 +80,16 @@ public final class AgentFileProxy {
    */
   public HttpResponse<byte[]> fetch(
       HttpServletRequest request, String agentUrl, String agentPath, String publicFilesUrl, Function<String, BatchException> unreachable) {
-    return send(request, agentUrl, agentPath, publicFilesUrl, unreachable, HttpResponse.BodyHandlers.ofByteArray());
+    return send(request, agentUrl, agentPath, publicFilesUrl, null, unreachable, HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /**
+   * Sends the request's method to one of the node's other internal APIs ({@code agentPath}) with a
+   * JSON body the caller has checked, and reads the agent's answer whole.
+   */
+  public HttpResponse<byte[]> call(
+      HttpServletRequest request, String agentUrl, String agentPath, byte[] jsonBody, Function<String, BatchException> unreachable) {
+    return send(request, agentUrl, agentPath, "", jsonBody, unreachable, HttpResponse.BodyHandlers.ofByteArray());
   }
 
   /** Answers with what the agent answered, as it is. */
@@ -126,15 +135,18 @@ public final class AgentFileProxy {
   }
 
   private <T> HttpResponse<T> send(
-      HttpServletRequest request, String agentUrl, String agentPath, String publicFilesUrl, Function<String, BatchException> unreachable,
-      HttpResponse.BodyHandler<T> handler) {
+      HttpServletRequest request, String agentUrl, String agentPath, String publicFilesUrl, byte[] jsonBody,
+      Function<String, BatchException> unreachable, HttpResponse.BodyHandler<T> handler) {
     String query = request.getQueryString();
     String base = agentUrl.endsWith("/") ? agentUrl.substring(0, agentUrl.length() - 1) : agentUrl;
     HttpRequest.Builder out =
         HttpRequest.newBuilder(URI.create(base + agentPath + (query == null ? "" : "?" + query)))
             .timeout(timeout)
-            .method(request.getMethod(), HttpRequest.BodyPublishers.noBody())
+            .method(request.getMethod(), jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(jsonBody))
             .header(FILE_URL_PREFIX, publicFilesUrl);
+    if (jsonBody != null) {
+      out.header("Content-Type", "application/json");
+    }
     if (InternalCredential.configured(internalSecret)) {
       out.header(InternalCredential.HEADER, internalSecret);
     }
