@@ -70,7 +70,8 @@ class HostsSystemTest {
         LoteStack.start(
             LoteStack.Settings.beside(
                 "hosts",
-                0,
+                // ports of its own: the shared stack may run beside it (Kafka's controller listens on 127.0.0.1 either way)
+                400,
                 Map.of(
                     "LOTE_BIND_ADDRESS", HostNetwork.gateway(),
                     "LOTE_NODES_PROVIDER", "hosts",
