@@ -11,28 +11,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.lote.common.events.EndReason;
-import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
 import dev.lote.common.events.TaskEvents.TaskRunSpec;
-import dev.lote.common.events.TaskEvents.TaskStarted;
 import dev.lote.common.events.Topics;
 import dev.lote.support.test.LoteTestInfra;
 
@@ -51,25 +42,14 @@ class CarefulGuestTest {
   static final String JOB = "job-" + UUID.randomUUID().toString().substring(0, 8);
   static NodeAgent agent;
   static Events producer;
-  static KafkaConsumer<String, byte[]> consumer;
-  static final Map<String, TaskStarted> started = new ConcurrentHashMap<>();
-  static final Map<String, TaskCompleted> completed = new ConcurrentHashMap<>();
-  static volatile boolean polling = true;
-  static Thread poller;
+  static NodeReports reports;
+  static Map<String, TaskCompleted> completed;
 
   @BeforeAll
   static void startAgent() throws Exception {
     String kafka = LoteTestInfra.kafkaBootstrapServers();
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "guest-test-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    consumer = new KafkaConsumer<>(p);
-    consumer.subscribe(List.of(Topics.TASK_REPORTS));
-    poller = new Thread(CarefulGuestTest::poll);
-    poller.start();
+    reports = new NodeReports(kafka, NODE);
+    completed = reports.completed;
     AgentConfig cfg =
         AgentConfig.parse(
             new String[] {
@@ -82,28 +62,6 @@ class CarefulGuestTest {
     producer = new Events(kafka, "guest-test", "lote", Clock.systemUTC());
   }
 
-  static void poll() {
-    while (polling) {
-      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-        EventEnvelope e = Events.JSON.readValue(r.value(), EventEnvelope.class);
-        if (!JOB.equals(e.payload().path("jobId").asString())) {
-          continue;
-        }
-        switch (e.type()) {
-          case EventTypes.TASK_STARTED -> {
-            TaskStarted s = Events.JSON.treeToValue(e.payload(), TaskStarted.class);
-            started.put(s.taskId(), s);
-          }
-          case EventTypes.TASK_COMPLETED -> {
-            TaskCompleted c = Events.JSON.treeToValue(e.payload(), TaskCompleted.class);
-            completed.put(c.taskId(), c);
-          }
-          default -> {}
-        }
-      }
-    }
-  }
-
   @AfterAll
   static void stop() throws Exception {
     if (agent != null) {
@@ -112,12 +70,8 @@ class CarefulGuestTest {
     if (producer != null) {
       producer.close();
     }
-    polling = false;
-    if (poller != null) {
-      poller.join(5_000);
-    }
-    if (consumer != null) {
-      consumer.close();
+    if (reports != null) {
+      reports.close();
     }
   }
 

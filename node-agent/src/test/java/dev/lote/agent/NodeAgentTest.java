@@ -15,16 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,26 +47,18 @@ class NodeAgentTest {
   static final String JOB = "job-" + UUID.randomUUID().toString().substring(0, 8);
   static NodeAgent agent;
   static Events producer;
-  static KafkaConsumer<String, byte[]> consumer;
-  static final List<EventEnvelope> nodeReports = new CopyOnWriteArrayList<>();
-  static final Map<String, TaskStarted> started = new ConcurrentHashMap<>();
-  static final Map<String, TaskCompleted> completed = new ConcurrentHashMap<>();
-  static volatile boolean polling = true;
-  static Thread poller;
+  static NodeReports reports;
+  static List<EventEnvelope> nodeReports;
+  static Map<String, TaskStarted> started;
+  static Map<String, TaskCompleted> completed;
 
   @BeforeAll
   static void startAgent() throws Exception {
     String kafka = LoteTestInfra.kafkaBootstrapServers();
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "agent-test-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    consumer = new KafkaConsumer<>(p);
-    consumer.subscribe(List.of(Topics.NODE_REPORTS, Topics.TASK_REPORTS));
-    poller = new Thread(NodeAgentTest::poll);
-    poller.start();
+    reports = new NodeReports(kafka, NODE);
+    nodeReports = reports.nodeReports;
+    started = reports.started;
+    completed = reports.completed;
 
     Path startTask = root.resolve("start-task.json");
     Files.writeString(startTask, "{\"commandLine\":\"/bin/sh -c \\\"echo ready > $AZ_BATCH_NODE_SHARED_DIR/marker\\\"\",\"waitForSuccess\":true}");
@@ -90,38 +75,11 @@ class NodeAgentTest {
     producer = new Events(kafka, "agent-test", "lote", Clock.systemUTC());
   }
 
-  static void poll() {
-    while (polling) {
-      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-        EventEnvelope e = Events.JSON.readValue(r.value(), EventEnvelope.class);
-        JsonNode payload = e.payload();
-        switch (e.type()) {
-          case EventTypes.NODE_REPORTED -> {
-            if (NODE.equals(payload.path("nodeId").asString())) {
-              nodeReports.add(e);
-            }
-          }
-          case EventTypes.TASK_STARTED -> {
-            TaskStarted s = Events.JSON.treeToValue(payload, TaskStarted.class);
-            started.put(s.taskId(), s);
-          }
-          case EventTypes.TASK_COMPLETED -> {
-            TaskCompleted c = Events.JSON.treeToValue(payload, TaskCompleted.class);
-            completed.put(c.taskId(), c);
-          }
-          default -> {}
-        }
-      }
-    }
-  }
-
   @AfterAll
   static void stop() throws Exception {
     agent.close();
     producer.close();
-    polling = false;
-    poller.join(5_000);
-    consumer.close();
+    reports.close();
   }
 
   static void assign(String taskId, String commandLine, Long maxWallClockMillis) {
