@@ -1,8 +1,11 @@
 package dev.lote.pool.api;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+
+import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -17,6 +20,8 @@ import dev.lote.pool.persistence.NodeRepository;
 import dev.lote.pool.service.PoolService;
 import dev.lote.support.web.AgentFileProxy;
 import dev.lote.support.web.BatchRequest;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The way to a node's agent for the operations it serves itself (its files, its users, its logs):
@@ -53,6 +58,14 @@ public class NodeAgents {
           List.of(new BatchErrorDetail("Reason", "The node's agent has not started yet.")));
     }
     return node;
+  }
+
+  /**
+   * Calls one of the agent's internal APIs with the body (null for none) the caller checked; an
+   * agent that does not answer is 503 {@code ServerBusy}.
+   */
+  HttpResponse<byte[]> call(HttpServletRequest request, ComputeNode node, String agentPath, JsonNode body, JsonMapper json) {
+    return proxy.call(request, node.agentUrl(), agentPath, body == null ? null : json.writeValueAsBytes(body), unreachable());
   }
 
   /** The public URL of one of the node's resources. */

@@ -52,7 +52,7 @@ public class NodeServiceController {
       throw BatchErrors.invalidProperty("identityReference", "", "Lote's nodes have no managed identities; give a containerUrl with a SAS that grants write.");
     }
     HttpResponse<byte[]> answer =
-        agents.proxy().call(request, node.agentUrl(), "/internal/uploadbatchservicelogs", json.writeValueAsBytes(body), NodeAgents.unreachable());
+        agents.call(request, node, "/internal/uploadbatchservicelogs", body, json);
     AgentFileProxy.relay(answer, response);
   }
 

@@ -111,7 +111,6 @@ public class NodeUserController {
   }
 
   private HttpResponse<byte[]> call(HttpServletRequest request, ComputeNode node, String agentPath, JsonNode body) {
-    byte[] bytes = body == null ? null : json.writeValueAsBytes(body);
-    return agents.proxy().call(request, node.agentUrl(), agentPath, bytes, NodeAgents.unreachable());
+    return agents.call(request, node, agentPath, body, json);
   }
 }
