@@ -82,7 +82,7 @@ class AgentLossSystemTest {
     await("the node is lost")
         .atMost(Duration.ofMinutes(1))
         .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(() -> assertThat(client.computeNodeOperations().getComputeNode(POOL, lostNode).state()).isEqualTo(ComputeNodeState.UNUSABLE));
+        .untilAsserted(() -> assertThat(client.computeNodeOperations().getComputeNode(POOL, lostNode).state()).isEqualTo(ComputeNodeState.UNKNOWN));
 
     await("the task completes on the other node")
         .atMost(Duration.ofMinutes(2))

@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param provider          {@code local}: one node-agent process per node on this machine;
  *     {@code hosts}: one per node on the hosts that joined ({@link HostSettings})
- * @param heartbeatTimeout  a node whose agent is silent this long is lost: {@code unusable} (three
+ * @param heartbeatTimeout  a node whose agent is silent this long is lost: {@code unknown} (three
  *     of the agent's 10 s heartbeats missed)
  * @param livenessInterval  how often silent nodes are looked for
  * @param agentVersion      reported as the nodes' {@code nodeAgentInfo.version}

@@ -261,7 +261,9 @@ public final class ComputeNode {
 
   /**
    * Marks the node lost when its agent has been silent for longer than the heartbeat time-to-live:
-   * {@code unusable}, or, when it is leaving its pool, ready to be removed.
+   * {@code unknown} (the service has lost contact with it, and does not know its true state; a
+   * rebooted or reimaged node whose new agent never reports too), or, when it is leaving its pool,
+   * ready to be removed.
    *
    * @return whether the node was found silent just now
    */
@@ -373,10 +375,11 @@ public final class ComputeNode {
       next = NodeState.LEAVINGPOOL;
     } else if (preempted) {
       next = NodeState.PREEMPTED;
-    } else if (restart != null) {
+    } else if (restart != null && !(unresponsive && restartOption == null && error == null)) {
       next = restart.state();
     } else if (unresponsive) {
-      next = NodeState.UNUSABLE;
+      // a node whose agent could not be started cannot be used; one whose agent fell silent is not known
+      next = error != null ? NodeState.UNUSABLE : NodeState.UNKNOWN;
     } else if (reported.isReady() && diskFull()) {
       next = NodeState.UNUSABLE;
     } else if (reported.isReady()) {

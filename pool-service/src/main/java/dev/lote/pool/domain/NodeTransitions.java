@@ -12,6 +12,7 @@ import static dev.lote.pool.domain.NodeState.REIMAGING;
 import static dev.lote.pool.domain.NodeState.RUNNING;
 import static dev.lote.pool.domain.NodeState.STARTING;
 import static dev.lote.pool.domain.NodeState.STARTTASKFAILED;
+import static dev.lote.pool.domain.NodeState.UNKNOWN;
 import static dev.lote.pool.domain.NodeState.UNUSABLE;
 import static dev.lote.pool.domain.NodeState.WAITINGFORSTARTTASK;
 
@@ -70,8 +71,8 @@ public final class NodeTransitions {
   /** A node exists in these states until it leaves its pool. */
   private static final Set<NodeState> MEMBER =
       EnumSet.of(
-          CREATING, STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, OFFLINE, RUNNING, UNUSABLE, REBOOTING, REIMAGING, DEALLOCATING,
-          DEALLOCATED);
+          CREATING, STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, OFFLINE, RUNNING, UNUSABLE, UNKNOWN, REBOOTING, REIMAGING,
+          DEALLOCATING, DEALLOCATED);
 
   /** A node whose agent is being started again (reboot, reimage) keeps that state until the new agent reports. */
   private static final Set<NodeState> RELAUNCHING = EnumSet.of(REBOOTING, REIMAGING);
@@ -124,15 +125,19 @@ public final class NodeTransitions {
     t.add(new Transition(DEALLOCATING, Event.STOPPED, DEALLOCATED));
     t.add(new Transition(DEALLOCATED, Event.START, STARTING));
     for (NodeState from : MEMBER) {
-      if (RELAUNCHING.contains(from)) {
-        // silent or relaunched, a restarting node stays so until its new agent reports; that agent cannot be started
-        t.add(new Transition(from, Event.LAUNCH_FAILED, UNUSABLE));
-      } else if (STOPPING.contains(from)) {
+      if (STOPPING.contains(from) && !RELAUNCHING.contains(from)) {
         // a deallocating or deallocated node stays so, silent or not
-      } else if (from != UNUSABLE) {
-        t.add(new Transition(from, Event.SILENT, UNUSABLE));
-        t.add(new Transition(from, Event.LAUNCH_FAILED, UNUSABLE));
-        t.add(new Transition(UNUSABLE, Event.HEARD_AGAIN, from));
+      } else {
+        // contact lost: the node's true state is not known until its agent is heard again (a
+        // restarting node goes so only once its new agent was started and stayed silent); a node
+        // whose agent cannot be started is unusable
+        if (from != UNUSABLE) {
+          t.add(new Transition(from, Event.LAUNCH_FAILED, UNUSABLE));
+        }
+        if (from != UNKNOWN) {
+          t.add(new Transition(from, Event.SILENT, UNKNOWN));
+          t.add(new Transition(UNKNOWN, Event.HEARD_AGAIN, from));
+        }
       }
       if (from != CREATING && !STOPPING.contains(from)) {
         t.add(new Transition(from, Event.LAUNCHED, CREATING));

@@ -23,7 +23,7 @@ import dev.lote.pool.persistence.NodeRepository;
 /**
  * The hosts of the {@code hosts} node provider: a host joins, and stays, by its heartbeats; one
  * that falls silent past the heartbeat time-to-live is lost, and so are the nodes it runs: they
- * become {@code unusable} with {@code lost} on their {@code node.state-changed}, so the scheduler
+ * become {@code unknown} with {@code lost} on their {@code node.state-changed}, so the scheduler
  * gives their attempts back (the path of a node whose own agent fell silent).
  */
 @Component

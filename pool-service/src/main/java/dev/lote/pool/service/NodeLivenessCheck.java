@@ -21,7 +21,7 @@ import dev.lote.pool.persistence.NodeRepository;
 
 /**
  * Declares lost the nodes whose agent fell silent past the heartbeat time-to-live: they become
- * {@code unusable} and their {@code node.state-changed} carries {@code lost}, so the scheduler
+ * {@code unknown} and their {@code node.state-changed} carries {@code lost}, so the scheduler
  * gives their attempts back; a leaving node is removed. A timeout, not polling for work:
  * heartbeats arrive as events; only their absence is looked for on a timer. Before it declares
  * anything, the broker must confirm that every node report it holds has been applied, so that a

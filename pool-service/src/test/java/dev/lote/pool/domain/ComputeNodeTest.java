@@ -109,13 +109,13 @@ class ComputeNodeTest {
   }
 
   @Test
-  void aSilentNodeBecomesUnusableAndRecoversWhenHeardFromAgain() {
+  void aSilentNodeBecomesUnknownAndRecoversWhenHeardFromAgain() {
     ComputeNode node = aLaunchedNode();
     node.reported(report(NodeState.IDLE), T0);
 
     assertThat(node.checkLiveness(T0.plusSeconds(30), Duration.ofSeconds(30))).isFalse();
     assertThat(node.checkLiveness(T0.plusSeconds(31), Duration.ofSeconds(30))).isTrue();
-    assertThat(node.state()).isEqualTo(NodeState.UNUSABLE);
+    assertThat(node.state()).isEqualTo(NodeState.UNKNOWN);
     assertThat(node.schedulable()).isFalse();
     assertThat(node.view().lost()).isTrue();
     assertThat(node.checkLiveness(T0.plusSeconds(40), Duration.ofSeconds(30))).as("declared once").isFalse();
@@ -332,6 +332,31 @@ class ComputeNodeTest {
     assertThat(node.schedulable()).isTrue();
   }
 
+
+  @Test
+  void aRebootedNodeWhoseNewAgentStaysSilentIsUnknownUntilTheAgentReports() {
+    ComputeNode node = ready();
+    node.restart(NodeRestart.REBOOT, "requeue", T0.plusSeconds(1));
+    assertThat(node.checkLiveness(T0.plusSeconds(60), Duration.ofSeconds(30)))
+        .as("while its tasks are dealt with, a silent rebooting node is restarted, not unknown")
+        .isTrue();
+    assertThat(node.state()).isEqualTo(NodeState.REBOOTING);
+    assertThat(node.restartable()).isTrue();
+
+    node.restarted("5151", T0.plusSeconds(61));
+    assertThat(node.checkLiveness(T0.plusSeconds(80), Duration.ofSeconds(30))).isFalse();
+    assertThat(node.state()).isEqualTo(NodeState.REBOOTING);
+    assertThat(node.checkLiveness(T0.plusSeconds(92), Duration.ofSeconds(30))).isTrue();
+    assertThat(node.state()).isEqualTo(NodeState.UNKNOWN);
+    assertThat(node.view().lost()).isTrue();
+
+    node.reported(report(NodeState.STARTING), T0.plusSeconds(100));
+    assertThat(node.state()).isEqualTo(NodeState.STARTING);
+    assertThat(node.view().lost()).isFalse();
+    node.reported(report(NodeState.IDLE), T0.plusSeconds(101));
+    assertThat(node.state()).isEqualTo(NodeState.IDLE);
+    assertThat(node.restarting()).isNull();
+  }
   @Test
   void onlyAnIdleRunningOrOfflineNodeCanBeRebootedOrReimaged() {
     ComputeNode creating = aLaunchedNode();

@@ -162,7 +162,7 @@ class HostsProviderTest extends LoteServiceTest {
       smallBeats.cancel(false);
       await().atMost(Duration.ofSeconds(30)).until(() -> hostNamed(small).get("lost").asBoolean());
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        assertThat(node("Spread", onSmall.nodeId()).get("state").asString()).isEqualTo("unusable");
+        assertThat(node("Spread", onSmall.nodeId()).get("state").asString()).isEqualTo("unknown");
         assertThat(stateChanges(kafka, nodeEvents, onSmall.nodeId())).anyMatch(NodeStateChanged::lost);
       });
       assertThat(hostNamed(big).get("lost").asBoolean()).isFalse();

@@ -24,7 +24,7 @@ import dev.lote.pool.support.NodeSteps;
 import dev.lote.pool.support.PoolServiceTestBase;
 
 /**
- * Silent agents make their node unusable and lost, unless this service is the one behind; a
+ * Silent agents make their node unknown and lost, unless this service is the one behind; a
  * leaving node whose agent is silent is removed; after a restart, agents that are gone are
  * started again and live ones kept (relaunching dead agents at once is off, as in
  * {@link PoolServiceTestBase}).
@@ -41,7 +41,7 @@ class NodeLivenessAndRestartTest extends PoolServiceTestBase {
   @Autowired BindingsLifecycleController bindings;
 
   @Test
-  void aNodeWithoutHeartbeatBecomesUnusableAndLostAndRecoversWhenItsAgentIsHeardAgain() {
+  void aNodeWithoutHeartbeatBecomesUnknownAndLostAndRecoversWhenItsAgentIsHeardAgain() {
     BatchHttp http = new BatchHttp(port, ACCOUNT);
     try (Kafka kafka = new Kafka(); Kafka.Probe nodeEvents = kafka.probe(Topics.NODES)) {
       NodeSteps steps = new NodeSteps(http, kafka, ACCOUNT, "silent");
@@ -50,13 +50,13 @@ class NodeLivenessAndRestartTest extends PoolServiceTestBase {
       steps.report(nodeId, "idle", AGENT_URL, null);
       steps.awaitState(nodeId, "idle");
 
-      steps.awaitState(nodeId, "unusable");
+      steps.awaitState(nodeId, "unknown");
       await().atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () ->
                   assertThat(steps.stateChanges(nodeEvents, nodeId))
                       .last()
-                      .isEqualTo(new NodeStateChanged("silent", nodeId, "unusable", 1, false, AGENT_URL, null, false, true)));
+                      .isEqualTo(new NodeStateChanged("silent", nodeId, "unknown", 1, false, AGENT_URL, null, false, true)));
 
       steps.heartbeat(nodeId);
 
@@ -66,7 +66,7 @@ class NodeLivenessAndRestartTest extends PoolServiceTestBase {
               () ->
                   assertThat(steps.stateChanges(nodeEvents, nodeId))
                       .extracting(NodeStateChanged::state)
-                      .containsSubsequence("idle", "unusable", "idle"));
+                      .containsSubsequence("idle", "unknown", "idle"));
       assertThat(steps.stateChanges(nodeEvents, nodeId))
           .last()
           .isEqualTo(new NodeStateChanged("silent", nodeId, "idle", 1, true, AGENT_URL, null, false, false));
@@ -92,7 +92,7 @@ class NodeLivenessAndRestartTest extends PoolServiceTestBase {
         bindings.start(NODE_REPORTS_BINDING);
       }
 
-      steps.awaitState(nodeId, "unusable");
+      steps.awaitState(nodeId, "unknown");
     }
   }
 
