@@ -29,6 +29,8 @@ import dev.lote.common.time.IsoDurations;
  *     does this agent, with everything it runs, as when the host itself goes down
  * @param userAccountsFile    a JSON file with the pool's {@code userAccounts}, made before the start
  *     task; null for none
+ * @param mountConfigurationFile a JSON file with the pool's {@code mountConfiguration}, mounted
+ *     under {@link #mounts()} before the start task; null for none
  */
 record AgentConfig(
     String nodeId,
@@ -50,7 +52,8 @@ record AgentConfig(
     long reservedDiskBytes,
     String bindAddress,
     long hostPid,
-    Path userAccountsFile) {
+    Path userAccountsFile,
+    Path mountConfigurationFile) {
 
   static AgentConfig parse(String[] args) {
     Map<String, String> m = new HashMap<>();
@@ -82,7 +85,8 @@ record AgentConfig(
         Long.parseLong(m.getOrDefault("reserved-disk-bytes", System.getenv().getOrDefault("LOTE_NODE_RESERVED_DISK_BYTES", "1000000000"))),
         m.getOrDefault("bind-address", "127.0.0.1"),
         Long.parseLong(m.getOrDefault("host-pid", "0")),
-        m.containsKey("user-accounts") ? Path.of(m.get("user-accounts")) : null);
+        m.containsKey("user-accounts") ? Path.of(m.get("user-accounts")) : null,
+        m.containsKey("mount-configuration") ? Path.of(m.get("mount-configuration")) : null);
   }
 
   private static String required(Map<String, String> m, String name) {

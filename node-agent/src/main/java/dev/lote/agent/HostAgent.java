@@ -34,6 +34,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.lote.common.auth.SecretFiles;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.HostEvents.HostNodeStart;
@@ -186,6 +187,12 @@ final class HostAgent implements AutoCloseable {
     command.add("--lote.node.host-pid=" + ProcessHandle.current().pid());
     if (start.containers()) {
       command.add("--lote.node.containers=true");
+    }
+    if (start.userAccounts() != null) {
+      command.add("--lote.node.user-accounts=" + SecretFiles.write(root.resolve("user-accounts.json"), start.userAccounts()));
+    }
+    if (start.mountConfiguration() != null) {
+      command.add("--lote.node.mount-configuration=" + SecretFiles.write(root.resolve("mount-configuration.json"), start.mountConfiguration()));
     }
     if (start.startTask() != null) {
       Path file = root.resolve("start-task.json");

@@ -71,6 +71,9 @@ final class NodeAgent implements AutoCloseable {
   private final ExecutorService jobTaskWorkers = Executors.newCachedThreadPool(daemon("job-tasks"));
   private Thread consumerThread;
   private volatile NodeAgentError accountsError;
+  private final NodeMounts mounts;
+  /** Why the pool's file systems are not mounted; the node is unusable while it is not null. */
+  private volatile NodeAgentError mountError;
 
   NodeAgent(AgentConfig cfg, Clock clock) throws IOException {
     this.cfg = cfg;
@@ -89,6 +92,7 @@ final class NodeAgent implements AutoCloseable {
     this.nodeUsers = NodeUsers.forNode(cfg.root(), users, cfg.nodeId(), agentUid);
     users.accounts(nodeUsers);
     new NodeApi(nodeUsers, new ServiceLogs(cfg)).serve(files);
+    this.mounts = NodeMounts.onThisHost(cfg);
     this.processes = new Processes(cfg, cfg.taskCgroups() ? TaskCgroups.forNode(cfg.nodeId(), cfg.maxTaskProcesses()) : TaskCgroups.none());
     this.journal = new Journal(cfg.journal());
     this.reporter = new Reporter(events, journal, timers);
@@ -154,6 +158,17 @@ final class NodeAgent implements AutoCloseable {
     retentionSweeper.scheduleWithFixedDelay(nodeUsers::removeLeftOver, 1, 1, TimeUnit.MINUTES);
     report("starting", null);
     heartbeats.start();
+    if (cfg.mountConfigurationFile() != null) {
+      mountError = mounts.mountAll(cfg.mountConfigurationFile());
+      if (mountError != null) {
+        // as on Azure: the node is unusable and runs no start task; it takes no task, but hears
+        // that it is to leave its pool
+        report("unusable", null);
+        consumerThread = new Thread(assignments, "assignments");
+        consumerThread.start();
+        return;
+      }
+    }
     createUserAccounts();
     StartTaskOutcome outcome = null;
     if (cfg.startTaskFile() != null) {
@@ -229,6 +244,9 @@ final class NodeAgent implements AutoCloseable {
     if (accountsError != null) {
       errors.add(accountsError);
     }
+    if (mountError != null) {
+      errors.add(mountError);
+    }
     if (cfg.containers() && containers().runtime() == null) {
       errors.add(new NodeAgentError(
           "ContainerRuntimeNotAvailable",
@@ -264,7 +282,7 @@ final class NodeAgent implements AutoCloseable {
     Files.setPosixFilePermissions(cfg.shared(), PosixFilePermissions.fromString("rwxrwxrwx"));
     Files.setAttribute(cfg.shared(), "unix:mode", 01777);
     Files.setPosixFilePermissions(cfg.agentDir(), PosixFilePermissions.fromString("rwx------"));
-    for (String own : List.of("agent.log", "start-task.json", "user-accounts.json")) {
+    for (String own : List.of("agent.log", "start-task.json", "user-accounts.json", "mount-configuration.json")) {
       Path p = cfg.root().resolve(own);
       if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
@@ -314,6 +332,7 @@ final class NodeAgent implements AutoCloseable {
     runner.halt(killRunning);
     if (killRunning) {
       processes.cgroups().killAll();
+      mounts.unmountAll();
       boots.stopping();
     }
     timers.shutdownNow();

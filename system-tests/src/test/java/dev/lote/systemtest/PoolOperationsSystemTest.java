@@ -21,6 +21,7 @@ import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.DetailLevel;
 import com.microsoft.azure.batch.protocol.models.AllocationState;
 import com.microsoft.azure.batch.protocol.models.BatchErrorException;
+import com.microsoft.azure.batch.protocol.models.CIFSMountConfiguration;
 import com.microsoft.azure.batch.protocol.models.CloudPool;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
@@ -30,6 +31,8 @@ import com.microsoft.azure.batch.protocol.models.ImageInformation;
 import com.microsoft.azure.batch.protocol.models.ImageReference;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.MetadataItem;
+import com.microsoft.azure.batch.protocol.models.MountConfiguration;
+import com.microsoft.azure.batch.protocol.models.NFSMountConfiguration;
 import com.microsoft.azure.batch.protocol.models.OSType;
 import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
@@ -202,5 +205,65 @@ class PoolOperationsSystemTest {
         .until(() -> !client.poolOperations().existsPool(poolId));
     List<CloudTask> requeued = client.taskOperations().listTasks(jobId);
     assertThat(requeued).allSatisfy(t -> assertThat(t.executionInfo().requeueCount()).isEqualTo(1));
+  }
+
+  @Test
+  void aFileSystemTheHostCannotMountMakesTheNodeUnusableWithAMountConfigurationErrorAndItTakesNoTask() throws Exception {
+    String poolId = "mount-pool";
+    String source = "127.0.0.1:/lote-no-such-export";
+    BatchErrorException invalid =
+        catchThrowableOfType(
+            BatchErrorException.class,
+            () ->
+                client.poolOperations()
+                    .createPool(
+                        pool("mount-invalid", 1, 1)
+                            .withMountConfiguration(
+                                List.of(
+                                    new MountConfiguration()
+                                        .withNfsMountConfiguration(new NFSMountConfiguration().withSource(source).withRelativeMountPath("data"))
+                                        .withCifsMountConfiguration(
+                                            new CIFSMountConfiguration().withSource("//127.0.0.1/s").withUsername("u").withPassword("p").withRelativeMountPath("c"))))));
+    assertThat(invalid.response().code()).isEqualTo(400);
+    assertThat(invalid.body().code()).isEqualTo("InvalidPropertyValue");
+    assertThat(client.poolOperations().existsPool("mount-invalid")).as("nothing stored").isFalse();
+
+    client.poolOperations()
+        .createPool(
+            pool(poolId, 1, 1)
+                .withStartTask(new StartTask().withCommandLine("/bin/true").withWaitForSuccess(true))
+                .withMountConfiguration(
+                    List.of(new MountConfiguration().withNfsMountConfiguration(new NFSMountConfiguration().withSource(source).withRelativeMountPath("data")))));
+    ComputeNode[] node = new ComputeNode[1];
+    await("the node is unusable")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(() -> {
+          List<ComputeNode> nodes = client.computeNodeOperations().listComputeNodes(poolId);
+          assertThat(nodes).hasSize(1);
+          node[0] = nodes.get(0);
+          assertThat(node[0].state()).isEqualTo(ComputeNodeState.UNUSABLE);
+        });
+    assertThat(node[0].errors()).as("the node's errors").isNotEmpty();
+    assertThat(node[0].errors().get(0).code()).isEqualTo("MountConfigurationError");
+    assertThat(node[0].errors().get(0).message()).contains(source).contains("fsmounts/data");
+    assertThat(node[0].startTaskInfo()).as("the start task does not run on a node whose file systems are not mounted").isNull();
+    System.out.printf("PoolOperationsSystemTest: the unmountable NFS source gave the node the error: %s%n", node[0].errors().get(0).message());
+
+    String jobId = "mount-job";
+    client.jobOperations().createJob(new JobAddParameter().withId(jobId).withPoolInfo(new PoolInformation().withPoolId(poolId)));
+    client.taskOperations().createTask(jobId, new TaskAddParameter().withId("t").withCommandLine("/bin/true"));
+    await("the task waits: no node of the pool can run it")
+        .during(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> client.taskOperations().getTask(jobId, "t").state() == TaskState.ACTIVE);
+
+    client.poolOperations().resizePool(poolId, 0, 0);
+    await("the unusable node leaves its pool")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> client.computeNodeOperations().listComputeNodes(poolId).isEmpty());
+    client.jobOperations().deleteJob(jobId);
+    client.poolOperations().deletePool(poolId);
   }
 }

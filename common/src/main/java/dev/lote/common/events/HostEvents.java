@@ -11,6 +11,8 @@ public final class HostEvents {
    * @param accountUrl the gateway's URL as the node's tasks see it ({@code AZ_BATCH_ACCOUNT_URL})
    * @param startTask  the pool's start task as its JSON text, or null
    * @param containers the pool's nodes run containers
+   * @param userAccounts the pool's {@code userAccounts} as their JSON text, or null
+   * @param mountConfiguration the pool's {@code mountConfiguration} as its JSON text, or null
    */
   public record HostNodeStart(
       String nodeId,
@@ -20,7 +22,9 @@ public final class HostEvents {
       int taskSlots,
       String accountUrl,
       String startTask,
-      boolean containers) {}
+      boolean containers,
+      String userAccounts,
+      String mountConfiguration) {}
 
   /**
    * pool-service, {@link Topics#hostCommands}: the host stops the node's agent and what it runs.

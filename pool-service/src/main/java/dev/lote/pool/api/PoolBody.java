@@ -100,7 +100,7 @@ public record PoolBody(
         schedulingPolicy(spec),
         userAccounts(given(spec, "userAccounts")),
         given(spec, "metadata"),
-        given(spec, "mountConfiguration"),
+        mountConfiguration(given(spec, "mountConfiguration")),
         given(spec, "targetNodeCommunicationMode"),
         given(spec, "upgradePolicy"),
         given(spec, "resourceTags"),
@@ -158,6 +158,22 @@ public record PoolBody(
         }
       }
     });
+    return out;
+  }
+
+  /** The pool's file systems as given, less their secrets: a password, account key or SAS key is never read back. */
+  private static JsonNode mountConfiguration(JsonNode given) {
+    if (given == null || !given.isArray()) {
+      return given;
+    }
+    ArrayNode out = (ArrayNode) given.deepCopy();
+    out.forEach(m -> m.forEach(fs -> {
+      if (fs instanceof ObjectNode o) {
+        for (String secret : new String[] {"password", "accountKey", "sasKey"}) {
+          o.remove(secret);
+        }
+      }
+    }));
     return out;
   }
 

@@ -17,9 +17,25 @@ public interface NodeProvider {
    *
    * @param containers   the pool's nodes run containers: the agent checks it has a container runtime
    * @param userAccounts the pool's {@code userAccounts}, passwords and keys included; null for none
+   * @param mountConfiguration the pool's {@code mountConfiguration}, mounted before the start task, keys
+   *     included; null for none
    */
   record NodeSpec(
-      String nodeId, String account, String poolId, String vmSize, int taskSlots, JsonNode startTask, boolean containers, JsonNode userAccounts) {
+      String nodeId,
+      String account,
+      String poolId,
+      String vmSize,
+      int taskSlots,
+      JsonNode startTask,
+      boolean containers,
+      JsonNode userAccounts,
+      JsonNode mountConfiguration) {
+
+    /** A node of a pool that mounts no file system. */
+    public NodeSpec(
+        String nodeId, String account, String poolId, String vmSize, int taskSlots, JsonNode startTask, boolean containers, JsonNode userAccounts) {
+      this(nodeId, account, poolId, vmSize, taskSlots, startTask, containers, userAccounts, null);
+    }
 
     /** A node of a pool without user accounts. */
     public NodeSpec(String nodeId, String account, String poolId, String vmSize, int taskSlots, JsonNode startTask, boolean containers) {

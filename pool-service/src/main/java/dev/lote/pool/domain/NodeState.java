@@ -37,9 +37,13 @@ public enum NodeState {
     }
   }
 
-  /** States a node agent reports about itself; everything else is decided by the pool-service. */
+  /**
+   * States a node agent reports about itself; everything else is decided by the pool-service. An
+   * agent reports {@code unusable} when its node cannot serve the pool at all (the pool's file
+   * systems could not be mounted).
+   */
   public boolean isAgentReported() {
-    return this == STARTING || this == WAITINGFORSTARTTASK || this == STARTTASKFAILED || this == IDLE || this == RUNNING;
+    return this == STARTING || this == WAITINGFORSTARTTASK || this == STARTTASKFAILED || this == IDLE || this == RUNNING || this == UNUSABLE;
   }
 
   /** States in which the agent accepts tasks. */

@@ -97,8 +97,12 @@ public final class NodeTransitions {
     for (NodeState to : List.of(STARTING, STARTTASKFAILED, IDLE, OFFLINE, RUNNING)) {
       t.add(new Transition(WAITINGFORSTARTTASK, Event.REPORTED, to));
     }
-    for (NodeState from : List.of(STARTTASKFAILED, IDLE, OFFLINE, RUNNING)) {
+    for (NodeState from : List.of(STARTTASKFAILED, IDLE, OFFLINE, RUNNING, UNUSABLE)) {
       t.add(new Transition(from, Event.REPORTED, STARTING));
+    }
+    // an agent that cannot serve the pool at all (its file systems cannot be mounted) says so as it starts
+    for (NodeState from : List.of(CREATING, STARTING, REBOOTING, REIMAGING)) {
+      t.add(new Transition(from, Event.REPORTED, UNUSABLE));
     }
     // the agent started again after a reboot or reimage reports (its start task runs again)
     for (NodeState from : RELAUNCHING) {

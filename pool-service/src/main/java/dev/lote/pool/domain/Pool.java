@@ -318,6 +318,11 @@ public final class Pool {
     return BatchIds.key(id);
   }
 
+  /** The pool's {@code mountConfiguration}, mounted on each of its nodes before the start task; null when it has none. */
+  public JsonNode mountConfiguration() {
+    return PoolDefinition.present(spec, "mountConfiguration");
+  }
+
   /** The pool's {@code userAccounts}, made on each of its nodes before the start task; null when it has none. */
   public JsonNode userAccounts() {
     return PoolDefinition.present(spec, "userAccounts");

@@ -2,7 +2,9 @@ package dev.lote.pool.domain;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -86,6 +88,7 @@ public record PoolDefinition(
     }
     checkSchedulingPolicy(spec);
     checkMetadata(spec);
+    checkMountConfiguration(present(spec, "mountConfiguration"));
     return new PoolDefinition(
         id,
         vmSize,
@@ -134,6 +137,68 @@ public record PoolDefinition(
       }
     }
     return names;
+  }
+
+  /** The kinds of file system a pool's {@code mountConfiguration} mounts, with the properties each must give. */
+  private static final Map<String, List<String>> MOUNT_KINDS =
+      Map.of(
+          "azureBlobFileSystemConfiguration", List.of("accountName", "containerName", "relativeMountPath"),
+          "nfsMountConfiguration", List.of("source", "relativeMountPath"),
+          "cifsMountConfiguration", List.of("username", "source", "password", "relativeMountPath"),
+          "azureFileShareConfiguration", List.of("accountName", "azureFileUrl", "accountKey", "relativeMountPath"));
+
+  /** What a {@code relativeMountPath} may be: a directory under {@code AZ_BATCH_NODE_MOUNTS_DIR}, one name or several. */
+  static final Pattern RELATIVE_MOUNT_PATH = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*");
+
+  /**
+   * The pool's {@code mountConfiguration}: a list whose items each name exactly one file system,
+   * with the properties it requires, at a relative path no other item uses; a blob container is
+   * reached with its account key or a SAS key (Lote's hosts have no managed identity).
+   */
+  static void checkMountConfiguration(JsonNode mounts) {
+    if (mounts == null) {
+      return;
+    }
+    if (!mounts.isArray()) {
+      throw BatchErrors.invalidProperty("mountConfiguration", mounts.toString(), "The mount configuration is a list.");
+    }
+    Set<String> paths = new HashSet<>();
+    for (JsonNode m : mounts) {
+      List<String> kinds = MOUNT_KINDS.keySet().stream().filter(k -> present(m, k) != null).sorted().toList();
+      if (kinds.size() != 1) {
+        throw BatchErrors.invalidProperty(
+            "mountConfiguration", m.toString(), "Each item names exactly one of " + String.join(", ", MOUNT_KINDS.keySet().stream().sorted().toList()) + ".");
+      }
+      String kind = kinds.get(0);
+      JsonNode fs = m.get(kind);
+      for (String required : MOUNT_KINDS.get(kind)) {
+        JsonNode v = present(fs, required);
+        if (v == null || !v.isString() || v.stringValue().isBlank()) {
+          throw BatchErrors.missingProperty("mountConfiguration." + kind + "." + required);
+        }
+      }
+      String path = fs.get("relativeMountPath").stringValue();
+      if (!RELATIVE_MOUNT_PATH.matcher(path).matches() || path.length() > 255) {
+        throw BatchErrors.invalidProperty(
+            "mountConfiguration." + kind + ".relativeMountPath", path, "The path is relative to AZ_BATCH_NODE_MOUNTS_DIR: names of letters, digits, _, . and -, separated by /.");
+      }
+      if (!paths.add(path)) {
+        throw BatchErrors.invalidProperty("mountConfiguration." + kind + ".relativeMountPath", path, "Two file systems of the pool are mounted at that path.");
+      }
+      if (kind.equals("azureBlobFileSystemConfiguration")) {
+        boolean key = present(fs, "accountKey") != null;
+        boolean sas = present(fs, "sasKey") != null;
+        if (present(fs, "identityReference") != null) {
+          throw BatchErrors.invalidProperty(
+              "mountConfiguration.azureBlobFileSystemConfiguration.identityReference", fs.get("identityReference").toString(),
+              "Lote's hosts have no managed identity; give the container's accountKey or sasKey.");
+        }
+        if (key == sas) {
+          throw BatchErrors.invalidProperty(
+              "mountConfiguration.azureBlobFileSystemConfiguration", fs.get("accountName").stringValue(), "Give exactly one of accountKey and sasKey.");
+        }
+      }
+    }
   }
 
   /** The {@code resizeTimeout} of a create or resize body: 15 minutes when absent, at least 5 minutes. */

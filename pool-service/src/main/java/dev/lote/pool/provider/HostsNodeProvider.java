@@ -52,6 +52,10 @@ public class HostsNodeProvider implements NodeProvider {
     this.accountUrl = accountUrl;
   }
 
+  private static String text(tools.jackson.databind.JsonNode json) {
+    return json == null || json.isNull() ? null : json.toString();
+  }
+
   @Override
   public String launch(NodeSpec spec) {
     if (!NodeIds.isWellFormed(spec.nodeId())) {
@@ -88,7 +92,7 @@ public class HostsNodeProvider implements NodeProvider {
                       null,
                       new HostNodeStart(
                           spec.nodeId(), spec.account(), spec.poolId(), spec.vmSize(), spec.taskSlots(), accountUrl,
-                          spec.startTask() == null ? null : spec.startTask().toString(), spec.containers())));
+                          text(spec.startTask()), spec.containers(), text(spec.userAccounts()), text(spec.mountConfiguration()))));
               return host.get().id();
             });
     if (hostId == null) {

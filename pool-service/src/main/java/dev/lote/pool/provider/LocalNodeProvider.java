@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,6 +21,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.lote.common.auth.SecretFiles;
 import dev.lote.pool.domain.NodeIds;
 import dev.lote.pool.domain.NodeProvider;
 import dev.lote.pool.domain.SupportedImage;
@@ -128,11 +128,10 @@ public class LocalNodeProvider implements NodeProvider {
     }
     if (spec.userAccounts() != null && !spec.userAccounts().isEmpty()) {
       // passwords and private keys: for the agent (root) alone
-      Path file = root.resolve("user-accounts.json");
-      Files.deleteIfExists(file);
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(file, spec.userAccounts().toString(), StandardCharsets.UTF_8);
-      command.add("--lote.node.user-accounts=" + file);
+      command.add("--lote.node.user-accounts=" + SecretFiles.write(root.resolve("user-accounts.json"), spec.userAccounts().toString()));
+    }
+    if (spec.mountConfiguration() != null && !spec.mountConfiguration().isEmpty()) {
+      command.add("--lote.node.mount-configuration=" + SecretFiles.write(root.resolve("mount-configuration.json"), spec.mountConfiguration().toString()));
     }
     if (spec.startTask() != null) {
       Path file = root.resolve("start-task.json");

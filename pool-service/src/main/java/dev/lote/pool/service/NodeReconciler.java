@@ -298,7 +298,7 @@ public class NodeReconciler implements SmartLifecycle {
     String handle;
     try {
       handle = provider.launch(
-          new NodeSpec(node.id(), node.account(), node.poolId(), pool.vmSize(), node.taskSlots(), pool.startTask(), pool.runsContainers(), pool.userAccounts()));
+          new NodeSpec(node.id(), node.account(), node.poolId(), pool.vmSize(), node.taskSlots(), pool.startTask(), pool.runsContainers(), pool.userAccounts(), pool.mountConfiguration()));
     } catch (NodeLaunchException e) {
       log.error("could not start node {} of pool {}: {}", node.id(), pool.id(), e.getMessage());
       update(node.id(), n -> n.launchFailed(e.getMessage(), clock.instant()));

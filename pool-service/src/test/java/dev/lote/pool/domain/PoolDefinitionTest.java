@@ -162,4 +162,34 @@ class PoolDefinitionTest {
                 .get("resourceFiles"))
         .hasSize(1);
   }
+
+  @Test
+  void eachMountNamesOneFileSystemWithWhatItNeedsAtAPathOfItsOwn() {
+    String nfs = "{'nfsMountConfiguration':{'source':'10.0.0.4:/data','relativeMountPath':'data'}}";
+    assertThat(PoolDefinition.parse(json("{'id':'p','vmSize':'s','mountConfiguration':[" + nfs + "]}")).id()).isEqualTo("p");
+
+    assertThat(property(rejection("{'id':'p','vmSize':'s','mountConfiguration':{}}"))).isEqualTo("mountConfiguration");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','mountConfiguration':[{}]}"))).isEqualTo("mountConfiguration");
+    assertThat(property(rejection(
+            "{'id':'p','vmSize':'s','mountConfiguration':[{'nfsMountConfiguration':{'source':'a:/b','relativeMountPath':'x'},"
+                + "'cifsMountConfiguration':{'source':'//a/b','username':'u','password':'p','relativeMountPath':'y'}}]}")))
+        .isEqualTo("mountConfiguration");
+    BatchException noPassword =
+        rejection("{'id':'p','vmSize':'s','mountConfiguration':[{'cifsMountConfiguration':{'source':'//a/b','username':'u','relativeMountPath':'y'}}]}");
+    assertThat(noPassword.code()).isEqualTo("MissingRequiredProperty");
+    assertThat(property(noPassword)).isEqualTo("mountConfiguration.cifsMountConfiguration.password");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','mountConfiguration':[{'nfsMountConfiguration':{'source':'a:/b','relativeMountPath':'../etc'}}]}")))
+        .isEqualTo("mountConfiguration.nfsMountConfiguration.relativeMountPath");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','mountConfiguration':[{'nfsMountConfiguration':{'source':'a:/b','relativeMountPath':'/abs'}}]}")))
+        .isEqualTo("mountConfiguration.nfsMountConfiguration.relativeMountPath");
+    assertThat(property(rejection("{'id':'p','vmSize':'s','mountConfiguration':[" + nfs + "," + nfs + "]}")))
+        .isEqualTo("mountConfiguration.nfsMountConfiguration.relativeMountPath");
+    assertThat(property(rejection(
+            "{'id':'p','vmSize':'s','mountConfiguration':[{'azureBlobFileSystemConfiguration':{'accountName':'a','containerName':'c','relativeMountPath':'b'}}]}")))
+        .isEqualTo("mountConfiguration.azureBlobFileSystemConfiguration");
+    assertThat(property(rejection(
+            "{'id':'p','vmSize':'s','mountConfiguration':[{'azureBlobFileSystemConfiguration':{'accountName':'a','containerName':'c','relativeMountPath':'b',"
+                + "'identityReference':{'resourceId':'/x'}}}]}")))
+        .isEqualTo("mountConfiguration.azureBlobFileSystemConfiguration.identityReference");
+  }
 }
