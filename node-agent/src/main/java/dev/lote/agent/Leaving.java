@@ -14,7 +14,9 @@ import dev.lote.common.events.NodeEvents.NodeDeallocate;
  * A node leaving its pool ({@code node.deallocate}): it takes no new work, hands back what has not
  * started, and stops what runs ({@code requeue}: queued again; {@code terminate}: ended) or lets
  * it finish ({@code taskcompletion}, {@code retaineddata}). It is done when nothing is left and
- * every attempt the scheduler had placed here before the command has arrived. Not thread-safe:
+ * every attempt the scheduler had placed here before the command has arrived; with
+ * {@code retaineddata}, once the directories of the tasks that ran here have been removed at the
+ * end of their retention time too. Not thread-safe:
  * the {@link TaskRunner} holds its lock around every call.
  */
 final class Leaving {
@@ -41,6 +43,11 @@ final class Leaving {
 
   String option() {
     return option;
+  }
+
+  /** {@code retaineddata}: the node is done only once the directories of its tasks are past their retention time and removed. */
+  boolean keepsData() {
+    return option.equals("retaineddata");
   }
 
   /** Why a running attempt ends, or null when it is left to finish. */

@@ -144,7 +144,12 @@ final class NodeAgent implements AutoCloseable {
     nodeUsers.removeLeftOver();
     files.start();
     runner.recover();
-    retentionSweeper.scheduleWithFixedDelay(retention::sweep, 0, 1, TimeUnit.SECONDS);
+    retentionSweeper.scheduleWithFixedDelay(
+        () -> {
+          retention.sweep();
+          runner.retentionSwept();
+        },
+        0, 1, TimeUnit.SECONDS);
     retentionSweeper.scheduleWithFixedDelay(processes.cgroups()::sweep, 1, 1, TimeUnit.MINUTES);
     disk.check();
     timers.scheduleWithFixedDelay(

@@ -114,6 +114,11 @@ final class Retention {
     }
   }
 
+  /** Whether the directory of a task that ran here waits for its retention time to pass. */
+  synchronized boolean holdsData() {
+    return !dueAt.isEmpty();
+  }
+
   /** Whether the task's directory was removed because its retention time had passed. */
   synchronized boolean removed(String jobId, String taskId) {
     return removed.contains(new TaskRef(jobId, taskId).key());

@@ -396,7 +396,10 @@ final class TaskRunner {
     runningChanged.run();
     launcher.release(at.user());
     Long kept = at.assignment.spec().retentionMillis();
-    retention.ended(new Retention.TaskRef(at.assignment.jobId(), at.assignment.taskId()), kept == null ? DEFAULT_RETENTION_MILLIS : kept);
+    // an attempt handed back before it started leaves nothing of the task's to keep here
+    boolean nothingRan = at.reason() == EndReason.HANDED_BACK && at.startTime() == null;
+    retention.ended(
+        new Retention.TaskRef(at.assignment.jobId(), at.assignment.taskId()), nothingRan ? 0 : kept == null ? DEFAULT_RETENTION_MILLIS : kept);
     reporter.completed(at.key, completion(at, exitCode, endTime), at.correlationId);
     synchronized (this) {
       live.remove(at.key);
@@ -406,10 +409,21 @@ final class TaskRunner {
   }
 
   /** A leaving node that has nothing left reports so once every report was acknowledged. */
+  /**
+   * The retention sweep removed what was due: a node leaving with {@code retaineddata} may be done
+   * now.
+   */
+  void retentionSwept() {
+    checkLeft();
+  }
+
   private void checkLeft() {
     Runnable done;
     synchronized (this) {
-      done = leaving == null ? null : leaving.takeDone(live.isEmpty() && batch.isEmpty() && slots.waiting() == 0);
+      done =
+          leaving == null
+              ? null
+              : leaving.takeDone(live.isEmpty() && batch.isEmpty() && slots.waiting() == 0 && !(leaving.keepsData() && retention.holdsData()));
     }
     if (done != null) {
       reporter.allAcknowledged().thenRunAsync(done, launches);

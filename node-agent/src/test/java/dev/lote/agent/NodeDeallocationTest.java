@@ -24,8 +24,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.lote.common.events.EndReason;
 import dev.lote.common.events.EventEnvelope;
@@ -172,12 +170,11 @@ class NodeDeallocationTest {
     assertThat(completedTasks()).containsExactlyInAnyOrder("t1", "t2", "t3", "t4");
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"taskcompletion", "retaineddata"})
-  void runningTasksFinishAndTheWaitingOneIsHandedBack(String option) {
+  @Test
+  void runningTasksFinishAndTheWaitingOneIsHandedBack() {
     twoRunningOneWaiting("c1", "c2", "c3", "/bin/sleep 2");
 
-    deallocate(option, "c1", "c2", "c3");
+    deallocate("taskcompletion", "c1", "c2", "c3");
 
     assertDeallocatedOnceAfter("c1", "c2", "c3");
     assertThat(completedTasks()).containsExactlyInAnyOrder("c1", "c2", "c3");
@@ -190,6 +187,29 @@ class NodeDeallocationTest {
     assertHandedBack("c3");
     assertThat(started).containsOnlyKeys("c1", "c2");
     assertThat(heartbeats).as("heartbeats carry the host's figures").isNotEmpty().allSatisfy(h -> assertThat(h.metrics()).isNotNull());
+  }
+
+  @Test
+  void withRetainedDataTheNodeIsDoneOnceTheDirectoriesOfItsTasksArePastTheirRetentionTime() {
+    long retention = 5_000;
+    assign("k1", "/bin/sleep 1", retention);
+    assign("k2", "/bin/sleep 1", retention);
+    await().atMost(Duration.ofSeconds(30)).until(() -> started.containsKey("k1") && started.containsKey("k2"));
+    assign("k3", "/bin/sleep 1", retention);
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> agent.runner().waitingCount() == 1);
+
+    deallocate("retaineddata", "k1", "k2", "k3");
+
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> completedTasks().containsAll(List.of("k1", "k2", "k3")));
+    Path k1 = root.resolve("node/workitems").resolve(job).resolve("job-1/k1");
+    assertThat(k1).as("kept for its retention time").isDirectory();
+    assertThat(deallocatedReports()).as("not done while the tasks' data is kept").isZero();
+    assertHandedBack("k3");
+    assertThat(completed("k1").reason()).isEqualTo(EndReason.SUCCEEDED);
+
+    assertDeallocatedOnceAfter("k1", "k2", "k3");
+    assertThat(k1).as("removed at the end of its retention time, before the node was done").doesNotExist();
+    assertThat(root.resolve("node/workitems").resolve(job).resolve("job-1/k2")).doesNotExist();
   }
 
   @Test
@@ -257,7 +277,13 @@ class NodeDeallocationTest {
   }
 
   private void assign(String taskId, String commandLine) {
-    TaskAssigned a = new TaskAssigned(job, taskId, "pool-l", node, 0, new TaskRunSpec(commandLine, Map.of(), 1, null, List.of(), false));
+    assign(taskId, commandLine, null);
+  }
+
+  private void assign(String taskId, String commandLine, Long retentionMillis) {
+    TaskAssigned a =
+        new TaskAssigned(
+            job, taskId, "pool-l", node, 0, new TaskRunSpec(commandLine, Map.of(), 1, null, List.of(), false, false, null, null, retentionMillis, null, null, null));
     producer.send(Topics.nodeCommands(node), taskId, producer.envelope(EventTypes.TASK_ASSIGNED, job, a)).join();
   }
 
