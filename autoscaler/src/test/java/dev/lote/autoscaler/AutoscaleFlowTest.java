@@ -29,6 +29,7 @@ import dev.lote.common.events.NodeEvents.NodeStateChanged;
 import dev.lote.common.events.PoolEvents.AutoScaleEvaluated;
 import dev.lote.common.events.PoolEvents.PoolAutoScaleChanged;
 import dev.lote.common.events.PoolEvents.PoolCreated;
+import dev.lote.common.events.PoolEvents.PoolResized;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.Topics;
 import dev.lote.support.test.Kafka;
@@ -121,6 +122,25 @@ class AutoscaleFlowTest extends LoteServiceTest {
             .retrieve().body(JsonNode.class);
     assertThat(sums.path("results").asString()).as(sums.toString()).as("5 succeeded, 1 failed (a hand-back is neither), the node's CPU").startsWith("$TargetDedicatedNodes=115;");
     assertThat(sums.has("error")).isFalse();
+  }
+
+  @Test
+  void theTargetsStartFromThePoolsOwnInEveryRunAndInAnEvaluation() {
+    send(Topics.POOLS, pool, EventTypes.POOL_RESIZED, new PoolResized(pool, 2, 3));
+    send(Topics.POOLS, pool, EventTypes.POOL_AUTOSCALE_CHANGED,
+        new PoolAutoScaleChanged(pool, true, "$TargetDedicatedNodes = $TargetDedicatedNodes + 1; $TargetLowPriorityNodes = $TargetLowPriorityNodes + 1;", "PT1H", 2, 2, 3));
+
+    AutoScaleEvaluated run = await().atMost(Duration.ofSeconds(30)).until(() -> last(), r -> r != null);
+    assertThat(run.error()).isNull();
+    assertThat(run.targetDedicatedNodes()).isEqualTo(3);
+    assertThat(run.targetLowPriorityNodes()).as("$TargetLowPriorityNodes starts at the pool's low-priority target").isEqualTo(4);
+
+    JsonNode evaluated =
+        http().post().uri("/internal/evaluate").contentType(MediaType.APPLICATION_JSON)
+            .body(Map.of("account", "lote", "poolId", pool, "formula", "$TargetLowPriorityNodes = $TargetLowPriorityNodes * 2;",
+                "targetDedicatedNodes", 1, "targetLowPriorityNodes", 5, "taskSlotsPerNode", 2))
+            .retrieve().body(JsonNode.class);
+    assertThat(evaluated.path("results").asString()).as(evaluated.toString()).contains("$TargetLowPriorityNodes=10");
   }
 
   @Test

@@ -69,7 +69,7 @@ public class InternalController {
 
   @PostMapping(AutoscalerApi.EVALUATE)
   public AutoScaleRun evaluate(@RequestBody EvaluateRequest r) {
-    return AutoScaleRun.of(loop.dryRun(r.account(), BatchIds.key(r.poolId()), r.poolId(), r.formula(), r.targetDedicatedNodes()));
+    return AutoScaleRun.of(loop.dryRun(r.account(), BatchIds.key(r.poolId()), r.poolId(), r.formula(), r.targetDedicatedNodes(), r.targetLowPriorityNodes()));
   }
 
   @PostMapping(AutoscalerApi.REPLAY)
@@ -97,11 +97,14 @@ public class InternalController {
     StoredSample atStart = latest(samples, now.minus(since));
     Double startNodes = atStart == null ? null : atStart.metrics().get("$CurrentDedicatedNodes");
     int target = startNodes == null ? 0 : startNodes.intValue();
+    Double startLowPriority = atStart == null ? null : atStart.metrics().get("$CurrentLowPriorityNodes");
+    int lowPriorityTarget = startLowPriority == null ? 0 : startLowPriority.intValue();
     for (Instant t = now.minus(since); !t.isAfter(now); t = t.plus(every)) {
       StoredSample latest = latest(samples, t);
-      AutoScaleEvaluated e = evaluator.evaluate(pool.poolId(), r.formula(), t, target, samples);
+      AutoScaleEvaluated e = evaluator.evaluate(pool.poolId(), r.formula(), t, target, lowPriorityTarget, samples);
       if (e.error() == null) {
         target = e.targetDedicatedNodes();
+        lowPriorityTarget = e.targetLowPriorityNodes();
       }
       steps.add(
           new ReplayStep(

@@ -68,8 +68,8 @@ public class EvaluationLoop implements SmartLifecycle {
   }
 
   /** Evaluates a formula for the pool now without recording or publishing anything (Pool_EvaluateAutoScale). */
-  public AutoScaleEvaluated dryRun(String account, String poolKey, String poolId, String formula, int currentTarget) {
-    return evaluator.evaluate(poolId, formula, clock.instant(), currentTarget, sampler.samples(account, poolKey));
+  public AutoScaleEvaluated dryRun(String account, String poolKey, String poolId, String formula, int currentTarget, int currentLowPriorityTarget) {
+    return evaluator.evaluate(poolId, formula, clock.instant(), currentTarget, currentLowPriorityTarget, sampler.samples(account, poolKey));
   }
 
   /** Sets or clears the pool's timer; only on the loop's own thread, so timers never race. */
@@ -91,7 +91,7 @@ public class EvaluationLoop implements SmartLifecycle {
       }
       next = pool.interval();
       Instant now = clock.instant();
-      AutoScaleEvaluated run = evaluator.evaluate(pool.poolId(), pool.formula(), now, pool.targetDedicated(), sampler.samples(account, poolKey));
+      AutoScaleEvaluated run = evaluator.evaluate(pool.poolId(), pool.formula(), now, pool.targetDedicated(), pool.targetLowPriority(), sampler.samples(account, poolKey));
       tx.executeWithoutResult(
           s -> {
             store.ran(account, poolKey, now);

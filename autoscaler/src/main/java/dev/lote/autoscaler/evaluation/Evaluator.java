@@ -33,13 +33,15 @@ public final class Evaluator {
 
   /**
    * @param currentTarget the pool's dedicated target, where {@code $TargetDedicatedNodes} starts
+   * @param currentLowPriorityTarget the pool's low-priority target, where {@code $TargetLowPriorityNodes} starts
    * @param samples       the pool's samples, oldest first; those after {@code at} are not seen
    */
-  public AutoScaleEvaluated evaluate(String poolId, String formulaText, Instant at, int currentTarget, List<StoredSample> samples) {
+  public AutoScaleEvaluated evaluate(
+      String poolId, String formulaText, Instant at, int currentTarget, int currentLowPriorityTarget, List<StoredSample> samples) {
     try {
       Formula formula = Formula.parse(formulaText);
       Evaluation.Result r =
-          Evaluation.evaluate(formula, new Evaluation.Inputs(at, currentTarget, 0, histories(formulaText, at, samples), random));
+          Evaluation.evaluate(formula, new Evaluation.Inputs(at, currentTarget, currentLowPriorityTarget, histories(formulaText, at, samples), random));
       return new AutoScaleEvaluated(poolId, formulaText, at, r.results(), null, r.targetDedicated(), r.targetLowPriority(), r.deallocationOption());
     } catch (FormulaException e) {
       List<NameValue> values = new ArrayList<>();

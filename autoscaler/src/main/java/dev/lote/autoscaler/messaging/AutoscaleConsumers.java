@@ -126,16 +126,16 @@ public class AutoscaleConsumers {
         }
         case EventTypes.POOL_CREATED -> {
           PoolCreated p = codec.payload(e, PoolCreated.class);
-          store.upsertPool(account, BatchIds.key(p.poolId()), p.poolId(), p.targetDedicatedNodes(), p.taskSlotsPerNode());
+          store.upsertPool(account, BatchIds.key(p.poolId()), p.poolId(), p.targetDedicatedNodes(), p.targetLowPriorityNodes(), p.taskSlotsPerNode());
         }
         case EventTypes.POOL_RESIZED -> {
           PoolResized p = codec.payload(e, PoolResized.class);
-          store.retarget(account, BatchIds.key(p.poolId()), p.targetDedicatedNodes());
+          store.retarget(account, BatchIds.key(p.poolId()), p.targetDedicatedNodes(), p.targetLowPriorityNodes());
         }
         case EventTypes.POOL_AUTOSCALE_CHANGED -> {
           PoolAutoScaleChanged p = codec.payload(e, PoolAutoScaleChanged.class);
           String poolKey = BatchIds.key(p.poolId());
-          store.upsertPool(account, poolKey, p.poolId(), p.targetDedicatedNodes(), p.taskSlotsPerNode());
+          store.upsertPool(account, poolKey, p.poolId(), p.targetDedicatedNodes(), p.targetLowPriorityNodes(), p.taskSlotsPerNode());
           store.autoscale(account, poolKey, p.enabled() ? p.formula() : null, p.enabled() ? IsoDurations.parse(p.interval()) : null);
           changed.add(new PoolRef(account, poolKey));
         }

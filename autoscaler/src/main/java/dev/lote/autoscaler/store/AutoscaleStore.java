@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 public class AutoscaleStore {
 
   /** A pool as the autoscaler knows it; {@code formula} null when autoscale is off. */
-  public record PoolInfo(String account, String poolKey, String poolId, int targetDedicated, int taskSlots, String formula, Duration interval, Instant lastRun) {
+  public record PoolInfo(
+      String account, String poolKey, String poolId, int targetDedicated, int targetLowPriority, int taskSlots, String formula, Duration interval, Instant lastRun) {
 
     public boolean autoscaled() {
       return formula != null;
@@ -42,16 +43,18 @@ public class AutoscaleStore {
     this.json = json;
   }
 
-  public void upsertPool(String account, String poolKey, String poolId, int targetDedicated, int taskSlots) {
+  public void upsertPool(String account, String poolKey, String poolId, int targetDedicated, int targetLowPriority, int taskSlots) {
     jdbc.update(
-        "insert into pool (account, pool_key, pool_id, target_dedicated, task_slots) values (?, ?, ?, ?, ?)"
+        "insert into pool (account, pool_key, pool_id, target_dedicated, target_low_priority, task_slots) values (?, ?, ?, ?, ?, ?)"
             + " on conflict (account, pool_key) do update set pool_id = excluded.pool_id, target_dedicated = excluded.target_dedicated,"
-            + " task_slots = excluded.task_slots",
-        account, poolKey, poolId, targetDedicated, taskSlots);
+            + " target_low_priority = excluded.target_low_priority, task_slots = excluded.task_slots",
+        account, poolKey, poolId, targetDedicated, targetLowPriority, taskSlots);
   }
 
-  public void retarget(String account, String poolKey, int targetDedicated) {
-    jdbc.update("update pool set target_dedicated = ? where account = ? and pool_key = ?", targetDedicated, account, poolKey);
+  public void retarget(String account, String poolKey, int targetDedicated, int targetLowPriority) {
+    jdbc.update(
+        "update pool set target_dedicated = ?, target_low_priority = ? where account = ? and pool_key = ?",
+        targetDedicated, targetLowPriority, account, poolKey);
   }
 
   /** Autoscale on (formula and interval) or off (both null). */
@@ -84,7 +87,7 @@ public class AutoscaleStore {
     long interval = rs.getLong("interval_ms");
     Timestamp last = rs.getTimestamp("last_run");
     return new PoolInfo(
-        rs.getString("account"), rs.getString("pool_key"), rs.getString("pool_id"), rs.getInt("target_dedicated"), rs.getInt("task_slots"),
+        rs.getString("account"), rs.getString("pool_key"), rs.getString("pool_id"), rs.getInt("target_dedicated"), rs.getInt("target_low_priority"), rs.getInt("task_slots"),
         rs.getString("formula"), rs.wasNull() ? null : Duration.ofMillis(interval), last == null ? null : last.toInstant());
   }
 

@@ -9,8 +9,15 @@ public final class PoolEvents {
   /**
    * @param nodeFillType the pool's {@code taskSchedulingPolicy.nodeFillType}: {@code spread} (the
    *     default) or {@code pack}
+   * @param targetLowPriorityNodes the pool's low-priority target (0 when absent, as from a writer
+   *     that predates it)
    */
-  public record PoolCreated(String poolId, String vmSize, int taskSlotsPerNode, int targetDedicatedNodes, String nodeFillType) {
+  public record PoolCreated(
+      String poolId, String vmSize, int taskSlotsPerNode, int targetDedicatedNodes, String nodeFillType, int targetLowPriorityNodes) {
+
+    public PoolCreated(String poolId, String vmSize, int taskSlotsPerNode, int targetDedicatedNodes, String nodeFillType) {
+      this(poolId, vmSize, taskSlotsPerNode, targetDedicatedNodes, nodeFillType, 0);
+    }
 
     public PoolCreated(String poolId, String vmSize, int taskSlotsPerNode, int targetDedicatedNodes) {
       this(poolId, vmSize, taskSlotsPerNode, targetDedicatedNodes, "spread");
@@ -29,9 +36,15 @@ public final class PoolEvents {
    * @param interval               ISO-8601, e.g. {@code PT5M}
    * @param targetDedicatedNodes   the pool's target when the settings changed
    * @param taskSlotsPerNode       for the formula's {@code $TaskSlotsPerNode}
+   * @param targetLowPriorityNodes the pool's low-priority target when the settings changed
    */
   public record PoolAutoScaleChanged(
-      String poolId, boolean enabled, String formula, String interval, int targetDedicatedNodes, int taskSlotsPerNode) {}
+      String poolId, boolean enabled, String formula, String interval, int targetDedicatedNodes, int taskSlotsPerNode, int targetLowPriorityNodes) {
+
+    public PoolAutoScaleChanged(String poolId, boolean enabled, String formula, String interval, int targetDedicatedNodes, int taskSlotsPerNode) {
+      this(poolId, enabled, formula, interval, targetDedicatedNodes, taskSlotsPerNode, 0);
+    }
+  }
 
   /**
    * autoscaler, {@link Topics#AUTOSCALE}: one evaluation of a pool's formula. On success

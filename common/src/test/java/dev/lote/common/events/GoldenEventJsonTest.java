@@ -103,12 +103,12 @@ class GoldenEventJsonTest {
   static final Map<String, Object> SAMPLES = new LinkedHashMap<>();
 
   static {
-    SAMPLES.put(EventTypes.POOL_CREATED, new PoolCreated("pool-1", "standard_d2s_v3", 2, 3, "pack"));
+    SAMPLES.put(EventTypes.POOL_CREATED, new PoolCreated("pool-1", "standard_d2s_v3", 2, 3, "pack", 1));
     SAMPLES.put(EventTypes.POOL_RESIZED, new PoolResized("pool-1", 4, 0));
     SAMPLES.put(EventTypes.POOL_DELETED, new PoolDeleted("pool-1"));
     SAMPLES.put(
         EventTypes.POOL_AUTOSCALE_CHANGED,
-        new PoolAutoScaleChanged("pool-1", true, "$TargetDedicatedNodes = 2;", "PT5M", 1, 2));
+        new PoolAutoScaleChanged("pool-1", true, "$TargetDedicatedNodes = 2;", "PT5M", 1, 2, 1));
     SAMPLES.put(
         EventTypes.AUTOSCALE_EVALUATED,
         new AutoScaleEvaluated(

@@ -41,7 +41,8 @@ public class PoolEventsOutbox {
             pool.account(),
             pool.id(),
             correlationId,
-            new PoolCreated(pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), pool.targetDedicatedNodes(), pool.nodeFillType())));
+            new PoolCreated(
+                pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), pool.targetDedicatedNodes(), pool.nodeFillType(), pool.targetLowPriorityNodes())));
   }
 
   public void poolDeleted(Pool pool, String correlationId) {
@@ -126,7 +127,7 @@ public class PoolEventsOutbox {
             correlationId,
             new PoolAutoScaleChanged(
                 pool.id(), a != null, a == null ? null : a.formula(), a == null ? null : IsoDurations.format(a.interval()),
-                pool.targetDedicatedNodes(), pool.taskSlotsPerNode())));
+                pool.targetDedicatedNodes(), pool.taskSlotsPerNode(), pool.targetLowPriorityNodes())));
   }
 
   /** Publishes the pool's new target size. */
