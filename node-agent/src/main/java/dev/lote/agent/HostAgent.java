@@ -55,9 +55,16 @@ final class HostAgent implements AutoCloseable {
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
   static final String TOKEN_HEADER = "X-Lote-Join-Token";
 
+  /** A node agent that lived this long before it died is started again after the shortest back-off. */
+  private static final Duration RELAUNCH_RESET = Duration.ofMinutes(1);
+  private static final Duration RELAUNCH_MAX = Duration.ofSeconds(60);
   private final HostAgentConfig cfg;
   private final Path jar;
   private final Map<String, Process> agents = new ConcurrentHashMap<>();
+  /** The last start command of each node this host is to run (until told to stop it): what a node agent that died is started again from. */
+  private final Map<String, HostNodeStart> wanted = new ConcurrentHashMap<>();
+  /** How many times in a row each node's agent died soon after it started: its back-off. */
+  private final Map<String, Integer> deaths = new ConcurrentHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ScheduledExecutorService heartbeats =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "host-heartbeat"));
@@ -159,6 +166,7 @@ final class HostAgent implements AutoCloseable {
     if (start.nodeId() == null || !NODE_ID.matcher(start.nodeId()).matches()) {
       throw new IllegalArgumentException("not a node id: " + start.nodeId());
     }
+    wanted.put(start.nodeId(), start);
     Process existing = agents.get(start.nodeId());
     if (existing != null && existing.isAlive()) {
       return;
@@ -209,10 +217,50 @@ final class HostAgent implements AutoCloseable {
     pb.environment().put("MALLOC_ARENA_MAX", "2");
     Process process = pb.start();
     agents.put(start.nodeId(), process);
+    long startedAt = System.nanoTime();
+    process.onExit().thenRun(() -> exited(start.nodeId(), process, startedAt));
     log.info("host {} started node agent {} of pool {} as pid {}", cfg.id(), start.nodeId(), start.poolId(), process.pid());
   }
 
+  /**
+   * A node agent ended without being told to: it is started again, as after a crash of a local
+   * agent, after 1 s, doubled each time it dies again within a minute of its start (at most 60 s).
+   * Its node is unknown to the pool-service meanwhile, if that lasts past the heartbeat time-to-live.
+   */
+  private void exited(String nodeId, Process process, long startedAt) {
+    if (!running || wanted.get(nodeId) == null) {
+      return;
+    }
+    boolean soon = System.nanoTime() - startedAt < RELAUNCH_RESET.toNanos();
+    int n = soon ? deaths.merge(nodeId, 1, Integer::sum) : 1;
+    if (!soon) {
+      deaths.put(nodeId, 1);
+    }
+    long delay = Math.min(RELAUNCH_MAX.toMillis(), 1000L << Math.min(6, n - 1));
+    log.warn("node agent {} on host {} exited ({}); starting it again in {} ms", nodeId, cfg.id(), process.exitValue(), delay);
+    try {
+      heartbeats.schedule(() -> relaunch(nodeId, process), delay, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // the host agent is stopping
+    }
+  }
+
+  private void relaunch(String nodeId, Process dead) {
+    HostNodeStart start = wanted.get(nodeId);
+    Process now = agents.get(nodeId);
+    if (!running || start == null || (now != null && now != dead && now.isAlive())) {
+      return; // stopped meanwhile, or started again by a command
+    }
+    try {
+      startNode(start);
+    } catch (IOException | RuntimeException e) {
+      log.error("could not start node agent {} again on host {}: {}", nodeId, cfg.id(), e.toString());
+    }
+  }
+
   private void stopNode(HostNodeStop stop) {
+    wanted.remove(stop.nodeId());
+    deaths.remove(stop.nodeId());
     Process agent = agents.remove(stop.nodeId());
     if (agent != null) {
       stopAll(List.of(agent));

@@ -256,6 +256,51 @@ class HostsSystemTest {
     assertThat(stdout("reach").trim()).isEqualTo("served");
   }
 
+  @Test
+  @Order(4)
+  void aNodeAgentThatDiesOnALiveHostIsStartedAgainByItsHost() throws Exception {
+    String nodeId = null;
+    ProcessHandle nodeAgent = null;
+    for (int i = 1; i <= HOSTS && nodeAgent == null; i++) {
+      Process hostAgent = agents.get(i);
+      if (!hostAgent.isAlive()) {
+        continue;
+      }
+      for (ProcessHandle child : hostAgent.toHandle().descendants().toList()) {
+        String line = child.info().commandLine().orElse("");
+        int at = line.indexOf("--lote.node.id=");
+        if (at >= 0 && line.contains(" -jar ")) {
+          nodeId = line.substring(at + "--lote.node.id=".length()).split("\\s+")[0];
+          nodeAgent = child;
+          break;
+        }
+      }
+    }
+    assertThat(nodeAgent).as("a node agent under a live host agent").isNotNull();
+    String node = nodeId;
+    await("the node is idle").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+        .until(() -> client.computeNodeOperations().getComputeNode(POOL, node).state() == ComputeNodeState.IDLE);
+    long oldPid = nodeAgent.pid();
+    org.joda.time.DateTime bootBefore = client.computeNodeOperations().getComputeNode(POOL, node).lastBootTime();
+    long killedAt = System.nanoTime();
+    nodeAgent.destroyForcibly();
+
+    await("its host starts a new agent for the node")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> ProcessHandle.allProcesses()
+            .anyMatch(p -> p.pid() != oldPid && p.info().commandLine().orElse("").contains("--lote.node.id=" + node + " ")));
+    await("the node is idle again")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> {
+          ComputeNode n = client.computeNodeOperations().getComputeNode(POOL, node);
+          assertThat(n.lastBootTime().isAfter(bootBefore)).as("the new agent started after %s: %s", bootBefore, n.lastBootTime()).isTrue();
+          assertThat(n.state()).isEqualTo(ComputeNodeState.IDLE);
+        });
+    System.out.printf("HostsSystemTest: node %s was idle again %d ms after its agent was killed on a live host%n", node, (System.nanoTime() - killedAt) / 1_000_000);
+  }
+
   /** The pool's nodes' addresses, by node id. */
   static Map<String, String> addresses() throws IOException {
     Map<String, String> byNode = new HashMap<>();
