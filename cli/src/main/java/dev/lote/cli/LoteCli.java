@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "lote",
     mixinStandardHelpOptions = true,
+    // -h and --help on every command, and 'lote help COMMAND'
+    scope = CommandLine.ScopeType.INHERIT,
     description = {
       "Lote command-line tool.",
       "The Batch commands take --endpoint, --account and --key (else LOTE_ENDPOINT or http://127.0.0.1:$LOTE_PORT,"
@@ -31,7 +33,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       BenchCommand.class,
       AutoscaleCommand.class,
-      SpawnFloorCommand.class
+      SpawnFloorCommand.class,
+      CommandLine.HelpCommand.class
     })
 public final class LoteCli implements Runnable {
 

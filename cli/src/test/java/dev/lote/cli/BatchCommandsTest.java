@@ -89,6 +89,16 @@ class BatchCommandsTest {
   }
 
   @Test
+  void everyCommandHasHelpAndAGroupWithoutACommandShowsItsUsage() {
+    assertThat(run("help", "pool")).isZero();
+    assertThat(out.toString()).contains("Usage: lote pool").contains("resize");
+    assertThat(run("task", "logs", "--help")).isZero();
+    assertThat(out.toString()).contains("Usage: lote task logs").contains("--follow");
+    assertThat(run("job")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing required subcommand");
+  }
+
+  @Test
   void taskStatesAreTakenInAnyCase() {
     assertThat(this.<TaskCommands.TaskList>parse("task", "list", "j", "--state", "Running").state).isEqualTo(TaskState.RUNNING);
   }
