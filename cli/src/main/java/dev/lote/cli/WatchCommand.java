@@ -45,7 +45,7 @@ final class WatchCommand extends BatchCommand {
       TaskCounts c = client().jobOperations().getTaskCounts(job);
       boolean done = c.active() == 0 && c.running() == 0 && c.completed() > 0;
       String line = line(job, c);
-      if (redraw) {
+      if (redraw && (!line.equals(last) || done)) {
         w.print("\r\033[K" + line);
         if (done) {
           w.println();
