@@ -18,23 +18,42 @@ import com.microsoft.azure.batch.protocol.models.VirtualMachineConfiguration;
 
 import picocli.CommandLine.Option;
 
-/** Connection options and the pool handling the demo and the benchmark share. */
+/**
+ * The endpoint, account and key of every command that calls the Batch API, from the options, else
+ * from LOTE_ENDPOINT (else http://127.0.0.1:$LOTE_PORT), LOTE_ACCOUNT and LOTE_KEY, else the local
+ * stack's development account; and the pool handling the demo and the benchmark share.
+ */
 class BatchSession {
 
   /** The key of the account a local stack creates on its first start. */
   static final String DEV_KEY = "IOcM2s2sWvF9tz4ovxqGTyz8k4yT5NOiWZKuzsvuEk55wY0ngAD4bgrTVqV49yl8";
 
-  @Option(names = "--endpoint", defaultValue = "http://127.0.0.1:8080", description = "Batch endpoint (default: ${DEFAULT-VALUE})")
+  // ${NAME} is a system property or else an environment variable (picocli's variable interpolation)
+  @Option(
+      names = "--endpoint",
+      defaultValue = "${LOTE_ENDPOINT:-http://127.0.0.1:${LOTE_PORT:-8080}}",
+      description = "Batch endpoint (default: LOTE_ENDPOINT, else http://127.0.0.1:$LOTE_PORT; here ${DEFAULT-VALUE})")
   String endpoint;
 
-  @Option(names = "--account", defaultValue = "lote", description = "account name (default: ${DEFAULT-VALUE})")
+  @Option(names = "--account", defaultValue = "${LOTE_ACCOUNT:-lote}", description = "account name (default: LOTE_ACCOUNT, else lote)")
   String account;
 
-  @Option(names = "--key", defaultValue = DEV_KEY, description = "account key (default: the local stack's development key)")
+  @Option(
+      names = "--key",
+      defaultValue = "${LOTE_KEY:-" + DEV_KEY + "}",
+      description = "account key (default: LOTE_KEY, else the local stack's development key)")
   String key;
 
   BatchClient client() {
     return BatchClient.open(new BatchSharedKeyCredentials(endpoint, account, key));
+  }
+
+  /** The image the CLI's pools name: Ubuntu 22.04, as on Azure (Lote's local nodes run on this machine whatever it names). */
+  static VirtualMachineConfiguration ubuntu() {
+    return new VirtualMachineConfiguration()
+        .withImageReference(
+            new ImageReference().withPublisher("canonical").withOffer("0001-com-ubuntu-server-jammy").withSku("22_04-lts").withVersion("latest"))
+        .withNodeAgentSKUId("batch.node.ubuntu 22.04");
   }
 
   /** Creates the pool if it does not exist and waits until it has {@code nodes} idle nodes. */
@@ -50,16 +69,14 @@ class BatchSession {
                   .withVmSize("standard_d2s_v3")
                   .withTargetDedicatedNodes(nodes)
                   .withTaskSlotsPerNode(slots)
-                  .withVirtualMachineConfiguration(
-                      new VirtualMachineConfiguration()
-                          .withImageReference(
-                              new ImageReference()
-                                  .withPublisher("canonical")
-                                  .withOffer("0001-com-ubuntu-server-jammy")
-                                  .withSku("22_04-lts")
-                                  .withVersion("latest"))
-                          .withNodeAgentSKUId("batch.node.ubuntu 22.04")));
+                  .withVirtualMachineConfiguration(ubuntu()));
     }
+    awaitNodes(client, poolId, nodes, timeout, progress);
+  }
+
+  /** Waits until the pool has {@code nodes} nodes idle or running, reporting each change of that count. */
+  static void awaitNodes(BatchClient client, String poolId, int nodes, Duration timeout, Consumer<String> progress)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "";
     while (true) {
@@ -90,9 +107,6 @@ class BatchSession {
   }
 
   static String describe(Exception e) {
-    if (e instanceof BatchErrorException b && b.body() != null) {
-      return b.body().code() + ": " + (b.body().message() == null ? "" : b.body().message().value());
-    }
-    return e.toString();
+    return BatchErrors.describe(e);
   }
 }
