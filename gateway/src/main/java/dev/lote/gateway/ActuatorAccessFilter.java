@@ -23,7 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The gateway's port is the Batch endpoint, which may face other machines: its health is open to
  * anyone, every other actuator endpoint ({@code /actuator/prometheus}) answers only a caller with
- * the internal credential, as a service's port does, and nobody at all when no secret is set.
+ * the internal credential, as a service's port does (in {@code X-Lote-Internal-Secret}, or as
+ * {@code Authorization: Bearer}, the form Prometheus sends), and nobody at all when no secret is set.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -49,7 +50,8 @@ class ActuatorAccessFilter extends OncePerRequestFilter {
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    if (InternalCredential.matches(secret, request.getHeader(InternalCredential.HEADER))) {
+    if (InternalCredential.matches(secret, request.getHeader(InternalCredential.HEADER))
+        || InternalCredential.matchesBearer(secret, request.getHeader("Authorization"))) {
       chain.doFilter(request, response);
       return;
     }

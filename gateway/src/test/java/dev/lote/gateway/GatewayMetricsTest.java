@@ -31,5 +31,8 @@ class GatewayMetricsTest {
     assertThat(scrape.contentType()).startsWith("text/plain");
     assertThat(scrape.value("http_server_requests_seconds_count", "service", "gateway", "status", "403")).isPresent();
     assertThat(scrape.value("jvm_memory_used_bytes", "service", "gateway")).isPresent();
+    // as Prometheus sends it (authorization.credentials_file)
+    assertThat(PrometheusScrape.of(url, "Authorization", "Bearer metrics-secret").status()).isEqualTo(200);
+    assertThat(PrometheusScrape.of(url, "Authorization", "Bearer wrong").status()).isEqualTo(403);
   }
 }

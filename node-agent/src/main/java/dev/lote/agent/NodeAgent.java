@@ -95,7 +95,7 @@ final class NodeAgent implements AutoCloseable {
     HostMetrics metrics = new HostMetrics(cfg.root(), clock);
     TaskRunner[] self = new TaskRunner[1];
     AgentMetrics agentMetrics = new AgentMetrics(cfg.poolId(), cfg.nodeId(), cfg.slots(), () -> self[0].runningCount(), () -> self[0].usedSlots());
-    files.route("/metrics", agentMetrics::serve);
+    files.routeScrape("/metrics", agentMetrics::serve);
     this.disk = new DiskSpace(cfg.root(), cfg.reservedDiskBytes());
     this.heartbeats = new Heartbeats(cfg, events, metrics, clock, timers, () -> self[0].runningCount(), () -> self[0].usedSlots(), this::errors);
     this.boots = NodeBoots.read(cfg.agentDir().resolve("boot"));

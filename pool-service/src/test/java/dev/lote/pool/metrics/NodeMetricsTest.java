@@ -21,7 +21,7 @@ import dev.lote.support.test.PrometheusScrape;
 
 /**
  * The pool-service's own figures on {@code /actuator/prometheus}: a pool's nodes by state, and the
- * dead letters of its consumers.
+ * dead letters of its consumers; and the node agents Prometheus should scrape.
  */
 @TestPropertySource(properties = "lote.metrics.refresh-interval=PT0.2S")
 class NodeMetricsTest extends PoolServiceTestBase {
@@ -53,6 +53,17 @@ class NodeMetricsTest extends PoolServiceTestBase {
         assertThat(scrape.value("lote_consumer_dead_letters_total", "topic", Topics.NODE_REPORTS).orElse(0)).isGreaterThanOrEqualTo(before + 1);
         assertThat(scrape.value("lote_outbox_backlog")).isPresent();
       });
+
+      // the agents for Prometheus's HTTP service discovery: the node that said where its agent serves
+      BatchHttp.Response targets = http.get(AgentTargetsController.PATH);
+      assertThat(targets.status()).isEqualTo(200);
+      assertThat(targets.json().valueStream().filter(g -> g.path("labels").path("node").asString().equals(nodes.get(0))))
+          .singleElement()
+          .satisfies(g -> {
+            assertThat(g.path("targets").get(0).asString()).isEqualTo("127.0.0.1:47111");
+            assertThat(g.path("labels").path("pool").asString()).isEqualTo("counted");
+            assertThat(g.path("labels").path("account").asString()).isEqualTo(ACCOUNT);
+          });
     }
   }
 
