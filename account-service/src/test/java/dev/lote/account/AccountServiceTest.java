@@ -11,6 +11,7 @@ import org.springframework.web.client.RestClient;
 
 import dev.lote.account.persistence.AccountRepository;
 import dev.lote.support.test.LoteServiceTest;
+import dev.lote.support.test.PrometheusScrape;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,5 +46,12 @@ class AccountServiceTest extends LoteServiceTest {
     var response = http().get().uri("/internal/accounts/nobody").retrieve().toEntity(String.class);
     assertThat(response.getStatusCode().value()).isEqualTo(404);
     assertThat(response.getBody()).contains("\"code\":\"AccountNotFound\"");
+  }
+
+  @Test
+  void prometheusServesTheOutboxBacklogNamedAfterTheService() {
+    PrometheusScrape scrape = PrometheusScrape.of("http://127.0.0.1:" + port + "/actuator/prometheus");
+    assertThat(scrape.status()).isEqualTo(200);
+    assertThat(scrape.value("lote_outbox_backlog", "service", "account-service")).hasValue(0.0);
   }
 }

@@ -114,6 +114,22 @@ final class FileServer {
     });
   }
 
+  /**
+   * Serves the Prometheus scrape at {@code path}, behind the internal credential, which it also
+   * takes as {@code Authorization: Bearer}, the form Prometheus sends.
+   */
+  void routeScrape(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(path, ex -> {
+      if (InternalCredential.configured(internalSecret)
+          && !InternalCredential.matches(internalSecret, ex.getRequestHeaders().getFirst(InternalCredential.HEADER))
+          && !InternalCredential.matchesBearer(internalSecret, ex.getRequestHeaders().getFirst("Authorization"))) {
+        send(ex, 403, "{\"code\":\"AuthenticationFailed\",\"message\":{\"lang\":\"en-US\",\"value\":\"This port serves Lote's services only.\"}}");
+        return;
+      }
+      handler.handle(ex);
+    });
+  }
+
   void start() {
     server.start();
   }

@@ -98,6 +98,8 @@ final class NodeAgent implements AutoCloseable {
     this.reporter = new Reporter(events, journal, timers);
     HostMetrics metrics = new HostMetrics(cfg.root(), clock);
     TaskRunner[] self = new TaskRunner[1];
+    AgentMetrics agentMetrics = new AgentMetrics(cfg.poolId(), cfg.nodeId(), cfg.slots(), () -> self[0].runningCount(), () -> self[0].usedSlots());
+    files.routeScrape("/metrics", agentMetrics::serve);
     this.disk = new DiskSpace(cfg.root(), cfg.reservedDiskBytes());
     this.heartbeats = new Heartbeats(cfg, events, metrics, clock, timers, () -> self[0].runningCount(), () -> self[0].usedSlots(), this::errors);
     this.boots = NodeBoots.read(cfg.agentDir().resolve("boot"));
@@ -106,7 +108,7 @@ final class NodeAgent implements AutoCloseable {
     this.runner =
         new TaskRunner(
             cfg, new Launcher(cfg, processes, users, this::containers), jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
-            heartbeats::changed);
+            heartbeats::changed, agentMetrics);
     self[0] = runner;
     this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> {
       nodeUsers.removeAll();

@@ -2,6 +2,7 @@ package dev.lote.agent;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,12 +63,14 @@ final class TaskRunner {
   /** Accepted in the batch being applied: they wait for its journal force before they may start. */
   private final List<Attempt> batch = new ArrayList<>();
   private final SlotQueue slots;
+  private final AgentMetrics metrics;
   private Leaving leaving;
   private volatile boolean halted;
 
   TaskRunner(
       AgentConfig cfg, Launcher launcher, JobTasks jobTasks, Reporter reporter, Journal journal, Retention retention, Clock clock,
-      Executor launches, Executor uploads, ScheduledExecutorService timers, String agentUrl, Runnable runningChanged) {
+      Executor launches, Executor uploads, ScheduledExecutorService timers, String agentUrl, Runnable runningChanged,
+      AgentMetrics metrics) {
     this.cfg = cfg;
     this.launcher = launcher;
     this.jobTasks = jobTasks;
@@ -81,6 +84,7 @@ final class TaskRunner {
     this.agentUrl = agentUrl;
     this.runningChanged = runningChanged;
     this.slots = new SlotQueue(cfg.slots());
+    this.metrics = metrics;
   }
 
   /**
@@ -302,8 +306,10 @@ final class TaskRunner {
       return;
     }
     Processes.Started s;
+    long spawning = System.nanoTime();
     try {
       s = launcher.start(a, user);
+      metrics.spawned(Duration.ofNanos(System.nanoTime() - spawning));
     } catch (IOException e) {
       // as a shell would: the command could not be run, exit code 127, the reason on stderr
       reporter.started(started(at), at.correlationId);
@@ -318,6 +324,7 @@ final class TaskRunner {
     }
     journal.started(at.key, s.group(), at.startTime());
     reporter.started(started(at), at.correlationId);
+    metrics.started();
     Long limit = a.spec().maxWallClockMillis();
     if (limit != null && limit > 0) {
       timers.schedule(
@@ -401,6 +408,7 @@ final class TaskRunner {
     retention.ended(
         new Retention.TaskRef(at.assignment.jobId(), at.assignment.taskId()), nothingRan ? 0 : kept == null ? DEFAULT_RETENTION_MILLIS : kept);
     reporter.completed(at.key, completion(at, exitCode, endTime), at.correlationId);
+    metrics.completed(at.reason());
     synchronized (this) {
       live.remove(at.key);
     }

@@ -96,6 +96,34 @@ class EdgeSecuritySystemTest {
     assertThat(refused.statusCode()).isEqualTo(403);
     assertThat(refused.body()).contains("AuthenticationFailed");
     assertThat(get(base, Map.of("X-Lote-Internal-Secret", secret())).statusCode()).isEqualTo(200);
+
+    // its Prometheus metrics likewise, also with the secret as Prometheus sends it (a bearer token)
+    String metrics = "http://127.0.0.1:" + Files.readString(portFile).trim() + "/metrics";
+    assertThat(get(metrics, Map.of()).statusCode()).isEqualTo(403);
+    assertThat(get(metrics, Map.of("Authorization", "Bearer not-the-secret")).statusCode()).isEqualTo(403);
+    HttpResponse<String> scraped = get(metrics, Map.of("Authorization", "Bearer " + secret()));
+    assertThat(scraped.statusCode()).isEqualTo(200);
+    assertThat(scraped.body()).contains("lote_agent_slots{");
+  }
+
+  @Test
+  void prometheusScrapesEveryServiceWithTheInternalSecretAsABearerTokenAndNothingElse() throws Exception {
+    for (String service : List.of("gateway", "account-service", "pool-service", "job-service", "scheduler-service", "autoscaler")) {
+      String url = "http://127.0.0.1:" + stack.servicePort(service) + "/actuator/prometheus";
+      assertThat(get(url, Map.of()).statusCode()).as(url).isEqualTo(403);
+      assertThat(get(url, Map.of("Authorization", "Bearer not-the-secret")).statusCode()).as(url).isEqualTo(403);
+      HttpResponse<String> scraped = get(url, Map.of("Authorization", "Bearer " + secret()));
+      assertThat(scraped.statusCode()).as(url).isEqualTo(200);
+      assertThat(scraped.body()).as(url).contains("service=\"" + service + "\"");
+    }
+    // the bearer form opens the metrics endpoints only
+    HttpResponse<String> pools =
+        get("http://127.0.0.1:" + stack.servicePort("pool-service") + "/pools" + API, Map.of("X-Lote-Account", "lote", "Authorization", "Bearer " + secret()));
+    assertThat(pools.statusCode()).isEqualTo(403);
+    HttpResponse<String> agents =
+        get("http://127.0.0.1:" + stack.servicePort("pool-service") + "/internal/metrics/agent-targets", Map.of("Authorization", "Bearer " + secret()));
+    assertThat(agents.statusCode()).isEqualTo(200);
+    assertThat(agents.body()).contains("\"targets\"");
   }
 
   @Test
@@ -103,7 +131,7 @@ class EdgeSecuritySystemTest {
     HttpResponse<String> health = get(stack.endpoint() + "/actuator/health", Map.of());
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).contains("\"status\":\"UP\"").doesNotContain("components").doesNotContain("details");
-    for (String hidden : List.of("/actuator/metrics", "/actuator/env", "/actuator/info", "/actuator/beans")) {
+    for (String hidden : List.of("/actuator/metrics", "/actuator/env", "/actuator/info", "/actuator/beans", "/actuator/prometheus")) {
       assertThat(get(stack.endpoint() + hidden, Map.of()).statusCode()).as(hidden).isIn(403, 404);
     }
   }

@@ -26,6 +26,18 @@ public final class InternalCredential {
     return MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Whether an {@code Authorization} header value is {@code Bearer <secret>}: how a Prometheus
+   * server sends the secret ({@code authorization.credentials_file}) to the metrics endpoints, the
+   * only ones that take it in this form.
+   */
+  public static boolean matchesBearer(String secret, String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    return matches(secret, authorization.substring(7).trim());
+  }
+
   /** Whether a secret is configured at all. */
   public static boolean configured(String secret) {
     return secret != null && !secret.isBlank();

@@ -81,6 +81,7 @@ public class TaskProgress {
   private final TaskQueue queue;
   private final JobLifecycle lifecycle;
   private final Clock clock;
+  private final TaskMetrics metrics;
 
   public TaskProgress(
       JobRepository jobs,
@@ -88,13 +89,15 @@ public class TaskProgress {
       DependencyRepository dependencies,
       TaskQueue queue,
       JobLifecycle lifecycle,
-      Clock clock) {
+      Clock clock,
+      TaskMetrics metrics) {
     this.jobs = jobs;
     this.tasks = tasks;
     this.dependencies = dependencies;
     this.queue = queue;
     this.lifecycle = lifecycle;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /** Must run inside a transaction. Jobs are locked in key order, the same order everywhere. */
@@ -132,6 +135,9 @@ public class TaskProgress {
         TaskStarted s = r.started();
         if (task.start(s.attempt(), new NodePlacement(s.poolId(), s.nodeId(), s.agentUrl()), s.startTime(), now)) {
           dirty.add(task);
+          if (task.attempt() == 0) {
+            metrics.firstStarted(s.poolId(), task.creationTime(), task.execution().startTime());
+          }
         }
         continue;
       }

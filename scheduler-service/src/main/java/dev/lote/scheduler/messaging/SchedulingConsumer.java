@@ -2,6 +2,7 @@ package dev.lote.scheduler.messaging;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -29,6 +30,7 @@ import dev.lote.common.events.Topics;
 import dev.lote.scheduler.domain.Placement;
 import dev.lote.scheduler.domain.Preemption;
 import dev.lote.scheduler.domain.TaskLengths;
+import dev.lote.scheduler.metrics.SchedulerMetrics;
 import dev.lote.scheduler.persistence.PlanApplier;
 import dev.lote.scheduler.persistence.SchedulingStore;
 import dev.lote.support.events.EventCodec;
@@ -72,6 +74,7 @@ public class SchedulingConsumer {
   private final TaskLengths lengths;
   private final Counter placements;
   private final Counter refused;
+  private final SchedulerMetrics metrics;
 
   /**
    * @param backlogPerSlot how many tasks per slot a node may hold waiting beside the ones it runs
@@ -83,7 +86,7 @@ public class SchedulingConsumer {
    */
   public SchedulingConsumer(
       SchedulingStore store, PlanApplier applier, Outbox outbox, EventCodec codec, Clock clock, MeterRegistry meters,
-      TransactionTemplate tx,
+      SchedulerMetrics metrics, TransactionTemplate tx,
       @Value("${lote.scheduler.node-backlog-per-slot:4}") int backlogPerSlot,
       @Value("${lote.scheduler.short-task:500ms}") Duration shortTask) {
     this.store = store;
@@ -93,6 +96,7 @@ public class SchedulingConsumer {
     this.clock = clock;
     this.tx = tx;
     this.lengths = new TaskLengths(backlogPerSlot, shortTask);
+    this.metrics = metrics;
     this.placements = Counter.builder("lote.scheduler.placements").description("attempts placed on a node").register(meters);
     this.refused =
         Counter.builder("lote.scheduler.placements.refused")
@@ -236,6 +240,8 @@ public class SchedulingConsumer {
                 Topics.nodeCommands(p.nodeId()), p.nodeId(),
                 outbox.envelope(EventTypes.TASK_ASSIGNED, pool.account(), q.jobId(), q.correlationId(), assigned)));
       }
+      Instant now = clock.instant();
+      placed.forEach(p -> metrics.placed(p.task().poolId(), p.task().queuedAt(), now));
       placements.increment(placed.size());
       refused.increment(proposed.size() - placed.size());
       if (placed.size() == proposed.size()) {

@@ -2,6 +2,7 @@ package dev.lote.scheduler.persistence;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -33,7 +34,9 @@ public class PlanApplier {
    * A queued task ready to be placed, with what the assignment event needs, and whether it is its
    * job's manager task (queued ahead of every other task of its priority: its arrival is negative).
    */
-  public record Queued(Placement.Candidate candidate, String jobId, String taskId, String poolId, String spec, String correlationId, boolean jobManager) {}
+  public record Queued(
+      Placement.Candidate candidate, String jobId, String taskId, String poolId, String spec, String correlationId, boolean jobManager,
+      Instant queuedAt) {}
 
   /**
    * One pool as a plan sees it: its fill type, its nodes, (if any capacity is free) the head of its
@@ -189,7 +192,8 @@ public class PlanApplier {
   /** The head's columns; the run spec gives the affinity id and whether a job manager runs exclusively. */
   private static final String HEAD =
       "select q.job_key, q.task_key, q.attempt, q.required_slots, q.job_id, q.task_id, q.pool_id, q.spec::text, q.correlation_id, "
-          + "q.priority, q.arrival, q.spec->>'affinityId', coalesce((q.spec->'jobManager'->>'exclusive')::boolean, false) from queued_task q ";
+          + "q.priority, q.arrival, q.spec->>'affinityId', coalesce((q.spec->'jobManager'->>'exclusive')::boolean, false), q.queued_at "
+          + "from queued_task q ";
 
   /** A head row with its place in the queue. */
   private record Ranked(Queued queued, int priority, long arrival) {}
@@ -202,7 +206,8 @@ public class PlanApplier {
             new Placement.Candidate(
                 rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), affinityId == null ? null : AffinityIds.nodeId(affinityId),
                 rs.getBoolean(13)),
-            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(11) < 0),
+            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(11) < 0,
+            rs.getTimestamp(14).toInstant()),
         rs.getInt(10),
         rs.getLong(11));
   }

@@ -194,7 +194,7 @@ public class SchedulingStore {
             + JOB_MANAGER_AHEAD + " else 0 end from q order by n "
             + "  on conflict (account, job_key, task_key) do update set attempt = excluded.attempt, priority = excluded.priority, "
             + "  required_slots = excluded.required_slots, spec = excluded.spec, pool_key = excluded.pool_key, pool_id = excluded.pool_id, "
-            + "  correlation_id = excluded.correlation_id where queued_task.attempt < excluded.attempt),"
+            + "  correlation_id = excluded.correlation_id, queued_at = excluded.queued_at where queued_task.attempt < excluded.attempt),"
             + " gone as (delete from assignment a using q where a.account = q.account and a.job_key = q.job_key and a.task_key = q.task_key "
             + "  and a.attempt < q.attempt returning a.node_id, a.slots),"
             + " freed as (select node_id, sum(slots) as slots from gone group by node_id)"

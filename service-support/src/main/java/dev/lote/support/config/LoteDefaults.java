@@ -20,7 +20,9 @@ import dev.lote.common.auth.InternalCredential;
  *       never gives a batch up.
  *   <li>Every log line carries the correlation id of the request or event being handled.
  *   <li>A service listens on 127.0.0.1 ({@code LOTE_BIND_ADDRESS} for a deployment over several
- *       hosts), and answers only callers with the internal credential, except for its health.
+ *       hosts), and answers only callers with the internal credential, except for its health
+ *       ({@code /actuator/prometheus} included).
+ *   <li>Every meter carries a {@code service} tag, the service's name.
  * </ul>
  */
 public class LoteDefaults implements EnvironmentPostProcessor {
@@ -37,6 +39,8 @@ public class LoteDefaults implements EnvironmentPostProcessor {
     // delays nothing (the broker answers as soon as a record arrives, unless a binding also sets
     // fetch.min.bytes, and those set their own wait)
     d.put("spring.cloud.stream.kafka.binder.consumer-properties.fetch.max.wait.ms", 5000);
+    // every meter names its service, so one Prometheus query spans the services
+    d.put("management.metrics.tags.service", "${spring.application.name:lote}");
     // only Lote's own parts call a service, on this machine unless told otherwise
     d.put("server.address", "${LOTE_BIND_ADDRESS:127.0.0.1}");
     d.put(InternalCredential.PROPERTY, "${" + InternalCredential.ENVIRONMENT + ":}");

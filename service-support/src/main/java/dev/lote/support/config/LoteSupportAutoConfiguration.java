@@ -34,7 +34,9 @@ import dev.lote.support.outbox.OutboxRelay;
 import dev.lote.common.auth.InternalCredential;
 import dev.lote.support.web.BatchErrorAdvice;
 import dev.lote.support.web.InternalCallerFilter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.Metrics;
 
 /**
@@ -71,6 +73,18 @@ public class LoteSupportAutoConfiguration {
       @Value("${lote.outbox.batch-size:1000}") int batchSize,
       @Value("${lote.outbox.sweep-interval:PT10S}") Duration sweep) {
     return new OutboxRelay(jdbc, tx, () -> OutboxRelay.producer(bootstrap, name), batchSize, sweep);
+  }
+
+  /** How many events wait in the outbox: counted on each scrape (the table is empty when the broker keeps up). */
+  @Bean
+  @ConditionalOnBean(OutboxRelay.class)
+  @ConditionalOnClass(MeterBinder.class)
+  public MeterBinder outboxBacklogGauge(OutboxRelay relay) {
+    return registry ->
+        Gauge.builder(OutboxRelay.BACKLOG_METRIC, relay, OutboxRelay::backlog)
+            .description("events written to the outbox and not yet acknowledged by the broker")
+            .strongReference(true)
+            .register(registry);
   }
 
   @Bean

@@ -32,6 +32,9 @@ public class OutboxRelay implements SmartLifecycle {
 
   public static final String TYPE_HEADER = "lote-event-type";
 
+  /** The gauge of {@link #backlog()}, in every service with an outbox. */
+  public static final String BACKLOG_METRIC = "lote.outbox.backlog";
+
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
   private final JdbcTemplate jdbc;

@@ -21,7 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A service answers only Lote's own parts: every request but {@code /actuator/health} must carry
- * the {@link InternalCredential}, so the account header and the internal endpoints (account keys
+ * the {@link InternalCredential} (what Prometheus reads, the actuator's endpoints and
+ * {@code /internal/metrics/**}, also takes it as {@code Authorization: Bearer}, as Prometheus sends
+ * it), so the account header and the internal endpoints (account keys
  * among them) are out of reach of anyone who goes around the gateway. Without a configured secret
  * (a service started by hand) it lets every call through, and says so once at start. Paths under
  * one of the service's {@code ownCredentialPaths} carry a credential of their own that the service
@@ -56,10 +58,16 @@ public class InternalCallerFilter extends OncePerRequestFilter {
         || ownCredentialPaths.stream().anyMatch(path::startsWith);
   }
 
+  /** What Prometheus reads: the actuator's endpoints and the lists of targets under {@code /internal/metrics/}. */
+  private static boolean scrape(String path) {
+    return path.startsWith("/actuator/") || path.startsWith("/internal/metrics/");
+  }
+
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    if (InternalCredential.matches(secret, request.getHeader(InternalCredential.HEADER))) {
+    if (InternalCredential.matches(secret, request.getHeader(InternalCredential.HEADER))
+        || scrape(request.getRequestURI()) && InternalCredential.matchesBearer(secret, request.getHeader("Authorization"))) {
       chain.doFilter(request, response);
       return;
     }
