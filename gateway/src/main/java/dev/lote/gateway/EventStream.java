@@ -46,11 +46,14 @@ final class EventStream implements AutoCloseable {
   private static final JsonMapper EVENTS = EventJson.newMapper();
   private static final Duration POLL = Duration.ofMillis(500);
   private static final Duration REFRESH_PARTITIONS = Duration.ofSeconds(10);
+  /** While a streamed topic does not exist yet (a log no service has written to), it is looked for this often. */
+  private static final Duration LOOK_FOR_TOPICS = Duration.ofSeconds(1);
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final EventFilter filter;
   private final Map<TopicPartition, Long> position = new HashMap<>();
   private final Clock clock;
+  private boolean topicsMissing;
 
   private EventStream(KafkaConsumer<byte[], byte[]> consumer, EventFilter filter, Clock clock) {
     this.consumer = consumer;
@@ -110,9 +113,12 @@ final class EventStream implements AutoCloseable {
 
   private List<TopicPartition> partitions() {
     List<TopicPartition> partitions = new ArrayList<>();
+    topicsMissing = false;
     for (String topic : EventTopics.TOPICS) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic);
-      if (infos != null) {
+      if (infos == null || infos.isEmpty()) {
+        topicsMissing = true;
+      } else {
         infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
       }
     }
@@ -147,54 +153,73 @@ final class EventStream implements AutoCloseable {
     response.setHeader("X-Accel-Buffering", "no");
     try {
       OutputStream out = response.getOutputStream();
-      String sent = EventPosition.of(position).encode();
-      write(out, ": lote events\nretry: 1000\nid: " + sent + "\n\n");
-      out.flush();
-      Instant lastWrite = clock.instant();
-      Instant lastRefresh = clock.instant();
-      while (!stopping.getAsBoolean()) {
-        ConsumerRecords<byte[], byte[]> records;
-        try {
-          records = consumer.poll(POLL);
-        } catch (InvalidOffsetException e) {
-          write(out, "event: error\ndata: {\"code\":\"EventPositionExpired\",\"message\":\"the log no longer holds the next events of this stream; "
-              + "reconnect with from=earliest\"}\n\n");
-          out.flush();
-          return;
-        }
-        boolean wrote = false;
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          position.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
-          EventEnvelope e = decode(r);
-          if (e != null && filter.matches(e)) {
-            sent = EventPosition.of(position).encode();
-            write(out, "id: " + sent + "\nevent: " + e.type() + "\ndata: " + CloudEventJson.of(r.topic(), e) + "\n\n");
-            wrote = true;
-          }
-        }
-        Instant now = clock.instant();
-        if (wrote) {
-          out.flush();
-          lastWrite = now;
-        } else if (Duration.between(lastWrite, now).compareTo(heartbeat) >= 0) {
-          // everything polled was handled: the consumer's own position also skips what was filtered out
-          position.replaceAll((tp, at) -> Math.max(at, consumer.position(tp)));
-          String at = EventPosition.of(position).encode();
-          write(out, at.equals(sent) ? ": heartbeat\n\n" : ": heartbeat\nid: " + at + "\n\n");
-          out.flush();
-          sent = at;
-          lastWrite = now;
-        }
-        if (Duration.between(lastRefresh, now).compareTo(REFRESH_PARTITIONS) >= 0) {
-          addNewPartitions();
-          lastRefresh = now;
-        }
+      try {
+        pump(out, heartbeat, stopping);
+      } catch (InvalidOffsetException e) {
+        write(out, "event: error\ndata: {\"code\":\"EventPositionExpired\",\"message\":\"the log no longer holds the next events of this stream; "
+            + "reconnect with from=earliest\"}\n\n");
+        out.flush();
+      } catch (KafkaException e) {
+        log.warn("an event stream could not read the log: {}", e.toString());
+        write(out, "event: error\ndata: {\"code\":\"ServerBusy\",\"message\":\"the event log is not available; reconnect with the last id\"}\n\n");
+        out.flush();
       }
-      write(out, ": the gateway is stopping; reconnect with the last id\n\n");
-      out.flush();
     } catch (IOException e) {
       log.debug("an event stream's client went away: {}", e.toString());
     }
+  }
+
+  private void pump(OutputStream out, Duration heartbeat, BooleanSupplier stopping) throws IOException {
+    String sent = EventPosition.of(position).encode();
+    write(out, ": lote events\nretry: 1000\nid: " + sent + "\n\n");
+    out.flush();
+    Instant lastWrite = clock.instant();
+    Instant lastRefresh = clock.instant();
+    while (!stopping.getAsBoolean()) {
+      boolean wrote = false;
+      for (ConsumerRecord<byte[], byte[]> r : poll()) {
+        position.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+        EventEnvelope e = decode(r);
+        if (e != null && filter.matches(e)) {
+          sent = EventPosition.of(position).encode();
+          write(out, "id: " + sent + "\nevent: " + e.type() + "\ndata: " + CloudEventJson.of(r.topic(), e) + "\n\n");
+          wrote = true;
+        }
+      }
+      Instant now = clock.instant();
+      if (wrote) {
+        out.flush();
+        lastWrite = now;
+      } else if (Duration.between(lastWrite, now).compareTo(heartbeat) >= 0) {
+        // everything polled was handled: the consumer's own position also skips what was filtered out
+        position.replaceAll((tp, at) -> Math.max(at, consumer.position(tp)));
+        String at = EventPosition.of(position).encode();
+        write(out, at.equals(sent) ? ": heartbeat\n\n" : ": heartbeat\nid: " + at + "\n\n");
+        out.flush();
+        sent = at;
+        lastWrite = now;
+      }
+      if (Duration.between(lastRefresh, now).compareTo(topicsMissing ? LOOK_FOR_TOPICS : REFRESH_PARTITIONS) >= 0) {
+        addNewPartitions();
+        lastRefresh = now;
+      }
+    }
+    write(out, ": the gateway is stopping; reconnect with the last id\n\n");
+    out.flush();
+  }
+
+  /** The next records; none, after a poll's time, while no streamed topic exists yet. */
+  private ConsumerRecords<byte[], byte[]> poll() throws IOException {
+    if (position.isEmpty()) {
+      try {
+        Thread.sleep(POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+      return ConsumerRecords.empty();
+    }
+    return consumer.poll(POLL);
   }
 
   private static EventEnvelope decode(ConsumerRecord<byte[], byte[]> r) {
