@@ -103,8 +103,8 @@ final class EventStream implements AutoCloseable {
             "The log no longer holds the events after this event id: they were removed by its retention. Reconnect without "
                 + "Last-Event-ID (from now) or with from=earliest.");
       }
-      if (at > end.get(tp)) {
-        throw BatchErrors.invalidQueryParameter("lastEventId", null, "the event id is ahead of the log: it is not an id this stream sent");
+      if (at > end.get(tp) && start instanceof EventStreamQuery.After after) {
+        throw after.invalid().apply("the event id is ahead of the log: it is not an id this stream sent");
       }
       consumer.seek(tp, at);
       position.put(tp, at);

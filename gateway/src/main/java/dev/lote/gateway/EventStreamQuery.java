@@ -28,8 +28,12 @@ record EventStreamQuery(Set<String> jobIds, Set<String> poolIds, Set<String> typ
   /** From the first event the log still holds. */
   record Earliest() implements Start {}
 
-  /** Right after the event that carried this id. */
-  record After(EventPosition position) implements Start {}
+  /**
+   * Right after the event that carried this id.
+   *
+   * @param invalid the error for an id that turns out not to be one, naming where it was given
+   */
+  record After(EventPosition position, Function<String, BatchException> invalid) implements Start {}
 
   static EventStreamQuery parse(String rawQuery, String lastEventIdHeader) {
     Set<String> jobIds = Set.of();
@@ -72,7 +76,7 @@ record EventStreamQuery(Set<String> jobIds, Set<String> poolIds, Set<String> typ
 
   private static Start after(String id, Function<String, BatchException> invalid) {
     try {
-      return new After(EventPosition.parse(id));
+      return new After(EventPosition.parse(id), invalid);
     } catch (IllegalArgumentException e) {
       throw invalid.apply("not an event id of this stream: " + e.getMessage());
     }

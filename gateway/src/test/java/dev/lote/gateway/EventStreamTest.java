@@ -348,6 +348,7 @@ class EventStreamTest {
     assertThat(refusal(lote, "jobId=a%20b", null)).isEqualTo("400 InvalidQueryParameterValue");
     assertThat(refusal(lote, null, "not-an-id")).isEqualTo("400 InvalidHeaderValue");
     assertThat(refusal(lote, "lastEventId=t0-99999999999", null)).isEqualTo("400 InvalidQueryParameterValue");
+    assertThat(refusal(lote, null, "t0-99999999999")).as("ahead of the log, in the header").isEqualTo("400 InvalidHeaderValue");
     assertThat(new SignedRequests(port).send("lote", KEY, "POST", "/events", "{}", Map.of()).statusCode()).isEqualTo(405);
   }
 
