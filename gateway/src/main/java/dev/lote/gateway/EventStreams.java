@@ -63,11 +63,6 @@ class EventStreams implements SmartLifecycle {
     }
   }
 
-  /** Streams open now. */
-  int open() {
-    return Math.max(0, open.get());
-  }
-
   private Properties consumerConfig() {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, props.kafka());
