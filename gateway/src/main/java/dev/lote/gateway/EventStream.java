@@ -2,6 +2,7 @@ package dev.lote.gateway;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,7 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
  * request's thread and written straight to the client. Nothing is queued in between: the next
  * poll waits for the last write, so a slow client only falls behind in the log and the memory of
  * a stream is bounded by one fetch ({@link EventStreams} caps it). A client that stops reading
- * blocks the write until the web server's write timeout ends the stream; one that falls so far
+ * blocks the write until Tomcat gives up on it ({@code server.tomcat.connection-timeout}) and the
+ * stream ends with the connection closed; one that falls so far
  * behind that the log no longer holds its position gets an {@code error} event and the end.
  */
 final class EventStream implements AutoCloseable {
@@ -165,8 +167,21 @@ final class EventStream implements AutoCloseable {
         out.flush();
       }
     } catch (IOException e) {
-      log.debug("an event stream's client went away: {}", e.toString());
+      if (stoppedReading(e)) {
+        log.info("dropped an event stream whose client stopped reading (a write waited longer than server.tomcat.connection-timeout)");
+      } else {
+        log.debug("an event stream's client went away: {}", e.toString());
+      }
     }
+  }
+
+  private static boolean stoppedReading(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void pump(OutputStream out, Duration heartbeat, BooleanSupplier stopping) throws IOException {
