@@ -31,12 +31,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import dev.lote.common.api.BatchApi;
 import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.auth.SharedKey;
-import dev.lote.common.error.BatchErrorBody;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every Batch request: authenticate, pick the owning service, forward the request as received
@@ -76,8 +74,7 @@ class BatchProxyFilter extends OncePerRequestFilter {
   private final RequestChecks checks = new RequestChecks(BatchApi.get());
   private final HttpClient http;
   private final Duration timeout;
-  private final Clock clock;
-  private final JsonMapper json = JsonMapper.builder().build();
+  private final BatchErrorWriter errors;
   private final String internalSecret;
   private final Breakers breakers;
   private final AccountRateLimits rateLimits;
@@ -98,7 +95,7 @@ class BatchProxyFilter extends OncePerRequestFilter {
     this.http = http;
     this.timeout = props.upstreamTimeout();
     this.internalSecret = props.internalSecret();
-    this.clock = clock;
+    this.errors = new BatchErrorWriter(clock);
   }
 
   @Override
@@ -223,17 +220,7 @@ class BatchProxyFilter extends OncePerRequestFilter {
   }
 
   private void writeError(HttpServletRequest request, HttpServletResponse response, BatchException e, String requestId) throws IOException {
-    if (response.isCommitted()) {
-      return;
-    }
-    response.setStatus(e.status());
-    if ((e.status() == 503 || e.status() == 429) && response.getHeader("Retry-After") == null) {
-      response.setHeader("Retry-After", "1");
-    }
-    if ("HEAD".equals(request.getMethod())) {
-      return;
-    }
-    response.setContentType(BatchErrorBody.CONTENT_TYPE);
-    json.writeValue(response.getOutputStream(), BatchErrorBody.of(e, baseUrl(request), requestId, clock.instant()));
+    errors.write(request, response, e, requestId);
   }
+
 }
