@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "lote-cli",
     mixinStandardHelpOptions = true,
     description = "Lote command-line tool.",
-    subcommands = {DbCommand.class, WaitCommand.class, DemoCommand.class, BenchCommand.class, AutoscaleCommand.class, SpawnFloorCommand.class})
+    subcommands = {DbCommand.class, WaitCommand.class, DemoCommand.class, BenchCommand.class, AutoscaleCommand.class, SpawnFloorCommand.class, TestModeCommand.class})
 public final class LoteCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
