@@ -5,11 +5,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -64,8 +73,16 @@ public final class TestClockFollower implements SmartLifecycle {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    ensureTopic();
     consumer = new KafkaConsumer<>(p);
     List<PartitionInfo> partitions = consumer.partitionsFor(Topics.TEST_CLOCK, CATCH_UP);
+    for (int i = 0; i < 50 && partitions.isEmpty(); i++) {
+      sleep(Duration.ofMillis(200));
+      partitions = consumer.partitionsFor(Topics.TEST_CLOCK, CATCH_UP);
+    }
+    if (partitions.isEmpty()) {
+      throw new IllegalStateException("the topic " + Topics.TEST_CLOCK + " has no partitions; is the broker at " + bootstrap + " up?");
+    }
     List<TopicPartition> assigned = partitions.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
     consumer.assign(assigned);
     consumer.seekToBeginning(assigned);
@@ -79,6 +96,30 @@ public final class TestClockFollower implements SmartLifecycle {
     thread.setDaemon(true);
     thread.start();
     log.info("test mode: this service's clock is {} ahead of the system clock", clock.offset());
+  }
+
+  /** The clock's topic, one partition (one writer, read whole): made by whichever service starts first. */
+  private void ensureTopic() {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin.createTopics(List.of(new NewTopic(Topics.TEST_CLOCK, Optional.of(1), Optional.empty()))).all().get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("cannot make the topic " + Topics.TEST_CLOCK + ": " + e.getCause(), e.getCause());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the broker at " + bootstrap + " did not answer in " + CATCH_UP, e);
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void follow() {
