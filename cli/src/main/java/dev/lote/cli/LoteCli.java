@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       AutoscaleCommand.class,
       SpawnFloorCommand.class,
+      TestModeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LoteCli implements Runnable {

@@ -24,6 +24,7 @@ import dev.lote.autoscaler.store.AutoscaleStore.PoolInfo;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.PoolEvents.AutoScaleEvaluated;
 import dev.lote.common.events.Topics;
+import dev.lote.common.time.TestClock;
 import dev.lote.support.outbox.Outbox;
 
 /**
@@ -53,6 +54,15 @@ public class EvaluationLoop implements SmartLifecycle {
     this.tx = tx;
     this.clock = clock;
     this.evaluator = new Evaluator(settings.samplePeriod(), new Random());
+    if (clock instanceof TestClock test) {
+      // a stack in test mode moved its clock: the runs now due happen now, not after the real wait
+      test.onAdvance(
+          () -> {
+            if (running) {
+              executor.execute(this::planAll);
+            }
+          });
+    }
   }
 
   /** The pool's autoscale settings changed (or it was deleted): evaluate now, or stop. */
@@ -121,16 +131,18 @@ public class EvaluationLoop implements SmartLifecycle {
               return t;
             });
     running = true;
-    executor.execute(
-        () -> {
-          Instant now = clock.instant();
-          for (PoolInfo pool : store.pools()) {
-            if (pool.autoscaled()) {
-              Instant due = pool.lastRun() == null ? now : pool.lastRun().plus(pool.interval());
-              schedule(pool.account(), pool.poolKey(), due.isBefore(now) ? Duration.ZERO : Duration.between(now, due));
-            }
-          }
-        });
+    executor.execute(this::planAll);
+  }
+
+  /** Sets every autoscaled pool's timer from its last run and the clock: a run that is due runs now. */
+  private void planAll() {
+    Instant now = clock.instant();
+    for (PoolInfo pool : store.pools()) {
+      if (pool.autoscaled()) {
+        Instant due = pool.lastRun() == null ? now : pool.lastRun().plus(pool.interval());
+        schedule(pool.account(), pool.poolKey(), due.isBefore(now) ? Duration.ZERO : Duration.between(now, due));
+      }
+    }
   }
 
   @Override

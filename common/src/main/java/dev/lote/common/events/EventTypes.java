@@ -15,6 +15,8 @@ public final class EventTypes {
   public static final String NODE_DEALLOCATE = "node.deallocate";
 
   public static final String HOST_NODE_START = "host.node-start";
+  /** {@link Topics#TEST_CLOCK}: the test clock's new offset. */
+  public static final String TEST_CLOCK_SET = "test.clock-set";
   public static final String HOST_NODE_STOP = "host.node-stop";
 
   public static final String JOB_CREATED = "job.created";

@@ -34,6 +34,13 @@ public final class Topics {
    */
   public static final String DEAD_LETTERS_PREFIX = "lote.dead-letters.";
 
+  /**
+   * pool-service, in test mode only: test.clock-set, the offset of every service's clock from the
+   * system clock ({@link dev.lote.common.time.TestClock}). Read whole by every service from the
+   * start, so a service started later keeps the time the others have. Key: {@code clock}.
+   */
+  public static final String TEST_CLOCK = "lote.test-clock";
+
   public static String deadLetters(String service) {
     return DEAD_LETTERS_PREFIX + service;
   }

@@ -144,6 +144,7 @@ class GoldenEventJsonTest {
         EventTypes.HOST_NODE_START,
         new HostNodeStart("node-1", "lote", "pool-1", "standard_d2s_v3", 2, "http://10.231.0.1:8080", "{\"commandLine\":\"true\"}", false, null, "[{\"nfsMountConfiguration\":{\"source\":\"10.0.0.4:/data\",\"relativeMountPath\":\"data\"}}]"));
     SAMPLES.put(EventTypes.HOST_NODE_STOP, new HostNodeStop("node-1", true));
+    SAMPLES.put(EventTypes.TEST_CLOCK_SET, new dev.lote.common.events.TestEvents.TestClockSet("PT20M", "PT15M"));
     SAMPLES.put(EventTypes.JOB_CREATED, new JobCreated("job-1", "pool-1", 100, 4, true));
     SAMPLES.put(EventTypes.JOB_UPDATED, new JobUpdated("job-1", "pool-1", 200, "disabled", 4, true));
     SAMPLES.put(EventTypes.JOB_TERMINATED, new JobTerminated("job-1", "UserTerminate"));

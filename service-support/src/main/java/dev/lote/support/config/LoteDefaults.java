@@ -44,6 +44,8 @@ public class LoteDefaults implements EnvironmentPostProcessor {
     // only Lote's own parts call a service, on this machine unless told otherwise
     d.put("server.address", "${LOTE_BIND_ADDRESS:127.0.0.1}");
     d.put(InternalCredential.PROPERTY, "${" + InternalCredential.ENVIRONMENT + ":}");
+    // ./lote up --test-mode: a clock the operator moves forward (see TestClock)
+    d.put("lote.test-mode", "${LOTE_TEST_MODE:false}");
     environment.getPropertySources().addLast(new MapPropertySource(NAME, d));
   }
 }

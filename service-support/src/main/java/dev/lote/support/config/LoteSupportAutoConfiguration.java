@@ -24,6 +24,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.lote.common.time.TestClock;
 import dev.lote.common.web.BatchErrorPages;
 import dev.lote.support.events.EventCodec;
 import dev.lote.support.inbox.DeadLetterWriter;
@@ -31,6 +32,7 @@ import dev.lote.support.inbox.Inbox;
 import dev.lote.support.logging.RequestIdMdcFilter;
 import dev.lote.support.outbox.Outbox;
 import dev.lote.support.outbox.OutboxRelay;
+import dev.lote.support.time.TestClockFollower;
 import dev.lote.common.auth.InternalCredential;
 import dev.lote.support.web.BatchErrorAdvice;
 import dev.lote.support.web.InternalCallerFilter;
@@ -50,10 +52,24 @@ import io.micrometer.core.instrument.Metrics;
 @Import({BatchErrorAdvice.class, BatchErrorPages.class})
 public class LoteSupportAutoConfiguration {
 
+  /**
+   * The service's clock: the system's, or in test mode ({@code lote.test-mode}) a
+   * {@link TestClock} the stack moves forward together.
+   */
   @Bean
   @ConditionalOnMissingBean
-  public Clock clock() {
-    return Clock.systemUTC();
+  public Clock clock(@Value("${lote.test-mode:false}") boolean testMode) {
+    return testMode ? new TestClock(Clock.systemUTC()) : Clock.systemUTC();
+  }
+
+  @Bean
+  @ConditionalOnProperty(name = "lote.test-mode", havingValue = "true")
+  public TestClockFollower testClockFollower(
+      Clock clock,
+      @Value("${spring.kafka.bootstrap-servers:127.0.0.1:9092}") String bootstrap,
+      @Value("${spring.application.name:lote}") String name) {
+    // a service with a clock of its own (the gateway checks request dates against the real time) keeps it
+    return new TestClockFollower(clock instanceof TestClock testClock ? testClock : null, bootstrap, name);
   }
 
   @Bean
@@ -121,10 +137,10 @@ public class LoteSupportAutoConfiguration {
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
   public FilterRegistrationBean<InternalCallerFilter> internalCallerFilter(
       @Value("${" + InternalCredential.PROPERTY + ":}") String secret,
-      @Value("${lote.internal.own-credential-paths:}") List<String> ownCredentialPaths,
-      Clock clock) {
+      @Value("${lote.internal.own-credential-paths:}") List<String> ownCredentialPaths) {
+    // the system clock, also in test mode: Lote's own callers sign with theirs
     FilterRegistrationBean<InternalCallerFilter> r =
-        new FilterRegistrationBean<>(new InternalCallerFilter(secret, clock, ownCredentialPaths.stream().filter(p -> !p.isBlank()).toList()));
+        new FilterRegistrationBean<>(new InternalCallerFilter(secret, Clock.systemUTC(), ownCredentialPaths.stream().filter(p -> !p.isBlank()).toList()));
     r.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
     return r;
   }
