@@ -266,4 +266,44 @@ class PoolOperationsSystemTest {
     client.jobOperations().deleteJob(jobId);
     client.poolOperations().deletePool(poolId);
   }
+
+  @Test
+  void aTasksOutputStaysReadableThroughTheTaskFileApiAfterItsNodeLeftThePool() throws Exception {
+    String poolId = "keep-pool";
+    String jobId = "keep-job";
+    client.poolOperations().createPool(pool(poolId, 1, 1));
+    awaitIdleNodes(poolId, 1);
+    client.jobOperations().createJob(new JobAddParameter().withId(jobId).withPoolInfo(new PoolInformation().withPoolId(poolId)));
+    client.taskOperations().createTask(jobId, new TaskAddParameter().withId("speaks").withCommandLine("/bin/sh -c 'echo said on stdout; echo said on stderr >&2'"));
+    await("the task completes")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> client.taskOperations().getTask(jobId, "speaks").state() == TaskState.COMPLETED);
+    String nodeId = client.taskOperations().getTask(jobId, "speaks").nodeInfo().nodeId();
+
+    client.poolOperations().resizePool(poolId, 0, 0);
+    await("the node left the pool")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> client.computeNodeOperations().listComputeNodes(poolId).isEmpty());
+    BatchErrorException nodeGone = catchThrowableOfType(BatchErrorException.class, () -> client.computeNodeOperations().getComputeNode(poolId, nodeId));
+    assertThat(nodeGone.response().code()).isEqualTo(404);
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    client.fileOperations().getFileFromTask(jobId, "speaks", "stdout.txt", out);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("said on stdout\n");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    client.fileOperations().getFileFromTask(jobId, "speaks", "stderr.txt", err);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("said on stderr\n");
+    assertThat(client.fileOperations().listFilesFromTask(jobId, "speaks"))
+        .extracting(f -> f.name())
+        .containsExactlyInAnyOrder("stdout.txt", "stderr.txt");
+    assertThat(client.fileOperations().getFilePropertiesFromTask(jobId, "speaks", "stdout.txt").contentLength()).isEqualTo(15L);
+    BatchErrorException other =
+        catchThrowableOfType(BatchErrorException.class, () -> client.fileOperations().getFileFromTask(jobId, "speaks", "wd/other.txt", new ByteArrayOutputStream()));
+    assertThat(other.body().code()).as("only stdout and stderr are kept").isEqualTo("TaskFilesUnavailable");
+
+    client.jobOperations().deleteJob(jobId);
+    client.poolOperations().deletePool(poolId);
+  }
 }

@@ -5,7 +5,13 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -23,6 +29,9 @@ import dev.lote.common.error.BatchException;
 import dev.lote.job.config.FileSettings;
 import dev.lote.job.domain.NodePlacement;
 import dev.lote.job.domain.Task;
+import dev.lote.job.persistence.TaskOutputRepository;
+import dev.lote.job.persistence.TaskOutputRepository.Kept;
+import dev.lote.common.ids.BatchIds;
 import dev.lote.job.service.TaskService;
 import dev.lote.support.web.AgentFileProxy;
 import dev.lote.support.web.BatchRequest;
@@ -34,8 +43,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * File_ListFromTask, File_GetFromTask, File_GetPropertiesFromTask, File_DeleteFromTask: served by
  * the agent of the node that ran the task ({@code /internal/tasks/{job}/{task}/files...}) through
- * the {@link AgentFileProxy}. A task that has not run on a node, or whose node's agent does not
- * answer, has no files to show: 409 {@code TaskFilesUnavailable}.
+ * the {@link AgentFileProxy}. When the node's agent does not answer (the node was removed,
+ * reimaged or preempted), the task's {@code stdout.txt} and {@code stderr.txt} kept by the
+ * {@link dev.lote.job.service.TaskOutputKeeper} are served instead; a task that has not run on a
+ * node, or whose node is gone with nothing kept, has no files to show: 409 {@code TaskFilesUnavailable}.
  *
  * <p>File bodies, properties and deletes are passed through as the agent answers them. A list is
  * read whole from the agent (with {@code recursive} passed on) and paged here like every other
@@ -48,9 +59,18 @@ public class TaskFileController {
   private final TaskService tasks;
   private final AgentFileProxy proxy;
   private final JsonMapper json;
+  private final TaskOutputRepository outputs;
+  private final Clock clock;
 
   public TaskFileController(
-      TaskService tasks, FileSettings settings, JsonMapper json, @Value("${" + InternalCredential.PROPERTY + ":}") String internalSecret) {
+      TaskService tasks,
+      FileSettings settings,
+      JsonMapper json,
+      @Value("${" + InternalCredential.PROPERTY + ":}") String internalSecret,
+      TaskOutputRepository outputs,
+      Clock clock) {
+    this.outputs = outputs;
+    this.clock = clock;
     this.tasks = tasks;
     this.json = json;
     this.proxy = new AgentFileProxy(settings.agentTimeout(), internalSecret);
@@ -61,7 +81,15 @@ public class TaskFileController {
       throws IOException {
     BatchRequest br = BatchRequest.of(request);
     Task task = tasks.get(br.account(), jobId, taskId);
-    proxy.list(request, response, json, agentUrl(task), agentPath(task, ""), filesUrl(br, task), unreachable(task));
+    try {
+      proxy.list(request, response, json, agentUrl(task), agentPath(task, ""), filesUrl(br, task), unreachable(task));
+    } catch (BatchException e) {
+      List<Kept> kept = nodeGone(e, task) ? outputs.list(br.account(), BatchIds.key(task.jobId()), task.key(), clock.instant()) : List.of();
+      if (kept.isEmpty()) {
+        throw e;
+      }
+      keptList(response, filesUrl(br, task), kept);
+    }
   }
 
   @RequestMapping(path = "/jobs/{jobId}/tasks/{taskId}/files/**", method = {RequestMethod.GET, RequestMethod.HEAD, RequestMethod.DELETE})
@@ -73,7 +101,80 @@ public class TaskFileController {
     }
     BatchRequest br = BatchRequest.of(request);
     Task task = tasks.get(br.account(), jobId, taskId);
-    proxy.forward(request, response, agentUrl(task), agentPath(task, "/" + path), filesUrl(br, task), unreachable(task));
+    try {
+      proxy.forward(request, response, agentUrl(task), agentPath(task, "/" + path), filesUrl(br, task), unreachable(task));
+    } catch (BatchException e) {
+      Optional<Kept> kept =
+          nodeGone(e, task) && !"DELETE".equals(request.getMethod())
+              ? outputs.find(br.account(), BatchIds.key(task.jobId()), task.key(), path, clock.instant())
+              : Optional.empty();
+      if (kept.isEmpty()) {
+        throw e;
+      }
+      keptFile(request, response, filesUrl(br, task) + "/" + path, kept.get());
+    }
+  }
+
+  /** The node that ran the task does not answer (it was removed, reimaged or preempted): its kept output may. */
+  private static boolean nodeGone(BatchException e, Task task) {
+    return "TaskFilesUnavailable".equals(e.code()) && task.placement() != null && task.placement().agentUrl() != null;
+  }
+
+  /** The kept files as the agent lists files ({@code File_ListFromTask}), all on one page. */
+  private void keptList(HttpServletResponse response, String filesUrl, List<Kept> kept) throws IOException {
+    List<Map<String, Object>> value = new ArrayList<>();
+    for (Kept f : kept) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("name", f.name());
+      entry.put("url", filesUrl + "/" + f.name());
+      entry.put("isDirectory", false);
+      Map<String, Object> props = new LinkedHashMap<>();
+      props.put("lastModified", f.lastModified().toString());
+      props.put("contentLength", f.size());
+      props.put("contentType", "application/octet-stream");
+      entry.put("properties", props);
+      value.add(entry);
+    }
+    response.setStatus(200);
+    response.setContentType("application/json;odata=minimalmetadata");
+    json.writeValue(response.getOutputStream(), Map.of("value", value));
+  }
+
+  /**
+   * A kept file as the agent serves one: its properties, and the bytes kept (its end when the file
+   * was longer than what is kept; an {@code ocp-range} may ask for any part of those).
+   */
+  private static void keptFile(HttpServletRequest request, HttpServletResponse response, String url, Kept f) throws IOException {
+    long first = f.keptFrom();
+    long last = f.keptFrom() + f.content().length - 1;
+    String range = request.getHeader("ocp-range");
+    if (range != null && range.startsWith("bytes=")) {
+      String[] r = range.substring(6).split("-", 2);
+      try {
+        first = Long.parseLong(r[0].trim());
+        last = r.length > 1 && !r[1].isBlank() ? Math.min(Long.parseLong(r[1].trim()), last) : last;
+      } catch (NumberFormatException e) {
+        throw new BatchException(416, "InvalidRange", "The range specified is invalid for the current size of the resource.", List.of());
+      }
+      if (first < f.keptFrom() || (first > last && f.content().length > 0)) {
+        throw new BatchException(
+            416, "InvalidRange", "The range specified is invalid for the current size of the resource.",
+            List.of(new BatchErrorDetail("Reason", "Only bytes " + f.keptFrom() + " to " + (f.size() - 1) + " of the file were kept after its node went away.")));
+      }
+    }
+    String modified = DateTimeFormatter.RFC_1123_DATE_TIME.format(f.lastModified().atZone(ZoneOffset.UTC));
+    response.setStatus(200);
+    response.setContentType("application/octet-stream");
+    response.setHeader("Last-Modified", modified);
+    response.setHeader("ocp-creation-time", modified);
+    response.setHeader("ocp-batch-file-isdirectory", "false");
+    response.setHeader("ocp-batch-file-url", url);
+    int from = (int) Math.max(0, first - f.keptFrom());
+    int count = f.content().length == 0 ? 0 : (int) (last - first + 1);
+    response.setContentLengthLong(count);
+    if (!"HEAD".equals(request.getMethod())) {
+      response.getOutputStream().write(f.content(), from, count);
+    }
   }
 
   private static String agentUrl(Task task) {

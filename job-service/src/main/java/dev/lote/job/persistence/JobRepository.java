@@ -178,6 +178,8 @@ public class JobRepository {
         account, gone.succeededTasks(), gone.failedTasks(), gone.taskRetries(), gone.wallClock().toMillis(), gone.waitTime().toMillis());
     jdbc.update("delete from job_task_status where account = ? and job_key = ?", account, jobKey);
     jdbc.update("delete from task_dependency where account = ? and job_key = ?", account, jobKey);
+    jdbc.update("delete from task_output_pending where account = ? and job_key = ?", account, jobKey);
+    jdbc.update("delete from task_output where account = ? and job_key = ?", account, jobKey);
     jdbc.update("delete from task where account = ? and job_key = ?", account, jobKey);
     jdbc.update("delete from job where account = ? and job_key = ?", account, jobKey);
   }

@@ -185,6 +185,8 @@ public class TaskRepository {
 
   public void delete(String account, String jobKey, String taskKey) {
     jdbc.update("delete from task_dependency where account = ? and job_key = ? and child_key = ?", account, jobKey, taskKey);
+    jdbc.update("delete from task_output_pending where account = ? and job_key = ? and task_key = ?", account, jobKey, taskKey);
+    jdbc.update("delete from task_output where account = ? and job_key = ? and task_key = ?", account, jobKey, taskKey);
     jdbc.update("delete from task where account = ? and job_key = ? and task_key = ?", account, jobKey, taskKey);
   }
 

@@ -24,6 +24,7 @@ import dev.lote.job.domain.OnTaskFailure;
 import dev.lote.job.domain.Task;
 import dev.lote.job.persistence.DependencyRepository;
 import dev.lote.job.persistence.JobRepository;
+import dev.lote.job.persistence.TaskOutputRepository;
 import dev.lote.job.persistence.JobRepository.JobRef;
 import dev.lote.job.persistence.JobRepository.Lock;
 import dev.lote.job.persistence.TaskRepository;
@@ -82,6 +83,7 @@ public class TaskProgress {
   private final JobLifecycle lifecycle;
   private final Clock clock;
   private final TaskMetrics metrics;
+  private final TaskOutputKeeper outputs;
 
   public TaskProgress(
       JobRepository jobs,
@@ -90,7 +92,9 @@ public class TaskProgress {
       TaskQueue queue,
       JobLifecycle lifecycle,
       Clock clock,
-      TaskMetrics metrics) {
+      TaskMetrics metrics,
+      TaskOutputKeeper outputs) {
+    this.outputs = outputs;
     this.jobs = jobs;
     this.tasks = tasks;
     this.dependencies = dependencies;
@@ -109,13 +113,15 @@ public class TaskProgress {
       }
     }
     Instant now = clock.instant();
+    List<TaskOutputRepository.Pending> keep = new ArrayList<>();
     for (Map.Entry<JobRef, List<Report>> entry : byJob.entrySet()) {
       JobRef ref = entry.getKey();
-      jobs.find(ref.account(), ref.jobKey(), Lock.WRITE).ifPresent(job -> applyToJob(job, entry.getValue(), now));
+      jobs.find(ref.account(), ref.jobKey(), Lock.WRITE).ifPresent(job -> applyToJob(job, entry.getValue(), now, keep));
     }
+    outputs.queue(keep);
   }
 
-  private void applyToJob(Job job, List<Report> reports, Instant now) {
+  private void applyToJob(Job job, List<Report> reports, Instant now, List<TaskOutputRepository.Pending> keep) {
     Set<String> keys = new LinkedHashSet<>();
     reports.forEach(r -> keys.add(r.taskKey()));
     Map<String, Task> loaded = tasks.lockAll(job.account(), job.key(), keys);
@@ -153,6 +159,13 @@ public class TaskProgress {
         }
         case COMPLETED -> {
           dirty.add(task);
+          if (r.completed() != null && r.completed().agentUrl() != null) {
+            // its stdout and stderr are copied from the node, to be read once the node is gone
+            keep.add(
+                new TaskOutputRepository.Pending(
+                    job.account(), job.key(), task.key(), job.id(), task.id(), r.completed().agentUrl(),
+                    now.plus(task.definition().retentionTime()), now));
+          }
           if (task.execution().satisfiesDependents()) {
             satisfiedParents.add(task.key());
           }
