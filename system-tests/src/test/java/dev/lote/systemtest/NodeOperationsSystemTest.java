@@ -190,7 +190,11 @@ class NodeOperationsSystemTest {
     System.out.printf("resize 2 -> 5: %d ms until 5 nodes idle; resize 5 -> 1 (taskcompletion, 5 running 10 s tasks): %d ms until 1 node idle%n",
         grown.toMillis(), shrunk.toMillis());
 
-    assertThat(client.poolOperations().getPool(pool).allocationState()).isEqualTo(AllocationState.STEADY);
+    // the pass that removes the last leaving node settles the pool's allocation state just after
+    await("the pool is steady")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> client.poolOperations().getPool(pool).allocationState() == AllocationState.STEADY);
     for (int i = 0; i < 5; i++) {
       CloudTask t = completed(job, "work-" + i);
       assertThat(t.executionInfo().result()).as(t.id()).isEqualTo(TaskExecutionResult.SUCCESS);
