@@ -1,6 +1,10 @@
 package dev.lote.cli;
 
 import java.io.Console;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -8,14 +12,18 @@ import java.util.Map;
 
 import com.microsoft.azure.batch.protocol.models.TaskCounts;
 
+import dev.lote.common.client.BatchEvents;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
  * {@code lote watch JOB}: the job's task counts until every task has completed. On a terminal one
- * progress bar is redrawn in place; otherwise a line is printed each time the counts change. It
- * polls the job's task counts every {@code --interval} (the API pushes no events).
+ * progress bar is redrawn in place; otherwise a line is printed each time the counts change. The
+ * counts are read again whenever the job's events ({@code GET /events?jobId=}) say a task moved,
+ * and at least every {@code --interval}; against an endpoint without the event stream, every
+ * {@code --interval}.
  */
 @Command(
     name = "watch",
@@ -33,11 +41,30 @@ final class WatchCommand extends BatchCommand {
   @Parameters(paramLabel = "JOB")
   String job;
 
-  @Option(names = "--interval", defaultValue = "PT1S", description = "how often to look (ISO-8601, default ${DEFAULT-VALUE})")
+  @Option(names = "--interval", defaultValue = "PT1S", description = "the longest wait between two looks at the counts (ISO-8601, default ${DEFAULT-VALUE}); the job's events wake it sooner")
   Duration interval;
 
   @Override
   Integer run(Output out) throws Exception {
+    try (BatchEvents.Connection events = events()) {
+      return watch(out, events);
+    }
+  }
+
+  /** The job's events, to wake on; null when the endpoint has no event stream (the counts are then read every interval). */
+  private BatchEvents.Connection events() {
+    try {
+      return new BatchEvents(URI.create(session.endpoint), session.account, session.key)
+          .open("jobId=" + URLEncoder.encode(job, StandardCharsets.UTF_8), null);
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private Integer watch(Output out, BatchEvents.Connection events) throws Exception {
     PrintWriter w = spec.commandLine().getOut();
     boolean redraw = !out.json() && interactive();
     String last = null;
@@ -62,6 +89,23 @@ final class WatchCommand extends BatchCommand {
         }
         return c.failed() > 0 ? TASKS_FAILED : 0;
       }
+      await(events);
+    }
+  }
+
+  /** Until the job's next event, or the interval at most; the events that came together wake it once. */
+  private void await(BatchEvents.Connection events) throws InterruptedException {
+    if (events == null) {
+      Thread.sleep(interval.toMillis());
+      return;
+    }
+    try {
+      if (events.next(interval) != null) {
+        while (events.next(Duration.ofMillis(50)) != null) {
+          // a burst of events is one look at the counts
+        }
+      }
+    } catch (IOException broken) {
       Thread.sleep(interval.toMillis());
     }
   }
