@@ -4,14 +4,16 @@ import static dev.lote.support.test.BatchHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
+import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.Topics;
 import dev.lote.pool.support.NodeSteps;
 import dev.lote.pool.support.PoolServiceTestBase;
@@ -31,7 +33,7 @@ class NodeMetricsTest extends PoolServiceTestBase {
   @LocalServerPort int port;
 
   @Test
-  void aPoolsNodesAreCountedByStateAndARecordThatIsNotAnEventIsCountedAsADeadLetter() {
+  void aPoolsNodesAreCountedByStateAndAReportThatCanNeverBeAppliedIsCountedAsADeadLetter() {
     BatchHttp http = new BatchHttp(port, ACCOUNT);
     try (Kafka kafka = new Kafka()) {
       NodeSteps steps = new NodeSteps(http, kafka, ACCOUNT, "Counted");
@@ -43,7 +45,14 @@ class NodeMetricsTest extends PoolServiceTestBase {
       steps.awaitState(nodes.get(1), "starting");
       // records other test classes left on the topic may be dead-lettered too: count from here
       double before = scrape().value("lote_consumer_dead_letters_total", "topic", Topics.NODE_REPORTS).orElse(0);
-      kafka.publishRaw(Topics.NODE_REPORTS, nodes.get(0), List.of("not an event".getBytes(StandardCharsets.UTF_8)));
+      // an event whose time no agent would send: set aside, and readable by every other reader of the topic
+      Map<String, Object> poison = new LinkedHashMap<>();
+      poison.put("poolId", "Counted");
+      poison.put("nodeId", nodes.get(0));
+      poison.put("state", "idle");
+      poison.put("time", "not a time");
+      kafka.publishRaw(
+          Topics.NODE_REPORTS, nodes.get(0), List.of(kafka.codec().encode(kafka.envelope(EventTypes.NODE_REPORTED, ACCOUNT, nodes.get(0), poison))));
 
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
         PrometheusScrape scrape = scrape();
