@@ -280,6 +280,12 @@ class PoolOperationsSystemTest {
         .pollInterval(Duration.ofMillis(250))
         .until(() -> client.taskOperations().getTask(jobId, "speaks").state() == TaskState.COMPLETED);
     String nodeId = client.taskOperations().getTask(jobId, "speaks").nodeInfo().nodeId();
+    // the copy is made just after the completion commits; a node removed within that moment takes
+    // the output with it (see docs/task-files.md)
+    await("the job-service kept the task's stdout and stderr (after the copies of earlier completions, such as a 10,000-task test's)")
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> keptFiles(jobId, "speaks") == 2);
 
     client.poolOperations().resizePool(poolId, 0, 0);
     await("the node left the pool")
@@ -305,5 +311,18 @@ class PoolOperationsSystemTest {
 
     client.jobOperations().deleteJob(jobId);
     client.poolOperations().deletePool(poolId);
+  }
+
+  /** How many files of the task the job-service keeps past its node, read from its database. */
+  static int keptFiles(String jobId, String taskId) throws java.sql.SQLException {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(LoteStack.get().jdbcUrl("job"), LoteStack.DB_USER, LoteStack.DB_PASSWORD);
+        java.sql.PreparedStatement ps = c.prepareStatement("select count(*) from task_output where job_key = ? and task_key = ?")) {
+      ps.setString(1, jobId.toLowerCase(java.util.Locale.ROOT));
+      ps.setString(2, taskId.toLowerCase(java.util.Locale.ROOT));
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
   }
 }

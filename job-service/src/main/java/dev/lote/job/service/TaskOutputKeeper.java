@@ -50,6 +50,7 @@ public class TaskOutputKeeper implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(TaskOutputKeeper.class);
   static final List<String> FILES = List.of("stdout.txt", "stderr.txt");
   private static final int BATCH = 64;
+  private static final int COPIERS = 4;
 
   private final TaskOutputRepository store;
   private final TransactionTemplate tx;
@@ -60,6 +61,7 @@ public class TaskOutputKeeper implements SmartLifecycle {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final AtomicBoolean pending = new AtomicBoolean();
   private volatile ScheduledExecutorService executor;
+  private volatile java.util.concurrent.ExecutorService copiers;
   private volatile boolean running;
   private int failures;
 
@@ -107,9 +109,21 @@ public class TaskOutputKeeper implements SmartLifecycle {
     pending.set(false);
     try {
       List<Pending> batch = store.pending(BATCH);
-      boolean stuck = false;
+      // a few agents' answers awaited at once: a burst of completions (thousands of short tasks) is copied in seconds
+      List<java.util.concurrent.Future<Boolean>> copies = new ArrayList<>();
       for (Pending p : batch) {
-        stuck |= !copy(p);
+        copies.add(copiers.submit(() -> copy(p)));
+      }
+      boolean stuck = false;
+      for (java.util.concurrent.Future<Boolean> c : copies) {
+        try {
+          stuck |= !c.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
       if (stuck) {
         failures++;
@@ -153,35 +167,42 @@ public class TaskOutputKeeper implements SmartLifecycle {
     return true;
   }
 
-  /** One file of the task from its agent, its end when it is longer than the limit; null when the task has no such file. */
+  /**
+   * One file of the task from its agent, its end when it is longer than the limit; null when the
+   * task has no such file. One call for a file within the limit (most), two for a longer one.
+   */
   private Kept fetch(Pending p, String name) throws IOException, InterruptedException {
-    String url =
-        p.agentUrl() + "/internal/tasks/" + enc(p.jobId()) + "/" + enc(p.taskId()) + "/files/" + name;
-    HttpResponse<Void> head = http.send(request(url).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-    if (head.statusCode() == 404) {
+    String url = p.agentUrl() + "/internal/tasks/" + enc(p.jobId()) + "/" + enc(p.taskId()) + "/files/" + name;
+    HttpResponse<InputStream> whole = http.send(request(url).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+    if (whole.statusCode() == 404) {
+      whole.body().close();
       return null;
     }
-    if (head.statusCode() != 200) {
-      throw new IOException("HEAD " + url + " answered " + head.statusCode());
+    if (whole.statusCode() != 200) {
+      whole.body().close();
+      throw new IOException("GET " + url + " answered " + whole.statusCode());
     }
-    long size = head.headers().firstValueAsLong("Content-Length").orElse(0);
+    long size = whole.headers().firstValueAsLong("Content-Length").orElse(-1);
     Instant modified =
-        head.headers().firstValue("Last-Modified").map(v -> ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()).orElse(clock.instant());
+        whole.headers().firstValue("Last-Modified").map(v -> ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()).orElse(clock.instant());
+    if (size >= 0 && size <= maxBytes) {
+      try (InputStream in = whole.body()) {
+        byte[] content = in.readNBytes((int) size);
+        return new Kept(name, content, content.length, 0, modified, p.keepUntil());
+      }
+    }
+    whole.body().close();
+    // longer than what is kept: its end
     long from = Math.max(0, size - maxBytes);
-    HttpRequest.Builder get = request(url).GET();
-    if (size > 0) {
-      get.header("ocp-range", "bytes=" + from + "-" + (size - 1));
+    HttpResponse<InputStream> end =
+        http.send(request(url).GET().header("ocp-range", "bytes=" + from + "-" + (size - 1)).build(), HttpResponse.BodyHandlers.ofInputStream());
+    if (end.statusCode() / 100 != 2) {
+      end.body().close();
+      throw new IOException("GET " + url + " (its end) answered " + end.statusCode());
     }
-    HttpResponse<InputStream> body = http.send(get.build(), HttpResponse.BodyHandlers.ofInputStream());
-    if (body.statusCode() / 100 != 2) {
-      body.body().close();
-      throw new IOException("GET " + url + " answered " + body.statusCode());
+    try (InputStream in = end.body()) {
+      return new Kept(name, in.readNBytes((int) Math.min(maxBytes, size - from)), size, from, modified, p.keepUntil());
     }
-    byte[] content;
-    try (InputStream in = body.body()) {
-      content = in.readNBytes((int) Math.min(maxBytes, Math.max(0, size - from)));
-    }
-    return new Kept(name, content, size, from, modified, p.keepUntil());
   }
 
   private HttpRequest.Builder request(String url) {
@@ -217,6 +238,14 @@ public class TaskOutputKeeper implements SmartLifecycle {
               t.setDaemon(true);
               return t;
             });
+    copiers =
+        Executors.newFixedThreadPool(
+            COPIERS,
+            r -> {
+              Thread t = new Thread(r, "task-output-copy");
+              t.setDaemon(true);
+              return t;
+            });
     running = true;
     executor.scheduleWithFixedDelay(this::sweep, 1, 60, TimeUnit.MINUTES);
     wake();
@@ -226,6 +255,7 @@ public class TaskOutputKeeper implements SmartLifecycle {
   public void stop() {
     running = false;
     executor.shutdownNow();
+    copiers.shutdownNow();
   }
 
   @Override
