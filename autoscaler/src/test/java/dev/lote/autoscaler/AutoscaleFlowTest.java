@@ -125,6 +125,31 @@ class AutoscaleFlowTest extends LoteServiceTest {
   }
 
   @Test
+  void aNodesRecentFiguresAreServedOldestFirstToItsOwnAccountAndPoolOnly() {
+    String node = "n-" + UUID.randomUUID().toString().substring(0, 8);
+    Instant t0 = Instant.now().minusSeconds(20);
+    for (int i = 0; i < 3; i++) {
+      send(Topics.NODE_REPORTS, node, EventTypes.NODE_HEARTBEAT,
+          new NodeHeartbeat(pool, node, 1, t0.plusSeconds(10L * i), new NodeMetrics(10_000, 10.0 * (i + 1), 1L << 30, 5L << 30, 0, 0, 0, 0, 0, 0)));
+    }
+    // the first heartbeat again, as after a redelivery: not kept twice
+    send(Topics.NODE_REPORTS, node, EventTypes.NODE_HEARTBEAT,
+        new NodeHeartbeat(pool, node, 1, t0, new NodeMetrics(10_000, 99.0, 1L << 30, 5L << 30, 0, 0, 0, 0, 0, 0)));
+
+    JsonNode got = await().atMost(Duration.ofSeconds(30)).until(() -> nodeMetrics("lote", pool.toLowerCase(), node), b -> b.path("samples").size() == 3);
+    assertThat(got.path("nodeId").asString()).isEqualTo(node);
+    assertThat(got.path("samples").findValues("cpuPercent").stream().map(JsonNode::asDouble).toList()).containsExactly(10.0, 20.0, 30.0);
+    assertThat(got.path("samples").get(0).path("metrics").path("memoryBytes").asLong()).isEqualTo(1L << 30);
+    assertThat(nodeMetrics("other", pool, node).path("samples").size()).as("another account").isZero();
+    assertThat(nodeMetrics("lote", "another-pool", node).path("samples").size()).as("another pool").isZero();
+  }
+
+  private JsonNode nodeMetrics(String account, String poolId, String node) {
+    return http().get().uri(b -> b.path("/internal/nodes/{n}/metrics").queryParam("account", account).queryParam("poolId", poolId).build(node))
+        .retrieve().body(JsonNode.class);
+  }
+
+  @Test
   void theTargetsStartFromThePoolsOwnInEveryRunAndInAnEvaluation() {
     send(Topics.POOLS, pool, EventTypes.POOL_RESIZED, new PoolResized(pool, 2, 3));
     send(Topics.POOLS, pool, EventTypes.POOL_AUTOSCALE_CHANGED,

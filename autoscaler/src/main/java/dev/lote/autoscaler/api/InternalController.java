@@ -8,18 +8,24 @@ import java.util.List;
 import java.util.Random;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.lote.autoscaler.AutoscaleSettings;
 import dev.lote.autoscaler.evaluation.EvaluationLoop;
 import dev.lote.autoscaler.evaluation.Evaluator;
+import dev.lote.autoscaler.metrics.NodeMetricsBoard;
 import dev.lote.autoscaler.store.AutoscaleStore;
 import dev.lote.autoscaler.store.AutoscaleStore.PoolInfo;
 import dev.lote.autoscaler.store.AutoscaleStore.StoredSample;
 import dev.lote.common.autoscale.AutoscalerApi;
 import dev.lote.common.autoscale.AutoscalerApi.EvaluateRequest;
+import dev.lote.common.autoscale.AutoscalerApi.NodeMetricsHistory;
+import dev.lote.common.autoscale.AutoscalerApi.NodeMetricsSample;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.events.PoolEvents.AutoScaleEvaluated;
 import dev.lote.common.ids.BatchIds;
@@ -56,12 +62,14 @@ public class InternalController {
   public record Replay(String poolId, String formula, Duration every, int samples, List<ReplayStep> evaluations) {}
 
   private final EvaluationLoop loop;
+  private final NodeMetricsBoard board;
   private final AutoscaleStore store;
   private final AutoscaleSettings settings;
   private final Clock clock;
 
-  public InternalController(EvaluationLoop loop, AutoscaleStore store, AutoscaleSettings settings, Clock clock) {
+  public InternalController(EvaluationLoop loop, NodeMetricsBoard board, AutoscaleStore store, AutoscaleSettings settings, Clock clock) {
     this.loop = loop;
+    this.board = board;
     this.store = store;
     this.settings = settings;
     this.clock = clock;
@@ -70,6 +78,14 @@ public class InternalController {
   @PostMapping(AutoscalerApi.EVALUATE)
   public AutoScaleRun evaluate(@RequestBody EvaluateRequest r) {
     return AutoScaleRun.of(loop.dryRun(r.account(), BatchIds.key(r.poolId()), r.poolId(), r.formula(), r.targetDedicatedNodes(), r.targetLowPriorityNodes()));
+  }
+
+  /** A node's recent figures; a node that sent none (or is not in the account's pool) has none. */
+  @GetMapping(AutoscalerApi.NODE_METRICS)
+  public NodeMetricsHistory nodeMetrics(@PathVariable String nodeId, @RequestParam String account, @RequestParam String poolId) {
+    List<NodeMetricsSample> samples =
+        board.history(account, BatchIds.key(poolId), nodeId).stream().map(r -> new NodeMetricsSample(r.time(), r.metrics())).toList();
+    return new NodeMetricsHistory(poolId, nodeId, samples);
   }
 
   @PostMapping(AutoscalerApi.REPLAY)
