@@ -104,8 +104,13 @@ class BatchProxyFilter extends OncePerRequestFilter {
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
     String path = request.getRequestURI();
-    // in test mode, the operator API (TestModeController) is not Batch's
-    return path.equals("/actuator") || path.startsWith("/actuator/") || (testMode && path.startsWith("/lote/test/"));
+    // in test mode, the operator API (TestModeController) is not Batch's; nor are the dashboard's
+    // page (DashboardController) and Lote's own read API beside Batch's (NodeMetricsController)
+    return path.equals("/actuator")
+        || path.startsWith("/actuator/")
+        || (testMode && path.startsWith("/lote/test/"))
+        || DashboardController.serves(path)
+        || NodeMetricsController.serves(path);
   }
 
   @Override

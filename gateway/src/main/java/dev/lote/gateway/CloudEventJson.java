@@ -51,7 +51,7 @@ final class CloudEventJson {
   }
 
   private static String source(String topic, EventEnvelope e, String jobId, String poolId) {
-    if (topic.equals(Topics.NODES) || topic.equals(Topics.POOLS)) {
+    if (topic.equals(Topics.NODES) || topic.equals(Topics.POOLS) || topic.equals(Topics.AUTOSCALE)) {
       return "/pools/" + (poolId != null ? poolId : e.aggregateId());
     }
     return "/jobs/" + (jobId != null ? jobId : e.aggregateId());

@@ -10,7 +10,7 @@ import dev.lote.common.events.Topics;
 
 /**
  * The topics whose events the stream carries: the state changes of tasks, jobs, nodes and pools,
- * each from its owner. Node reports and heartbeats (every few seconds per node) and the commands
+ * each from its owner, and the autoscaler's runs of the pools' formulas. Node reports and heartbeats (every few seconds per node) and the commands
  * to nodes are left out: they are Lote's own traffic, not state a client watches.
  */
 final class EventTopics {
@@ -25,6 +25,7 @@ final class EventTopics {
     BY_LETTER.put('j', Topics.JOBS);
     BY_LETTER.put('n', Topics.NODES);
     BY_LETTER.put('p', Topics.POOLS);
+    BY_LETTER.put('s', Topics.AUTOSCALE);
   }
 
   static final List<String> TOPICS = List.copyOf(BY_LETTER.values());
@@ -46,7 +47,8 @@ final class EventTopics {
           EventTypes.POOL_CREATED,
           EventTypes.POOL_RESIZED,
           EventTypes.POOL_AUTOSCALE_CHANGED,
-          EventTypes.POOL_DELETED);
+          EventTypes.POOL_DELETED,
+          EventTypes.AUTOSCALE_EVALUATED);
 
   static String byLetter(char letter) {
     return BY_LETTER.get(letter);

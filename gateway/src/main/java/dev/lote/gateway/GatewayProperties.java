@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
+ * @param autoscalerUrl  the autoscaler, which keeps the nodes' recent resource figures
  * @param keyCacheTtl    how long account keys are kept before they are read again
  * @param maxClockSkew   requests whose ocp-date or Date is further from now are refused (Azure: 15 minutes;
  *                       SDK retries resend the original date and signature, and finish well within it)
@@ -20,6 +21,7 @@ public record GatewayProperties(
     URI accountUrl,
     URI poolUrl,
     URI jobUrl,
+    URI autoscalerUrl,
     Duration keyCacheTtl,
     Duration maxClockSkew,
     Duration upstreamTimeout,
