@@ -389,12 +389,13 @@ public class NodeReconciler implements SmartLifecycle {
         () -> {
           provider.kill(agent);
           ComputeNode node = nodes.byId(agent.nodeId()).orElse(null);
-          if (node == null || node.restarting() != NodeRestart.REBOOT || !Objects.equals(node.handle(), agent.handle())) {
-            return; // it changed meanwhile (removed, or already started again)
+          if (node == null || node.leaving() || !Objects.equals(node.handle(), agent.handle())) {
+            return; // it changed meanwhile (removed, leaving, or already started again)
           }
           Pool pool = pools.find(node.account(), BatchIds.key(node.poolId())).map(PoolRow::pool).orElse(null);
           if (pool != null && pool.state() == PoolState.ACTIVE) {
-            launch(node, pool, Launch.RESTART);
+            // a last report of the killed agent may have ended the reboot meanwhile: its node needs an agent all the same
+            launch(node, pool, node.restarting() == NodeRestart.REBOOT ? Launch.RESTART : Launch.AGAIN);
           }
         });
   }
