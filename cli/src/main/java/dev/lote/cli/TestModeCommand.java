@@ -16,19 +16,23 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import dev.lote.common.auth.SharedKey;
 
 /**
  * The operator API of a stack started with {@code ./lote up --test-mode}: read the stack's clock,
- * move it forward, preempt a low-priority node. Each call is signed with the account's key, as a
+ * move it forward, preempt a low-priority node, make a node unusable, restart a node's host. Each call is signed with the account's key, as a
  * Batch call is.
  */
 @Command(
     name = "test",
     description = "Drive a stack started with ./lote up --test-mode.",
-    subcommands = {TestModeCommand.Clock.class, TestModeCommand.Advance.class, TestModeCommand.Preempt.class})
+    subcommands = {
+      TestModeCommand.Clock.class, TestModeCommand.Advance.class, TestModeCommand.Preempt.class, TestModeCommand.Unusable.class,
+      TestModeCommand.Reboot.class
+    })
 public final class TestModeCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -76,6 +80,57 @@ public final class TestModeCommand implements Runnable {
       return print(send(session, "POST", "/lote/test/pools/" + pool + "/nodes/" + node + "/preempt", ""));
     }
   }
+
+  @Command(
+      name = "unusable",
+      description = "Make a node unusable with an error of your choosing: its tasks are queued again; a reboot or reimage brings it back.")
+  static final class Unusable implements Callable<Integer> {
+    @Mixin BatchSession session;
+
+    @Parameters(index = "0", paramLabel = "POOL")
+    String pool;
+
+    @Parameters(index = "1", paramLabel = "NODE")
+    String node;
+
+    @Option(names = "--code", paramLabel = "CODE", description = "the error's code in the node's errors (default InjectedFault)")
+    String code;
+
+    @Option(names = "--message", paramLabel = "MESSAGE", description = "the error's message")
+    String message;
+
+    @Override
+    public Integer call() throws Exception {
+      Map<String, String> body = new java.util.LinkedHashMap<>();
+      if (code != null) {
+        body.put("code", code);
+      }
+      if (message != null) {
+        body.put("message", message);
+      }
+      return print(send(session, "POST", "/lote/test/pools/" + pool + "/nodes/" + node + "/unusable", JSON.writeValueAsString(body)));
+    }
+  }
+
+  @Command(
+      name = "reboot",
+      description = "Restart a node's host without warning: its agent and tasks are killed at once, its tasks queued again, and the node starts over.")
+  static final class Reboot implements Callable<Integer> {
+    @Mixin BatchSession session;
+
+    @Parameters(index = "0", paramLabel = "POOL")
+    String pool;
+
+    @Parameters(index = "1", paramLabel = "NODE")
+    String node;
+
+    @Override
+    public Integer call() throws Exception {
+      return print(send(session, "POST", "/lote/test/pools/" + pool + "/nodes/" + node + "/reboot", ""));
+    }
+  }
+
+  private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
 
   private static int print(HttpResponse<String> res) {
     if (res.statusCode() / 100 == 2) {

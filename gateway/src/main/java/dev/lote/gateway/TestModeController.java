@@ -28,7 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The operator API of a stack in test mode ({@code ./lote up --test-mode}), for users' own test
  * suites: {@code GET|POST /lote/test/clock} reads or moves forward ({@code {"advanceBy":"PT15M"}})
  * the clock of every service; {@code POST /lote/test/pools/{poolId}/nodes/{nodeId}/preempt}
- * preempts a low-priority node. Signed with the account's key like a Batch call; the pool-service
+ * preempts a low-priority node, {@code .../unusable} ({@code {"code":..., "message":...}}, both
+ * optional) makes a node unusable and {@code .../reboot} restarts its host without warning. Signed with the account's key like a Batch call; the pool-service
  * answers. Absent outside test mode (404 like any unknown path).
  */
 @RestController
@@ -63,6 +64,16 @@ class TestModeController {
   @PostMapping("/lote/test/pools/{poolId}/nodes/{nodeId}/preempt")
   ResponseEntity<String> preempt(HttpServletRequest request, @PathVariable String poolId, @PathVariable String nodeId) {
     return forward(request, "POST", "/internal/pools/" + poolId + "/nodes/" + nodeId + "/preempt", new byte[0]);
+  }
+
+  @PostMapping("/lote/test/pools/{poolId}/nodes/{nodeId}/unusable")
+  ResponseEntity<String> unusable(HttpServletRequest request, @PathVariable String poolId, @PathVariable String nodeId) throws IOException {
+    return forward(request, "POST", "/internal/test/pools/" + poolId + "/nodes/" + nodeId + "/unusable", request.getInputStream().readAllBytes());
+  }
+
+  @PostMapping("/lote/test/pools/{poolId}/nodes/{nodeId}/reboot")
+  ResponseEntity<String> reboot(HttpServletRequest request, @PathVariable String poolId, @PathVariable String nodeId) {
+    return forward(request, "POST", "/internal/test/pools/" + poolId + "/nodes/" + nodeId + "/reboot", new byte[0]);
   }
 
   private ResponseEntity<String> forward(HttpServletRequest request, String method, String path, byte[] body) {

@@ -31,6 +31,8 @@ import dev.lote.common.time.IsoDurations;
  *     task; null for none
  * @param mountConfigurationFile a JSON file with the pool's {@code mountConfiguration}, mounted
  *     under {@link #mounts()} before the start task; null for none
+ * @param testClock           the node of a stack in test mode: its clock is the services' test
+ *     clock ({@link AgentTestClock}), which wall-clock limits and retention follow
  */
 record AgentConfig(
     String nodeId,
@@ -53,7 +55,8 @@ record AgentConfig(
     String bindAddress,
     long hostPid,
     Path userAccountsFile,
-    Path mountConfigurationFile) {
+    Path mountConfigurationFile,
+    boolean testClock) {
 
   static AgentConfig parse(String[] args) {
     Map<String, String> m = new HashMap<>();
@@ -86,7 +89,8 @@ record AgentConfig(
         m.getOrDefault("bind-address", "127.0.0.1"),
         Long.parseLong(m.getOrDefault("host-pid", "0")),
         m.containsKey("user-accounts") ? Path.of(m.get("user-accounts")) : null,
-        m.containsKey("mount-configuration") ? Path.of(m.get("mount-configuration")) : null);
+        m.containsKey("mount-configuration") ? Path.of(m.get("mount-configuration")) : null,
+        Boolean.parseBoolean(m.getOrDefault("test-clock", "false")));
   }
 
   private static String required(Map<String, String> m, String name) {

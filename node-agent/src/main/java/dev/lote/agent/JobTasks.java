@@ -141,6 +141,31 @@ final class JobTasks {
     report(outcome, FIRST_RETRY);
   }
 
+  /** Woken when a job task's process exits or the clock moves forward (test mode). */
+  private final Object waiting = new Object();
+
+  /** The clock moved forward (test mode): a job task past its {@code maxWallClockTime} by the new time is ended. */
+  void clockAdvanced() {
+    synchronized (waiting) {
+      waiting.notifyAll();
+    }
+  }
+
+  /** Waits for the process to exit until the clock reads {@code deadline}; false when the clock got there first. */
+  private boolean exitsBefore(Process p, long deadline) throws InterruptedException {
+    p.onExit().thenRun(this::clockAdvanced);
+    synchronized (waiting) {
+      while (p.isAlive()) {
+        long left = deadline - clock.millis();
+        if (left <= 0) {
+          return false;
+        }
+        waiting.wait(left);
+      }
+    }
+    return true;
+  }
+
   /** Runs the task with its retries to its end (a release task is not retried), reporting that it runs. */
   private JobTaskReported run(String jobId, JobTaskKind kind, JobTaskSpec spec, boolean waitForSuccess) {
     Path dir = cfg.taskDir(jobId, spec.id());
@@ -167,7 +192,7 @@ final class JobTasks {
         Process p = started.process();
         ProcessGroups.Group group = started.group();
         Long limit = spec.maxWallClockMillis();
-        if (limit != null && !p.waitFor(limit, TimeUnit.MILLISECONDS)) {
+        if (limit != null && !exitsBefore(p, start.toEpochMilli() + limit)) {
           ProcessGroups.kill(p, group);
           exit = p.waitFor();
           reason = EndReason.WALL_CLOCK_EXCEEDED;

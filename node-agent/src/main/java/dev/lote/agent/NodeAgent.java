@@ -28,6 +28,7 @@ import dev.lote.common.events.NodeEvents.NodeAgentError;
 import dev.lote.common.events.NodeEvents.NodeReported;
 import dev.lote.common.events.NodeEvents.StartTaskOutcome;
 import dev.lote.common.events.Topics;
+import dev.lote.common.time.TestClock;
 
 /** One compute node: start task, then assignments from the node's topic, until stopped. */
 final class NodeAgent implements AutoCloseable {
@@ -61,6 +62,7 @@ final class NodeAgent implements AutoCloseable {
   private final DiskSpace disk;
   private final NodeBoots boots;
   private final AssignmentLoop assignments;
+  private final JobTasks jobTasks;
   private final ExecutorService launches = Executors.newFixedThreadPool(2, daemon("launcher"));
   /** One thread per attempt uploading its output files (at most one per slot), none when idle. */
   private final ExecutorService uploads = Executors.newCachedThreadPool(daemon("uploads"));
@@ -103,17 +105,38 @@ final class NodeAgent implements AutoCloseable {
     this.disk = new DiskSpace(cfg.root(), cfg.reservedDiskBytes());
     this.heartbeats = new Heartbeats(cfg, events, metrics, clock, timers, () -> self[0].runningCount(), () -> self[0].usedSlots(), this::errors);
     this.boots = NodeBoots.read(cfg.agentDir().resolve("boot"));
-    JobTasks jobTasks =
+    this.jobTasks =
         new JobTasks(cfg, processes, users, events, clock, jobTaskWorkers, timers, files.url(), job -> self[0].busyWith(job), boots.current());
     this.runner =
         new TaskRunner(
-            cfg, new Launcher(cfg, processes, users, this::containers), jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
+            cfg, new Launcher(cfg, processes, users, this::containers), this.jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
             heartbeats::changed, agentMetrics);
     self[0] = runner;
     this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> {
       nodeUsers.removeAll();
       report("deallocated", null);
     });
+    if (clock instanceof TestClock test) {
+      test.onAdvance(this::clockAdvanced);
+    }
+  }
+
+  /**
+   * The stack's clock moved forward (test mode): what waits on time looks again at once, as if
+   * that time had passed: wall-clock limits of running tasks and job tasks, and retention.
+   */
+  private void clockAdvanced() {
+    try {
+      timers.execute(runner::clockAdvanced);
+      jobTasks.clockAdvanced();
+      retentionSweeper.execute(
+          () -> {
+            retention.sweep();
+            runner.retentionSwept();
+          });
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      // the agent stops
+    }
   }
 
   private KafkaConsumer<String, byte[]> consumer() {

@@ -3,6 +3,8 @@ package dev.lote.agent;
 import java.time.Clock;
 import java.util.Arrays;
 
+import dev.lote.common.time.TestClock;
+
 /**
  * {@code java -jar node-agent.jar --lote.node.id=... --lote.node.pool-id=... --lote.node.root=... ...};
  * or a host of the {@code hosts} node provider: {@code java -jar node-agent.jar host --lote.host.address=...
@@ -22,7 +24,13 @@ public final class NodeAgentMain {
       System.exit(2);
       return;
     }
-    NodeAgent agent = new NodeAgent(cfg, Clock.systemUTC());
+    Clock clock = Clock.systemUTC();
+    if (cfg.testClock()) {
+      TestClock test = new TestClock(clock);
+      AgentTestClock.follow(test, cfg.kafka(), cfg.nodeId());
+      clock = test;
+    }
+    NodeAgent agent = new NodeAgent(cfg, clock);
     Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "shutdown"));
     agent.start();
     if (cfg.hostPid() > 0) {

@@ -345,6 +345,23 @@ final class TaskRunner {
     }
   }
 
+  /**
+   * The clock moved forward (test mode): each running attempt past its {@code maxWallClockTime}
+   * by the new time ends as it would when that much real time had passed.
+   */
+  void clockAdvanced() {
+    long now = clock.millis();
+    synchronized (this) {
+      for (Attempt at : List.copyOf(live.values())) {
+        Long limit = at.assignment.spec().maxWallClockMillis();
+        if (at.state() == Attempt.State.RUNNING && limit != null && limit > 0 && at.startTime() != null
+            && now - at.startTime().toEpochMilli() >= limit) {
+          stop(at, EndReason.WALL_CLOCK_EXCEEDED, WALL_CLOCK_MESSAGE);
+        }
+      }
+    }
+  }
+
   /** The process exited: its output files are uploaded, then its end is decided and reported. */
   private void exited(Attempt at, int exitCode) {
     ProcessGroups.ended(at.group());

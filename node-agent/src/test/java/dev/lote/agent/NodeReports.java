@@ -16,6 +16,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
+import dev.lote.common.events.TaskEvents;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskStarted;
 import dev.lote.common.events.Topics;
@@ -29,6 +30,7 @@ final class NodeReports implements AutoCloseable {
   final List<EventEnvelope> nodeReports = new CopyOnWriteArrayList<>();
   final Map<String, TaskStarted> started = new ConcurrentHashMap<>();
   final Map<String, TaskCompleted> completed = new ConcurrentHashMap<>();
+  final List<TaskEvents.JobTaskReported> jobTasks = new CopyOnWriteArrayList<>();
   private final String nodeId;
   private final KafkaConsumer<String, byte[]> consumer;
   private final Thread poller;
@@ -65,6 +67,7 @@ final class NodeReports implements AutoCloseable {
             TaskCompleted c = Events.JSON.treeToValue(e.payload(), TaskCompleted.class);
             completed.put(c.taskId(), c);
           }
+          case EventTypes.JOB_TASK_REPORTED -> jobTasks.add(Events.JSON.treeToValue(e.payload(), TaskEvents.JobTaskReported.class));
           default -> {}
         }
       }

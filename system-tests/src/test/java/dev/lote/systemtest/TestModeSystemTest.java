@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.joda.time.DateTime;
+import org.joda.time.Period;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,19 +16,32 @@ import org.junit.jupiter.api.Test;
 import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.protocol.models.AutoScaleRun;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
+import com.microsoft.azure.batch.protocol.models.ComputeNodeRebootOption;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
+import com.microsoft.azure.batch.protocol.models.CloudTask;
+import com.microsoft.azure.batch.protocol.models.ErrorCategory;
+import com.microsoft.azure.batch.protocol.models.JobAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
+import com.microsoft.azure.batch.protocol.models.PoolInformation;
+import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
+import com.microsoft.azure.batch.protocol.models.TaskConstraints;
+import com.microsoft.azure.batch.protocol.models.TaskExecutionResult;
+import com.microsoft.azure.batch.protocol.models.TaskState;
 
 /**
  * A stack started in test mode ({@code ./lote up --test-mode}), driven as a user's test suite
  * would drive it: {@code ./lote test advance} moves every service's clock, so an autoscale
  * interval passes without waiting for it and nodes are not taken for lost by the jump;
- * {@code ./lote test preempt} preempts a low-priority node. Through the official Java SDK and the
- * CLI, on a stack of its own (ports 500 above the shared one).
+ * {@code ./lote test preempt} preempts a low-priority node; moved far enough, the clock ends a
+ * running task past its wall clock; {@code ./lote test unusable} and {@code ./lote test reboot}
+ * make a node unusable and restart its host, and its task is queued again. Through the official
+ * Java SDK and the CLI, on a stack of its own (ports 500 above the shared one).
  */
 class TestModeSystemTest {
 
   static final String POOL = "test-mode-pool";
+  static final String FAULTS_POOL = "test-mode-faults";
+  static final String JOB = "test-mode-job";
   static LoteStack stack;
   static BatchClient client;
 
@@ -103,6 +117,90 @@ class TestModeSystemTest {
         .until(() -> client.computeNodeOperations().getComputeNode(POOL, node[0].id()).state() == ComputeNodeState.PREEMPTED);
 
     assertThat(offset(stack.lote(120, "test", "clock"))).as("a refused call moved nothing").isEqualTo(before.plusMinutes(15));
+  }
+
+  @Test
+  void aMovedClockEndsARunningTaskPastItsWallClockAndInjectedFaultsRequeueTasksUntilTheNodesComeBack() throws Exception {
+    SdkPools.createAndWaitIdle(client, FAULTS_POOL, 2, 1);
+    client.jobOperations().createJob(new JobAddParameter().withId(JOB).withPoolInfo(new PoolInformation().withPoolId(FAULTS_POOL)));
+
+    // (a) a task limited to an hour ends as if the hour had passed, without waiting for it
+    client.taskOperations()
+        .createTask(JOB, new TaskAddParameter().withId("bounded").withCommandLine("sleep 600")
+            .withConstraints(new TaskConstraints().withMaxWallClockTime(Period.hours(1))));
+    awaitTask("bounded", TaskState.RUNNING);
+    LoteStack.Result advanced = stack.lote(120, "test", "advance", "PT2H");
+    assertThat(advanced.code()).as(advanced.output()).isZero();
+    long advancedAt = System.nanoTime();
+    CloudTask bounded = awaitTask("bounded", TaskState.COMPLETED);
+    System.out.printf("TestModeSystemTest: the task past its wall clock ended %d ms after ./lote test advance PT2H%n", (System.nanoTime() - advancedAt) / 1_000_000);
+    assertThat(bounded.executionInfo().result()).isEqualTo(TaskExecutionResult.FAILURE);
+    assertThat(bounded.executionInfo().exitCode()).isEqualTo(137);
+    assertThat(bounded.executionInfo().failureInfo().category()).isEqualTo(ErrorCategory.USER_ERROR);
+    assertThat(bounded.executionInfo().failureInfo().code()).isEqualTo("TaskEnded");
+    assertThat(bounded.executionInfo().failureInfo().message()).isEqualTo("The task ran longer than its maximum wall clock time and was ended");
+    assertThat(bounded.executionInfo().endTime().getMillis() - bounded.executionInfo().startTime().getMillis())
+        .as("an hour and more by the stack's clock").isGreaterThanOrEqualTo(Duration.ofHours(1).toMillis());
+
+    // (b) a node made unusable: its task is queued again and runs on the other node; a reboot brings the node back
+    client.taskOperations().createTask(JOB, new TaskAddParameter().withId("victim").withCommandLine("sleep 600"));
+    String first = awaitTask("victim", TaskState.RUNNING).nodeInfo().nodeId();
+    LoteStack.Result unusable = stack.lote(120, "test", "unusable", FAULTS_POOL, first, "--code", "DiskBroken", "--message", "The disk broke.");
+    assertThat(unusable.code()).as(unusable.output()).isZero();
+    ComputeNode broken = client.computeNodeOperations().getComputeNode(FAULTS_POOL, first);
+    assertThat(broken.state()).isEqualTo(ComputeNodeState.UNUSABLE);
+    assertThat(broken.errors()).singleElement().satisfies(e -> {
+      assertThat(e.code()).isEqualTo("DiskBroken");
+      assertThat(e.message()).isEqualTo("The disk broke.");
+    });
+    CloudTask moved =
+        await("the task queued again and running on the other node")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(250))
+            .until(() -> client.taskOperations().getTask(JOB, "victim"),
+                t -> t.state() == TaskState.RUNNING && t.nodeInfo() != null && !first.equals(t.nodeInfo().nodeId()));
+    assertThat(moved.executionInfo().requeueCount()).isEqualTo(1);
+    assertThat(moved.executionInfo().retryCount()).as("no retry used").isZero();
+    String second = moved.nodeInfo().nodeId();
+    assertThat(client.computeNodeOperations().getComputeNode(FAULTS_POOL, first).state()).as("only a reboot or reimage ends it").isEqualTo(ComputeNodeState.UNUSABLE);
+
+    client.computeNodeOperations().rebootComputeNode(FAULTS_POOL, first, ComputeNodeRebootOption.REQUEUE);
+    ComputeNode back = awaitNode(first, ComputeNodeState.IDLE);
+    assertThat(back.errors() == null || back.errors().isEmpty()).as("its errors went with the fault").isTrue();
+
+    // (c) the host of the node running the task restarts: its agent and the task are killed at once, the
+    // task is queued again, and the node comes back through a boot of its own
+    DateTime bootedBefore = client.computeNodeOperations().getComputeNode(FAULTS_POOL, second).lastBootTime();
+    LoteStack.Result rebooted = stack.lote(120, "test", "reboot", FAULTS_POOL, second);
+    assertThat(rebooted.code()).as(rebooted.output()).isZero();
+    assertThat(client.computeNodeOperations().getComputeNode(FAULTS_POOL, second).state())
+        .isIn(ComputeNodeState.REBOOTING, ComputeNodeState.STARTING, ComputeNodeState.IDLE, ComputeNodeState.RUNNING);
+    CloudTask again =
+        await("the task queued again after the restart and running")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(250))
+            .until(() -> client.taskOperations().getTask(JOB, "victim"),
+                t -> t.state() == TaskState.RUNNING && t.executionInfo().requeueCount() == 2);
+    assertThat(again.executionInfo().retryCount()).isZero();
+    client.taskOperations().terminateTask(JOB, "victim");
+    ComputeNode restarted = awaitNode(second, ComputeNodeState.IDLE);
+    assertThat(restarted.lastBootTime()).as("booted again").isNotNull();
+    assertThat(restarted.lastBootTime().isAfter(bootedBefore)).as("booted at %s, before at %s", restarted.lastBootTime(), bootedBefore).isTrue();
+    assertThat(awaitNode(first, ComputeNodeState.IDLE).errors()).isNullOrEmpty();
+  }
+
+  private static CloudTask awaitTask(String taskId, TaskState state) {
+    return await("task " + taskId + " " + state)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> client.taskOperations().getTask(JOB, taskId), t -> t.state() == state);
+  }
+
+  private static ComputeNode awaitNode(String nodeId, ComputeNodeState state) {
+    return await("node " + nodeId + " " + state)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> client.computeNodeOperations().getComputeNode(FAULTS_POOL, nodeId), n -> n.state() == state);
   }
 
   /** The offset a {@code ./lote test clock} or {@code advance} printed. */

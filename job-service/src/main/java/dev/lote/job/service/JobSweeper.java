@@ -2,12 +2,15 @@ package dev.lote.job.service;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
+import dev.lote.common.time.TestClock;
 import dev.lote.job.config.JobSettings;
 import dev.lote.job.persistence.JobRepository;
 
@@ -25,16 +28,28 @@ public class JobSweeper {
   private final JobService service;
   private final JobSettings settings;
   private final Clock clock;
+  /** Sweeps after a clock advance (test mode), off the thread that follows the clock. */
+  private final Executor afterAdvance =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "job-sweeper-clock");
+            t.setDaemon(true);
+            return t;
+          });
 
   public JobSweeper(JobRepository jobs, JobService service, JobSettings settings, Clock clock) {
     this.jobs = jobs;
     this.service = service;
     this.settings = settings;
     this.clock = clock;
+    if (clock instanceof TestClock test) {
+      // a stack in test mode moved its clock: a job whose wall clock ran out by it ends now, not at the next sweep
+      test.onAdvance(() -> afterAdvance.execute(this::sweep));
+    }
   }
 
   @Scheduled(fixedDelayString = "${lote.jobs.sweep-interval:PT5S}")
-  public void sweep() {
+  public synchronized void sweep() {
     Instant now = clock.instant();
     Instant stoppedBefore = now.minus(settings.stopGrace());
     for (JobRepository.JobRef ref : jobs.sweepCandidates(stoppedBefore, now, now.minus(settings.emptyJobGrace()))) {

@@ -30,6 +30,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.lote.common.auth.InternalCredential;
+import dev.lote.common.time.TestClock;
 import dev.lote.job.persistence.TaskOutputRepository;
 import dev.lote.job.persistence.TaskOutputRepository.Kept;
 import dev.lote.job.persistence.TaskOutputRepository.Pending;
@@ -78,6 +79,20 @@ public class TaskOutputKeeper implements SmartLifecycle {
     this.maxBytes = maxBytes;
     this.giveUpAfter = giveUpAfter;
     this.internalSecret = internalSecret;
+    if (clock instanceof TestClock test) {
+      // a stack in test mode moved its clock: kept output past its retention goes now, not at the hourly sweep
+      test.onAdvance(
+          () -> {
+            ScheduledExecutorService e = executor;
+            if (running && e != null) {
+              try {
+                e.execute(this::sweep);
+              } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // stopped meanwhile
+              }
+            }
+          });
+    }
   }
 
   /** Queues the copies in the caller's transaction; copying starts once it commits. */

@@ -24,10 +24,11 @@ public class NodeProviderConfig {
   @Bean
   @ConditionalOnProperty(name = "lote.nodes.provider", havingValue = "local", matchIfMissing = true)
   public NodeProvider localNodeProvider(
-      NodeSettings nodes, LoteSettings lote, @Value("${spring.kafka.bootstrap-servers:127.0.0.1:9092}") String kafka) {
+      NodeSettings nodes, LoteSettings lote, @Value("${spring.kafka.bootstrap-servers:127.0.0.1:9092}") String kafka,
+      @Value("${lote.test-mode:false}") boolean testMode) {
     NodeSettings.Local local = nodes.local();
     LocalAgentOptions options = new LocalAgentOptions(
-        local.java(), local.agentJar(), local.root(), local.pidDir(), local.jvmFlags(), local.stopGrace(), local.heartbeatInterval());
+        local.java(), local.agentJar(), local.root(), local.pidDir(), local.jvmFlags(), local.stopGrace(), local.heartbeatInterval(), testMode);
     return new LocalNodeProvider(options, lote.publicUrl(), kafka);
   }
 

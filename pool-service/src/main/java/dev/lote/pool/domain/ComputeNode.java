@@ -57,6 +57,8 @@ public final class ComputeNode {
   private final Instant lastModified;
   private final boolean dedicated;
   private boolean preempted;
+  /** A fault injected in test mode: the node is unusable with it, its agent stopped, until a reboot or reimage. */
+  private NodeError fault;
 
   /** Everything a stored node holds; used by the repository. */
   public record Snapshot(
@@ -92,7 +94,8 @@ public final class ComputeNode {
       long version,
       Instant lastModified,
       boolean dedicated,
-      boolean preempted) {}
+      boolean preempted,
+      NodeError fault) {}
 
   public ComputeNode(Snapshot s) {
     this.id = s.id();
@@ -128,6 +131,7 @@ public final class ComputeNode {
     this.lastModified = s.lastModified();
     this.dedicated = s.dedicated();
     this.preempted = s.preempted();
+    this.fault = s.fault();
   }
 
   /** A dedicated node the pool has decided to have; its agent is not running yet. */
@@ -142,7 +146,7 @@ public final class ComputeNode {
         new Snapshot(
             id, pool.account(), pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), now,
             NodeState.CREATING, false, false, null, false, NodeState.CREATING, now, SCHEDULING_ENABLED,
-            null, null, null, null, null, 0, 0, 0, 0, null, null, List.of(), null, null, null, 0, now, dedicated, false));
+            null, null, null, null, null, 0, 0, 0, 0, null, null, List.of(), null, null, null, 0, now, dedicated, false, null));
   }
 
   /** The node's agent was started (or started again after a restart); the provider knows it by the handle. */
@@ -294,7 +298,7 @@ public final class ComputeNode {
    * started. Nothing placed there will report its end.
    */
   public boolean lost() {
-    return unresponsive || preempted;
+    return unresponsive || preempted || fault != null;
   }
 
   /**
@@ -321,6 +325,58 @@ public final class ComputeNode {
     return preempted;
   }
 
+  /**
+   * A fault injected in test mode makes the node unusable, as Azure makes a node it cannot use:
+   * the fault is among its {@code errors}, it is lost to the scheduler (which gives back what was
+   * placed there, to be queued again) and its agent is stopped. Only a reboot or reimage (a new
+   * agent) or the node's removal ends it.
+   *
+   * @throws dev.lote.common.error.BatchException 409 for a node that is leaving its pool, preempted,
+   *     being rebooted, reimaged or deallocated, or deallocated
+   */
+  public void makeUnusable(NodeError injected, Instant now) {
+    checkFaultable();
+    fault = injected;
+    refresh(Event.FAULT, now);
+  }
+
+  /** The fault injected in test mode, or null. */
+  public NodeError fault() {
+    return fault;
+  }
+
+  /**
+   * The node's host restarted without warning (a fault injected in test mode): its agent was
+   * killed with what it ran, and a new one is started; the node is {@code rebooting} until the new
+   * agent reports, then goes through {@code starting} as after a reboot. The new agent hands back
+   * the attempts its killed predecessor had started, which are queued again.
+   *
+   * @throws dev.lote.common.error.BatchException 409 unless the node has an agent that could be killed
+   */
+  public void crash(Instant now) {
+    checkFaultable();
+    if (fault != null || unresponsive || handle == null) {
+      throw BatchErrors.conflict("OperationNotValidOnNode", "The node has no running node agent to restart; it is " + state.wire() + ".");
+    }
+    restart = NodeRestart.REBOOT;
+    restartOption = null;
+    drained = false;
+    refresh(Event.HOST_RESTARTED, now);
+  }
+
+  private void checkFaultable() {
+    checkNotLeaving();
+    if (preempted) {
+      throw BatchErrors.conflict("OperationNotValidOnNode", "The node was preempted.");
+    }
+    if (restart != null) {
+      throw BatchErrors.conflict("OperationNotValidOnNode", "The node is being " + restart.state().wire().replace("ing", "ed") + ".");
+    }
+    if (reported == NodeState.DEALLOCATED) {
+      throw BatchErrors.conflict("OperationNotValidOnNode", "The node is deallocated.");
+    }
+  }
+
   /** The node is being removed from its pool along with the pool: its agent is stopped at once. */
   public void leave(Instant now) {
     leaving = true;
@@ -344,7 +400,7 @@ public final class ComputeNode {
    * there is no agent that could still hold a task (never started, or silent past the TTL).
    */
   public boolean removable() {
-    return leaving && deallocation != null && (drained || handle == null || unresponsive);
+    return leaving && deallocation != null && (drained || handle == null || unresponsive || fault != null);
   }
 
   /**
@@ -353,7 +409,7 @@ public final class ComputeNode {
    * nodes all hold nothing goes at once.
    */
   public boolean holdsNothing() {
-    return drained || handle == null || unresponsive || reported == NodeState.CREATING;
+    return drained || handle == null || unresponsive || fault != null || reported == NodeState.CREATING;
   }
 
   /** The node leaves for good; its state's last move. */
@@ -377,6 +433,8 @@ public final class ComputeNode {
       next = NodeState.PREEMPTED;
     } else if (restart != null && !(unresponsive && restartOption == null && error == null)) {
       next = restart.state();
+    } else if (fault != null) {
+      next = NodeState.UNUSABLE;
     } else if (unresponsive) {
       // a node whose agent could not be started cannot be used; one whose agent fell silent is not known
       next = error != null ? NodeState.UNUSABLE : NodeState.UNKNOWN;
@@ -396,6 +454,9 @@ public final class ComputeNode {
   /** Batch {@code errors}: why the node could not be started, then what its agent reported; empty when nothing. */
   public List<NodeError> errors() {
     List<NodeError> all = new ArrayList<>();
+    if (fault != null) {
+      all.add(fault);
+    }
     if (error != null) {
       all.add(error);
     }
@@ -417,7 +478,8 @@ public final class ComputeNode {
    * hands back, ends or finishes what it holds and reports when nothing is left.
    */
   public SchedulingView view() {
-    return new SchedulingView(state, taskSlots, schedulable(), agentUrl, leaving ? deallocation : restartOption, lost());
+    // a faulted node's agent is stopped: no agent is told how to deal with its tasks, which were given back
+    return new SchedulingView(state, taskSlots, schedulable(), agentUrl, leaving ? deallocation : fault != null ? null : restartOption, lost());
   }
 
   /**
@@ -457,7 +519,12 @@ public final class ComputeNode {
       case REBOOTING -> throw BatchErrors.conflict("NodeBeingRebooted", "The node is being rebooted.");
       case REIMAGING -> throw BatchErrors.conflict("NodeBeingReimaged", "The node is being reimaged.");
       case DEALLOCATING, DEALLOCATED -> throw BatchErrors.conflict("OperationNotValidOnNode", "The node is deallocated or being deallocated.");
-      case UNUSABLE -> throw BatchErrors.conflict("NodeStateUnusable", "The node is unusable.");
+      // as Azure advises for an unusable node: a reboot or reimage may bring it back
+      case UNUSABLE -> {
+        if (kind == NodeRestart.DEALLOCATE) {
+          throw BatchErrors.conflict("NodeStateUnusable", "The node is unusable.");
+        }
+      }
       default -> throw BatchErrors.conflict("OperationNotValidOnNode", "The operation is not valid on a node in state " + state.wire() + ".");
     }
     restart = kind;
@@ -500,13 +567,14 @@ public final class ComputeNode {
    * nothing is left on it, or there is no agent that could still hold a task.
    */
   public boolean restartable() {
-    return restart != null && restartOption != null && !leaving && (drained || handle == null || unresponsive);
+    return restart != null && restartOption != null && !leaving && (drained || handle == null || unresponsive || fault != null);
   }
 
   /** The agent of a rebooting or reimaging node was started again; the node keeps its state until it reports. */
   public void restarted(String providerHandle, Instant now) {
     restartOption = null;
     drained = false;
+    fault = null;
     relaunched(providerHandle, now);
   }
 
@@ -526,7 +594,7 @@ public final class ComputeNode {
         id, account, poolId, vmSize, taskSlots, allocationTime, reported, unresponsive, leaving, deallocation, drained, state,
         stateTransitionTime, schedulingState, lastBootTime, agentStartTime, lastContact, ipAddress, agentUrl,
         runningTasks, runningSlots, totalTasksRun, totalTasksSucceeded, startTaskInfo, error, agentErrors, handle, restart,
-        restartOption, version, lastModified, dedicated, preempted);
+        restartOption, version, lastModified, dedicated, preempted, fault);
   }
 
   /** A dedicated node, or a low-priority (spot) one. */

@@ -91,6 +91,15 @@ public interface NodeProvider {
    */
   void release(Collection<Provisioned> nodes, boolean keepFiles);
 
+  /**
+   * Kills the node's agent and what it runs at once, without the grace of {@link #release}, as
+   * when its host goes down; its files stay. Not reported to the {@link #onAgentExit} listener.
+   * A provider that cannot kill stops the agent as {@link #release} does.
+   */
+  default void kill(Provisioned node) {
+    release(java.util.List.of(node), true);
+  }
+
   class NodeLaunchException extends RuntimeException {
     public NodeLaunchException(String message, Throwable cause) {
       super(message, cause);

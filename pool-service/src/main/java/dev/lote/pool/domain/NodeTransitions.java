@@ -50,6 +50,8 @@ public final class NodeTransitions {
     STOPPED("agent stopped (deallocated)"),
     START("start requested"),
     PREEMPTED("low-priority node preempted"),
+    FAULT("unusable fault injected (test mode)"),
+    HOST_RESTARTED("host restart injected (test mode)"),
     LEAVE("pool shrinks, removes the node or is deleted"),
     REMOVED("nothing left, or silent past the TTL (lost)");
 
@@ -125,6 +127,16 @@ public final class NodeTransitions {
       t.add(new Transition(from, Event.REBOOT, REBOOTING));
       t.add(new Transition(from, Event.REIMAGE, REIMAGING));
       t.add(new Transition(from, Event.DEALLOCATE, DEALLOCATING));
+    }
+    // an unusable node is brought back by a reboot or reimage
+    t.add(new Transition(UNUSABLE, Event.REBOOT, REBOOTING));
+    t.add(new Transition(UNUSABLE, Event.REIMAGE, REIMAGING));
+    // faults a test suite injects (test mode): a node made unusable; a host restarted under its agent
+    for (NodeState from : List.of(CREATING, STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, RUNNING, OFFLINE, UNKNOWN)) {
+      t.add(new Transition(from, Event.FAULT, UNUSABLE));
+    }
+    for (NodeState from : List.of(CREATING, STARTING, WAITINGFORSTARTTASK, STARTTASKFAILED, IDLE, RUNNING, OFFLINE, UNUSABLE)) {
+      t.add(new Transition(from, Event.HOST_RESTARTED, REBOOTING));
     }
     t.add(new Transition(DEALLOCATING, Event.STOPPED, DEALLOCATED));
     t.add(new Transition(DEALLOCATED, Event.START, STARTING));

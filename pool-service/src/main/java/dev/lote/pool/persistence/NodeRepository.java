@@ -32,7 +32,7 @@ public class NodeRepository {
       "select id, account, pool_id, vm_size, task_slots, allocation_time, reported_state, unresponsive, leaving, deallocation, drained, state,"
           + " state_time, scheduling_state, last_boot_time, agent_start_time, last_contact, ip_address, agent_url,"
           + " running_tasks, running_slots, total_tasks_run, total_tasks_succeeded, start_task_info::text as start_task_info,"
-          + " error::text as error, agent_errors::text as agent_errors, handle, restart, restart_option, version, last_modified, dedicated, preempted from compute_node";
+          + " error::text as error, agent_errors::text as agent_errors, handle, restart, restart_option, version, last_modified, dedicated, preempted, fault::text as fault from compute_node";
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
@@ -72,7 +72,7 @@ public class NodeRepository {
         "update compute_node set state = ?, reported_state = ?, unresponsive = ?, leaving = ?, deallocation = ?, drained = ?, state_time = ?,"
             + " last_boot_time = ?, agent_start_time = ?, last_contact = ?, ip_address = ?, agent_url = ?, running_tasks = ?,"
             + " running_slots = ?, total_tasks_run = ?, total_tasks_succeeded = ?, start_task_info = ?::json, error = ?::json, agent_errors = ?::json,"
-            + " handle = ?, restart = ?, restart_option = ?, scheduling_state = ?, preempted = ?, version = version + 1, last_modified = ? where id = ?",
+            + " handle = ?, restart = ?, restart_option = ?, scheduling_state = ?, preempted = ?, fault = ?::json, version = version + 1, last_modified = ? where id = ?",
         nodes,
         500,
         (ps, node) -> bind(ps, node.snapshot(), now));
@@ -104,6 +104,7 @@ public class NodeRepository {
     ps.setString(i++, s.restartOption());
     ps.setString(i++, s.schedulingState());
     ps.setBoolean(i++, s.preempted());
+    ps.setString(i++, s.fault() == null ? null : json.writeValueAsString(s.fault()));
     ps.setObject(i++, ts(now));
     ps.setString(i, s.id());
   }
@@ -128,13 +129,13 @@ public class NodeRepository {
 
   /** Leaving nodes that can be removed now (see {@link ComputeNode#removable()}). */
   public List<ComputeNode> removable() {
-    return jdbc.query(SELECT + " where leaving and deallocation is not null and (drained or handle is null or unresponsive) order by id", this::node);
+    return jdbc.query(SELECT + " where leaving and deallocation is not null and (drained or handle is null or unresponsive or fault is not null) order by id", this::node);
   }
 
   /** Rebooting or reimaging nodes whose agent can be started again now (see {@link ComputeNode#restartable()}). */
   public List<ComputeNode> restartable() {
     return jdbc.query(
-        SELECT + " where restart_option is not null and not leaving and (drained or handle is null or unresponsive) order by id", this::node);
+        SELECT + " where restart_option is not null and not leaving and (drained or handle is null or unresponsive or fault is not null) order by id", this::node);
   }
 
   public int count(String account, String poolKey) {
@@ -156,7 +157,7 @@ public class NodeRepository {
 
   /** Every node whose agent should be running: the reconciler checks them after a restart. */
   public List<ComputeNode> allLaunched() {
-    return jdbc.query(SELECT + " where handle is not null and not leaving order by id", this::node);
+    return jdbc.query(SELECT + " where handle is not null and not leaving and fault is null order by id", this::node);
   }
 
   /**
@@ -166,7 +167,7 @@ public class NodeRepository {
    */
   public List<ComputeNode> unlaunched(boolean includeFailed) {
     return jdbc.query(
-        SELECT + " where handle is null and not leaving and not preempted and reported_state <> 'deallocated'" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
+        SELECT + " where handle is null and not leaving and not preempted and fault is null and reported_state <> 'deallocated'" + (includeFailed ? "" : " and error is null") + " order by id", this::node);
   }
 
   private static final String SILENT = " where handle is not null and not unresponsive and last_contact < ?";
@@ -228,6 +229,7 @@ public class NodeRepository {
     String startTask = rs.getString("start_task_info");
     String error = rs.getString("error");
     String agentErrors = rs.getString("agent_errors");
+    String fault = rs.getString("fault");
     return new ComputeNode(
         new Snapshot(
             rs.getString("id"),
@@ -262,6 +264,7 @@ public class NodeRepository {
             rs.getLong("version"),
             instant(rs, "last_modified"),
             rs.getBoolean("dedicated"),
-            rs.getBoolean("preempted")));
+            rs.getBoolean("preempted"),
+            fault == null ? null : json.readValue(fault, NodeError.class)));
   }
 }

@@ -13,6 +13,12 @@ import java.time.Duration;
  * @param jvmFlags  JVM options of every agent, separated by spaces
  * @param stopGrace how long an agent may take to stop after SIGTERM before it is killed
  * @param heartbeatInterval how often each agent sends a heartbeat
+ * @param testClock the stack is in test mode: agents follow its clock ({@code lote.test-clock})
  */
 public record LocalAgentOptions(
-    String java, Path agentJar, Path root, Path pidDir, String jvmFlags, Duration stopGrace, Duration heartbeatInterval) {}
+    String java, Path agentJar, Path root, Path pidDir, String jvmFlags, Duration stopGrace, Duration heartbeatInterval, boolean testClock) {
+
+  public LocalAgentOptions(String java, Path agentJar, Path root, Path pidDir, String jvmFlags, Duration stopGrace, Duration heartbeatInterval) {
+    this(java, agentJar, root, pidDir, jvmFlags, stopGrace, heartbeatInterval, false);
+  }
+}

@@ -123,6 +123,9 @@ public class LocalNodeProvider implements NodeProvider {
     command.add("--lote.node.kafka=" + kafka);
     command.add("--lote.node.vm-size=" + spec.vmSize());
     command.add("--lote.node.heartbeat-interval=" + settings.heartbeatInterval());
+    if (settings.testClock()) {
+      command.add("--lote.node.test-clock=true");
+    }
     if (spec.containers()) {
       command.add("--lote.node.containers=true");
     }
@@ -224,6 +227,19 @@ public class LocalNodeProvider implements NodeProvider {
         deleteTree(nodeRoot(node.nodeId()));
       }
     }
+  }
+
+  @Override
+  public void kill(Provisioned node) {
+    agent(node).ifPresent(
+        h -> {
+          releasing.add(h.pid());
+          List<ProcessHandle> children = h.descendants().toList();
+          h.destroyForcibly(); // first, so that it starts nothing more
+          children.forEach(ProcessHandle::destroyForcibly);
+          awaitExit(h, System.nanoTime() + settings.stopGrace().toNanos());
+          log.info("killed node agent {} (pid {}) and {} process(es) it ran", node.nodeId(), h.pid(), children.size());
+        });
   }
 
   private static void awaitExit(ProcessHandle h, long deadlineNanos) {

@@ -345,7 +345,7 @@ public class NodeReconciler implements SmartLifecycle {
   private void relaunch(Provisioned dead) {
     try {
       ComputeNode node = nodes.byId(dead.nodeId()).orElse(null);
-      if (node == null || node.leaving() || !Objects.equals(node.handle(), dead.handle())) {
+      if (node == null || node.leaving() || node.fault() != null || !Objects.equals(node.handle(), dead.handle())) {
         backoff.forget(dead.nodeId());
         return;
       }
@@ -369,6 +369,44 @@ public class NodeReconciler implements SmartLifecycle {
     } catch (RuntimeException e) {
       log.warn("could not start the agent of {} again: {}", dead.nodeId(), e.toString());
       agentDied(dead);
+    }
+  }
+
+  /**
+   * Stops the agent of a node made unusable (test mode), with what it ran; its files stay for a
+   * reboot. On this thread, as every provider call, and waited for.
+   */
+  public void stopFaulted(Provisioned agent) {
+    onThisThread(() -> provider.release(List.of(agent), true));
+  }
+
+  /**
+   * The node's host restarted without warning (test mode): its agent is killed at once with what
+   * it ran, and a new one started, as after a reboot. Waited for.
+   */
+  public void restartHost(Provisioned agent) {
+    onThisThread(
+        () -> {
+          provider.kill(agent);
+          ComputeNode node = nodes.byId(agent.nodeId()).orElse(null);
+          if (node == null || node.leaving() || !Objects.equals(node.handle(), agent.handle())) {
+            return; // it changed meanwhile (removed, leaving, or already started again)
+          }
+          Pool pool = pools.find(node.account(), BatchIds.key(node.poolId())).map(PoolRow::pool).orElse(null);
+          if (pool != null && pool.state() == PoolState.ACTIVE) {
+            // a last report of the killed agent may have ended the reboot meanwhile: its node needs an agent all the same
+            launch(node, pool, node.restarting() == NodeRestart.REBOOT ? Launch.RESTART : Launch.AGAIN);
+          }
+        });
+  }
+
+  private void onThisThread(Runnable work) {
+    try {
+      executor.submit(work).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     }
   }
 

@@ -400,4 +400,65 @@ class ComputeNodeTest {
     assertThat(node.state()).isEqualTo(NodeState.IDLE);
     assertThat(node.schedulable()).isTrue();
   }
+
+  @Test
+  void aNodeMadeUnusableByAFaultIsLostUntilARebootStartsANewAgent() {
+    ComputeNode node = ready();
+    NodeError fault = new NodeError("DiskBroken", "The disk broke.");
+
+    node.makeUnusable(fault, T0.plusSeconds(1));
+
+    assertThat(node.state()).isEqualTo(NodeState.UNUSABLE);
+    assertThat(node.errors()).containsExactly(fault);
+    assertThat(node.lost()).as("the scheduler gives back what ran there").isTrue();
+    assertThat(node.view().deallocation()).isNull();
+    node.heartbeat(0, 0, List.of(), T0.plusSeconds(2));
+    node.reported(report(NodeState.IDLE), T0.plusSeconds(2));
+    assertThat(node.state()).as("its stopped agent's last words change nothing").isEqualTo(NodeState.UNUSABLE);
+    assertThatThrownBy(() -> node.restart(NodeRestart.DEALLOCATE, "requeue", T0.plusSeconds(3))).hasMessageContaining("unusable");
+    assertThatThrownBy(() -> node.crash(T0.plusSeconds(3))).hasMessageContaining("no running node agent");
+
+    node.restart(NodeRestart.REBOOT, "requeue", T0.plusSeconds(3));
+    assertThat(node.state()).isEqualTo(NodeState.REBOOTING);
+    assertThat(node.view().deallocation()).as("no agent is left to tell").isNull();
+    assertThat(node.restartable()).isTrue();
+    node.restarted("4343", T0.plusSeconds(4));
+    assertThat(node.fault()).isNull();
+    assertThat(node.errors()).isEmpty();
+    assertThat(node.lost()).isFalse();
+    assertThat(node.state()).isEqualTo(NodeState.REBOOTING);
+    node.reported(report(NodeState.STARTING), T0.plusSeconds(5));
+    node.reported(report(NodeState.IDLE), T0.plusSeconds(6));
+    assertThat(node.state()).isEqualTo(NodeState.IDLE);
+  }
+
+  @Test
+  void aNodeWhoseHostRestartsIsRebootingUntilItsNewAgentReports() {
+    ComputeNode node = ready();
+
+    node.crash(T0.plusSeconds(1));
+
+    assertThat(node.state()).isEqualTo(NodeState.REBOOTING);
+    assertThat(node.schedulable()).isFalse();
+    assertThat(node.lost()).as("the new agent hands back what it finds in the journal").isFalse();
+    assertThat(node.view().deallocation()).as("the new agent is not told to leave").isNull();
+    assertThat(node.restartable()).as("started again by the fault itself, not after a drain").isFalse();
+    assertThatThrownBy(() -> node.crash(T0.plusSeconds(2))).hasMessageContaining("rebooted");
+    node.restarted("4343", T0.plusSeconds(2));
+    assertThat(node.state()).isEqualTo(NodeState.REBOOTING);
+    node.reported(report(NodeState.STARTING), T0.plusSeconds(3));
+    assertThat(node.state()).isEqualTo(NodeState.STARTING);
+    node.reported(report(NodeState.IDLE), T0.plusSeconds(4));
+    assertThat(node.state()).isEqualTo(NodeState.IDLE);
+    assertThat(node.restarting()).isNull();
+  }
+
+  @Test
+  void aFaultedNodeLeavingItsPoolIsRemovableAtOnce() {
+    ComputeNode node = ready();
+    node.makeUnusable(new NodeError("InjectedFault", "x"), T0.plusSeconds(1));
+    node.leave("requeue", T0.plusSeconds(2));
+    assertThat(node.removable()).isTrue();
+    assertThat(node.state()).isEqualTo(NodeState.LEAVINGPOOL);
+  }
 }
