@@ -172,7 +172,11 @@ public final class Traces implements AutoCloseable {
    * lower case; null for anything else (and for the nil UUID, which is not a valid trace id).
    */
   public static String traceIdOf(String clientRequestId) {
-    if (clientRequestId == null || clientRequestId.length() != 36) {
+    if (clientRequestId == null) {
+      return null;
+    }
+    clientRequestId = clientRequestId.trim();
+    if (clientRequestId.length() != 36) {
       return null;
     }
     UUID uuid;
@@ -235,7 +239,7 @@ public final class Traces implements AutoCloseable {
   @Override
   public void close() {
     if (sdk != null) {
-      sdk.getSdkTracerProvider().shutdown().join(10, TimeUnit.SECONDS);
+      sdk.getSdkTracerProvider().shutdown().join(5, TimeUnit.SECONDS);
     }
   }
 
