@@ -33,6 +33,12 @@ import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.auth.SharedKey;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
+import dev.lote.common.tracing.Traces;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
@@ -56,10 +62,15 @@ class BatchProxyFilter extends OncePerRequestFilter {
       Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding",
           "upgrade", "host", "content-length", "expect", "http2-settings");
 
-  /** Never taken from a client: the gateway sets them, and the internal credential is not the client's to give. */
+  /**
+   * Never taken from a client: the gateway sets them, the internal credential is not the client's
+   * to give, and a trace begins at the gateway (keyed by the client request id, see {@link Traces}).
+   */
   private static final Set<String> SET_BY_GATEWAY =
       Set.of(
           REQUEST_ID,
+          Traces.TRACEPARENT,
+          "tracestate",
           "dataserviceversion",
           ACCOUNT.toLowerCase(Locale.ROOT),
           BASE_URL.toLowerCase(Locale.ROOT),
@@ -79,6 +90,7 @@ class BatchProxyFilter extends OncePerRequestFilter {
   private final String internalSecret;
   private final Breakers breakers;
   private final AccountRateLimits rateLimits;
+  private final Traces traces;
 
   BatchProxyFilter(
       SharedKeyAuthenticator auth,
@@ -88,8 +100,10 @@ class BatchProxyFilter extends OncePerRequestFilter {
       Clock clock,
       Breakers breakers,
       AccountRateLimits rateLimits,
+      Traces traces,
       @org.springframework.beans.factory.annotation.Value("${lote.test-mode:false}") boolean testMode) {
     this.testMode = testMode;
+    this.traces = traces;
     this.auth = auth;
     this.jobTokens = jobTokens;
     this.breakers = breakers;
@@ -124,9 +138,13 @@ class BatchProxyFilter extends OncePerRequestFilter {
       response.setHeader("client-request-id", clientRequestId);
     }
     MDC.put(MDC_CORRELATION_ID, requestId);
+    Span span = traces.enabled() ? serverSpan(request, requestId, clientRequestId) : Span.getInvalid();
+    Scope scope = span.isRecording() ? span.makeCurrent() : Scope.noop();
     try {
       BatchApi.Operation operation = checks.url(request);
+      span.setAttribute(Traces.OPERATION, operation.id()).updateName(operation.id());
       String account = JobTokenAuthenticator.applies(request) ? jobTokens.authenticate(request) : auth.authenticate(request);
+      span.setAttribute(Traces.ACCOUNT, account);
       rateLimits.acquire(account);
       refuseRepeatedQueryParameters(request);
       request = checks.body(request, operation);
@@ -136,10 +154,38 @@ class BatchProxyFilter extends OncePerRequestFilter {
       writeError(request, response, e, requestId);
     } catch (RuntimeException e) {
       log.error("unexpected failure serving {} {}", request.getMethod(), request.getRequestURI(), e);
+      span.recordException(e);
       writeError(request, response, BatchErrors.internal(e.getClass().getSimpleName()), requestId);
     } finally {
       MDC.remove(MDC_CORRELATION_ID);
+      scope.close();
+      if (span.isRecording()) {
+        span.setAttribute("http.response.status_code", response.getStatus());
+        if (response.getStatus() >= 500) {
+          span.setStatus(StatusCode.ERROR);
+        }
+        span.end();
+      }
     }
+  }
+
+  /**
+   * The span of a Batch call, which begins its trace: the trace id is the client request id's when
+   * that is a UUID ({@link Traces#traceIdOf}), so the trace of an SDK call is found by the id the
+   * client chose; else a random one. Named by the operation once it is known.
+   */
+  private Span serverSpan(HttpServletRequest request, String requestId, String clientRequestId) {
+    SpanBuilder b =
+        traces.tracer()
+            .spanBuilder(request.getMethod() + " " + Routes.firstSegment(request.getRequestURI()))
+            .setSpanKind(SpanKind.SERVER)
+            .setAttribute("http.request.method", request.getMethod())
+            .setAttribute("url.path", request.getRequestURI())
+            .setAttribute(Traces.REQUEST_ID, requestId);
+    if (clientRequestId != null) {
+      b.setAttribute(Traces.CLIENT_REQUEST_ID, clientRequestId);
+    }
+    return traces.startTrace(b, Traces.traceIdOf(clientRequestId));
   }
 
   private void forward(HttpServletRequest request, HttpServletResponse response, URI upstream, String account, String requestId)
@@ -157,6 +203,10 @@ class BatchProxyFilter extends OncePerRequestFilter {
       }
     }
     b.header(ACCOUNT, account).header(BASE_URL, baseUrl).header(REQUEST_ID, requestId);
+    String traceparent = Traces.currentTraceparent();
+    if (traceparent != null) {
+      b.header(Traces.TRACEPARENT, traceparent);
+    }
     if (InternalCredential.configured(internalSecret)) {
       b.header(InternalCredential.HEADER, internalSecret);
     }

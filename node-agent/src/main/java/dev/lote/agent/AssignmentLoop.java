@@ -1,5 +1,6 @@
 package dev.lote.agent;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -7,12 +8,14 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.CommitFailedException;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +26,7 @@ import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.JobReleaseRequested;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
 import dev.lote.common.events.Topics;
+import dev.lote.common.tracing.Traces;
 
 /**
  * Reads the node's command topic and applies each polled batch as a whole: its assignments are
@@ -93,14 +97,14 @@ final class AssignmentLoop implements Runnable {
     for (ConsumerRecord<String, byte[]> r : batch) {
       Object command;
       try {
-        command = parse(r.value());
+        command = parse(r.value(), r);
       } catch (RuntimeException e) {
         long n = skipped.incrementAndGet();
         log.warn("skipping record {}-{}@{}, not a valid command ({} skipped so far): {}", r.topic(), r.partition(), r.offset(), n, e.toString());
         continue;
       }
       if (command instanceof Assignment a) {
-        runner.accept(a.assigned(), a.correlationId());
+        runner.accept(a.assigned(), a.correlationId(), a.traceparent());
       } else if (command instanceof TaskKillRequested k) {
         runner.kill(k);
       } else if (command instanceof NodeDeallocate d) {
@@ -112,16 +116,17 @@ final class AssignmentLoop implements Runnable {
     runner.endBatch();
   }
 
-  private record Assignment(TaskAssigned assigned, String correlationId) {}
+  /** An assignment with the traceparent its record carries (the scheduler's placement span; null without one). */
+  private record Assignment(TaskAssigned assigned, String correlationId, String traceparent) {}
 
   /** The command a record holds; null for one meant for another node or of a type the agent ignores. */
-  private Object parse(byte[] value) {
+  private Object parse(byte[] value, ConsumerRecord<String, byte[]> record) {
     EventEnvelope e = Events.JSON.readValue(value, EventEnvelope.class);
     return switch (e.type()) {
       case EventTypes.TASK_ASSIGNED -> {
         TaskAssigned a = Events.JSON.treeToValue(e.payload(), TaskAssigned.class);
         require(a.jobId() != null && a.taskId() != null && a.spec() != null && a.spec().commandLine() != null, "an assignment without job, task or command line");
-        yield a.nodeId() == null || a.nodeId().equals(nodeId) ? new Assignment(a, e.correlationId()) : null;
+        yield a.nodeId() == null || a.nodeId().equals(nodeId) ? new Assignment(a, e.correlationId(), traceparent(record)) : null;
       }
       case EventTypes.TASK_KILL_REQUESTED -> {
         TaskKillRequested k = Events.JSON.treeToValue(e.payload(), TaskKillRequested.class);
@@ -139,6 +144,11 @@ final class AssignmentLoop implements Runnable {
       }
       default -> null;
     };
+  }
+
+  private static String traceparent(ConsumerRecord<String, byte[]> record) {
+    Header h = record.headers().lastHeader(Traces.TRACEPARENT);
+    return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.US_ASCII);
   }
 
   private static void require(boolean ok, String what) {

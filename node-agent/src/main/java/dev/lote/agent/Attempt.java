@@ -57,6 +57,10 @@ final class Attempt {
   private Process process;
   private ProcessGroups.Group group;
   private Instant startTime;
+  /** The span its assignment continues (from the task.assigned record); null without one. Not journaled. */
+  volatile String traceparent;
+  /** The span of its run, from launch to its end; null while traces are off or it was not traced. */
+  volatile io.opentelemetry.api.trace.Span span;
   /** Who its process runs as, once decided; set by the launching thread before the process starts. */
   private volatile TaskUsers.User user;
 

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import dev.lote.common.events.TaskEvents.JobTaskSpecs;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
+import dev.lote.common.tracing.Traces;
 
 /**
  * Prepares an attempt's directory and resource files and starts its process in a group of its own:
@@ -72,9 +73,20 @@ final class Launcher {
    * the reason on stderr; a command line that cannot be split throws, its reason on stderr.
    */
   Processes.Started start(TaskAssigned a, TaskUsers.User user) throws IOException {
+    return start(a, user, null);
+  }
+
+  /**
+   * @param traceparent the span the task's process continues, given to it as {@code TRACEPARENT}
+   *     (OpenTelemetry's environment carrier), so its own instrumented code joins the trace; null for none
+   */
+  Processes.Started start(TaskAssigned a, TaskUsers.User user, String traceparent) throws IOException {
     Path taskDir = cfg.taskDir(a.jobId(), a.taskId());
     try {
       Map<String, String> batch = processes.batchVariables(a.jobId(), a.taskId(), taskDir);
+      if (traceparent != null) {
+        batch.put(Traces.TRACEPARENT_VARIABLE, traceparent);
+      }
       JobTaskSpecs jobTasks = a.spec().jobTasks();
       if (jobTasks != null && jobTasks.preparation() != null) {
         Path prep = cfg.taskDir(a.jobId(), jobTasks.preparation().id());

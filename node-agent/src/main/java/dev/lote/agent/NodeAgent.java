@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +30,7 @@ import dev.lote.common.events.NodeEvents.NodeReported;
 import dev.lote.common.events.NodeEvents.StartTaskOutcome;
 import dev.lote.common.events.Topics;
 import dev.lote.common.time.TestClock;
+import dev.lote.common.tracing.Traces;
 
 /** One compute node: start task, then assignments from the node's topic, until stopped. */
 final class NodeAgent implements AutoCloseable {
@@ -63,6 +65,7 @@ final class NodeAgent implements AutoCloseable {
   private final NodeBoots boots;
   private final AssignmentLoop assignments;
   private final JobTasks jobTasks;
+  private final Traces traces;
   private final ExecutorService launches = Executors.newFixedThreadPool(2, daemon("launcher"));
   /** One thread per attempt uploading its output files (at most one per slot), none when idle. */
   private final ExecutorService uploads = Executors.newCachedThreadPool(daemon("uploads"));
@@ -98,6 +101,11 @@ final class NodeAgent implements AutoCloseable {
     this.processes = new Processes(cfg, cfg.taskCgroups() ? TaskCgroups.forNode(cfg.nodeId(), cfg.maxTaskProcesses()) : TaskCgroups.none());
     this.journal = new Journal(cfg.journal());
     this.reporter = new Reporter(events, journal, timers);
+    // LOTE_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT), passed on from the service that started the agent
+    this.traces =
+        Traces.start(
+            "lote-node-agent", Traces.endpointFromEnvironment(System.getenv()),
+            Map.of("lote.node_id", cfg.nodeId(), "lote.pool_id", cfg.poolId(), "lote.account", cfg.account()));
     HostMetrics metrics = new HostMetrics(cfg.root(), clock);
     TaskRunner[] self = new TaskRunner[1];
     AgentMetrics agentMetrics = new AgentMetrics(cfg.poolId(), cfg.nodeId(), cfg.slots(), () -> self[0].runningCount(), () -> self[0].usedSlots());
@@ -110,7 +118,7 @@ final class NodeAgent implements AutoCloseable {
     this.runner =
         new TaskRunner(
             cfg, new Launcher(cfg, processes, users, this::containers), this.jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
-            heartbeats::changed, agentMetrics);
+            heartbeats::changed, agentMetrics, traces);
     self[0] = runner;
     this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> {
       nodeUsers.removeAll();
@@ -374,6 +382,7 @@ final class NodeAgent implements AutoCloseable {
     events.close();
     journal.close();
     retention.close();
+    traces.close();
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -12,6 +12,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +24,7 @@ import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
 import dev.lote.common.events.TaskEvents.TaskStarted;
+import dev.lote.common.tracing.Traces;
 
 /**
  * Runs the attempts assigned to this node: accepts them a polled batch at a time, starts them as
@@ -64,13 +68,15 @@ final class TaskRunner {
   private final List<Attempt> batch = new ArrayList<>();
   private final SlotQueue slots;
   private final AgentMetrics metrics;
+  private final Traces traces;
   private Leaving leaving;
   private volatile boolean halted;
 
   TaskRunner(
       AgentConfig cfg, Launcher launcher, JobTasks jobTasks, Reporter reporter, Journal journal, Retention retention, Clock clock,
       Executor launches, Executor uploads, ScheduledExecutorService timers, String agentUrl, Runnable runningChanged,
-      AgentMetrics metrics) {
+      AgentMetrics metrics, Traces traces) {
+    this.traces = traces;
     this.cfg = cfg;
     this.launcher = launcher;
     this.jobTasks = jobTasks;
@@ -113,6 +119,11 @@ final class TaskRunner {
 
   /** Accepts an assignment into the current batch (journaled, forced with the batch); a known one is ignored. */
   void accept(TaskAssigned a, String correlationId) {
+    accept(a, correlationId, null);
+  }
+
+  /** As {@link #accept(TaskAssigned, String)}; the attempt's run continues the span {@code traceparent} names. */
+  void accept(TaskAssigned a, String correlationId, String traceparent) {
     String key = Journal.key(a);
     Attempt handedBack = null;
     synchronized (this) {
@@ -120,6 +131,7 @@ final class TaskRunner {
         return;
       }
       Attempt at = Attempt.accepted(a, correlationId);
+      at.traceparent = traceparent;
       if (leaving != null) {
         at.handBack(Leaving.UNSTARTED);
         leaving.arrived(key);
@@ -308,7 +320,7 @@ final class TaskRunner {
     Processes.Started s;
     long spawning = System.nanoTime();
     try {
-      s = launcher.start(a, user);
+      s = launcher.start(a, user, runSpan(at));
       metrics.spawned(Duration.ofNanos(System.nanoTime() - spawning));
     } catch (IOException e) {
       // as a shell would: the command could not be run, exit code 127, the reason on stderr
@@ -360,6 +372,47 @@ final class TaskRunner {
         }
       }
     }
+  }
+
+  /**
+   * Starts the span of the attempt's run, a child of its assignment's, and returns the traceparent
+   * its process is given: the run span's, or the assignment's as received while traces are off
+   * here; null for an untraced attempt.
+   */
+  private String runSpan(Attempt at) {
+    if (at.traceparent == null || !traces.enabled()) {
+      return at.traceparent;
+    }
+    TaskAssigned a = at.assignment;
+    Span span =
+        traces.span("run task", SpanKind.INTERNAL, at.traceparent)
+            .setAttribute(Traces.JOB_ID, a.jobId())
+            .setAttribute(Traces.TASK_ID, a.taskId())
+            .setAttribute(Traces.NODE_ID, cfg.nodeId())
+            .setAttribute(Traces.POOL_ID, cfg.poolId())
+            .setAttribute("lote.attempt", a.attempt())
+            .setAttribute(Traces.REQUEST_ID, at.correlationId)
+            .startSpan();
+    at.span = span;
+    return Traces.traceparent(span.getSpanContext());
+  }
+
+  private static void endRunSpan(Attempt at, Integer exitCode) {
+    Span span = at.span;
+    if (span == null) {
+      return;
+    }
+    at.span = null;
+    if (exitCode != null) {
+      span.setAttribute("process.exit.code", exitCode);
+    }
+    if (at.reason() != null) {
+      span.setAttribute("lote.end_reason", at.reason().toString());
+    }
+    if (at.reason() != EndReason.SUCCEEDED) {
+      span.setStatus(StatusCode.ERROR);
+    }
+    span.end();
   }
 
   /** The process exited: its output files are uploaded, then its end is decided and reported. */
@@ -425,6 +478,7 @@ final class TaskRunner {
     retention.ended(
         new Retention.TaskRef(at.assignment.jobId(), at.assignment.taskId()), nothingRan ? 0 : kept == null ? DEFAULT_RETENTION_MILLIS : kept);
     reporter.completed(at.key, completion(at, exitCode, endTime), at.correlationId);
+    endRunSpan(at, exitCode);
     metrics.completed(at.reason());
     synchronized (this) {
       live.remove(at.key);

@@ -158,6 +158,31 @@ class NodeAgentTest {
   }
 
   @Test
+  void aTracedAssignmentGivesItsProcessTheTraceparentAndAnUntracedOneNone() throws Exception {
+    // the agent exports nothing here (no OTLP endpoint): the process continues the scheduler's span as received
+    String traceparent = "00-9c4f2e330b5a4d8e9f1a3c2b1a0d9e8f-b7ad6b7169203331-01";
+    String printIt = "/bin/sh -c 'echo \"[$TRACEPARENT]\"'";
+    TaskAssigned a = new TaskAssigned(JOB, "traced", "pool-a", NODE, 0, new TaskRunSpec(printIt, Map.of(), 1, null, List.of(), false));
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", LoteTestInfra.kafkaBootstrapServers());
+    try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> kafka =
+        new org.apache.kafka.clients.producer.KafkaProducer<>(
+            p, new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      var record =
+          new org.apache.kafka.clients.producer.ProducerRecord<>(
+              Topics.nodeCommands(NODE), "traced", Events.JSON.writeValueAsBytes(producer.envelope(EventTypes.TASK_ASSIGNED, JOB, a)));
+      record.headers().add("traceparent", traceparent.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      kafka.send(record).get();
+    }
+    assign("untraced", printIt, null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> completed.keySet().containsAll(List.of("traced", "untraced")));
+
+    assertThat(completed.get("traced").exitCode()).isZero();
+    assertThat(root.resolve("node/workitems/" + JOB + "/job-1/traced/stdout.txt")).hasContent("[" + traceparent + "]");
+    assertThat(root.resolve("node/workitems/" + JOB + "/job-1/untraced/stdout.txt")).hasContent("[]");
+  }
+
+  @Test
   void runsTasksReportsExitCodesAndServesTheirOutput() throws Exception {
     assign("hello", "/bin/sh -c \"echo $GREETING; echo $AZ_BATCH_TASK_ID; echo $AZ_BATCH_JOB_ID >&2\"", null);
     assign("fails", "/bin/sh -c 'exit 3'", null);

@@ -11,6 +11,8 @@ import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -27,6 +29,7 @@ import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
 import dev.lote.common.events.TaskEvents.TaskRunSpec;
 import dev.lote.common.events.Topics;
+import dev.lote.common.tracing.Traces;
 import dev.lote.scheduler.domain.Placement;
 import dev.lote.scheduler.domain.Preemption;
 import dev.lote.scheduler.domain.TaskLengths;
@@ -75,6 +78,7 @@ public class SchedulingConsumer {
   private final Counter placements;
   private final Counter refused;
   private final SchedulerMetrics metrics;
+  private final Traces traces;
 
   /**
    * @param backlogPerSlot how many tasks per slot a node may hold waiting beside the ones it runs
@@ -86,7 +90,7 @@ public class SchedulingConsumer {
    */
   public SchedulingConsumer(
       SchedulingStore store, PlanApplier applier, Outbox outbox, EventCodec codec, Clock clock, MeterRegistry meters,
-      SchedulerMetrics metrics, TransactionTemplate tx,
+      SchedulerMetrics metrics, TransactionTemplate tx, Traces traces,
       @Value("${lote.scheduler.node-backlog-per-slot:4}") int backlogPerSlot,
       @Value("${lote.scheduler.short-task:500ms}") Duration shortTask) {
     this.store = store;
@@ -97,6 +101,7 @@ public class SchedulingConsumer {
     this.tx = tx;
     this.lengths = new TaskLengths(backlogPerSlot, shortTask);
     this.metrics = metrics;
+    this.traces = traces;
     this.placements = Counter.builder("lote.scheduler.placements").description("attempts placed on a node").register(meters);
     this.refused =
         Counter.builder("lote.scheduler.placements.refused")
@@ -238,7 +243,8 @@ public class SchedulingConsumer {
         out.add(
             new Outbox.Message(
                 Topics.nodeCommands(p.nodeId()), p.nodeId(),
-                outbox.envelope(EventTypes.TASK_ASSIGNED, pool.account(), q.jobId(), q.correlationId(), assigned)));
+                outbox.envelope(EventTypes.TASK_ASSIGNED, pool.account(), q.jobId(), q.correlationId(), assigned),
+                placedSpan(q, p.nodeId())));
       }
       Instant now = clock.instant();
       placed.forEach(p -> metrics.placed(p.task().poolId(), p.task().queuedAt(), now));
@@ -248,6 +254,26 @@ public class SchedulingConsumer {
         return;
       }
     }
+  }
+
+  /**
+   * A placement of a traced task is a span of the trace that queued it, and its task.assigned
+   * continues that span; null (the outbox takes the current span, if any) for an untraced one.
+   */
+  private String placedSpan(PlanApplier.Queued q, String nodeId) {
+    if (q.traceparent() == null || !traces.enabled()) {
+      return q.traceparent();
+    }
+    Span span =
+        traces.span("place task", SpanKind.INTERNAL, q.traceparent())
+            .setAttribute(Traces.JOB_ID, q.jobId())
+            .setAttribute(Traces.TASK_ID, q.taskId())
+            .setAttribute(Traces.POOL_ID, q.poolId())
+            .setAttribute(Traces.NODE_ID, nodeId)
+            .setAttribute(Traces.REQUEST_ID, q.correlationId())
+            .startSpan();
+    span.end();
+    return Traces.traceparent(span.getSpanContext());
   }
 
   private static void pause(int attempt) {

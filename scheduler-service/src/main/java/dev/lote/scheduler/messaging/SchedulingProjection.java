@@ -27,6 +27,7 @@ import dev.lote.common.events.TaskEvents.TaskKillRequested;
 import dev.lote.common.events.TaskEvents.TaskQueued;
 import dev.lote.common.events.Topics;
 import dev.lote.common.ids.BatchIds;
+import dev.lote.common.tracing.Traces;
 import dev.lote.scheduler.domain.NodeFillType;
 import dev.lote.scheduler.domain.TaskLengths;
 import dev.lote.scheduler.persistence.SchedulingStore;
@@ -229,7 +230,8 @@ final class SchedulingProjection {
     queued.add(
         new SchedulingStore.Queue(
             account, jobKey, BatchIds.key(q.taskId()), q.jobId(), q.taskId(), pool, q.poolId(), q.jobPriority(), q.attempt(),
-            Math.max(1, q.spec().requiredSlots()), codec.mapper().writeValueAsString(q.spec()), correlationId));
+            Math.max(1, q.spec().requiredSlots()), codec.mapper().writeValueAsString(q.spec()), correlationId,
+            Traces.currentTraceparent()));
     touched.add(new PoolRef(account, pool));
   }
 

@@ -36,7 +36,7 @@ public class PlanApplier {
    */
   public record Queued(
       Placement.Candidate candidate, String jobId, String taskId, String poolId, String spec, String correlationId, boolean jobManager,
-      Instant queuedAt) {}
+      Instant queuedAt, String traceparent) {}
 
   /**
    * One pool as a plan sees it: its fill type, its nodes, (if any capacity is free) the head of its
@@ -192,7 +192,8 @@ public class PlanApplier {
   /** The head's columns; the run spec gives the affinity id and whether a job manager runs exclusively. */
   private static final String HEAD =
       "select q.job_key, q.task_key, q.attempt, q.required_slots, q.job_id, q.task_id, q.pool_id, q.spec::text, q.correlation_id, "
-          + "q.priority, q.arrival, q.spec->>'affinityId', coalesce((q.spec->'jobManager'->>'exclusive')::boolean, false), q.queued_at "
+          + "q.priority, q.arrival, q.spec->>'affinityId', coalesce((q.spec->'jobManager'->>'exclusive')::boolean, false), q.queued_at, "
+          + "q.traceparent "
           + "from queued_task q ";
 
   /** A head row with its place in the queue. */
@@ -207,7 +208,7 @@ public class PlanApplier {
                 rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), affinityId == null ? null : AffinityIds.nodeId(affinityId),
                 rs.getBoolean(13)),
             rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(11) < 0,
-            rs.getTimestamp(14).toInstant()),
+            rs.getTimestamp(14).toInstant(), rs.getString(15)),
         rs.getInt(10),
         rs.getLong(11));
   }

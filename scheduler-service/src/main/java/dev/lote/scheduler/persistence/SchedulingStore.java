@@ -20,8 +20,14 @@ public class SchedulingStore {
   /** An attempt placed on a node, holding its slots there until it ends. */
   public record Held(String jobId, String taskId, String poolId, int attempt, String nodeId, int slots, String correlationId) {}
 
+  /** An attempt to queue; {@code traceparent} is the span that queued it (null when traces are off). */
   public record Queue(String account, String jobKey, String taskKey, String jobId, String taskId, String poolKey,
-      String poolId, int priority, int attempt, int requiredSlots, String spec, String correlationId) {}
+      String poolId, int priority, int attempt, int requiredSlots, String spec, String correlationId, String traceparent) {
+    public Queue(String account, String jobKey, String taskKey, String jobId, String taskId, String poolKey,
+        String poolId, int priority, int attempt, int requiredSlots, String spec, String correlationId) {
+      this(account, jobKey, taskKey, jobId, taskId, poolKey, poolId, priority, attempt, requiredSlots, spec, correlationId, null);
+    }
+  }
 
   private static final String HELD = "select job_id, task_id, pool_id, attempt, node_id, slots, correlation_id from assignment ";
 
@@ -186,15 +192,16 @@ public class SchedulingStore {
     }
     List<Queue> rows = List.copyOf(latest.values());
     return jdbc.query(
-        "with q as (select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[]) "
-            + "  with ordinality as q(account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec, correlation_id, n)),"
-            + " ins as (insert into queued_task (account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec, correlation_id, arrival) "
-            + "  select account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec::jsonb, correlation_id, "
+        "with q as (select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::text[]) "
+            + "  with ordinality as q(account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec, correlation_id, traceparent, n)),"
+            + " ins as (insert into queued_task (account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec, correlation_id, traceparent, arrival) "
+            + "  select account, job_key, task_key, job_id, task_id, pool_key, pool_id, priority, attempt, required_slots, spec::jsonb, correlation_id, traceparent, "
             + "  nextval(pg_get_serial_sequence('queued_task', 'arrival')) - case when jsonb_typeof(spec::jsonb->'jobManager') = 'object' then "
             + JOB_MANAGER_AHEAD + " else 0 end from q order by n "
             + "  on conflict (account, job_key, task_key) do update set attempt = excluded.attempt, priority = excluded.priority, "
             + "  required_slots = excluded.required_slots, spec = excluded.spec, pool_key = excluded.pool_key, pool_id = excluded.pool_id, "
-            + "  correlation_id = excluded.correlation_id, queued_at = excluded.queued_at where queued_task.attempt < excluded.attempt),"
+            + "  correlation_id = excluded.correlation_id, traceparent = excluded.traceparent, queued_at = excluded.queued_at "
+            + "  where queued_task.attempt < excluded.attempt),"
             + " gone as (delete from assignment a using q where a.account = q.account and a.job_key = q.job_key and a.task_key = q.task_key "
             + "  and a.attempt < q.attempt returning a.node_id, a.slots),"
             + " freed as (select node_id, sum(slots) as slots from gone group by node_id)"
@@ -212,7 +219,8 @@ public class SchedulingStore {
         rows.stream().map(Queue::attempt).toArray(Integer[]::new),
         rows.stream().map(Queue::requiredSlots).toArray(Integer[]::new),
         rows.stream().map(Queue::spec).toArray(String[]::new),
-        rows.stream().map(Queue::correlationId).toArray(String[]::new));
+        rows.stream().map(Queue::correlationId).toArray(String[]::new),
+        rows.stream().map(Queue::traceparent).toArray(String[]::new));
   }
 
   public boolean dequeue(String account, String jobKey, String taskKey) {

@@ -12,6 +12,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.cloud.stream.config.ListenerContainerCustomizer;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -25,6 +26,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.lote.common.time.TestClock;
+import dev.lote.common.tracing.Traces;
 import dev.lote.common.web.BatchErrorPages;
 import dev.lote.support.events.EventCodec;
 import dev.lote.support.inbox.DeadLetterWriter;
@@ -33,6 +35,7 @@ import dev.lote.support.logging.RequestIdMdcFilter;
 import dev.lote.support.outbox.Outbox;
 import dev.lote.support.outbox.OutboxRelay;
 import dev.lote.support.time.TestClockFollower;
+import dev.lote.support.tracing.ServerSpanFilter;
 import dev.lote.common.auth.InternalCredential;
 import dev.lote.support.web.BatchErrorAdvice;
 import dev.lote.support.web.InternalCallerFilter;
@@ -117,10 +120,32 @@ public class LoteSupportAutoConfiguration {
       EventCodec codec,
       ObjectProvider<Outbox> outbox,
       ObjectProvider<MeterRegistry> meters,
+      Traces traces,
       @Value("${spring.application.name:lote}") String name) {
     DeadLetterWriter deadLetters =
         new DeadLetterWriter(name, outbox::getIfAvailable, meters.getIfAvailable(() -> Metrics.globalRegistry));
-    return new Inbox(jdbc, tx, codec, deadLetters);
+    return new Inbox(jdbc, tx, codec, deadLetters, traces);
+  }
+
+  /**
+   * The service's traces, exported over OTLP when an endpoint is configured ({@code LOTE_OTLP_ENDPOINT},
+   * {@code management.otlp.tracing.endpoint} or {@code OTEL_EXPORTER_OTLP_ENDPOINT}, see
+   * {@link Traces#ENDPOINT_PROPERTIES}); off otherwise.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public Traces traces(Environment environment, @Value("${spring.application.name:lote}") String name) {
+    return Traces.start("lote-" + name, Traces.endpoint(environment::getProperty), java.util.Map.of());
+  }
+
+  /** Requests the gateway forwards with a traceparent are server spans of its trace (only while traces are on). */
+  @Bean
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  public FilterRegistrationBean<ServerSpanFilter> serverSpanFilter(Traces traces) {
+    FilterRegistrationBean<ServerSpanFilter> r = new FilterRegistrationBean<>(new ServerSpanFilter(traces));
+    r.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+    r.setEnabled(traces.enabled());
+    return r;
   }
 
   /** The request id of the HTTP call being served, in every log line it causes. */

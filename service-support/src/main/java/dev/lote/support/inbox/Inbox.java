@@ -8,6 +8,11 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -16,6 +21,7 @@ import org.springframework.messaging.Message;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.lote.common.events.EventEnvelope;
+import dev.lote.common.tracing.Traces;
 import dev.lote.support.events.EventCodec;
 
 /**
@@ -60,12 +66,22 @@ public class Inbox {
   private final TransactionTemplate tx;
   private final EventCodec codec;
   private final DeadLetterWriter deadLetters;
+  private final Traces traces;
 
   public Inbox(JdbcTemplate jdbc, TransactionTemplate tx, EventCodec codec, DeadLetterWriter deadLetters) {
+    this(jdbc, tx, codec, deadLetters, Traces.off());
+  }
+
+  /**
+   * @param traces applying an event that carries a traceparent is a consumer span of that trace,
+   *     current while the handler runs, so the events it writes continue the trace
+   */
+  public Inbox(JdbcTemplate jdbc, TransactionTemplate tx, EventCodec codec, DeadLetterWriter deadLetters, Traces traces) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.codec = codec;
     this.deadLetters = deadLetters;
+    this.traces = traces;
   }
 
   /** Applies a batch message of the Kafka binder; see {@link Inbox}. */
@@ -109,7 +125,7 @@ public class Inbox {
    */
   private void applyOrSplit(List<Decoded> part, Supplier<? extends Batch> batches) {
     try {
-      applyInOneTransaction(part.stream().map(Decoded::event).toList(), batches.get());
+      applyInOneTransaction(part, batches.get());
     } catch (RuntimeException failure) {
       if (Failures.isTransient(failure)) {
         throw failure;
@@ -132,7 +148,7 @@ public class Inbox {
    * have poison records set aside.
    */
   public void applyRecords(List<byte[]> records, Consumer<EventEnvelope> handler, Runnable afterBatch) {
-    apply(decode(Received.of(records)).stream().map(Decoded::event).toList(), handler, afterBatch);
+    applyDecoded(decode(Received.of(records)), handler, afterBatch);
   }
 
   /**
@@ -141,6 +157,10 @@ public class Inbox {
    *                   transaction (for work that is cheaper per batch than per event); may be null
    */
   public void apply(List<EventEnvelope> events, Consumer<EventEnvelope> handler, Runnable afterBatch) {
+    applyDecoded(events.stream().map(e -> new Decoded(null, e)).toList(), handler, afterBatch);
+  }
+
+  private void applyDecoded(List<Decoded> events, Consumer<EventEnvelope> handler, Runnable afterBatch) {
     applyInOneTransaction(
         events,
         new Batch() {
@@ -158,20 +178,52 @@ public class Inbox {
         });
   }
 
-  private void applyInOneTransaction(List<EventEnvelope> events, Batch batch) {
+  private void applyInOneTransaction(List<Decoded> events, Batch batch) {
     if (events.isEmpty()) {
       return;
     }
     tx.executeWithoutResult(
         status -> {
-          Set<String> fresh = claim(events.stream().map(EventEnvelope::id).toList());
-          for (EventEnvelope e : events) {
-            if (fresh.remove(e.id())) {
-              applyTraced(batch, e);
+          Set<String> fresh = claim(events.stream().map(d -> d.event().id()).toList());
+          for (Decoded d : events) {
+            if (fresh.remove(d.event().id())) {
+              String traceparent = d.record() == null ? null : d.record().traceparent();
+              if (traceparent != null && traces.enabled()) {
+                applyInSpan(batch, d.event(), d.record(), traceparent);
+              } else {
+                applyTraced(batch, d.event());
+              }
             }
           }
           batch.finish();
         });
+  }
+
+  /** Applies the event in a consumer span, a child of the span that wrote it. */
+  private void applyInSpan(Batch batch, EventEnvelope e, Received record, String traceparent) {
+    SpanBuilder b =
+        traces.span("process " + e.type(), SpanKind.CONSUMER, traceparent)
+            .setAttribute("messaging.system", "kafka")
+            .setAttribute("messaging.operation.type", "process")
+            .setAttribute(Traces.EVENT_TYPE, e.type())
+            .setAttribute(Traces.EVENT_ID, e.id())
+            .setAttribute(Traces.ACCOUNT, e.account());
+    if (record.topic() != null) {
+      b.setAttribute("messaging.destination.name", record.topic());
+    }
+    if (e.correlationId() != null) {
+      b.setAttribute(Traces.REQUEST_ID, e.correlationId());
+    }
+    Span span = b.startSpan();
+    try (Scope scope = span.makeCurrent()) {
+      applyTraced(batch, e);
+    } catch (RuntimeException failure) {
+      span.recordException(failure);
+      span.setStatus(StatusCode.ERROR);
+      throw failure;
+    } finally {
+      span.end();
+    }
   }
 
   private static void applyTraced(Batch batch, EventEnvelope e) {

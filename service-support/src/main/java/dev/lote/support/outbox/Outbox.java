@@ -8,6 +8,7 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import dev.lote.common.events.EventEnvelope;
+import dev.lote.common.tracing.Traces;
 import dev.lote.support.events.EventCodec;
 
 /**
@@ -16,8 +17,16 @@ import dev.lote.support.events.EventCodec;
  */
 public class Outbox {
 
-  /** An event and where it goes. The Kafka key is the envelope's aggregate id unless one is given. */
-  public record Message(String topic, String key, EventEnvelope envelope) {
+  /**
+   * An event and where it goes. The Kafka key is the envelope's aggregate id unless one is given.
+   * The event continues the trace of {@code traceparent} when one is given, else that of the
+   * current span (none when traces are off).
+   */
+  public record Message(String topic, String key, EventEnvelope envelope, String traceparent) {
+    public Message(String topic, String key, EventEnvelope envelope) {
+      this(topic, key, envelope, null);
+    }
+
     public static Message of(String topic, EventEnvelope envelope) {
       return new Message(topic, envelope.aggregateId(), envelope);
     }
@@ -53,8 +62,9 @@ public class Outbox {
     if (!TransactionSynchronizationManager.isActualTransactionActive()) {
       throw new IllegalStateException("outbox events must be written inside the transaction of the change that causes them");
     }
+    String current = Traces.currentTraceparent();
     jdbc.batchUpdate(
-        "insert into outbox_event (event_id, topic, msg_key, event_type, body) values (?, ?, ?, ?, ?)",
+        "insert into outbox_event (event_id, topic, msg_key, event_type, body, traceparent) values (?, ?, ?, ?, ?, ?)",
         messages,
         500,
         (ps, m) -> {
@@ -63,6 +73,7 @@ public class Outbox {
           ps.setString(3, m.key());
           ps.setString(4, m.envelope().type());
           ps.setBytes(5, codec.encode(m.envelope()));
+          ps.setString(6, m.traceparent() != null ? m.traceparent() : current);
         });
     if (!TransactionSynchronizationManager.hasResource(WAKE_KEY)) {
       TransactionSynchronizationManager.bindResource(WAKE_KEY, Boolean.TRUE);

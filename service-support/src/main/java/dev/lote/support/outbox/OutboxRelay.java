@@ -22,6 +22,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.lote.common.tracing.Traces;
+
 /**
  * Publishes outbox rows to Kafka in commit order and deletes them once the broker acknowledged
  * them. It is woken right after each commit that wrote events; a slow sweep also picks up rows
@@ -149,8 +151,8 @@ public class OutboxRelay implements SmartLifecycle {
             status -> {
               List<Row> rows =
                   jdbc.query(
-                      "select seq, topic, msg_key, event_type, body from outbox_event order by seq limit ? for update skip locked",
-                      (rs, i) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBytes(5)),
+                      "select seq, topic, msg_key, event_type, body, traceparent from outbox_event order by seq limit ? for update skip locked",
+                      (rs, i) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBytes(5), rs.getString(6)),
                       batchSize);
               if (rows.isEmpty()) {
                 return 0;
@@ -159,6 +161,9 @@ public class OutboxRelay implements SmartLifecycle {
               for (Row r : rows) {
                 ProducerRecord<String, byte[]> record = new ProducerRecord<>(r.topic, r.key, r.body);
                 record.headers().add(TYPE_HEADER, r.type.getBytes(StandardCharsets.UTF_8));
+                if (r.traceparent != null) {
+                  record.headers().add(Traces.TRACEPARENT, r.traceparent.getBytes(StandardCharsets.US_ASCII));
+                }
                 acks.add(producer.send(record));
               }
               producer.flush();
@@ -190,7 +195,7 @@ public class OutboxRelay implements SmartLifecycle {
     return n == null ? 0 : n;
   }
 
-  private record Row(long seq, String topic, String key, String type, byte[] body) {}
+  private record Row(long seq, String topic, String key, String type, byte[] body, String traceparent) {}
 
   @Override
   public void start() {
