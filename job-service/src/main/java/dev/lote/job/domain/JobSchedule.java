@@ -87,6 +87,10 @@ public final class JobSchedule {
    * completes once its last job has.
    */
   public Step step(Instant now, boolean recentJobActive) {
+    if (state == JobScheduleState.TERMINATING && !recentJobActive) {
+      finish(now);
+      return Step.COMPLETED;
+    }
     if (state != JobScheduleState.ACTIVE) {
       wakeTime = null;
       return Step.WAIT;

@@ -88,10 +88,10 @@ public class JobScheduleRepository {
         this::row, account, afterKey, limit);
   }
 
-  /** The schedules to look at by {@code now}, at most {@code limit}, not those another runner holds. */
+  /** The schedules to look at by {@code now}, at most {@code limit}; each is locked and read again when acted on. */
   public List<Ref> due(Instant now, int limit) {
     return jdbc.query(
-        "select account, schedule_key from job_schedule where wake_time <= ? order by wake_time limit ? for no key update skip locked",
+        "select account, schedule_key from job_schedule where wake_time <= ? order by wake_time limit ?",
         (rs, i) -> new Ref(rs.getString(1), rs.getString(2)), ts(now), limit);
   }
 

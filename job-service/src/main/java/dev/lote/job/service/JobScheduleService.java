@@ -128,9 +128,13 @@ public class JobScheduleService {
         s -> {
           Instant now = clock.instant();
           Job recent = activeRecentJob(s);
-          s.terminate(now, recent != null);
+          s.terminate(now, true);
           if (recent != null) {
             lifecycle.terminate(recent, JobSchedule.TERMINATE_JOB_SCHEDULE, correlationId, now);
+          }
+          // a job with nothing on a node completes as it is terminated
+          if (recent == null || recent.state() == JobState.COMPLETED) {
+            s.jobCompleted(now);
           }
         });
   }
