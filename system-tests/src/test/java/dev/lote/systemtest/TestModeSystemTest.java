@@ -272,7 +272,7 @@ class TestModeSystemTest {
         .ignoreExceptions()
         .untilAsserted(() -> {
           if (client.jobOperations().getJob(jobId).state() == JobState.ACTIVE) {
-            client.jobOperations().terminateJob(jobId);
+            client.jobOperations().terminateJob(jobId, "done");
           }
           assertThat(client.jobOperations().getJob(jobId).state()).isEqualTo(JobState.COMPLETED);
         });
