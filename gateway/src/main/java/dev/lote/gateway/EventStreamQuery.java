@@ -86,7 +86,7 @@ record EventStreamQuery(Set<String> jobIds, Set<String> poolIds, Set<String> typ
     Set<String> ids = new LinkedHashSet<>();
     for (String id : value.split(",", -1)) {
       String trimmed = id.trim();
-      if (!BatchIds.isValid(trimmed)) {
+      if (!(name.equalsIgnoreCase("jobId") ? BatchIds.isJobId(trimmed) : BatchIds.isValid(trimmed))) {
         throw BatchErrors.invalidQueryParameter(name, shorten(value), "'" + shorten(trimmed) + "' is not a Batch id (letters, digits, - and _, at most 64)");
       }
       ids.add(trimmed.toLowerCase(Locale.ROOT));

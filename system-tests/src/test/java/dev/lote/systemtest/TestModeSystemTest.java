@@ -15,14 +15,20 @@ import org.junit.jupiter.api.Test;
 
 import com.microsoft.azure.batch.BatchClient;
 import com.microsoft.azure.batch.protocol.models.AutoScaleRun;
+import com.microsoft.azure.batch.protocol.models.CloudJob;
+import com.microsoft.azure.batch.protocol.models.CloudJobSchedule;
 import com.microsoft.azure.batch.protocol.models.ComputeNode;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeRebootOption;
 import com.microsoft.azure.batch.protocol.models.ComputeNodeState;
 import com.microsoft.azure.batch.protocol.models.CloudTask;
 import com.microsoft.azure.batch.protocol.models.ErrorCategory;
 import com.microsoft.azure.batch.protocol.models.JobAddParameter;
+import com.microsoft.azure.batch.protocol.models.JobScheduleState;
+import com.microsoft.azure.batch.protocol.models.JobSpecification;
+import com.microsoft.azure.batch.protocol.models.JobState;
 import com.microsoft.azure.batch.protocol.models.PoolAddParameter;
 import com.microsoft.azure.batch.protocol.models.PoolInformation;
+import com.microsoft.azure.batch.protocol.models.Schedule;
 import com.microsoft.azure.batch.protocol.models.TaskAddParameter;
 import com.microsoft.azure.batch.protocol.models.TaskConstraints;
 import com.microsoft.azure.batch.protocol.models.TaskExecutionResult;
@@ -34,7 +40,8 @@ import com.microsoft.azure.batch.protocol.models.TaskState;
  * interval passes without waiting for it and nodes are not taken for lost by the jump;
  * {@code ./lote test preempt} preempts a low-priority node; moved far enough, the clock ends a
  * running task past its wall clock; {@code ./lote test unusable} and {@code ./lote test reboot}
- * make a node unusable and restart its host, and its task is queued again. Through the official
+ * make a node unusable and restart its host, and its task is queued again; a job schedule makes
+ * one job per due time across a killed job-service. Through the official
  * Java SDK and the CLI, on a stack of its own (ports 500 above the shared one).
  */
 class TestModeSystemTest {
@@ -209,5 +216,77 @@ class TestModeSystemTest {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"offset\":\"([^\"]+)\"").matcher(r.output());
     assertThat(m.find()).as(r.output()).isTrue();
     return Duration.parse(m.group(1));
+  }
+  /**
+   * A job schedule makes one job per due time: the clock moves to a due time and the job-service
+   * is killed with SIGKILL at that moment, or the clock moves while the job-service is down; in
+   * both cases the restarted job-service leaves exactly one job for the due time.
+   */
+  @Test
+  void aJobScheduleMakesExactlyOneJobPerDueTimeAcrossAKilledJobService() throws Exception {
+    String id = "test-mode-schedule";
+    client.jobScheduleOperations().createJobSchedule(
+        id,
+        new Schedule().withRecurrenceInterval(Period.minutes(10)),
+        new JobSpecification().withPoolInfo(new PoolInformation().withPoolId("test-mode-schedule-pool")).withPriority(3));
+    awaitJobs(id, List.of(id + ":job-1"));
+    CloudJobSchedule made = client.jobScheduleOperations().getJobSchedule(id);
+    assertThat(made.state()).isEqualTo(JobScheduleState.ACTIVE);
+    assertThat(made.executionInfo().recentJob().id()).isEqualTo(id + ":job-1");
+    assertThat(client.jobOperations().getJob(id + ":job-1").priority()).isEqualTo(3);
+
+    // the clock moves to the next due time and the job-service is killed at once
+    endJob(id + ":job-1");
+    assertThat(stack.lote(120, "test", "advance", "PT10M").code()).isZero();
+    killJobService();
+    awaitJobs(id, List.of(id + ":job-1", id + ":job-2"));
+
+    // the clock moves while the job-service is down
+    endJob(id + ":job-2");
+    killJobService();
+    assertThat(stack.lote(120, "test", "advance", "PT10M").code()).isZero();
+    awaitJobs(id, List.of(id + ":job-1", id + ":job-2", id + ":job-3"));
+
+    await("no second job for a due time")
+        .during(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> jobIds(id).size() == 3);
+    client.jobScheduleOperations().terminateJobSchedule(id);
+    await("the terminated schedule completes with its job")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> client.jobScheduleOperations().getJobSchedule(id).state() == JobScheduleState.COMPLETED);
+    assertThat(client.jobOperations().getJob(id + ":job-3").executionInfo().terminateReason()).isEqualTo("TerminateJobSchedule");
+  }
+
+  private void killJobService() throws Exception {
+    ProcessHandle jobService = stack.process("job-service").orElseThrow();
+    jobService.destroyForcibly();
+    jobService.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  private void endJob(String jobId) {
+    await("job " + jobId + " completed")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .untilAsserted(() -> {
+          if (client.jobOperations().getJob(jobId).state() == JobState.ACTIVE) {
+            client.jobOperations().terminateJob(jobId, "done");
+          }
+          assertThat(client.jobOperations().getJob(jobId).state()).isEqualTo(JobState.COMPLETED);
+        });
+  }
+
+  private List<String> jobIds(String scheduleId) throws Exception {
+    return client.jobOperations().listJobs(scheduleId).stream().map(CloudJob::id).sorted().toList();
+  }
+
+  private void awaitJobs(String scheduleId, List<String> expected) {
+    await("the schedule's jobs are " + expected)
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .untilAsserted(() -> assertThat(jobIds(scheduleId)).isEqualTo(expected));
   }
 }

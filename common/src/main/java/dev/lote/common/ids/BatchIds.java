@@ -9,9 +9,16 @@ import java.util.regex.Pattern;
  */
 public final class BatchIds {
   private static final Pattern ID = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+  /** The id of a job a job schedule made: {@code <schedule id>:job-<n>}. */
+  private static final Pattern SCHEDULED_JOB = Pattern.compile("^[A-Za-z0-9_-]{1,64}:job-[1-9][0-9]{0,9}$");
 
   public static boolean isValid(String id) {
     return id != null && ID.matcher(id).matches();
+  }
+
+  /** A job id a client may give, or one a job schedule gave its job. */
+  public static boolean isJobId(String id) {
+    return isValid(id) || (id != null && SCHEDULED_JOB.matcher(id).matches());
   }
 
   /** The form ids are stored and compared under. */

@@ -6,9 +6,8 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.lote.support.web.UnsupportedOperations;
 
 /**
- * Every other job and job schedule operation of the Batch API (job schedules...) answers 501
- * {@code NotSupported}.
+ * Every other job operation of the Batch API answers 501 {@code NotSupported}.
  */
 @RestController
-@RequestMapping({"/jobs/**", "/jobschedules", "/jobschedules/**"})
+@RequestMapping("/jobs/**")
 public class UnsupportedJobOperations extends UnsupportedOperations {}

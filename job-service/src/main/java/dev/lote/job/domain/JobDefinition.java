@@ -122,6 +122,13 @@ public record JobDefinition(
         jobManager);
   }
 
+  /** The same job under another id: a job schedule's job, named {@code <schedule id>:job-<n>}. */
+  public JobDefinition withId(String newId) {
+    return new JobDefinition(
+        newId, displayName, priority, maxParallelTasks, allowTaskPreemption, poolId, maxWallClockTime, maxTaskRetryCount,
+        onAllTasksComplete, onTaskFailure, usesTaskDependencies, commonEnvironment, metadata, jobTasks, jobManager);
+  }
+
   /** The job manager, a task of the job, may not take the id of the job's preparation or release task. */
   private static void checkJobManagerId(JobManagerTask jobManager, JobTasks jobTasks) {
     if (jobManager == null || jobTasks == null) {

@@ -26,6 +26,7 @@ import dev.lote.job.domain.JobManagerTask;
 import dev.lote.job.domain.JobTasks;
 import dev.lote.job.domain.OnAllTasksComplete;
 import dev.lote.job.domain.OnTaskFailure;
+import dev.lote.job.service.ScheduleWakeups;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -59,10 +60,12 @@ public class JobRepository {
 
   private final JdbcTemplate jdbc;
   private final JsonMapper json;
+  private final ScheduleWakeups wakeups;
 
-  public JobRepository(JdbcTemplate jdbc, JsonMapper json) {
+  public JobRepository(JdbcTemplate jdbc, JsonMapper json, ScheduleWakeups wakeups) {
     this.jdbc = jdbc;
     this.json = json;
+    this.wakeups = wakeups;
   }
 
   /** Inserts a new job; returns false when the account already has a job with that key. */
@@ -95,6 +98,9 @@ public class JobRepository {
         ts(j.previousStateTime()), ts(j.lastModified()), j.version(), ts(j.endTime()), j.terminateReason(), d.priority(),
         d.maxParallelTasks(), d.allowTaskPreemption(), d.poolId(), millis(d.maxWallClockTime()), d.maxTaskRetryCount(),
         d.onAllTasksComplete().wire(), d.metadata().isEmpty() ? null : pairs(d.metadata()), j.account(), j.key());
+    if (j.state() == JobState.COMPLETED) {
+      scheduleJobEnded(j.account(), j.key(), j.stateTime());
+    }
   }
 
   public Optional<Job> find(String account, String jobKey, Lock lock) {
@@ -107,6 +113,37 @@ public class JobRepository {
   public List<Job> page(String account, String afterKey, int limit) {
     return jdbc.query(
         "select " + COLUMNS + " from job where account = ? and job_key > ? order by job_key limit ?", this::job, account, afterKey, limit);
+  }
+
+  /** Up to {@code limit} jobs of the account whose keys start with {@code prefix}, after {@code afterKey}, in key order. */
+  public List<Job> pageWithPrefix(String account, String prefix, String afterKey, int limit) {
+    return jdbc.query(
+        "select " + COLUMNS + " from job where account = ? and job_key > ? and starts_with(job_key, ?) order by job_key limit ?",
+        this::job, account, afterKey, prefix, limit);
+  }
+
+  /** Every job of the account whose key starts with {@code prefix}, locked for a change. */
+  public List<Job> lockWithPrefix(String account, String prefix) {
+    return jdbc.query(
+        "select " + COLUMNS + " from job where account = ? and starts_with(job_key, ?) order by job_key" + Lock.WRITE.clause, this::job, account, prefix);
+  }
+
+  /**
+   * A job schedule's job (key {@code <schedule key>:job-<n>}) completed or went: its schedule, if
+   * this is still its latest job, is looked at again now (it may make its next job, or complete).
+   */
+  private void scheduleJobEnded(String account, String jobKey, Instant now) {
+    int at = jobKey.lastIndexOf(":job-");
+    if (at <= 0) {
+      return;
+    }
+    int n =
+        jdbc.update(
+            "update job_schedule set wake_time = ? where account = ? and schedule_key = ? and lower(recent_job_id) = ? and state <> 'deleting'",
+            ts(now), account, jobKey.substring(0, at), jobKey);
+    if (n > 0) {
+      wakeups.afterCommit();
+    }
   }
 
   /**
@@ -182,6 +219,7 @@ public class JobRepository {
     jdbc.update("delete from task_output where account = ? and job_key = ?", account, jobKey);
     jdbc.update("delete from task where account = ? and job_key = ?", account, jobKey);
     jdbc.update("delete from job where account = ? and job_key = ?", account, jobKey);
+    scheduleJobEnded(account, jobKey, now);
   }
 
   public record JobRef(String account, String jobKey) implements Comparable<JobRef> {

@@ -25,6 +25,7 @@ import dev.lote.job.domain.TaskDefinition;
 import dev.lote.job.events.JobEventsOutbox;
 import dev.lote.job.persistence.JobRepository;
 import dev.lote.job.persistence.JobRepository.Lock;
+import dev.lote.job.persistence.JobScheduleRepository;
 import dev.lote.job.persistence.JobTaskStatusRepository;
 import dev.lote.job.persistence.TaskRepository;
 
@@ -40,6 +41,7 @@ public class JobService {
   private final JobEventsOutbox events;
   private final Clock clock;
   private final AutoStorage storage;
+  private final JobScheduleRepository schedules;
 
   public JobService(
       JobRepository jobs,
@@ -49,7 +51,9 @@ public class JobService {
       TaskQueue queue,
       JobEventsOutbox events,
       Clock clock,
-      StorageSettings storage) {
+      StorageSettings storage,
+      JobScheduleRepository schedules) {
+    this.schedules = schedules;
     this.jobs = jobs;
     this.jobTaskStatus = jobTaskStatus;
     this.tasks = tasks;
@@ -76,6 +80,9 @@ public class JobService {
           "This Lote cannot issue task tokens: its operator sets the internal secret (" + InternalCredential.ENVIRONMENT + ") that signs them.");
     }
     TaskDefinition managerTask = manager == null ? null : manager.task(job, storage, now);
+    if (schedules.exists(account, job.key())) {
+      throw BatchErrors.conflict("JobScheduleWithSameIdExists", "A job schedule with the same id exists; jobs and job schedules share their ids.");
+    }
     if (!jobs.insert(job)) {
       throw BatchErrors.conflict("JobExists", "The specified job already exists.");
     }

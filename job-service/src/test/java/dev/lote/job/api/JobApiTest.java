@@ -207,16 +207,4 @@ class JobApiTest extends JobServiceTestBase {
     assertThat(r.errorCode()).isEqualTo("ConditionNotMet");
     assertThat(job(id).path("state").asString()).isEqualTo("active");
   }
-
-  @Test
-  void otherJobOperationsAreNotSupportedRatherThanMissing() {
-    String id = createJob(uniqueId("other"), "");
-    for (String[] call : new String[][] {
-      {"GET", "/jobschedules"}, {"POST", "/jobschedules"}
-    }) {
-      BatchHttp.Response r = http.send(call[0], call[1], call[0].equals("GET") ? null : "{}");
-      assertThat(r.status()).as(call[0] + " " + call[1]).isEqualTo(501);
-      assertThat(r.errorCode()).isEqualTo("NotSupported");
-    }
-  }
 }

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The "## Job" and "## Task" diagrams of docs/states.md say exactly what the transition tables
+ * The "## Job", "## Job schedule" and "## Task" diagrams of docs/states.md say exactly what the transition tables
  * do: every arrow is in the table and every entry of the table is an arrow. The first word of an
  * arrow's label is its event.
  */
@@ -26,6 +26,11 @@ class JobStatesDocTest {
   @Test
   void theJobDiagramIsTheJobTable() throws IOException {
     assertDiagramIsTable("Job", JobState.TRANSITIONS);
+  }
+
+  @Test
+  void theJobScheduleDiagramIsTheJobScheduleTable() throws IOException {
+    assertDiagramIsTable("Job schedule", JobScheduleState.TRANSITIONS);
   }
 
   @Test
