@@ -26,7 +26,6 @@ import dev.lote.job.domain.JobManagerTask;
 import dev.lote.job.domain.JobTasks;
 import dev.lote.job.domain.OnAllTasksComplete;
 import dev.lote.job.domain.OnTaskFailure;
-import dev.lote.job.service.ScheduleWakeups;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;

@@ -12,6 +12,7 @@ import org.springframework.stereotype.Component;
 
 import dev.lote.common.time.TestClock;
 import dev.lote.job.persistence.JobScheduleRepository;
+import dev.lote.job.persistence.ScheduleWakeups;
 
 /**
  * Makes the job schedules' jobs at their due times: sleeps until the earliest time a schedule is to

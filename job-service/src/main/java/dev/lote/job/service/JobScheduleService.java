@@ -22,6 +22,7 @@ import dev.lote.job.domain.Schedule;
 import dev.lote.job.persistence.JobRepository;
 import dev.lote.job.persistence.JobRepository.Lock;
 import dev.lote.job.persistence.JobScheduleRepository;
+import dev.lote.job.persistence.ScheduleWakeups;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 

@@ -1,4 +1,4 @@
-package dev.lote.job.service;
+package dev.lote.job.persistence;
 
 import java.time.Duration;
 
@@ -7,7 +7,7 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Wakes the schedule runner when something changed what is due: a schedule added or changed, a
+ * Wakes the job schedule runner when a write changed what is due: a schedule added or changed, a
  * schedule's job completed, the clock moved (test mode). Signalled after the change commits, so
  * the runner reads it.
  */
@@ -40,7 +40,7 @@ public class ScheduleWakeups {
   }
 
   /** Waits until signalled or {@code timeout} passed; a signal given before the wait ends it at once. */
-  void await(Duration timeout) throws InterruptedException {
+  public void await(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lock) {
       while (!signalled) {
