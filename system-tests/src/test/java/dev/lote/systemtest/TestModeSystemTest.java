@@ -54,7 +54,8 @@ class TestModeSystemTest {
 
   @BeforeAll
   static void stack() {
-    stack = LoteStack.start(LoteStack.Settings.beside("test-mode", 500, Map.of("LOTE_TEST_MODE", "true")));
+    // each service in a JVM of its own, so that the job-service alone can be killed
+    stack = LoteStack.start(LoteStack.Settings.beside("test-mode", 500, Map.of("LOTE_TEST_MODE", "true", "LOTE_JVM", "each")));
     client = stack.client();
   }
 

@@ -175,7 +175,8 @@ public record JobDefinition(
     return poolInfo.id("poolId", "pool");
   }
 
-  private static List<EnvironmentSetting> metadata(Props p) {
+  /** The {@code metadata} of a body: {@code {name, value}} pairs, both required. */
+  public static List<EnvironmentSetting> metadata(Props p) {
     List<EnvironmentSetting> items = new ArrayList<>();
     for (Props item : p.objects("metadata")) {
       String name = item.string("name");

@@ -2,7 +2,6 @@ package dev.lote.job.service;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -60,7 +59,7 @@ public class JobScheduleService {
     String id = p.id("id", "job schedule");
     Schedule schedule = Schedule.parse(p.object("schedule"));
     JsonNode specification = specification(p);
-    JobSchedule s = JobSchedule.create(account, id, p.string("displayName"), schedule, specification, metadata(p), clock.instant());
+    JobSchedule s = JobSchedule.create(account, id, p.string("displayName"), schedule, specification, JobDefinition.metadata(p), clock.instant());
     if (jobs.find(account, s.key(), Lock.NONE).isPresent()) {
       throw BatchErrors.conflict("JobWithSameIdExists", "A job with the same id exists; jobs and job schedules share their ids.");
     }
@@ -95,7 +94,7 @@ public class JobScheduleService {
     Props p = Props.body(body, "job schedule update");
     Schedule schedule = Schedule.parse(p.object("schedule"));
     JsonNode specification = specification(p);
-    List<EnvironmentSetting> metadata = metadata(p);
+    List<EnvironmentSetting> metadata = JobDefinition.metadata(p);
     return change(account, scheduleId, precondition, s -> s.change(null, schedule, specification, metadata, clock.instant()));
   }
 
@@ -105,7 +104,7 @@ public class JobScheduleService {
     Props p = Props.body(body, "job schedule patch");
     Schedule schedule = p.has("schedule") ? Schedule.parse(p.object("schedule")) : null;
     JsonNode specification = p.has("jobSpecification") ? specification(p) : null;
-    List<EnvironmentSetting> metadata = p.has("metadata") ? metadata(p) : null;
+    List<EnvironmentSetting> metadata = p.has("metadata") ? JobDefinition.metadata(p) : null;
     return change(account, scheduleId, precondition, s -> s.change(null, schedule, specification, metadata, clock.instant()));
   }
 
@@ -221,22 +220,6 @@ public class JobScheduleService {
     ObjectNode copy = ((ObjectNode) spec).deepCopy();
     copy.put("id", id);
     return copy;
-  }
-
-  private static List<EnvironmentSetting> metadata(Props p) {
-    List<EnvironmentSetting> items = new ArrayList<>();
-    for (Props item : p.objects("metadata")) {
-      String name = item.string("name");
-      if (name == null || name.isEmpty()) {
-        throw BatchErrors.missingProperty(item.name("name"));
-      }
-      String value = item.string("value");
-      if (value == null) {
-        throw BatchErrors.missingProperty(item.name("value"));
-      }
-      items.add(new EnvironmentSetting(name, value));
-    }
-    return items;
   }
 
   static BatchException notFound() {
