@@ -67,8 +67,9 @@ class TestFaultsApiTest extends PoolServiceTestBase {
 
       steps.heartbeat(nodeId); // a last heartbeat of the stopped agent, read late
       steps.report(nodeId, "idle", AGENT_URL, null);
-      Thread.sleep(1_000); // nothing to await: the node must stay as it is
-      assertThat(steps.node(nodeId).get("state").stringValue()).as("only a reboot or reimage ends the fault").isEqualTo("unusable");
+      // only a reboot or reimage ends the fault: the node stays unusable
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+          .until(() -> steps.node(nodeId).get("state").stringValue().equals("unusable"));
       assertThat(http.post("/internal/test/pools/Broken/nodes/" + nodeId + "/reboot", "").errorCode())
           .as("no agent to kill").isEqualTo("OperationNotValidOnNode");
       assertThat(http.post("/pools/Broken/nodes/" + nodeId + "/deallocate", "").errorCode()).isEqualTo("NodeStateUnusable");
