@@ -13,19 +13,17 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.autoscale.AutoscalerApi;
-import dev.lote.common.error.BatchErrorBody;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code GET /lote/pools/{poolId}/nodes/{nodeId}/metrics}: a node's recent resource figures (CPU,
@@ -44,8 +42,7 @@ class NodeMetricsController {
   private final HttpClient http;
   private final URI autoscaler;
   private final String internalSecret;
-  private final Clock clock;
-  private final JsonMapper json = JsonMapper.builder().build();
+  private final BatchErrorWriter errors;
 
   NodeMetricsController(SharedKeyAuthenticator auth, AccountRateLimits rateLimits, HttpClient upstreamClient, GatewayProperties props, Clock clock) {
     this.auth = auth;
@@ -53,16 +50,18 @@ class NodeMetricsController {
     this.http = upstreamClient;
     this.autoscaler = props.autoscalerUrl();
     this.internalSecret = props.internalSecret();
-    this.clock = clock;
+    this.errors = new BatchErrorWriter(clock);
   }
 
   static boolean serves(String path) {
     return PATH.matcher(path).matches();
   }
 
-  @GetMapping(value = "/lote/pools/{poolId}/nodes/{nodeId}/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<String> metrics(HttpServletRequest request, @PathVariable String poolId, @PathVariable String nodeId) {
+  @GetMapping("/lote/pools/{poolId}/nodes/{nodeId}/metrics")
+  void metrics(HttpServletRequest request, HttpServletResponse response, @PathVariable String poolId, @PathVariable String nodeId)
+      throws IOException {
     String requestId = UUID.randomUUID().toString();
+    response.setHeader(BatchProxyFilter.REQUEST_ID, requestId);
     try {
       String account = auth.authenticate(request);
       rateLimits.acquire(account);
@@ -72,26 +71,26 @@ class NodeMetricsController {
       if (InternalCredential.configured(internalSecret)) {
         b.header(InternalCredential.HEADER, internalSecret);
       }
-      HttpResponse<String> res = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<byte[]> res = send(b.build());
       if (res.statusCode() != 200) {
         throw BatchErrors.serverBusy("The autoscaler answered " + res.statusCode() + ".");
       }
-      return ResponseEntity.ok().header(BatchProxyFilter.REQUEST_ID, requestId).contentType(MediaType.APPLICATION_JSON).body(res.body());
-    } catch (IOException e) {
-      return error(request, BatchErrors.serverBusy("The autoscaler did not answer: " + e.getMessage()), requestId);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return error(request, BatchErrors.internal("interrupted"), requestId);
+      response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+      response.getOutputStream().write(res.body());
     } catch (BatchException e) {
-      return error(request, e, requestId);
+      errors.write(request, response, e, requestId);
     }
   }
 
-  private ResponseEntity<String> error(HttpServletRequest request, BatchException e, String requestId) {
-    return ResponseEntity.status(e.status())
-        .header(BatchProxyFilter.REQUEST_ID, requestId)
-        .contentType(MediaType.parseMediaType(BatchErrorBody.CONTENT_TYPE))
-        .body(json.writeValueAsString(BatchErrorBody.of(e, BatchProxyFilter.baseUrl(request), requestId, clock.instant())));
+  private HttpResponse<byte[]> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw BatchErrors.serverBusy("The autoscaler did not answer: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw BatchErrors.internal("interrupted");
+    }
   }
 
   private static String encode(String s) {

@@ -1,7 +1,6 @@
 package dev.lote.job.api;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +9,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.lote.job.domain.EnvironmentSetting;
 import dev.lote.job.domain.JobSchedule;
-import dev.lote.job.domain.Schedule;
 import dev.lote.support.web.BatchRequest;
 import dev.lote.support.web.ETags;
 import tools.jackson.databind.JsonNode;
@@ -52,27 +50,10 @@ record JobScheduleBody(
         s.stateTime(),
         s.previousState() == null ? null : s.previousState().wire(),
         s.previousStateTime(),
-        schedule(s.schedule()),
+        s.schedule().wire(),
         s.jobSpecification(),
         new ExecutionInfo(s.nextRunTime(), s.recentJobId() == null ? null : new RecentJob(s.recentJobId(), JobBody.url(br, s.recentJobId())), s.endTime()),
         s.metadata().isEmpty() ? null : s.metadata());
-  }
-
-  private static Map<String, String> schedule(Schedule s) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (s.doNotRunUntil() != null) {
-      out.put("doNotRunUntil", s.doNotRunUntil().toString());
-    }
-    if (s.doNotRunAfter() != null) {
-      out.put("doNotRunAfter", s.doNotRunAfter().toString());
-    }
-    if (s.startWindow() != null) {
-      out.put("startWindow", s.startWindow().toString());
-    }
-    if (s.recurrenceInterval() != null) {
-      out.put("recurrenceInterval", s.recurrenceInterval().toString());
-    }
-    return out;
   }
 
   static String url(BatchRequest br, String scheduleId) {

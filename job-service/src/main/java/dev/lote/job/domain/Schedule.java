@@ -3,6 +3,8 @@ package dev.lote.job.domain;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.lote.common.error.BatchErrors;
 
@@ -48,6 +50,33 @@ public record Schedule(Instant doNotRunUntil, Instant doNotRunAfter, Duration st
     } catch (DateTimeParseException e) {
       throw BatchErrors.invalidProperty(p.name(property), text, "The value must be an ISO-8601 date and time such as 2026-12-06T20:00:00Z.");
     }
+  }
+
+  /** The Batch {@code Schedule} as sent and stored: the properties given, ISO-8601 text. */
+  public Map<String, String> wire() {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (doNotRunUntil != null) {
+      out.put("doNotRunUntil", doNotRunUntil.toString());
+    }
+    if (doNotRunAfter != null) {
+      out.put("doNotRunAfter", doNotRunAfter.toString());
+    }
+    if (startWindow != null) {
+      out.put("startWindow", startWindow.toString());
+    }
+    if (recurrenceInterval != null) {
+      out.put("recurrenceInterval", recurrenceInterval.toString());
+    }
+    return out;
+  }
+
+  /** A schedule from its {@link #wire()} form. */
+  public static Schedule fromWire(Map<String, String> w) {
+    return new Schedule(
+        w.containsKey("doNotRunUntil") ? Instant.parse(w.get("doNotRunUntil")) : null,
+        w.containsKey("doNotRunAfter") ? Instant.parse(w.get("doNotRunAfter")) : null,
+        w.containsKey("startWindow") ? Duration.parse(w.get("startWindow")) : null,
+        w.containsKey("recurrenceInterval") ? Duration.parse(w.get("recurrenceInterval")) : null);
   }
 
   /** The first due time of a schedule made or changed at {@code now}; null when it makes no job. */

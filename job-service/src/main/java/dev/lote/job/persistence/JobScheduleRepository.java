@@ -5,10 +5,11 @@ import static dev.lote.support.jdbc.Sql.ts;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -22,7 +23,6 @@ import dev.lote.job.persistence.JobRepository.Lock;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /** The job schedules, one row each; the schedule runner finds them by {@code wake_time}. */
 @Repository
@@ -106,29 +106,13 @@ public class JobScheduleRepository {
   }
 
   private String schedule(Schedule s) {
-    ObjectNode o = json.createObjectNode();
-    if (s.doNotRunUntil() != null) {
-      o.put("doNotRunUntil", s.doNotRunUntil().toString());
-    }
-    if (s.doNotRunAfter() != null) {
-      o.put("doNotRunAfter", s.doNotRunAfter().toString());
-    }
-    if (s.startWindow() != null) {
-      o.put("startWindow", s.startWindow().toString());
-    }
-    if (s.recurrenceInterval() != null) {
-      o.put("recurrenceInterval", s.recurrenceInterval().toString());
-    }
-    return json.writeValueAsString(o);
+    return json.writeValueAsString(s.wire());
   }
 
   private Schedule schedule(String text) {
-    JsonNode o = json.readTree(text);
-    return new Schedule(
-        o.has("doNotRunUntil") ? Instant.parse(o.get("doNotRunUntil").stringValue()) : null,
-        o.has("doNotRunAfter") ? Instant.parse(o.get("doNotRunAfter").stringValue()) : null,
-        o.has("startWindow") ? Duration.parse(o.get("startWindow").stringValue()) : null,
-        o.has("recurrenceInterval") ? Duration.parse(o.get("recurrenceInterval").stringValue()) : null);
+    Map<String, String> wire = new LinkedHashMap<>();
+    json.readTree(text).properties().forEach(e -> wire.put(e.getKey(), e.getValue().stringValue()));
+    return Schedule.fromWire(wire);
   }
 
   private String metadata(List<EnvironmentSetting> items) {
