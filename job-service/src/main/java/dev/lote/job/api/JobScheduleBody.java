@@ -30,14 +30,19 @@ record JobScheduleBody(
     Map<String, String> schedule,
     JsonNode jobSpecification,
     ExecutionInfo executionInfo,
-    List<EnvironmentSetting> metadata) {
+    List<EnvironmentSetting> metadata,
+    JobBody.Stats stats) {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record ExecutionInfo(Instant nextRunTime, RecentJob recentJob, Instant endTime) {}
 
   record RecentJob(String id, String url) {}
 
-  static JobScheduleBody of(JobSchedule s, BatchRequest br, boolean single) {
+  /**
+   * @param single true for a single-entity response (which names its metadata), false for a list item
+   * @param stats  the schedule's statistics when {@code $expand=stats} asked for them, else null
+   */
+  static JobScheduleBody of(JobSchedule s, BatchRequest br, boolean single, JobBody.Stats stats) {
     return new JobScheduleBody(
         single ? br.metadata("jobschedules/@Element") : null,
         s.id(),
@@ -53,7 +58,8 @@ record JobScheduleBody(
         s.schedule().wire(),
         s.jobSpecification(),
         new ExecutionInfo(s.nextRunTime(), s.recentJobId() == null ? null : new RecentJob(s.recentJobId(), JobBody.url(br, s.recentJobId())), s.endTime()),
-        s.metadata().isEmpty() ? null : s.metadata());
+        s.metadata().isEmpty() ? null : s.metadata(),
+        stats);
   }
 
   static String url(BatchRequest br, String scheduleId) {

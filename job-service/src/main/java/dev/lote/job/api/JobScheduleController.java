@@ -18,9 +18,11 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.lote.job.domain.Job;
 import dev.lote.job.domain.JobSchedule;
 import dev.lote.job.service.JobScheduleService;
+import dev.lote.job.service.JobService;
 import dev.lote.support.web.BatchRequest;
 import dev.lote.support.web.BatchResponses;
 import dev.lote.support.web.Conditions;
+import dev.lote.support.web.Expand;
 import dev.lote.support.web.ListRequest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -33,10 +35,12 @@ import tools.jackson.databind.json.JsonMapper;
 public class JobScheduleController {
 
   private final JobScheduleService schedules;
+  private final JobService jobService;
   private final JsonMapper json;
 
-  public JobScheduleController(JobScheduleService schedules, JsonMapper json) {
+  public JobScheduleController(JobScheduleService schedules, JobService jobService, JsonMapper json) {
     this.schedules = schedules;
+    this.jobService = jobService;
     this.json = json;
   }
 
@@ -53,18 +57,20 @@ public class JobScheduleController {
     JobSchedule s = schedules.get(br.account(), scheduleId);
     String etag = JobScheduleBody.etag(s);
     Conditions.check(request, etag, s.lastModified(), true);
-    BatchResponses.json(response, json, Select.of(request).apply(JobScheduleBody.of(s, br, true), json), etag, s.lastModified());
+    JobScheduleBody body = JobScheduleBody.of(s, br, true, Expand.stats(request) ? stats(br, s) : null);
+    BatchResponses.json(response, json, Select.of(request).apply(body, json), etag, s.lastModified());
   }
 
   @GetMapping("/jobschedules")
   public void list(HttpServletRequest request, HttpServletResponse response) throws IOException {
     BatchRequest br = BatchRequest.of(request);
+    boolean stats = Expand.stats(request);
     Object body =
         ListRequest.of(request)
             .page(
                 (after, limit) -> schedules.page(br.account(), after, limit),
                 JobSchedule::key,
-                s -> json.valueToTree(JobScheduleBody.of(s, br, false)),
+                s -> json.valueToTree(JobScheduleBody.of(s, br, false, stats ? stats(br, s) : null)),
                 br,
                 request,
                 "jobschedules");
@@ -74,12 +80,13 @@ public class JobScheduleController {
   @GetMapping("/jobschedules/{scheduleId}/jobs")
   public void jobs(@PathVariable String scheduleId, HttpServletRequest request, HttpServletResponse response) throws IOException {
     BatchRequest br = BatchRequest.of(request);
+    boolean stats = Expand.stats(request);
     Object body =
         ListRequest.of(request)
             .page(
                 (after, limit) -> schedules.jobs(br.account(), scheduleId, after, limit),
                 Job::key,
-                j -> json.valueToTree(JobBody.of(j, br, false, null)),
+                j -> json.valueToTree(JobBody.of(j, br, false, stats ? jobStats(br, j) : null)),
                 br,
                 request,
                 "jobs");
@@ -131,5 +138,15 @@ public class JobScheduleController {
 
   private static void changed(HttpServletResponse response, BatchRequest br, JobSchedule s, int status) {
     BatchResponses.empty(response, status, JobScheduleBody.etag(s), s.lastModified(), JobScheduleBody.url(br, s.id()));
+  }
+
+  private JobBody.Stats stats(BatchRequest br, JobSchedule s) {
+    JobService.Lifetime l = schedules.statistics(s);
+    return JobBody.Stats.of(null, JobScheduleBody.url(br, s.id()), l.since(), l.now(), l.statistics());
+  }
+
+  private JobBody.Stats jobStats(BatchRequest br, Job job) {
+    JobService.Lifetime l = jobService.statistics(job);
+    return JobBody.Stats.of(null, JobBody.url(br, job.id()), job.creationTime(), l.now(), l.statistics());
   }
 }

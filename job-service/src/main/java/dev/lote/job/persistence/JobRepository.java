@@ -185,6 +185,22 @@ public class JobRepository {
     return deleted.isEmpty() ? stored : stored.plus(deleted.get(0));
   }
 
+  /**
+   * What the tasks of a job schedule's jobs added up to: those still stored, whose keys start with
+   * {@code jobKeyPrefix}, and those deleted while the schedule was there.
+   */
+  public JobStatistics scheduleStatistics(String account, String scheduleKey, String jobKeyPrefix, Instant now) {
+    JobStatistics stored =
+        jdbc.queryForObject(STATISTICS + " where account = ? and starts_with(job_key, ?)", JobRepository::statistics, ts(now), account, jobKeyPrefix);
+    List<JobStatistics> deleted =
+        jdbc.query(
+            "select succeeded_tasks, failed_tasks, task_retries, wall_clock_ms, wait_ms from job_schedule_statistics where account = ? and schedule_key = ?",
+            JobRepository::statistics,
+            account,
+            scheduleKey);
+    return deleted.isEmpty() ? stored : stored.plus(deleted.get(0));
+  }
+
   private static final String STATISTICS =
       "select count(*) filter (where state = 'completed' and result = 'success'),"
           + " count(*) filter (where state = 'completed' and result = 'failure'),"
@@ -212,6 +228,19 @@ public class JobRepository {
             + " task_retries = s.task_retries + excluded.task_retries, wall_clock_ms = s.wall_clock_ms + excluded.wall_clock_ms,"
             + " wait_ms = s.wait_ms + excluded.wait_ms",
         account, gone.succeededTasks(), gone.failedTasks(), gone.taskRetries(), gone.wallClock().toMillis(), gone.waitTime().toMillis());
+    int at = jobKey.lastIndexOf(":job-");
+    if (at > 0) {
+      // kept only while the schedule is there: a deleted schedule's statistics go with it
+      jdbc.update(
+          "insert into job_schedule_statistics as s (account, schedule_key, succeeded_tasks, failed_tasks, task_retries, wall_clock_ms, wait_ms)"
+              + " select ?, ?, ?, ?, ?, ?, ? where exists (select 1 from job_schedule where account = ? and schedule_key = ?)"
+              + " on conflict (account, schedule_key) do update set"
+              + " succeeded_tasks = s.succeeded_tasks + excluded.succeeded_tasks, failed_tasks = s.failed_tasks + excluded.failed_tasks,"
+              + " task_retries = s.task_retries + excluded.task_retries, wall_clock_ms = s.wall_clock_ms + excluded.wall_clock_ms,"
+              + " wait_ms = s.wait_ms + excluded.wait_ms",
+          account, jobKey.substring(0, at), gone.succeededTasks(), gone.failedTasks(), gone.taskRetries(), gone.wallClock().toMillis(),
+          gone.waitTime().toMillis(), account, jobKey.substring(0, at));
+    }
     jdbc.update("delete from job_task_status where account = ? and job_key = ?", account, jobKey);
     jdbc.update("delete from task_dependency where account = ? and job_key = ?", account, jobKey);
     jdbc.update("delete from task_output_pending where account = ? and job_key = ?", account, jobKey);

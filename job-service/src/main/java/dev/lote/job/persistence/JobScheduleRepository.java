@@ -71,6 +71,7 @@ public class JobScheduleRepository {
   }
 
   public void delete(String account, String scheduleKey) {
+    jdbc.update("delete from job_schedule_statistics where account = ? and schedule_key = ?", account, scheduleKey);
     jdbc.update("delete from job_schedule where account = ? and schedule_key = ?", account, scheduleKey);
   }
 

@@ -80,6 +80,13 @@ public class JobScheduleService {
     return schedules.page(account, afterKey, limit);
   }
 
+  /** What the tasks of the schedule's jobs added up to, since the schedule was made. */
+  @Transactional(readOnly = true)
+  public JobService.Lifetime statistics(JobSchedule s) {
+    Instant now = clock.instant();
+    return new JobService.Lifetime(s.creationTime(), now, jobs.scheduleStatistics(s.account(), s.key(), s.jobKeyPrefix(), now));
+  }
+
   /** The jobs the schedule made, in key order after {@code afterKey}. */
   @Transactional(readOnly = true)
   public List<Job> jobs(String account, String scheduleId, String afterKey, int limit) {

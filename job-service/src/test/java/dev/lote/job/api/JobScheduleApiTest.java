@@ -140,6 +140,42 @@ class JobScheduleApiTest extends JobServiceTestBase {
   }
 
   @Test
+  void aSchedulesStatisticsAddUpTheTasksOfItsJobsDeletedJobsIncludedAndComeOnlyWithExpand() {
+    String id = addSchedule(uniqueId("stats"), "'recurrenceInterval':'PT10M'");
+    await().atMost(Duration.ofSeconds(20)).until(() -> jobsOf(id), jobs -> jobs.size() == 1);
+    String job = id + ":job-1";
+    addTasks(job, "t", 2, "");
+    agent.started(job, "t0", 0);
+    agent.completed(job, "t0", 0, 0);
+    agent.started(job, "t1", 0);
+    agent.completed(job, "t1", 0, 3);
+    awaitTask(job, "t1", inState("completed"));
+    awaitTask(job, "t0", inState("completed"));
+
+    assertThat(schedule(id).has("stats")).isFalse();
+    JsonNode stats = http.get("/jobschedules/" + id + "?$expand=stats").json().path("stats");
+    assertThat(stats.path("url").asString()).isEqualTo(BatchHttp.BASE_URL + "/jobschedules/" + id);
+    assertThat(stats.path("startTime").asString()).isEqualTo(schedule(id).path("creationTime").asString());
+    assertThat(stats.path("numSucceededTasks").asLong()).isEqualTo(1);
+    assertThat(stats.path("numFailedTasks").asLong()).isEqualTo(1);
+    assertThat(stats.path("numTaskRetries").asLong()).isZero();
+    JsonNode listed = http.get("/jobschedules?$expand=stats&$filter=id%20eq%20'" + id + "'").json().path("value");
+    assertThat(listed).hasSize(1);
+    assertThat(listed.get(0).path("stats").path("numFailedTasks").asLong()).isEqualTo(1);
+    JsonNode jobStats = http.get("/jobschedules/" + id + "/jobs?$expand=stats").json().path("value").get(0).path("stats");
+    assertThat(jobStats.path("url").asString()).isEqualTo(BatchHttp.BASE_URL + "/jobs/" + job);
+    assertThat(jobStats.path("numSucceededTasks").asLong()).isEqualTo(1);
+
+    // the job goes; what its tasks added up to stays with the schedule
+    assertThat(http.delete("/jobs/" + job).status()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/jobs/" + job).status() == 404);
+    JsonNode after = http.get("/jobschedules/" + id + "?$expand=stats").json().path("stats");
+    assertThat(after.path("numSucceededTasks").asLong()).isEqualTo(1);
+    assertThat(after.path("numFailedTasks").asLong()).isEqualTo(1);
+    assertThat(after.path("wallClockTime").asString()).isEqualTo(stats.path("wallClockTime").asString());
+  }
+
+  @Test
   void jobsAndSchedulesShareTheirIdsAndABadScheduleIsRefused() {
     String id = addSchedule(uniqueId("shared"), "'doNotRunUntil':'2999-01-01T00:00:00Z'");
     BatchHttp.Response twice = http.post("/jobschedules", BatchHttp.json("{'id':'" + id.toUpperCase() + "','schedule':{},'jobSpecification':{'poolInfo':{'poolId':'p'}}}"));
