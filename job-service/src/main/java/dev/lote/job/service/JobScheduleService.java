@@ -1,8 +1,10 @@
 package dev.lote.job.service;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 import org.springframework.stereotype.Service;
@@ -188,7 +190,9 @@ public class JobScheduleService {
     JobSchedule.Step step = s.step(now, activeRecentJob(s) != null);
     if (step == JobSchedule.Step.MAKE_JOB) {
       JobDefinition d = JobDefinition.parse(withId(s.jobSpecification(), SPECIFICATION_ID)).withId(s.recentJobId());
-      jobService.add(s.account(), d, null);
+      // what the job's tasks do follows from the schedule, not a request: one id per job made, the same on a retry
+      String correlationId = UUID.nameUUIDFromBytes((s.account() + "/" + s.recentJobId()).getBytes(StandardCharsets.UTF_8)).toString();
+      jobService.add(s.account(), d, correlationId);
     }
     schedules.update(s);
   }
