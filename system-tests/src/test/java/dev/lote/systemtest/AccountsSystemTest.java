@@ -251,7 +251,7 @@ class AccountsSystemTest {
         .isInstanceOfSatisfying(BatchErrorException.class, e -> assertThat(e.body().code()).isEqualTo("ActiveJobAndScheduleQuotaReached"));
 
     // a completed job no longer counts
-    b.jobOperations().terminateJob(jobs.get(0));
+    b.jobOperations().terminateJob(jobs.get(0), "done");
     await().atMost(Duration.ofMinutes(1)).until(() -> b.jobOperations().getJob(jobs.get(0)).state().toString().equals("completed"));
     if (jobs.size() == 1) {
       b.jobOperations().createJob(new JobAddParameter().withId("quota-job-after").withPoolInfo(new PoolInformation().withPoolId(pools.get(0))));
@@ -410,7 +410,7 @@ class AccountsSystemTest {
             () -> sdk.jobScheduleOperations().getJobSchedule(SCHEDULE),
             () -> sdk.computeNodeOperations().getComputeNode(POOL, node),
             () -> sdk.poolOperations().deletePool(POOL),
-            () -> sdk.jobOperations().terminateJob(JOB))) {
+            () -> sdk.jobOperations().terminateJob(JOB, "from-b"))) {
       BatchErrorException e = catchThrowableOfType(BatchErrorException.class, c::run);
       assertThat(e).isNotNull();
       assertThat(e.response().code()).isEqualTo(404);
