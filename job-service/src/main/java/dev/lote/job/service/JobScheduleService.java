@@ -65,6 +65,7 @@ public class JobScheduleService {
     if (jobs.find(account, s.key(), Lock.NONE).isPresent()) {
       throw BatchErrors.conflict("JobWithSameIdExists", "A job with the same id exists; jobs and job schedules share their ids.");
     }
+    jobService.checkQuota(account);
     if (!schedules.insert(s)) {
       throw BatchErrors.conflict("JobScheduleExists", "The specified job schedule already exists.");
     }
@@ -192,7 +193,7 @@ public class JobScheduleService {
       JobDefinition d = JobDefinition.parse(withId(s.jobSpecification(), SPECIFICATION_ID)).withId(s.recentJobId());
       // what the job's tasks do follows from the schedule, not a request: one id per job made, the same on a retry
       String correlationId = UUID.nameUUIDFromBytes((s.account() + "/" + s.recentJobId()).getBytes(StandardCharsets.UTF_8)).toString();
-      jobService.add(s.account(), d, correlationId);
+      jobService.addForSchedule(s.account(), d, correlationId);
     }
     schedules.update(s);
   }
