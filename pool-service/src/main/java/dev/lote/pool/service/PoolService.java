@@ -16,6 +16,7 @@ import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
 import dev.lote.common.ids.BatchIds;
 import dev.lote.common.events.PoolEvents.AutoScaleEvaluated;
+import dev.lote.pool.domain.CertificateReference;
 import dev.lote.pool.domain.ComputeNode;
 import dev.lote.pool.domain.NodeDeallocation;
 import dev.lote.pool.domain.NodeProvider;
@@ -41,6 +42,7 @@ public class PoolService {
   private final NodeProvider provider;
   private final TransactionTemplate tx;
   private final Clock clock;
+  private final CertificateService certificates;
 
   public PoolService(
       PoolRepository pools,
@@ -49,7 +51,8 @@ public class PoolService {
       NodeReconciler reconciler,
       NodeProvider provider,
       TransactionTemplate tx,
-      Clock clock) {
+      Clock clock,
+      CertificateService certificates) {
     this.pools = pools;
     this.nodes = nodes;
     this.events = events;
@@ -57,6 +60,7 @@ public class PoolService {
     this.provider = provider;
     this.tx = tx;
     this.clock = clock;
+    this.certificates = certificates;
   }
 
   /** Creates the pool and publishes {@code pool.created}; its nodes are started right after the commit. */
@@ -67,6 +71,7 @@ public class PoolService {
               pools.find(account, BatchIds.key(definition.id())).ifPresent(existing -> {
                 throw existing.pool().state() == PoolState.DELETING ? Pool.beingDeleted() : poolExists();
               });
+              certificates.checkReferences(account, CertificateReference.of(definition.spec()));
               Pool created = Pool.create(account, definition, now());
               try {
                 pools.insert(created);
@@ -196,6 +201,7 @@ public class PoolService {
         s -> {
           Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
           precondition.accept(pool);
+          certificates.checkReferences(account, change.certificateReferences());
           pool.changeProperties(change, now());
           pools.update(pool);
           return pool;
