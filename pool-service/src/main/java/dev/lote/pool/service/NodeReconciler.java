@@ -298,7 +298,11 @@ public class NodeReconciler implements SmartLifecycle {
     RESTART
   }
 
-  /** The certificates a node of the pool installs; null when it references none. */
+  /**
+   * The certificates a node of the pool installs; null when it references none.
+   *
+   * @throws NodeLaunchException when they cannot be opened (the key file was replaced)
+   */
   private JsonNode certificates(Pool pool) {
     List<CertificateReference> refs;
     try {
@@ -307,7 +311,14 @@ public class NodeReconciler implements SmartLifecycle {
       log.warn("pool {} has certificate references that are not valid; its nodes get none: {}", pool.id(), e.getMessage());
       return null;
     }
-    return refs.isEmpty() ? null : certificates.forNodes(pool.account(), refs);
+    if (refs.isEmpty()) {
+      return null;
+    }
+    try {
+      return certificates.forNodes(pool.account(), refs);
+    } catch (RuntimeException e) {
+      throw new NodeLaunchException("the pool's certificates cannot be opened: " + e.getMessage(), e);
+    }
   }
 
   /** Starts the node's agent; false when it could not be started. */
