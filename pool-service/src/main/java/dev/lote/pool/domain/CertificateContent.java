@@ -115,7 +115,7 @@ public record CertificateContent(String thumbprintAlgorithm, String thumbprint, 
   private static X509Certificate cer(byte[] data, String given) {
     try {
       return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(data));
-    } catch (CertificateException | ClassCastException e) {
+    } catch (CertificateException | RuntimeException e) {
       throw invalidData(given);
     }
   }
@@ -149,7 +149,7 @@ public record CertificateContent(String thumbprintAlgorithm, String thumbprint, 
         throw invalidData(given);
       }
       return first;
-    } catch (GeneralSecurityException e) {
+    } catch (GeneralSecurityException | RuntimeException e) {
       throw invalidData(given);
     }
   }
