@@ -9,10 +9,10 @@ import dev.lote.common.error.BatchErrors;
 /** Which service owns a Batch path, by its first segment. */
 final class Routes {
 
-  private static final Set<String> POOL = Set.of("pools", "nodecounts", "supportedimages", "poolusagemetrics", "lifetimepoolstats");
+  private static final Set<String> POOL = Set.of("pools", "nodecounts", "supportedimages", "poolusagemetrics", "lifetimepoolstats", "certificates");
   private static final Set<String> JOB = Set.of("jobs", "jobschedules", "lifetimejobstats");
   /** Batch resources that exist in Azure Batch and that Lote does not serve yet. */
-  private static final Set<String> NOT_YET = Set.of("applications", "certificates");
+  private static final Set<String> NOT_YET = Set.of("applications");
 
   private final URI pool;
   private final URI job;
@@ -25,13 +25,13 @@ final class Routes {
   /** The base URL of the owning service; a Batch error for paths Lote does not serve. */
   URI upstream(String method, String rawPath) {
     String first = firstSegment(rawPath);
-    if (POOL.contains(first)) {
+    if (POOL.contains(first) || first.startsWith("certificates(")) {
       return pool;
     }
     if (JOB.contains(first)) {
       return job;
     }
-    if (NOT_YET.contains(first) || first.startsWith("certificates(")) {
+    if (NOT_YET.contains(first)) {
       throw BatchErrors.notSupported(method, rawPath);
     }
     throw BatchErrors.invalidUri(method, rawPath);

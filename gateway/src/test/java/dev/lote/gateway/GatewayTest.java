@@ -65,16 +65,18 @@ class GatewayTest {
               StandIns.reply(ex, 404, "{\"code\":\"AccountNotFound\"}");
             }
           });
-      s.createContext(
-          "/pools",
-          ex -> {
-            Map<String, String> headers = new LinkedHashMap<>();
-            ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), v.get(0)));
-            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery(), headers, body));
-            ex.getResponseHeaders().add("ETag", "0x1");
-            StandIns.reply(ex, ex.getRequestMethod().equals("POST") ? 201 : 200, "{\"value\":[]}");
-          });
+      for (String path : new String[] {"/pools", "/certificates"}) {
+        s.createContext(
+            path,
+            ex -> {
+              Map<String, String> headers = new LinkedHashMap<>();
+              ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), v.get(0)));
+              String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+              seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery(), headers, body));
+              ex.getResponseHeaders().add("ETag", "0x1");
+              StandIns.reply(ex, ex.getRequestMethod().equals("POST") ? 201 : 200, "{\"value\":[]}");
+            });
+      }
       s.start();
       return s;
     } catch (IOException e) {
@@ -234,6 +236,20 @@ class GatewayTest {
     HttpResponse<String> r = send("GET", "/pools", null, KEY);
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(json.readTree(r.body()).get("code").asString()).isEqualTo("MissingRequiredQueryParameter");
+  }
+
+  @Test
+  void certificatesAndACertificateByItsKeyGoToThePoolService() throws Exception {
+    seen.clear();
+    String entity = "/certificates(thumbprintAlgorithm=sha1,thumbprint=0123456789abcdef0123456789abcdef01234567)";
+
+    HttpResponse<String> list = send("GET", "/certificates?api-version=2024-07-01.20.0", null, KEY);
+    HttpResponse<String> one = send("GET", entity + "?api-version=2024-07-01.20.0", null, KEY);
+
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(one.statusCode()).isEqualTo(200);
+    assertThat(seen).extracting(Seen::rawPathAndQuery)
+        .containsExactly("/certificates?api-version=2024-07-01.20.0", entity + "?api-version=2024-07-01.20.0");
   }
 
   @Test

@@ -31,6 +31,8 @@ import dev.lote.common.time.IsoDurations;
  *     task; null for none
  * @param mountConfigurationFile a JSON file with the pool's {@code mountConfiguration}, mounted
  *     under {@link #mounts()} before the start task; null for none
+ * @param certificatesFile    a JSON file with the certificates the pool references ({@link NodeCertificates}),
+ *     installed for the tasks and users that see them; null for none
  * @param testClock           the node of a stack in test mode: its clock is the services' test
  *     clock ({@link AgentTestClock}), which wall-clock limits and retention follow
  */
@@ -56,6 +58,7 @@ record AgentConfig(
     long hostPid,
     Path userAccountsFile,
     Path mountConfigurationFile,
+    Path certificatesFile,
     boolean testClock) {
 
   static AgentConfig parse(String[] args) {
@@ -90,6 +93,7 @@ record AgentConfig(
         Long.parseLong(m.getOrDefault("host-pid", "0")),
         m.containsKey("user-accounts") ? Path.of(m.get("user-accounts")) : null,
         m.containsKey("mount-configuration") ? Path.of(m.get("mount-configuration")) : null,
+        m.containsKey("certificates") ? Path.of(m.get("certificates")) : null,
         Boolean.parseBoolean(m.getOrDefault("test-clock", "false")));
   }
 

@@ -291,7 +291,7 @@ final class FileServer {
       return false;
     }
     String first = rel.getName(0).toString();
-    return first.equals(".agent") || first.equals("agent.log") || first.equals("start-task.json") || first.equals("user-accounts.json") || first.equals("mount-configuration.json") || first.endsWith(".pid");
+    return first.equals(".agent") || first.equals("agent.log") || first.equals("start-task.json") || first.equals("user-accounts.json") || first.equals("mount-configuration.json") || first.equals("certificates.json") || first.endsWith(".pid");
   }
 
   private static Map<String, Object> properties(PosixFileAttributes a) {

@@ -180,6 +180,7 @@ final class JobTasks {
       try {
         user = users.forTask(spec.elevated(), spec.ownUser());
         Processes.prepareTaskDir(dir, user, users.switching(), true);
+        processes.installCertificates(dir, user, users.switching(), "task");
         try {
           processes.download(spec.resourceFiles(), dir.resolve("wd"), user, users.switching());
         } catch (IOException e) {

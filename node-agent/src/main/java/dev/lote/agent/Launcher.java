@@ -59,6 +59,7 @@ final class Launcher {
     try {
       user = users.forTask(a.spec().elevated(), a.spec().ownUser(), a.spec().userName());
       Processes.prepareTaskDir(taskDir, user, users.switching(), false);
+      processes.installCertificates(taskDir, user, users.switching(), "task");
       processes.download(a.spec().resourceFiles(), taskDir.resolve("wd"), user, users.switching());
       return user;
     } catch (IOException | RuntimeException e) {

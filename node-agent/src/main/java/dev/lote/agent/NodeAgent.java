@@ -99,6 +99,11 @@ final class NodeAgent implements AutoCloseable {
     new NodeApi(nodeUsers, new ServiceLogs(cfg)).serve(files);
     this.mounts = NodeMounts.onThisHost(cfg);
     this.processes = new Processes(cfg, cfg.taskCgroups() ? TaskCgroups.forNode(cfg.nodeId(), cfg.maxTaskProcesses()) : TaskCgroups.none());
+    try {
+      nodeUsers.certificates(processes.certificates());
+    } catch (IOException e) {
+      log.warn("the pool's certificates cannot be read; tasks that should see them fail to start: {}", e.getMessage());
+    }
     this.journal = new Journal(cfg.journal());
     this.reporter = new Reporter(events, journal, timers);
     // LOTE_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT), passed on from the service that started the agent
@@ -320,7 +325,7 @@ final class NodeAgent implements AutoCloseable {
     Files.setPosixFilePermissions(cfg.shared(), PosixFilePermissions.fromString("rwxrwxrwx"));
     Files.setAttribute(cfg.shared(), "unix:mode", 01777);
     Files.setPosixFilePermissions(cfg.agentDir(), PosixFilePermissions.fromString("rwx------"));
-    for (String own : List.of("agent.log", "start-task.json", "user-accounts.json", "mount-configuration.json")) {
+    for (String own : List.of("agent.log", "start-task.json", "user-accounts.json", "mount-configuration.json", "certificates.json")) {
       Path p = cfg.root().resolve(own);
       if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));

@@ -34,6 +34,8 @@ final class NodeUsers {
 
   private static final Logger log = LoggerFactory.getLogger(NodeUsers.class);
 
+  private NodeCertificates certificates = NodeCertificates.NONE;
+
   static final String MARKER = "lote node user";
   /** What a Batch user name may be on a Linux node: an account name's letters, at most 20 of them (Azure's limit). */
   static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,19}");
@@ -163,12 +165,18 @@ final class NodeUsers {
     Account account = entry(os).map(Entry::account).orElseThrow(() -> new IOException("useradd made no account " + os));
     try {
       apply(account, spec);
+      certificates.install(account.home().resolve("certs"), "remoteuser", account.uid(), account.gid(), true);
     } catch (IOException | Refused e) {
       remove(account);
       throw e;
     }
     log.info("node user {} added as the host account {} (uid {})", spec.name(), os, account.uid());
     return account;
+  }
+
+  /** The pool's certificates: those visible to {@code remoteuser} go to each added user's {@code ~/certs}. */
+  synchronized void certificates(NodeCertificates certificates) {
+    this.certificates = certificates;
   }
 
   /** ComputeNode_UpdateUser: password, expiry and key replaced, an omitted one removed (expiry: a day from now). */

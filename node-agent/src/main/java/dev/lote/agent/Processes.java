@@ -19,6 +19,7 @@ final class Processes {
 
   private final AgentConfig cfg;
   private final TaskCgroups cgroups;
+  private NodeCertificates certificates;
 
   /** Processes that run where the agent does, known by their trees alone. */
   Processes(AgentConfig cfg) {
@@ -56,6 +57,22 @@ final class Processes {
 
   TaskCgroups cgroups() {
     return cgroups;
+  }
+
+  /** The pool's certificates, read from the pool-service's file on first use. */
+  synchronized NodeCertificates certificates() throws IOException {
+    if (certificates == null) {
+      certificates = NodeCertificates.read(cfg.certificatesFile());
+    }
+    return certificates;
+  }
+
+  /**
+   * Installs the certificates visible to {@code visibility} ({@code starttask}, {@code task}) in the
+   * task's {@code certs} directory ({@code AZ_BATCH_CERTIFICATES_DIR}), the user's alone.
+   */
+  void installCertificates(Path taskDir, TaskUsers.User user, boolean manage, String visibility) throws IOException {
+    certificates().install(taskDir.resolve("certs"), visibility, user.uid(), user.gid(), manage);
   }
 
   /** The service-defined variables of a task (jobId and taskId null for the start task). */

@@ -82,6 +82,7 @@ final class StartTask {
       try {
         user = users.forTask(elevated, ownUser, userName);
         Processes.prepareTaskDir(dir, user, users.switching(), true);
+        processes.installCertificates(dir, user, users.switching(), "starttask");
         processes.download(resourceFiles, dir.resolve("wd"), user, users.switching());
         Processes.Started started = processes.start(processes.builder(commandLine, environment, processes.batchVariables(null, null, dir), dir, user), "starttask");
         exit = started.process().waitFor();

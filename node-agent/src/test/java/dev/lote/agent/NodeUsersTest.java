@@ -73,6 +73,27 @@ class NodeUsersTest {
   }
 
   @Test
+  void anAddedUserGetsThePoolsCertificatesVisibleToRemoteUsersInItsHome() throws Exception {
+    NodeUsers one = node("one", "n9007");
+    one.certificates(
+        NodeCertificates.parse(
+            tools.jackson.databind.json.JsonMapper.builder()
+                .build()
+                .readTree(
+                    "[{\"thumbprintAlgorithm\":\"sha1\",\"thumbprint\":\"abc\",\"certificateFormat\":\"cer\",\"data\":\"Y2Vy\",\"visibility\":[\"remoteuser\"]},"
+                        + "{\"thumbprintAlgorithm\":\"sha1\",\"thumbprint\":\"def\",\"certificateFormat\":\"cer\",\"data\":\"Y2Vy\",\"visibility\":[\"task\"]}]")));
+
+    NodeUsers.Account a = one.add(plain("carol"));
+
+    Path certs = a.home().resolve("certs");
+    assertThat(certs.resolve("sha1-abc.cer")).content().isEqualTo("cer");
+    assertThat(certs.resolve("sha1-def.cer")).doesNotExist();
+    assertThat(Files.getAttribute(certs, "unix:uid")).isEqualTo(a.uid());
+    assertThat(Files.getAttribute(certs.resolve("sha1-abc.cer"), "unix:uid")).isEqualTo(a.uid());
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(certs))).isEqualTo("rwx------");
+  }
+
+  @Test
   void aNodeLeavingRemovesItsAccountsOnlyAndAccountsOfAGoneNodeAreLeftOvers() throws Exception {
     NodeUsers one = node("one", "n9003");
     NodeUsers two = node("two", "n9004");

@@ -19,6 +19,9 @@ public interface NodeProvider {
    * @param userAccounts the pool's {@code userAccounts}, passwords and keys included; null for none
    * @param mountConfiguration the pool's {@code mountConfiguration}, mounted before the start task, keys
    *     included; null for none
+   * @param certificates the certificates the pool references, installed before the start task: each
+   *     with its {@code thumbprintAlgorithm}, {@code thumbprint}, {@code certificateFormat}, {@code data}
+   *     (base64), {@code password} and {@code visibility}; null for none
    */
   record NodeSpec(
       String nodeId,
@@ -29,12 +32,27 @@ public interface NodeProvider {
       JsonNode startTask,
       boolean containers,
       JsonNode userAccounts,
-      JsonNode mountConfiguration) {
+      JsonNode mountConfiguration,
+      JsonNode certificates) {
+
+    /** A node of a pool that references no certificate. */
+    public NodeSpec(
+        String nodeId,
+        String account,
+        String poolId,
+        String vmSize,
+        int taskSlots,
+        JsonNode startTask,
+        boolean containers,
+        JsonNode userAccounts,
+        JsonNode mountConfiguration) {
+      this(nodeId, account, poolId, vmSize, taskSlots, startTask, containers, userAccounts, mountConfiguration, null);
+    }
 
     /** A node of a pool that mounts no file system. */
     public NodeSpec(
         String nodeId, String account, String poolId, String vmSize, int taskSlots, JsonNode startTask, boolean containers, JsonNode userAccounts) {
-      this(nodeId, account, poolId, vmSize, taskSlots, startTask, containers, userAccounts, null);
+      this(nodeId, account, poolId, vmSize, taskSlots, startTask, containers, userAccounts, (JsonNode) null);
     }
 
     /** A node of a pool without user accounts. */

@@ -337,6 +337,11 @@ public final class Pool {
     return PoolDefinition.present(spec, "mountConfiguration");
   }
 
+  /** The certificates the pool's nodes install. */
+  public java.util.List<CertificateReference> certificateReferences() {
+    return CertificateReference.of(spec);
+  }
+
   /** The pool's {@code userAccounts}, made on each of its nodes before the start task; null when it has none. */
   public JsonNode userAccounts() {
     return PoolDefinition.present(spec, "userAccounts");

@@ -89,6 +89,7 @@ public record PoolDefinition(
     checkSchedulingPolicy(spec);
     checkMetadata(spec);
     checkMountConfiguration(present(spec, "mountConfiguration"));
+    CertificateReference.of(spec);
     return new PoolDefinition(
         id,
         vmSize,

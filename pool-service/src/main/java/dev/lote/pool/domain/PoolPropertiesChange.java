@@ -84,6 +84,11 @@ public record PoolPropertiesChange(ObjectNode given, boolean resetting) {
     }
   }
 
+  /** The certificates the change makes the pool reference; empty when it names none. */
+  public java.util.List<CertificateReference> certificateReferences() {
+    return CertificateReference.of(given);
+  }
+
   private static ObjectNode validated(ObjectNode b) {
     ObjectNode given = JsonNodeFactory.instance.objectNode();
     JsonNode startTask = PoolDefinition.present(b, "startTask");
@@ -101,6 +106,7 @@ public record PoolPropertiesChange(ObjectNode given, boolean resetting) {
       }
     }
     PoolDefinition.checkMetadata(given);
+    CertificateReference.of(given);
     JsonNode mode = PoolDefinition.present(b, "targetNodeCommunicationMode");
     if (mode != null) {
       String value = mode.isString() ? mode.stringValue().toLowerCase(Locale.ROOT) : "";

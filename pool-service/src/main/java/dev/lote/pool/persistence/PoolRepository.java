@@ -94,6 +94,15 @@ public class PoolRepository {
     return jdbc.query(WITH_NODES + " order by p.account, p.pool_key", this::row);
   }
 
+  /** The ids of the account's pools whose {@code certificateReferences} name the certificate, deleting ones included. */
+  public List<String> idsReferencing(String account, String algorithm, String thumbprint) {
+    return jdbc.queryForList(
+        "select p.id from pool p where p.account = ? and json_typeof(p.spec->'certificateReferences') = 'array' and exists"
+            + " (select 1 from json_array_elements(p.spec->'certificateReferences') r"
+            + " where lower(r->>'thumbprintAlgorithm') = ? and lower(replace(r->>'thumbprint', ' ', '')) = ?) order by p.pool_key",
+        String.class, account, algorithm, thumbprint);
+  }
+
   public void delete(String account, String poolKey) {
     jdbc.update("delete from pool where account = ? and pool_key = ?", account, poolKey);
   }

@@ -61,6 +61,10 @@ public class HostsNodeProvider implements NodeProvider {
     if (!NodeIds.isWellFormed(spec.nodeId())) {
       throw new NodeLaunchException("not a node id: " + spec.nodeId(), null);
     }
+    if (spec.certificates() != null && !spec.certificates().isEmpty()) {
+      // the start command travels through Kafka, where certificates are not put
+      log.warn("node {} of pool {} starts on a host without the pool's certificates: hosts do not get certificates", spec.nodeId(), spec.poolId());
+    }
     int cores = VmSizes.cores(spec.vmSize());
     String hostId =
         tx.execute(

@@ -136,6 +136,9 @@ public class LocalNodeProvider implements NodeProvider {
     if (spec.mountConfiguration() != null && !spec.mountConfiguration().isEmpty()) {
       command.add("--lote.node.mount-configuration=" + SecretFiles.write(root.resolve("mount-configuration.json"), spec.mountConfiguration().toString()));
     }
+    if (spec.certificates() != null && !spec.certificates().isEmpty()) {
+      command.add("--lote.node.certificates=" + SecretFiles.write(root.resolve("certificates.json"), spec.certificates().toString()));
+    }
     if (spec.startTask() != null) {
       Path file = root.resolve("start-task.json");
       Files.writeString(file, spec.startTask().toString(), StandardCharsets.UTF_8);

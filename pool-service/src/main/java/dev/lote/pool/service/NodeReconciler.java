@@ -27,6 +27,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.lote.common.ids.BatchIds;
 import dev.lote.pool.config.NodeSettings;
+import dev.lote.pool.domain.CertificateReference;
 import dev.lote.pool.domain.ComputeNode;
 import dev.lote.pool.domain.NodeDeallocation;
 import dev.lote.pool.domain.NodeIds;
@@ -43,6 +44,7 @@ import dev.lote.pool.messaging.PoolEventsOutbox;
 import dev.lote.pool.persistence.NodeRepository;
 import dev.lote.pool.persistence.PoolRepository;
 import dev.lote.pool.persistence.PoolRow;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Makes the nodes that exist match what the pools want: allocates and starts missing nodes,
@@ -61,6 +63,7 @@ public class NodeReconciler implements SmartLifecycle {
   private final PoolRepository pools;
   private final NodeRepository nodes;
   private final NodeProvider provider;
+  private final CertificateService certificates;
   private final PoolEventsOutbox events;
   private final NodeIds nodeIds;
   private final TransactionTemplate tx;
@@ -83,7 +86,9 @@ public class NodeReconciler implements SmartLifecycle {
       TransactionTemplate tx,
       Clock clock,
       NodeSettings settings,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      CertificateService certificates) {
+    this.certificates = certificates;
     this.pools = pools;
     this.nodes = nodes;
     this.provider = provider;
@@ -293,12 +298,37 @@ public class NodeReconciler implements SmartLifecycle {
     RESTART
   }
 
+  /**
+   * The certificates a node of the pool installs; null when it references none.
+   *
+   * @throws NodeLaunchException when they cannot be opened (the key file was replaced)
+   */
+  private JsonNode certificates(Pool pool) {
+    List<CertificateReference> refs;
+    try {
+      refs = pool.certificateReferences();
+    } catch (RuntimeException e) {
+      log.warn("pool {} has certificate references that are not valid; its nodes get none: {}", pool.id(), e.getMessage());
+      return null;
+    }
+    if (refs.isEmpty()) {
+      return null;
+    }
+    try {
+      return certificates.forNodes(pool.account(), refs);
+    } catch (RuntimeException e) {
+      throw new NodeLaunchException("the pool's certificates cannot be opened: " + e.getMessage(), e);
+    }
+  }
+
   /** Starts the node's agent; false when it could not be started. */
   private boolean launch(ComputeNode node, Pool pool, Launch why) {
     String handle;
     try {
       handle = provider.launch(
-          new NodeSpec(node.id(), node.account(), node.poolId(), pool.vmSize(), node.taskSlots(), pool.startTask(), pool.runsContainers(), pool.userAccounts(), pool.mountConfiguration()));
+          new NodeSpec(
+              node.id(), node.account(), node.poolId(), pool.vmSize(), node.taskSlots(), pool.startTask(), pool.runsContainers(), pool.userAccounts(),
+              pool.mountConfiguration(), certificates(pool)));
     } catch (NodeLaunchException e) {
       log.error("could not start node {} of pool {}: {}", node.id(), pool.id(), e.getMessage());
       update(node.id(), n -> n.launchFailed(e.getMessage(), clock.instant()));

@@ -16,6 +16,7 @@ import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
 import dev.lote.common.ids.BatchIds;
 import dev.lote.common.events.PoolEvents.AutoScaleEvaluated;
+import dev.lote.pool.domain.CertificateReference;
 import dev.lote.pool.domain.ComputeNode;
 import dev.lote.pool.domain.CoreQuota;
 import dev.lote.pool.domain.NodeDeallocation;
@@ -44,6 +45,7 @@ public class PoolService {
   private final NodeProvider provider;
   private final TransactionTemplate tx;
   private final Clock clock;
+  private final CertificateService certificates;
 
   public PoolService(
       PoolRepository pools,
@@ -53,7 +55,8 @@ public class PoolService {
       NodeReconciler reconciler,
       NodeProvider provider,
       TransactionTemplate tx,
-      Clock clock) {
+      Clock clock,
+      CertificateService certificates) {
     this.pools = pools;
     this.quotas = quotas;
     this.nodes = nodes;
@@ -62,6 +65,7 @@ public class PoolService {
     this.provider = provider;
     this.tx = tx;
     this.clock = clock;
+    this.certificates = certificates;
   }
 
   /**
@@ -76,6 +80,7 @@ public class PoolService {
               pools.find(account, BatchIds.key(definition.id())).ifPresent(existing -> {
                 throw existing.pool().state() == PoolState.DELETING ? Pool.beingDeleted() : poolExists();
               });
+              certificates.checkReferences(account, CertificateReference.of(definition.spec()));
               quotas.lockAccount(account);
               int quota = quotas.quotas(account).pools();
               if (quotas.pools(account) >= quota) {
@@ -212,6 +217,7 @@ public class PoolService {
         s -> {
           Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
           precondition.accept(pool);
+          certificates.checkReferences(account, change.certificateReferences());
           pool.changeProperties(change, now());
           pools.update(pool);
           return pool;

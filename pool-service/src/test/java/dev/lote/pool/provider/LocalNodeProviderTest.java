@@ -89,6 +89,24 @@ class LocalNodeProviderTest {
   }
 
   @Test
+  void thePoolsCertificatesReachTheAgentInAFileOnlyItsUserReads() throws IOException {
+    LocalNodeProvider provider = provider(TestAgents.fakeAgentJar(dir), Duration.ofSeconds(10));
+    String nodeId = "tvm-1234567890_4-20261125t010203z";
+    JsonNode certificates =
+        JsonMapper.builder().build().readTree("[{\"thumbprintAlgorithm\":\"sha1\",\"thumbprint\":\"abc\",\"certificateFormat\":\"pfx\",\"data\":\"AAAA\",\"password\":\"pw\"}]");
+
+    long pid = Long.parseLong(provider.launch(new NodeSpec(nodeId, "lote", "p", "small", 1, null, false, null, null, certificates)));
+
+    Path root = dir.resolve("nodes").resolve(nodeId);
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(root.resolve("started")));
+    Path file = root.resolve("certificates.json");
+    assertThat(Files.readString(root.resolve("agent.log"))).contains("--lote.node.certificates=" + file).doesNotContain("\"pw\"");
+    assertThat(JsonMapper.builder().build().readTree(file.toFile())).isEqualTo(certificates);
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    provider.release(List.of(new Provisioned(nodeId, Long.toString(pid))));
+  }
+
+  @Test
   void anAgentThatIgnoresSigtermIsKilledAfterTheGracePeriodWithWhatItStarted() throws IOException {
     LocalNodeProvider provider = provider(TestAgents.fakeAgentJar(dir), Duration.ofSeconds(1));
     String nodeId = "tvm-1234567890_3-20261125t010203z";

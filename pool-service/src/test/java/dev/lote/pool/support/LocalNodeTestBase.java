@@ -41,6 +41,7 @@ public abstract class LocalNodeTestBase extends LoteServiceTest {
     // no scheduler runs here to tell a deleted pool's agents to drain
     registry.add("lote.nodes.delete-drain", () -> "PT5S");
     registry.add("lote.public-url", () -> "http://127.0.0.1:18080");
+    registry.add("lote.certificates.key-file", () -> STATE.resolve("certificates.key").toString());
     String group = "pool-service-test-" + UUID.randomUUID();
     registry.add("lote.consumer-group", () -> group);
   }
