@@ -54,7 +54,8 @@ public final class LoteArchitecture {
           Topics.PLACEMENTS, "dev.lote.scheduler",
           Topics.POOLS, "dev.lote.pool",
           Topics.NODES, "dev.lote.pool",
-          Topics.AUTOSCALE, "dev.lote.autoscaler");
+          Topics.AUTOSCALE, "dev.lote.autoscaler",
+          Topics.APPLICATIONS, "dev.lote.account");
 
   /** Topic families named by a method of {@link Topics}, and the package of their one publisher. */
   public static final Map<String, String> TOPIC_FAMILY_OWNERS =
