@@ -45,8 +45,7 @@ public class ApplicationAdminController {
 
   @GetMapping(BASE + "/{applicationId}")
   public void get(@PathVariable String account, @PathVariable String applicationId, HttpServletResponse response) throws IOException {
-    Application a = applications.get(account, applicationId);
-    BatchResponses.entity(response, json, ApplicationBodies.Detail.of(a), a.etag(), a.lastModified());
+    answer(response, 200, applications.get(account, applicationId));
   }
 
   /** Creates the application (201) or sets the given settings on it (200); answers the application. */
@@ -61,9 +60,7 @@ public class ApplicationAdminController {
     ApplicationSettings settings =
         body == null ? ApplicationSettings.NONE : new ApplicationSettings(body.displayName(), body.allowUpdates(), body.defaultVersion());
     boolean created = applications.put(account, applicationId, settings, BatchRequest.of(request).requestId());
-    Application a = applications.get(account, applicationId);
-    BatchResponses.entity(response, json, ApplicationBodies.Detail.of(a), a.etag(), a.lastModified());
-    response.setStatus(created ? 201 : 200);
+    answer(response, created ? 201 : 200, applications.get(account, applicationId));
   }
 
   @DeleteMapping(BASE + "/{applicationId}")
@@ -82,9 +79,7 @@ public class ApplicationAdminController {
       HttpServletResponse response)
       throws IOException {
     boolean created = applications.upload(account, applicationId, version, request.getInputStream(), BatchRequest.of(request).requestId());
-    Application a = applications.get(account, applicationId);
-    BatchResponses.entity(response, json, ApplicationBodies.Detail.of(a), a.etag(), a.lastModified());
-    response.setStatus(created ? 201 : 200);
+    answer(response, created ? 201 : 200, applications.get(account, applicationId));
   }
 
   @DeleteMapping(BASE + "/{applicationId}/versions/{version}")
@@ -92,5 +87,14 @@ public class ApplicationAdminController {
       @PathVariable String account, @PathVariable String applicationId, @PathVariable String version, HttpServletRequest request, HttpServletResponse response) {
     applications.deleteVersion(account, applicationId, version, BatchRequest.of(request).requestId());
     response.setStatus(204);
+  }
+
+  private void answer(HttpServletResponse response, int status, Application a) throws IOException {
+    BatchResponses.version(response, a.etag(), a.lastModified());
+    byte[] bytes = json.writeValueAsBytes(ApplicationBodies.Detail.of(a));
+    response.setStatus(status);
+    response.setContentType(BatchResponses.JSON.toString());
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
   }
 }

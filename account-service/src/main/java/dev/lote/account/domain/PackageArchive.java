@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipFile;
 
 /**
  * Checks that an uploaded package is an archive a node can unpack: a zip file or a gzip-compressed
@@ -45,16 +45,18 @@ public final class PackageArchive {
     throw new InvalidPackage("The package is neither a zip file nor a gzip-compressed tar file.");
   }
 
+  /** Reads the central directory and every entry, as an unpacker that trusts the directory would. */
   private static void checkZip(Path file) throws IOException, InvalidPackage {
     int entries = 0;
-    try (ZipInputStream zip = new ZipInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-      ZipEntry e;
-      while ((e = zip.getNextEntry()) != null) {
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      for (ZipEntry e : java.util.Collections.list(zip.entries())) {
         checkName(e.getName());
-        zip.transferTo(OutputStream.nullOutputStream());
+        try (InputStream in = zip.getInputStream(e)) {
+          in.transferTo(OutputStream.nullOutputStream());
+        }
         entries++;
       }
-    } catch (java.util.zip.ZipException e) {
+    } catch (java.util.zip.ZipException | java.io.EOFException e) {
       throw new InvalidPackage("The zip file cannot be read: " + e.getMessage());
     }
     if (entries == 0) {
