@@ -27,7 +27,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Account keys read from the account-service and kept for a short while. Names that are not
  * accounts are remembered apart, in a small cache of their own for 2 s, so a caller sending
- * made-up names can neither grow memory nor push real accounts out of the key cache.
+ * made-up names can neither grow memory nor push real accounts out of the key cache. An account's
+ * entry is dropped as soon as an event of that account arrives on {@code lote.accounts}
+ * ({@link AccountEventsListener}): a regenerated key stops signing within the event's trip from
+ * the account-service's outbox to the gateway, and within {@code keyCacheTtl} at the latest.
  */
 @Component
 class AccountKeys {
@@ -70,6 +73,19 @@ class AccountKeys {
       keys.put(name, fetched);
     }
     return fetched;
+  }
+
+  /** Drops what is kept of one account, so its next request reads its keys again. */
+  void forget(String account) {
+    String name = account.toLowerCase(Locale.ROOT);
+    keys.invalidate(name);
+    unknown.invalidate(name);
+  }
+
+  /** Drops everything kept: for when account events may have been missed. */
+  void forgetAll() {
+    keys.invalidateAll();
+    unknown.invalidateAll();
   }
 
   long cachedAccounts() {

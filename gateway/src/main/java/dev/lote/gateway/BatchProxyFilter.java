@@ -119,12 +119,14 @@ class BatchProxyFilter extends OncePerRequestFilter {
   protected boolean shouldNotFilter(HttpServletRequest request) {
     String path = request.getRequestURI();
     // in test mode, the operator API (TestModeController) is not Batch's; nor are the dashboard's
-    // page (DashboardController) and Lote's own read API beside Batch's (NodeMetricsController)
+    // page (DashboardController), Lote's own read API beside Batch's (NodeMetricsController) and
+    // the operator API for accounts (OperatorApiFilter)
     return path.equals("/actuator")
         || path.startsWith("/actuator/")
         || (testMode && path.startsWith("/lote/test/"))
         || DashboardController.serves(path)
-        || NodeMetricsController.serves(path);
+        || NodeMetricsController.serves(path)
+        || OperatorApiFilter.serves(path);
   }
 
   @Override

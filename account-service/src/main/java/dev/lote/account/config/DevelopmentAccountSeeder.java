@@ -1,7 +1,7 @@
 package dev.lote.account.config;
 
-import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Locale;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,19 +9,18 @@ import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
-import dev.lote.account.persistence.AccountRepository;
+import dev.lote.account.service.AccountService;
 
-/** Creates the development account on first start; never touches it afterwards. */
+/** Creates the development account on first start (and publishes {@code account.created}); never touches it afterwards. */
 @Component
 class DevelopmentAccountSeeder implements ApplicationRunner {
 
   private static final Logger log = LoggerFactory.getLogger(DevelopmentAccountSeeder.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final DevelopmentAccountProperties dev;
-  private final AccountRepository accounts;
+  private final AccountService accounts;
 
-  DevelopmentAccountSeeder(DevelopmentAccountProperties dev, AccountRepository accounts) {
+  DevelopmentAccountSeeder(DevelopmentAccountProperties dev, AccountService accounts) {
     this.dev = dev;
     this.accounts = accounts;
   }
@@ -32,14 +31,8 @@ class DevelopmentAccountSeeder implements ApplicationRunner {
       return;
     }
     Base64.getDecoder().decode(dev.key()); // a key that is not base64 must stop the start, not fail every request later
-    if (accounts.insertIfMissing(dev.name(), dev.key(), newKey())) {
+    if (accounts.seed(dev.name().toLowerCase(Locale.ROOT), dev.key())) {
       log.info("created the development account '{}'", dev.name());
     }
-  }
-
-  static String newKey() {
-    byte[] bytes = new byte[64];
-    RANDOM.nextBytes(bytes);
-    return Base64.getEncoder().encodeToString(bytes);
   }
 }

@@ -2,6 +2,11 @@ package dev.lote.common.events;
 
 /** The stable type strings carried in {@link EventEnvelope#type()}. */
 public final class EventTypes {
+  public static final String ACCOUNT_CREATED = "account.created";
+  public static final String ACCOUNT_KEY_REGENERATED = "account.key-regenerated";
+  public static final String ACCOUNT_QUOTAS_CHANGED = "account.quotas-changed";
+  public static final String ACCOUNT_DELETED = "account.deleted";
+
   public static final String POOL_CREATED = "pool.created";
   public static final String POOL_RESIZED = "pool.resized";
   public static final String POOL_DELETED = "pool.deleted";

@@ -4,6 +4,13 @@ package dev.lote.common.events;
 public final class Topics {
   /** pool-service: pool.created, pool.resized, pool.autoscale-changed, pool.deleted. Key: pool id. */
   public static final String POOLS = "lote.pools";
+  /**
+   * account-service: account.created, account.key-regenerated, account.quotas-changed,
+   * account.deleted. Key: account name. Read by the gateway (its key cache) and by the pool- and
+   * job-services (their copies of the quotas).
+   */
+  public static final String ACCOUNTS = "lote.accounts";
+
   /** pool-service: node.state-changed. Key: node id. */
   public static final String NODES = "lote.nodes";
   /** node agents: node.reported, node.heartbeat. Key: node id. */

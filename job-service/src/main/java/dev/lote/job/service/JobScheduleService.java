@@ -63,6 +63,7 @@ public class JobScheduleService {
     if (jobs.find(account, s.key(), Lock.NONE).isPresent()) {
       throw BatchErrors.conflict("JobWithSameIdExists", "A job with the same id exists; jobs and job schedules share their ids.");
     }
+    jobService.checkQuota(account);
     if (!schedules.insert(s)) {
       throw BatchErrors.conflict("JobScheduleExists", "The specified job schedule already exists.");
     }
@@ -181,7 +182,7 @@ public class JobScheduleService {
     JobSchedule.Step step = s.step(now, activeRecentJob(s) != null);
     if (step == JobSchedule.Step.MAKE_JOB) {
       JobDefinition d = JobDefinition.parse(withId(s.jobSpecification(), SPECIFICATION_ID)).withId(s.recentJobId());
-      jobService.add(s.account(), d, null);
+      jobService.addForSchedule(s.account(), d);
     }
     schedules.update(s);
   }

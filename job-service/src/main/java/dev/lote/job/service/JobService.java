@@ -13,6 +13,7 @@ import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.ids.BatchIds;
 import dev.lote.job.config.StorageSettings;
+import dev.lote.job.domain.ActiveJobQuota;
 import dev.lote.job.domain.AutoStorage;
 import dev.lote.job.domain.DisableJobOption;
 import dev.lote.job.domain.Job;
@@ -23,6 +24,7 @@ import dev.lote.job.domain.JobTaskStatus;
 import dev.lote.job.domain.Task;
 import dev.lote.job.domain.TaskDefinition;
 import dev.lote.job.events.JobEventsOutbox;
+import dev.lote.job.persistence.AccountQuotaRepository;
 import dev.lote.job.persistence.JobRepository;
 import dev.lote.job.persistence.JobRepository.Lock;
 import dev.lote.job.persistence.JobScheduleRepository;
@@ -42,6 +44,7 @@ public class JobService {
   private final Clock clock;
   private final AutoStorage storage;
   private final JobScheduleRepository schedules;
+  private final AccountQuotaRepository quotas;
 
   public JobService(
       JobRepository jobs,
@@ -52,8 +55,10 @@ public class JobService {
       JobEventsOutbox events,
       Clock clock,
       StorageSettings storage,
-      JobScheduleRepository schedules) {
+      JobScheduleRepository schedules,
+      AccountQuotaRepository quotas) {
     this.schedules = schedules;
+    this.quotas = quotas;
     this.jobs = jobs;
     this.jobTaskStatus = jobTaskStatus;
     this.tasks = tasks;
@@ -66,10 +71,21 @@ public class JobService {
 
   /**
    * Adds the job and, when it has one, its job manager task: inserted as a task of the job and
-   * queued in the same transaction, so it starts with the job.
+   * queued in the same transaction, so it starts with the job. Refused with the account at its
+   * quota of active jobs and job schedules ({@link ActiveJobQuota}).
    */
   @Transactional
   public Job add(String account, JobDefinition definition, String correlationId) {
+    return add(account, definition, correlationId, true);
+  }
+
+  /** A job schedule's next job: the schedule was held to the quota when it was added, its jobs are not. */
+  @Transactional
+  Job addForSchedule(String account, JobDefinition definition) {
+    return add(account, definition, null, false);
+  }
+
+  private Job add(String account, JobDefinition definition, String correlationId, boolean quota) {
     Instant now = clock.instant();
     Job job = Job.create(account, definition, now);
     JobManagerTask manager = definition.jobManager();
@@ -83,6 +99,9 @@ public class JobService {
     if (schedules.exists(account, job.key())) {
       throw BatchErrors.conflict("JobScheduleWithSameIdExists", "A job schedule with the same id exists; jobs and job schedules share their ids.");
     }
+    if (quota) {
+      checkQuota(account);
+    }
     if (!jobs.insert(job)) {
       throw BatchErrors.conflict("JobExists", "The specified job already exists.");
     }
@@ -94,6 +113,15 @@ public class JobService {
       queue.publish(job, queued, correlationId);
     }
     return job;
+  }
+
+  /**
+   * Refuses a new job or job schedule when the account has as many active ones as its quota
+   * allows; holds the account's quota lock until the caller's transaction ends.
+   */
+  void checkQuota(String account) {
+    quotas.lockAccount(account);
+    ActiveJobQuota.checkRoomFor(quotas.activeJobsAndSchedules(account), quotas.active(account));
   }
 
   @Transactional(readOnly = true)

@@ -194,6 +194,20 @@ public final class Pool {
   }
 
   /**
+   * Holds the pool's targets to what the account's core quotas leave it (see {@link CoreQuota}),
+   * after a create, resize or autoscale set them: a target cut down is recorded with its resize
+   * error. The pool then allocates only what fits, and is steady once it has it.
+   */
+  public void holdTo(CoreQuota.Fit fit) {
+    if (fit.error() == null) {
+      return;
+    }
+    targetDedicatedNodes = fit.dedicatedNodes();
+    targetLowPriorityNodes = fit.lowPriorityNodes();
+    resizeError = fit.error();
+  }
+
+  /**
    * Pool_StopResize: the pool stays at the nodes it has that are not leaving; nodes already on
    * their way out still leave. The pool is {@code stopping} until they are gone.
    */

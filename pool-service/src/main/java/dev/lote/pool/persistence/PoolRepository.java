@@ -47,14 +47,15 @@ public class PoolRepository {
     jdbc.update(
         "insert into pool (account, pool_key, id, vm_size, target_dedicated_nodes, target_low_priority_nodes,"
             + " task_slots_per_node, resize_timeout, enable_inter_node_comm, spec, state, state_time, allocation_state,"
-            + " allocation_state_time, creation_time, last_modified, version, auto_scale_formula, auto_scale_interval, deallocation)"
-            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            + " allocation_state_time, creation_time, last_modified, version, auto_scale_formula, auto_scale_interval, deallocation, resize_error)"
+            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json)",
         p.account(), p.key(), p.id(), p.vmSize(), p.targetDedicatedNodes(), p.targetLowPriorityNodes(),
         p.taskSlotsPerNode(), IsoDurations.format(p.resizeTimeout()), p.enableInterNodeCommunication(),
         json.writeValueAsString(p.spec()), p.state().wire(), ts(p.stateTransitionTime()), p.allocationState().wire(),
         ts(p.allocationStateTransitionTime()), ts(p.creationTime()), ts(p.lastModified()), p.version(),
         p.autoScale() == null ? null : p.autoScale().formula(),
-        p.autoScale() == null ? null : IsoDurations.format(p.autoScale().interval()), p.deallocation());
+        p.autoScale() == null ? null : IsoDurations.format(p.autoScale().interval()), p.deallocation(),
+        p.resizeError() == null ? null : json.writeValueAsString(p.resizeError()));
   }
 
   /** Writes the pool's changeable state. */

@@ -17,6 +17,7 @@ import dev.lote.common.error.BatchException;
 import dev.lote.common.ids.BatchIds;
 import dev.lote.common.events.PoolEvents.AutoScaleEvaluated;
 import dev.lote.pool.domain.ComputeNode;
+import dev.lote.pool.domain.CoreQuota;
 import dev.lote.pool.domain.NodeDeallocation;
 import dev.lote.pool.domain.NodeProvider;
 import dev.lote.pool.domain.Pool;
@@ -25,6 +26,7 @@ import dev.lote.pool.domain.PoolPropertiesChange;
 import dev.lote.pool.domain.PoolState;
 import dev.lote.pool.domain.SchedulingView;
 import dev.lote.pool.messaging.PoolEventsOutbox;
+import dev.lote.pool.persistence.AccountQuotaRepository;
 import dev.lote.pool.persistence.NodeRepository;
 import dev.lote.pool.persistence.PoolRepository;
 import dev.lote.pool.persistence.PoolRow;
@@ -35,6 +37,7 @@ import tools.jackson.databind.node.ObjectNode;
 public class PoolService {
 
   private final PoolRepository pools;
+  private final AccountQuotaRepository quotas;
   private final NodeRepository nodes;
   private final PoolEventsOutbox events;
   private final NodeReconciler reconciler;
@@ -44,6 +47,7 @@ public class PoolService {
 
   public PoolService(
       PoolRepository pools,
+      AccountQuotaRepository quotas,
       NodeRepository nodes,
       PoolEventsOutbox events,
       NodeReconciler reconciler,
@@ -51,6 +55,7 @@ public class PoolService {
       TransactionTemplate tx,
       Clock clock) {
     this.pools = pools;
+    this.quotas = quotas;
     this.nodes = nodes;
     this.events = events;
     this.reconciler = reconciler;
@@ -59,7 +64,11 @@ public class PoolService {
     this.clock = clock;
   }
 
-  /** Creates the pool and publishes {@code pool.created}; its nodes are started right after the commit. */
+  /**
+   * Creates the pool and publishes {@code pool.created}; its nodes are started right after the
+   * commit. A pool beyond the account's pool quota is refused (409 {@code PoolQuotaReached}); one
+   * whose nodes do not all fit in its core quotas gets those that fit, and a resize error.
+   */
   public Pool add(String account, PoolDefinition definition, String requestId) {
     Pool pool =
         tx.execute(
@@ -67,7 +76,13 @@ public class PoolService {
               pools.find(account, BatchIds.key(definition.id())).ifPresent(existing -> {
                 throw existing.pool().state() == PoolState.DELETING ? Pool.beingDeleted() : poolExists();
               });
+              quotas.lockAccount(account);
+              int quota = quotas.quotas(account).pools();
+              if (quotas.pools(account) >= quota) {
+                throw BatchErrors.conflict("PoolQuotaReached", "The account has reached its quota of " + quota + " pool(s).");
+              }
               Pool created = Pool.create(account, definition, now());
+              holdToQuota(created);
               try {
                 pools.insert(created);
               } catch (DuplicateKeyException e) {
@@ -128,6 +143,7 @@ public class PoolService {
           Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
           precondition.accept(pool);
           pool.resize(target, lowPriority, timeout, option, now());
+          holdToQuota(pool);
           pools.update(pool);
           events.resized(pool, requestId);
         });
@@ -229,11 +245,26 @@ public class PoolService {
         run.error() == null
             && run.targetDedicatedNodes() != null
             && pool.autoscaleTo(run.targetDedicatedNodes(), run.targetLowPriorityNodes(), NodeDeallocation.parse("$NodeDeallocationOption", run.nodeDeallocationOption()), now());
+    if (resized) {
+      holdToQuota(pool);
+    }
     pools.update(pool);
     if (resized) {
       events.resized(pool, null);
     }
     return resized;
+  }
+
+  /** Holds the pool's new targets to what the account's core quotas leave it, in the caller's transaction. */
+  private void holdToQuota(Pool pool) {
+    quotas.lockAccount(pool.account());
+    pool.holdTo(
+        CoreQuota.fit(
+            quotas.quotas(pool.account()),
+            quotas.coresOfOtherPools(pool.account(), pool.key()),
+            pool.vmSize(),
+            pool.targetDedicatedNodes(),
+            pool.targetLowPriorityNodes()));
   }
 
   /** The time at the precision PostgreSQL keeps, so an ETag computed now equals the one computed from the stored row. */
