@@ -11,13 +11,16 @@ final class Routes {
 
   private static final Set<String> POOL = Set.of("pools", "nodecounts", "supportedimages", "poolusagemetrics", "lifetimepoolstats");
   private static final Set<String> JOB = Set.of("jobs", "jobschedules", "lifetimejobstats");
+  private static final Set<String> ACCOUNT = Set.of("applications");
   /** Batch resources that exist in Azure Batch and that Lote does not serve yet. */
-  private static final Set<String> NOT_YET = Set.of("applications", "certificates");
+  private static final Set<String> NOT_YET = Set.of("certificates");
 
+  private final URI account;
   private final URI pool;
   private final URI job;
 
   Routes(GatewayProperties p) {
+    this.account = p.accountUrl();
     this.pool = p.poolUrl();
     this.job = p.jobUrl();
   }
@@ -30,6 +33,9 @@ final class Routes {
     }
     if (JOB.contains(first)) {
       return job;
+    }
+    if (ACCOUNT.contains(first)) {
+      return account;
     }
     if (NOT_YET.contains(first) || first.startsWith("certificates(")) {
       throw BatchErrors.notSupported(method, rawPath);
