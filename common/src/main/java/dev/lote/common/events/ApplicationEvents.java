@@ -23,5 +23,18 @@ public final class ApplicationEvents {
 
   public record ApplicationDeleted(String applicationId) {}
 
+  /**
+   * A package reference made ready for a node (in a task's run spec, or a node's pool packages):
+   * the version it resolved to and where the node downloads it, or why it cannot be installed.
+   *
+   * @param applicationId  the application's id as the reference gave it
+   * @param version        the version to install; for a reference without version, the default version
+   * @param defaultVersion the reference gave no version: the package is also {@code AZ_BATCH_APP_PACKAGE_<app>}
+   * @param url            a signed, expiring download URL (see {@code PackageToken}); null with an error
+   * @param error          why the package cannot be installed (the task fails before it runs); null when it can
+   */
+  public record PackageDeployment(
+      String applicationId, String version, boolean defaultVersion, String url, String sha256, String format, String error) {}
+
   private ApplicationEvents() {}
 }

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
 
+import dev.lote.common.events.ApplicationEvents.PackageDeployment;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -19,6 +20,8 @@ public interface NodeProvider {
    * @param userAccounts the pool's {@code userAccounts}, passwords and keys included; null for none
    * @param mountConfiguration the pool's {@code mountConfiguration}, mounted before the start task, keys
    *     included; null for none
+   * @param applicationPackages the pool's application packages, resolved with their download URLs,
+   *     installed before the start task; empty for none
    */
   record NodeSpec(
       String nodeId,
@@ -29,7 +32,26 @@ public interface NodeProvider {
       JsonNode startTask,
       boolean containers,
       JsonNode userAccounts,
-      JsonNode mountConfiguration) {
+      JsonNode mountConfiguration,
+      List<PackageDeployment> applicationPackages) {
+
+    public NodeSpec {
+      applicationPackages = applicationPackages == null ? List.of() : List.copyOf(applicationPackages);
+    }
+
+    /** A node of a pool without application packages. */
+    public NodeSpec(
+        String nodeId,
+        String account,
+        String poolId,
+        String vmSize,
+        int taskSlots,
+        JsonNode startTask,
+        boolean containers,
+        JsonNode userAccounts,
+        JsonNode mountConfiguration) {
+      this(nodeId, account, poolId, vmSize, taskSlots, startTask, containers, userAccounts, mountConfiguration, List.of());
+    }
 
     /** A node of a pool that mounts no file system. */
     public NodeSpec(

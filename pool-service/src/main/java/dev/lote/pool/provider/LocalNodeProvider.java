@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.lote.common.auth.SecretFiles;
+import tools.jackson.databind.json.JsonMapper;
 import dev.lote.pool.domain.NodeIds;
 import dev.lote.pool.domain.NodeProvider;
 import dev.lote.pool.domain.SupportedImage;
@@ -135,6 +136,12 @@ public class LocalNodeProvider implements NodeProvider {
     }
     if (spec.mountConfiguration() != null && !spec.mountConfiguration().isEmpty()) {
       command.add("--lote.node.mount-configuration=" + SecretFiles.write(root.resolve("mount-configuration.json"), spec.mountConfiguration().toString()));
+    }
+    if (!spec.applicationPackages().isEmpty()) {
+      // signed download URLs: for the agent alone
+      command.add(
+          "--lote.node.application-packages="
+              + SecretFiles.write(root.resolve("application-packages.json"), JsonMapper.builder().build().writeValueAsString(spec.applicationPackages())));
     }
     if (spec.startTask() != null) {
       Path file = root.resolve("start-task.json");

@@ -38,6 +38,7 @@ public class PoolService {
 
   private final PoolRepository pools;
   private final AccountQuotaRepository quotas;
+  private final PoolPackages packages;
   private final NodeRepository nodes;
   private final PoolEventsOutbox events;
   private final NodeReconciler reconciler;
@@ -48,6 +49,7 @@ public class PoolService {
   public PoolService(
       PoolRepository pools,
       AccountQuotaRepository quotas,
+      PoolPackages packages,
       NodeRepository nodes,
       PoolEventsOutbox events,
       NodeReconciler reconciler,
@@ -56,6 +58,7 @@ public class PoolService {
       Clock clock) {
     this.pools = pools;
     this.quotas = quotas;
+    this.packages = packages;
     this.nodes = nodes;
     this.events = events;
     this.reconciler = reconciler;
@@ -81,6 +84,7 @@ public class PoolService {
               if (quotas.pools(account) >= quota) {
                 throw BatchErrors.conflict("PoolQuotaReached", "The account has reached its quota of " + quota + " pool(s).");
               }
+              packages.check(account, definition.spec().get("applicationPackageReferences"));
               Pool created = Pool.create(account, definition, now());
               holdToQuota(created);
               try {
@@ -212,6 +216,9 @@ public class PoolService {
         s -> {
           Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
           precondition.accept(pool);
+          if (change.given().has("applicationPackageReferences")) {
+            packages.check(account, change.given().get("applicationPackageReferences"));
+          }
           pool.changeProperties(change, now());
           pools.update(pool);
           return pool;
