@@ -108,7 +108,7 @@ class ApplicationPackagesSystemTest {
     return bytes.toByteArray();
   }
 
-  static CloudTask completed(String taskId) {
+  static CloudTask completed(String taskId) throws IOException {
     await(taskId + " completed")
         .atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofMillis(250))

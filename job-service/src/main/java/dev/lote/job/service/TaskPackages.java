@@ -33,7 +33,7 @@ public class TaskPackages {
 
   public TaskPackages(
       ApplicationCatalog catalog,
-      @Value("${lote.public-url:http://127.0.0.1:8080}") String publicUrl,
+      @Value("${LOTE_PACKAGE_BASE_URL:${lote.public-url:http://127.0.0.1:8080}}") String publicUrl,
       @Value("${" + InternalCredential.PROPERTY + ":}") String secret,
       Clock clock) {
     this.catalog = catalog;

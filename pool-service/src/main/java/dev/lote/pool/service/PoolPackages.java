@@ -12,7 +12,6 @@ import dev.lote.common.auth.InternalCredential;
 import dev.lote.common.auth.PackageToken;
 import dev.lote.common.error.BatchException;
 import dev.lote.common.events.ApplicationEvents.PackageDeployment;
-import dev.lote.pool.config.LoteSettings;
 import dev.lote.pool.persistence.ApplicationCatalog;
 import tools.jackson.databind.JsonNode;
 
@@ -33,9 +32,17 @@ public class PoolPackages {
   private final String secret;
   private final Clock clock;
 
-  public PoolPackages(ApplicationCatalog catalog, LoteSettings lote, @Value("${" + InternalCredential.PROPERTY + ":}") String secret, Clock clock) {
+  /**
+   * @param downloadBase the stack's address as node agents reach it, for package URLs:
+   *     {@code LOTE_PACKAGE_BASE_URL}, else the public URL
+   */
+  public PoolPackages(
+      ApplicationCatalog catalog,
+      @Value("${LOTE_PACKAGE_BASE_URL:${lote.public-url:http://127.0.0.1:8080}}") String downloadBase,
+      @Value("${" + InternalCredential.PROPERTY + ":}") String secret,
+      Clock clock) {
     this.catalog = catalog;
-    this.publicUrl = lote.publicUrl();
+    this.publicUrl = downloadBase;
     this.secret = secret;
     this.clock = clock;
   }
