@@ -142,9 +142,10 @@ class ApplicationPackagesSystemTest {
   @Test
   void poolAndTaskPackagesAreInstalledOnceAndNamedInTheTaskEnvironment() throws Exception {
     String script =
-        "env | grep ^AZ_BATCH_APP_PACKAGE | sort; sh $AZ_BATCH_APP_PACKAGE_pooltool_1_0/tool.sh; sh $AZ_BATCH_APP_PACKAGE_tasktool/bin/run.sh;"
-            + " echo installed=$(stat -c %i-%Y $AZ_BATCH_APP_PACKAGE_tasktool_2_0)";
-    client.taskOperations().createTask(JOB, task("first", "/bin/sh -c '" + script + "'", new ApplicationPackageReference().withApplicationId("tasktool")));
+        "env | grep ^AZ_BATCH_APP_PACKAGE | sort; sh $AZ_BATCH_APP_PACKAGE_pooltool_1_0/tool.sh; sh $%s/bin/run.sh;"
+            + " echo installed=$(stat -c %%i-%%Y $AZ_BATCH_APP_PACKAGE_tasktool_2_0)";
+    client.taskOperations()
+        .createTask(JOB, task("first", "/bin/sh -c '" + script.formatted("AZ_BATCH_APP_PACKAGE_tasktool") + "'", new ApplicationPackageReference().withApplicationId("tasktool")));
     CloudTask first = completed("first");
     assertThat(first.executionInfo().result()).isEqualTo(TaskExecutionResult.SUCCESS);
     String out = stdout("first");
@@ -155,7 +156,10 @@ class ApplicationPackagesSystemTest {
         .contains("pool-tool-ran")
         .contains("task-tool-ran");
 
-    client.taskOperations().createTask(JOB, task("second", "/bin/sh -c '" + script + "'", new ApplicationPackageReference().withApplicationId("tasktool").withVersion("2.0")));
+    client.taskOperations()
+        .createTask(
+            JOB,
+            task("second", "/bin/sh -c '" + script.formatted("AZ_BATCH_APP_PACKAGE_tasktool_2_0") + "'", new ApplicationPackageReference().withApplicationId("tasktool").withVersion("2.0")));
     CloudTask second = completed("second");
     assertThat(second.executionInfo().result()).isEqualTo(TaskExecutionResult.SUCCESS);
     String again = stdout("second");
