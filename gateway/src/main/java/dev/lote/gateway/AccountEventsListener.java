@@ -34,6 +34,7 @@ class AccountEventsListener implements SmartLifecycle {
   private final AccountKeys keys;
   private final String bootstrap;
   private volatile boolean running;
+  private volatile boolean reading;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private Thread thread;
 
@@ -56,6 +57,7 @@ class AccountEventsListener implements SmartLifecycle {
         c.seekToEnd(assigned);
         assigned.forEach(c::position);
         keys.forgetAll();
+        reading = true;
         while (running) {
           for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(1))) {
             if (r.key() != null) {
@@ -74,9 +76,15 @@ class AccountEventsListener implements SmartLifecycle {
         log.warn("reading {} failed, reading it again: {}", Topics.ACCOUNTS, e.toString());
         pause();
       } finally {
+        reading = false;
         consumer = null;
       }
     }
+  }
+
+  /** Whether it reads the topic now: every event from here on reaches the cache. */
+  boolean reading() {
+    return reading;
   }
 
   private void pause() {

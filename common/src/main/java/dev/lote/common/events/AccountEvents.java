@@ -29,8 +29,5 @@ public final class AccountEvents {
   /** The account's quotas were set; later calls are held to them. */
   public record AccountQuotasChanged(String name, Quotas quotas) {}
 
-  /** The account is gone, and its keys with it. */
-  public record AccountDeleted(String name) {}
-
   private AccountEvents() {}
 }

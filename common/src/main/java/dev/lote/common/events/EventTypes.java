@@ -5,7 +5,6 @@ public final class EventTypes {
   public static final String ACCOUNT_CREATED = "account.created";
   public static final String ACCOUNT_KEY_REGENERATED = "account.key-regenerated";
   public static final String ACCOUNT_QUOTAS_CHANGED = "account.quotas-changed";
-  public static final String ACCOUNT_DELETED = "account.deleted";
 
   public static final String POOL_CREATED = "pool.created";
   public static final String POOL_RESIZED = "pool.resized";

@@ -5,8 +5,8 @@ public final class Topics {
   /** pool-service: pool.created, pool.resized, pool.autoscale-changed, pool.deleted. Key: pool id. */
   public static final String POOLS = "lote.pools";
   /**
-   * account-service: account.created, account.key-regenerated, account.quotas-changed,
-   * account.deleted. Key: account name. Read by the gateway (its key cache) and by the pool- and
+   * account-service: account.created, account.key-regenerated, account.quotas-changed. Key:
+   * account name. Read by the gateway (its key cache) and by the pool- and
    * job-services (their copies of the quotas).
    */
   public static final String ACCOUNTS = "lote.accounts";

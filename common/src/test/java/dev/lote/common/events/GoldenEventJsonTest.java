@@ -103,6 +103,9 @@ class GoldenEventJsonTest {
   static final Map<String, Object> SAMPLES = new LinkedHashMap<>();
 
   static {
+    SAMPLES.put(EventTypes.ACCOUNT_CREATED, new AccountEvents.AccountCreated("team1", new AccountEvents.Quotas(10, 200, 50, 30)));
+    SAMPLES.put(EventTypes.ACCOUNT_KEY_REGENERATED, new AccountEvents.AccountKeyRegenerated("team1", "primary"));
+    SAMPLES.put(EventTypes.ACCOUNT_QUOTAS_CHANGED, new AccountEvents.AccountQuotasChanged("team1", new AccountEvents.Quotas(20, 400, 0, 60)));
     SAMPLES.put(EventTypes.POOL_CREATED, new PoolCreated("pool-1", "standard_d2s_v3", 2, 3, "pack", 1));
     SAMPLES.put(EventTypes.POOL_RESIZED, new PoolResized("pool-1", 4, 0));
     SAMPLES.put(EventTypes.POOL_DELETED, new PoolDeleted("pool-1"));
@@ -206,7 +209,7 @@ class GoldenEventJsonTest {
     Set<Class<?>> covered = new HashSet<>();
     SAMPLES.values().forEach(p -> collectRecords(p.getClass(), covered));
     Set<Class<?>> all = new HashSet<>();
-    for (Class<?> holder : List.of(TaskEvents.class, NodeEvents.class, PoolEvents.class, JobEvents.class, DeadLetters.class)) {
+    for (Class<?> holder : List.of(TaskEvents.class, NodeEvents.class, PoolEvents.class, JobEvents.class, DeadLetters.class, AccountEvents.class)) {
       for (Class<?> nested : holder.getDeclaredClasses()) {
         if (nested.isRecord()) {
           all.add(nested);

@@ -33,10 +33,6 @@ public class AccountQuotaRepository {
         account, q.activeJobsAndSchedules());
   }
 
-  public void delete(String account) {
-    jdbc.update("delete from account_quota where account = ?", account);
-  }
-
   /** Serializes the quota checks of one account until the transaction ends. */
   public void lockAccount(String account) {
     jdbc.queryForObject("select pg_advisory_xact_lock(hashtextextended('lote.quota:' || ?, 0))", Object.class, account);

@@ -18,13 +18,13 @@ import dev.lote.support.inbox.Inbox;
 /**
  * Keeps the pool-service's copy of the accounts' quotas from the account-service's
  * {@code lote.accounts} (binding {@code accounts-in-0}): {@code account.created} and
- * {@code account.quotas-changed} set them, {@code account.deleted} drops them. The account-service
+ * {@code account.quotas-changed} set them. The account-service
  * owns the quotas; pools are held to this copy from their next create, resize or autoscale on.
  */
 @Configuration
 public class AccountQuotasConsumer {
 
-  private static final Set<String> TYPES = Set.of(EventTypes.ACCOUNT_CREATED, EventTypes.ACCOUNT_QUOTAS_CHANGED, EventTypes.ACCOUNT_DELETED);
+  private static final Set<String> TYPES = Set.of(EventTypes.ACCOUNT_CREATED, EventTypes.ACCOUNT_QUOTAS_CHANGED);
 
   @Bean
   public Consumer<Message<List<byte[]>>> accounts(Inbox inbox, AccountQuotaRepository quotas, EventCodec codec) {
@@ -35,10 +35,10 @@ public class AccountQuotasConsumer {
             () ->
                 Inbox.Batch.of(
                     e -> {
-                      switch (e.type()) {
-                        case EventTypes.ACCOUNT_CREATED -> quotas.save(e.aggregateId(), codec.payload(e, AccountCreated.class).quotas());
-                        case EventTypes.ACCOUNT_QUOTAS_CHANGED -> quotas.save(e.aggregateId(), codec.payload(e, AccountQuotasChanged.class).quotas());
-                        default -> quotas.delete(e.aggregateId());
+                      if (EventTypes.ACCOUNT_CREATED.equals(e.type())) {
+                        quotas.save(e.aggregateId(), codec.payload(e, AccountCreated.class).quotas());
+                      } else {
+                        quotas.save(e.aggregateId(), codec.payload(e, AccountQuotasChanged.class).quotas());
                       }
                     }));
   }

@@ -38,10 +38,6 @@ public class AccountQuotaRepository {
         account, q.pools(), q.dedicatedCores(), q.lowPriorityCores());
   }
 
-  public void delete(String account) {
-    jdbc.update("delete from account_quota where account = ?", account);
-  }
-
   /**
    * Serializes the quota checks of one account until the transaction ends, so two pools created
    * or grown at once cannot both take the last cores.
