@@ -47,7 +47,7 @@ class PoolPackagesApiTest extends PoolServiceTestBase {
     assertThat(body.get("code").stringValue()).isEqualTo("InvalidApplicationPackageReferences");
     List<String> keys = new ArrayList<>();
     body.get("values").forEach(v -> keys.add(v.get("key").stringValue()));
-    assertThat(keys).containsExactly("ghost:1", "Tool:9", "Tool");
+    assertThat(keys).as("each as the pool names it").containsExactly("ghost:1", "tool:9", "tool");
     assertThat(http.get("/pools/p1").status()).isEqualTo(404);
 
     Response accepted =
