@@ -49,8 +49,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 lote \
  && useradd --system --uid 10001 --gid lote --home-dir /var/lib/lote --shell /usr/sbin/nologin lote \
- && mkdir -p /var/lib/lote \
- && chown lote:lote /var/lib/lote
+ && mkdir -p /var/lib/lote /var/lib/lote-packages \
+ && chown lote:lote /var/lib/lote /var/lib/lote-packages
 WORKDIR /opt/lote
 COPY --from=build /layers/dependencies/ ./
 COPY --from=build /layers/spring-boot-loader/ ./

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       TaskCommands.Task.class,
       TaskCommands.File.class,
       AccountCommand.Account.class,
+      AppCommands.App.class,
       SubmitCommand.class,
       WatchCommand.class,
       DbCommand.class,

@@ -59,7 +59,10 @@ final class OperatorApi {
     } else {
       b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(Output.mapper().writeValueAsString(body)));
     }
-    HttpResponse<String> res = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return answer(http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+  }
+
+  private static JsonNode answer(HttpResponse<String> res) throws IOException {
     JsonNode json = res.body().isBlank() ? Output.mapper().createObjectNode() : Output.mapper().readTree(res.body());
     if (res.statusCode() / 100 != 2) {
       String code = json.path("code").asText("");
@@ -67,6 +70,19 @@ final class OperatorApi {
       throw new Refused(res.statusCode() + " " + code + ": " + message);
     }
     return json;
+  }
+
+  /** Sends a file as the body, streamed ({@code application/octet-stream}), as a package upload is. */
+  JsonNode sendFile(String method, String path, Path file) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(endpoint.replaceAll("/+$", "") + path))
+            .timeout(Duration.ofMinutes(30))
+            .header("Authorization", "Bearer " + credential())
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/octet-stream")
+            .method(method, HttpRequest.BodyPublishers.ofFile(file))
+            .build();
+    return answer(http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
   }
 
   static String segment(String name) {

@@ -120,13 +120,14 @@ class BatchProxyFilter extends OncePerRequestFilter {
     String path = request.getRequestURI();
     // in test mode, the operator API (TestModeController) is not Batch's; nor are the dashboard's
     // page (DashboardController), Lote's own read API beside Batch's (NodeMetricsController) and
-    // the operator API for accounts (OperatorApiFilter)
+    // the operator API for accounts (OperatorApiFilter) and the nodes' package downloads (PackageDownloadFilter)
     return path.equals("/actuator")
         || path.startsWith("/actuator/")
         || (testMode && path.startsWith("/lote/test/"))
         || DashboardController.serves(path)
         || NodeMetricsController.serves(path)
-        || OperatorApiFilter.serves(path);
+        || OperatorApiFilter.serves(path)
+        || PackageDownloadFilter.serves(path);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.lote.gateway;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -29,7 +31,8 @@ import dev.lote.common.error.BatchException;
  * Lote's operator API for accounts, {@code /lote/accounts} and below: not Batch's, and not signed
  * with an account's key but with the operator credential, the stack's internal secret as
  * {@code Authorization: Bearer <secret>} (closed to everyone when no secret is set). Passed to the
- * account-service as received; once a key was regenerated through it, this gateway forgets the
+ * account-service as received (a package upload, {@code PUT .../applications/{app}/versions/{v}},
+ * streamed as it arrives, every other body read whole); once a key was regenerated through it, this gateway forgets the
  * account's cached keys at once (other gateways on the {@code account.key-regenerated} event).
  */
 @Component
@@ -38,6 +41,8 @@ class OperatorApiFilter extends OncePerRequestFilter {
 
   static final String PREFIX = "/lote/accounts";
   private static final int MAX_BODY = 64 * 1024;
+  /** A package upload, whose body the account-service limits and checks as it streams in. */
+  private static final Pattern PACKAGE_UPLOAD = Pattern.compile("^/lote/accounts/[^/]+/applications/[^/]+/versions/[^/]+$");
 
   private final String secret;
   private final URI accountService;
@@ -81,16 +86,26 @@ class OperatorApiFilter extends OncePerRequestFilter {
   }
 
   private void forward(HttpServletRequest request, HttpServletResponse response, String requestId) throws IOException {
-    byte[] body = request.getInputStream().readNBytes(MAX_BODY + 1);
-    if (body.length > MAX_BODY) {
-      throw BatchErrors.requestBodyTooLarge("An operator request's body is at most " + MAX_BODY + " bytes.");
-    }
     String path = request.getRequestURI();
+    HttpRequest.BodyPublisher publisher;
+    boolean upload = "PUT".equals(request.getMethod()) && PACKAGE_UPLOAD.matcher(path).matches();
+    if (upload) {
+      InputStream in = request.getInputStream();
+      HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> in);
+      long length = request.getContentLengthLong();
+      publisher = length >= 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, length) : stream;
+    } else {
+      byte[] body = request.getInputStream().readNBytes(MAX_BODY + 1);
+      if (body.length > MAX_BODY) {
+        throw BatchErrors.requestBodyTooLarge("An operator request's body is at most " + MAX_BODY + " bytes.");
+      }
+      publisher = body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body);
+    }
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(accountService + path + (request.getQueryString() == null ? "" : "?" + request.getQueryString())))
-            .timeout(Duration.ofSeconds(30))
+            .timeout(upload ? Duration.ofMinutes(30) : Duration.ofSeconds(30))
             .header(BatchProxyFilter.REQUEST_ID, requestId)
-            .method(request.getMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            .method(request.getMethod(), publisher);
     if (request.getContentType() != null) {
       b.header("Content-Type", request.getContentType());
     }

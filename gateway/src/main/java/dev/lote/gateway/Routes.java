@@ -11,13 +11,14 @@ final class Routes {
 
   private static final Set<String> POOL = Set.of("pools", "nodecounts", "supportedimages", "poolusagemetrics", "lifetimepoolstats", "certificates");
   private static final Set<String> JOB = Set.of("jobs", "jobschedules", "lifetimejobstats");
-  /** Batch resources that exist in Azure Batch and that Lote does not serve yet. */
-  private static final Set<String> NOT_YET = Set.of("applications");
+  private static final Set<String> ACCOUNT = Set.of("applications");
 
+  private final URI account;
   private final URI pool;
   private final URI job;
 
   Routes(GatewayProperties p) {
+    this.account = p.accountUrl();
     this.pool = p.poolUrl();
     this.job = p.jobUrl();
   }
@@ -31,8 +32,8 @@ final class Routes {
     if (JOB.contains(first)) {
       return job;
     }
-    if (NOT_YET.contains(first)) {
-      throw BatchErrors.notSupported(method, rawPath);
+    if (ACCOUNT.contains(first)) {
+      return account;
     }
     throw BatchErrors.invalidUri(method, rawPath);
   }

@@ -65,18 +65,26 @@ class GatewayTest {
               StandIns.reply(ex, 404, "{\"code\":\"AccountNotFound\"}");
             }
           });
-      for (String path : new String[] {"/pools", "/certificates"}) {
-        s.createContext(
-            path,
-            ex -> {
-              Map<String, String> headers = new LinkedHashMap<>();
-              ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), v.get(0)));
-              String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-              seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery(), headers, body));
-              ex.getResponseHeaders().add("ETag", "0x1");
-              StandIns.reply(ex, ex.getRequestMethod().equals("POST") ? 201 : 200, "{\"value\":[]}");
-            });
-      }
+      s.createContext(
+          "/lote/packages/",
+          ex -> {
+            seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery(), Map.of(), ""));
+            ex.getResponseHeaders().add("X-Lote-Package-Sha256", "abc123");
+            ex.getResponseHeaders().add("X-Lote-Package-Format", "zip");
+            StandIns.reply(ex, 200, "PK-bytes");
+          });
+      com.sun.net.httpserver.HttpHandler recorder =
+          ex -> {
+            Map<String, String> headers = new LinkedHashMap<>();
+            ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), v.get(0)));
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery(), headers, body));
+            ex.getResponseHeaders().add("ETag", "0x1");
+            StandIns.reply(ex, ex.getRequestMethod().equals("POST") ? 201 : 200, "{\"value\":[]}");
+          };
+      s.createContext("/pools", recorder);
+      s.createContext("/applications", recorder);
+      s.createContext("/certificates", recorder);
       s.start();
       return s;
     } catch (IOException e) {
@@ -253,16 +261,40 @@ class GatewayTest {
   }
 
   @Test
-  void unsupportedAndUnknownPathsAnswerBatchErrors() throws Exception {
-    HttpResponse<String> apps = send("GET", "/applications?api-version=2024-07-01.20.0", null, KEY);
-    assertThat(apps.statusCode()).isEqualTo(501);
-    assertThat(json.readTree(apps.body()).get("code").asString()).isEqualTo("NotSupported");
+  void nonBatchPathsAndUnsignedCallsAnswerBatchErrors() throws Exception {
     HttpResponse<String> internal = send("GET", "/internal/accounts/lote?api-version=2024-07-01.20.0", null, KEY);
     assertThat(internal.statusCode()).isEqualTo(400);
     assertThat(json.readTree(internal.body()).get("code").asString()).isEqualTo("InvalidUri");
     HttpResponse<String> unauthenticated =
         http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/applications?api-version=2024-07-01.20.0")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(unauthenticated.statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void applicationsGoToTheAccountServiceWithTheAccount() throws Exception {
+    HttpResponse<String> list = send("GET", "/applications?api-version=2024-07-01.20.0", null, KEY);
+    assertThat(list.statusCode()).isEqualTo(200);
+    Seen s = seen.poll();
+    assertThat(s.rawPathAndQuery()).isEqualTo("/applications?api-version=2024-07-01.20.0");
+    assertThat(s.headers()).containsEntry("x-lote-account", "lote");
+    assertThat(send("GET", "/applications/blender?api-version=2024-07-01.20.0", null, KEY).statusCode()).isEqualTo(200);
+    assertThat(seen.poll().rawPathAndQuery()).isEqualTo("/applications/blender?api-version=2024-07-01.20.0");
+  }
+
+  @Test
+  void aPackageDownloadNeedsNoAccountKeyAndIsPassedThroughWithItsDigest() throws Exception {
+    HttpResponse<String> r =
+        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/lote/packages/token.sig")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("PK-bytes");
+    assertThat(r.headers().firstValue("X-Lote-Package-Sha256")).hasValue("abc123");
+    assertThat(r.headers().firstValue("X-Lote-Package-Format")).hasValue("zip");
+    assertThat(seen.poll().rawPathAndQuery()).startsWith("/lote/packages/token.sig");
+    HttpResponse<String> post =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/lote/packages/token.sig")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).isEqualTo(405);
   }
 
   @Test

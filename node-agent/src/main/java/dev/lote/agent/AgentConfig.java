@@ -35,6 +35,8 @@ import dev.lote.common.time.IsoDurations;
  *     installed for the tasks and users that see them; null for none
  * @param testClock           the node of a stack in test mode: its clock is the services' test
  *     clock ({@link AgentTestClock}), which wall-clock limits and retention follow
+ * @param applicationPackagesFile a JSON file with the pool's application packages (resolved, with
+ *     their download URLs), installed under {@link #applications()} before the start task; null for none
  */
 record AgentConfig(
     String nodeId,
@@ -59,7 +61,8 @@ record AgentConfig(
     Path userAccountsFile,
     Path mountConfigurationFile,
     Path certificatesFile,
-    boolean testClock) {
+    boolean testClock,
+    Path applicationPackagesFile) {
 
   static AgentConfig parse(String[] args) {
     Map<String, String> m = new HashMap<>();
@@ -94,7 +97,8 @@ record AgentConfig(
         m.containsKey("user-accounts") ? Path.of(m.get("user-accounts")) : null,
         m.containsKey("mount-configuration") ? Path.of(m.get("mount-configuration")) : null,
         m.containsKey("certificates") ? Path.of(m.get("certificates")) : null,
-        Boolean.parseBoolean(m.getOrDefault("test-clock", "false")));
+        Boolean.parseBoolean(m.getOrDefault("test-clock", "false")),
+        m.containsKey("application-packages") ? Path.of(m.get("application-packages")) : null);
   }
 
   private static String required(Map<String, String> m, String name) {
@@ -115,6 +119,11 @@ record AgentConfig(
 
   Path workitems() {
     return root.resolve("workitems");
+  }
+
+  /** Where application packages are installed, one folder per application and version. */
+  Path applications() {
+    return root.resolve("applications");
   }
 
   Path mounts() {

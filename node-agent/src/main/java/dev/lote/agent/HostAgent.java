@@ -202,6 +202,9 @@ final class HostAgent implements AutoCloseable {
     if (start.mountConfiguration() != null) {
       command.add("--lote.node.mount-configuration=" + SecretFiles.write(root.resolve("mount-configuration.json"), start.mountConfiguration()));
     }
+    if (start.applicationPackages() != null) {
+      command.add("--lote.node.application-packages=" + SecretFiles.write(root.resolve("application-packages.json"), start.applicationPackages()));
+    }
     if (start.startTask() != null) {
       Path file = root.resolve("start-task.json");
       Files.writeString(file, start.startTask(), StandardCharsets.UTF_8);

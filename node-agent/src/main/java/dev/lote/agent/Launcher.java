@@ -27,8 +27,11 @@ final class Launcher {
   /** The node's runtime, probed when first asked; without one, tasks in containers fail instead of running on the host. */
   private final Supplier<ContainerRuntime.Probe> containers;
 
-  Launcher(AgentConfig cfg, Processes processes, TaskUsers users, Supplier<ContainerRuntime.Probe> containers) {
+  private final ApplicationPackages packages;
+
+  Launcher(AgentConfig cfg, Processes processes, TaskUsers users, Supplier<ContainerRuntime.Probe> containers, ApplicationPackages packages) {
     this.cfg = cfg;
+    this.packages = packages;
     this.processes = processes;
     this.users = users;
     this.containers = containers;
@@ -70,21 +73,37 @@ final class Launcher {
   }
 
   /**
+   * Installs the task's application packages that the node does not have yet (waiting for those
+   * another task is installing) and answers their variables; throws with the reason, also written
+   * to stderr.txt, when one cannot be installed.
+   */
+  Map<String, String> installPackages(TaskAssigned a) throws ApplicationPackages.InstallFailed {
+    try {
+      return packages.install(a.spec().applicationPackages());
+    } catch (ApplicationPackages.InstallFailed e) {
+      appendStderr(cfg.taskDir(a.jobId(), a.taskId()), "lote: " + e.getMessage());
+      throw e;
+    }
+  }
+
+  /**
    * Starts the command. A program that does not exist ends as a shell's would, exit code 127 and
    * the reason on stderr; a command line that cannot be split throws, its reason on stderr.
    */
   Processes.Started start(TaskAssigned a, TaskUsers.User user) throws IOException {
-    return start(a, user, null);
+    return start(a, user, null, Map.of());
   }
 
   /**
    * @param traceparent the span the task's process continues, given to it as {@code TRACEPARENT}
    *     (OpenTelemetry's environment carrier), so its own instrumented code joins the trace; null for none
+   * @param packageVariables the variables of the task's own application packages
    */
-  Processes.Started start(TaskAssigned a, TaskUsers.User user, String traceparent) throws IOException {
+  Processes.Started start(TaskAssigned a, TaskUsers.User user, String traceparent, Map<String, String> packageVariables) throws IOException {
     Path taskDir = cfg.taskDir(a.jobId(), a.taskId());
     try {
       Map<String, String> batch = processes.batchVariables(a.jobId(), a.taskId(), taskDir);
+      batch.putAll(packageVariables);
       if (traceparent != null) {
         batch.put(Traces.TRACEPARENT_VARIABLE, traceparent);
       }

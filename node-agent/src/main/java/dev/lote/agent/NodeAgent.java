@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.lote.common.auth.InternalCredential;
+import dev.lote.common.events.ApplicationEvents.PackageDeployment;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.NodeEvents.NodeAgentError;
 import dev.lote.common.events.NodeEvents.NodeReported;
@@ -31,6 +32,7 @@ import dev.lote.common.events.NodeEvents.StartTaskOutcome;
 import dev.lote.common.events.Topics;
 import dev.lote.common.time.TestClock;
 import dev.lote.common.tracing.Traces;
+import tools.jackson.databind.json.JsonMapper;
 
 /** One compute node: start task, then assignments from the node's topic, until stopped. */
 final class NodeAgent implements AutoCloseable {
@@ -79,6 +81,9 @@ final class NodeAgent implements AutoCloseable {
   private final NodeMounts mounts;
   /** Why the pool's file systems are not mounted; the node is unusable while it is not null. */
   private volatile NodeAgentError mountError;
+  /** Why the pool's application packages could not be installed; null when they were (or there are none). */
+  private volatile NodeAgentError packageError;
+  private final ApplicationPackages packages;
 
   NodeAgent(AgentConfig cfg, Clock clock) throws IOException {
     this.cfg = cfg;
@@ -104,6 +109,7 @@ final class NodeAgent implements AutoCloseable {
     } catch (IOException e) {
       log.warn("the pool's certificates cannot be read; tasks that should see them fail to start: {}", e.getMessage());
     }
+    this.packages = new ApplicationPackages(cfg.applications());
     this.journal = new Journal(cfg.journal());
     this.reporter = new Reporter(events, journal, timers);
     // LOTE_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT), passed on from the service that started the agent
@@ -122,7 +128,7 @@ final class NodeAgent implements AutoCloseable {
         new JobTasks(cfg, processes, users, events, clock, jobTaskWorkers, timers, files.url(), job -> self[0].busyWith(job), boots.current());
     this.runner =
         new TaskRunner(
-            cfg, new Launcher(cfg, processes, users, this::containers), this.jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
+            cfg, new Launcher(cfg, processes, users, this::containers, packages), this.jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
             heartbeats::changed, agentMetrics, traces);
     self[0] = runner;
     this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> {
@@ -213,6 +219,13 @@ final class NodeAgent implements AutoCloseable {
       }
     }
     createUserAccounts();
+    if (!installPoolPackages()) {
+      // the node is unusable and runs no start task, as one whose packages failed on Azure
+      report("unusable", null);
+      consumerThread = new Thread(assignments, "assignments");
+      consumerThread.start();
+      return;
+    }
     StartTaskOutcome outcome = null;
     if (cfg.startTaskFile() != null) {
       StartTask st;
@@ -244,6 +257,29 @@ final class NodeAgent implements AutoCloseable {
     consumerThread = new Thread(assignments, "assignments");
     consumerThread.start();
     report("idle", outcome);
+  }
+
+  /**
+   * The pool's application packages, installed before the start task; their variables are in the
+   * environment of the start task and of every task of the node. False when one could not be.
+   */
+  private boolean installPoolPackages() {
+    if (cfg.applicationPackagesFile() == null) {
+      return true;
+    }
+    try {
+      List<PackageDeployment> list =
+          List.of(JsonMapper.builder().build().readValue(Files.readString(cfg.applicationPackagesFile()), PackageDeployment[].class));
+      packages.installForPool(list);
+      processes.poolPackageVariables(packages.poolVariables());
+      return true;
+    } catch (ApplicationPackages.InstallFailed e) {
+      packageError = new NodeAgentError("ApplicationPackageInstallationFailed", "The pool's application packages could not be installed: " + e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      packageError = new NodeAgentError("ApplicationPackageInstallationFailed", "The pool's application packages could not be read: " + e.getMessage());
+    }
+    log.warn("{}", packageError.message());
+    return false;
   }
 
   /** The pool's {@code userAccounts}, made before the start task, which may run as one of them; a failure is among the node's errors. */
@@ -289,6 +325,9 @@ final class NodeAgent implements AutoCloseable {
     }
     if (mountError != null) {
       errors.add(mountError);
+    }
+    if (packageError != null) {
+      errors.add(packageError);
     }
     if (cfg.containers() && containers().runtime() == null) {
       errors.add(new NodeAgentError(

@@ -55,6 +55,8 @@ final class Processes {
   /** A started process and what ends it with everything it started. */
   record Started(Process process, ProcessGroups.Group group) {}
 
+  private volatile Map<String, String> poolPackageVariables = Map.of();
+
   TaskCgroups cgroups() {
     return cgroups;
   }
@@ -75,9 +77,14 @@ final class Processes {
     certificates().install(taskDir.resolve("certs"), visibility, user.uid(), user.gid(), manage);
   }
 
+  /** The variables of the pool's application packages, which every task of the node gets. */
+  void poolPackageVariables(Map<String, String> variables) {
+    poolPackageVariables = Map.copyOf(variables);
+  }
+
   /** The service-defined variables of a task (jobId and taskId null for the start task). */
   Map<String, String> batchVariables(String jobId, String taskId, Path taskDir) {
-    Map<String, String> env = new java.util.LinkedHashMap<>();
+    Map<String, String> env = new java.util.LinkedHashMap<>(poolPackageVariables);
     env.put("AZ_BATCH_ACCOUNT_NAME", cfg.account());
     env.put("AZ_BATCH_ACCOUNT_URL", cfg.accountUrl());
     env.put("AZ_BATCH_POOL_ID", cfg.poolId());

@@ -286,6 +286,8 @@ final class TaskRunner {
   private void launch(Attempt at) {
     TaskAssigned a = at.assignment;
     String unprepared = null;
+    String noPackage = null;
+    Map<String, String> packageVariables = Map.of();
     String noContainer = launcher.missingRuntime(a);
     TaskUsers.User user = null;
     if (noContainer == null) {
@@ -293,6 +295,13 @@ final class TaskRunner {
         user = launcher.prepare(a);
       } catch (IOException e) {
         unprepared = e.getMessage();
+      }
+    }
+    if (noContainer == null && unprepared == null) {
+      try {
+        packageVariables = launcher.installPackages(a);
+      } catch (ApplicationPackages.InstallFailed e) {
+        noPackage = e.getMessage();
       }
     }
     at.user(user);
@@ -308,6 +317,8 @@ final class TaskRunner {
         at.end(EndReason.CONTAINER_RUNTIME_MISSING, noContainer);
       } else if (unprepared != null) {
         at.end(EndReason.PREPARATION_FAILED, "A resource file could not be placed: " + unprepared);
+      } else if (noPackage != null) {
+        at.end(EndReason.PACKAGE_INSTALL_FAILED, noPackage);
       } else {
         at.launching(clock.instant());
         endsUnstarted = false;
@@ -320,7 +331,7 @@ final class TaskRunner {
     Processes.Started s;
     long spawning = System.nanoTime();
     try {
-      s = launcher.start(a, user, runSpan(at));
+      s = launcher.start(a, user, runSpan(at), packageVariables);
       metrics.spawned(Duration.ofNanos(System.nanoTime() - spawning));
     } catch (IOException e) {
       // as a shell would: the command could not be run, exit code 127, the reason on stderr

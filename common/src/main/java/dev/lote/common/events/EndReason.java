@@ -13,6 +13,12 @@ public enum EndReason {
   /** A resource file could not be placed before the process ran; there is no exit code. */
   PREPARATION_FAILED(Category.USER_ERROR, "ResourceFileDownloadFailed"),
   /**
+   * One of the task's application packages could not be installed on the node (it does not exist,
+   * has no such version or default version, or could not be downloaded or unpacked): no process
+   * ran, there is no exit code, and the failure is not retried.
+   */
+  PACKAGE_INSTALL_FAILED(Category.USER_ERROR, "ApplicationPackageInstallationFailed"),
+  /**
    * The task runs in a container and its node has no container runtime ({@code docker} or
    * {@code podman}): no process ran, there is no exit code, and the failure is not retried.
    */

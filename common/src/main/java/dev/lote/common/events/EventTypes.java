@@ -39,6 +39,10 @@ public final class EventTypes {
   public static final String JOB_TASK_REPORTED = "job-task.reported";
   public static final String JOB_RELEASE_REQUESTED = "job.release-requested";
 
+  /** {@link Topics#APPLICATIONS}: an application's whole current state (created, version added or removed, settings changed). */
+  public static final String APPLICATION_CHANGED = "application.changed";
+  public static final String APPLICATION_DELETED = "application.deleted";
+
   public static final String DEAD_LETTERED = "event.dead-lettered";
 
   private EventTypes() {}

@@ -13,6 +13,8 @@ public final class HostEvents {
    * @param containers the pool's nodes run containers
    * @param userAccounts the pool's {@code userAccounts} as their JSON text, or null
    * @param mountConfiguration the pool's {@code mountConfiguration} as its JSON text, or null
+   * @param applicationPackages the pool's application packages, resolved with their signed URLs, as
+   *     the JSON text of a list of {@link ApplicationEvents.PackageDeployment}, or null for none
    */
   public record HostNodeStart(
       String nodeId,
@@ -24,7 +26,24 @@ public final class HostEvents {
       String startTask,
       boolean containers,
       String userAccounts,
-      String mountConfiguration) {}
+      String mountConfiguration,
+      String applicationPackages) {
+
+    /** A node of a pool without application packages. */
+    public HostNodeStart(
+        String nodeId,
+        String account,
+        String poolId,
+        String vmSize,
+        int taskSlots,
+        String accountUrl,
+        String startTask,
+        boolean containers,
+        String userAccounts,
+        String mountConfiguration) {
+      this(nodeId, account, poolId, vmSize, taskSlots, accountUrl, startTask, containers, userAccounts, mountConfiguration, null);
+    }
+  }
 
   /**
    * pool-service, {@link Topics#hostCommands}: the host stops the node's agent and what it runs.

@@ -43,10 +43,40 @@ public final class TaskEvents {
       String affinityId,
       TaskContainer container,
       JobManagerRun jobManager,
-      String userName) {
+      String userName,
+      List<ApplicationEvents.PackageDeployment> applicationPackages) {
 
     public TaskRunSpec {
       outputFiles = outputFiles == null || outputFiles.isEmpty() ? null : List.copyOf(outputFiles);
+      applicationPackages = applicationPackages == null || applicationPackages.isEmpty() ? null : List.copyOf(applicationPackages);
+    }
+
+    /** A task without application packages. */
+    public TaskRunSpec(
+        String commandLine,
+        Map<String, String> environment,
+        int requiredSlots,
+        Long maxWallClockMillis,
+        List<ResourceFile> resourceFiles,
+        boolean elevated,
+        boolean ownUser,
+        List<OutputFile> outputFiles,
+        JobTaskSpecs jobTasks,
+        Long retentionMillis,
+        String affinityId,
+        TaskContainer container,
+        JobManagerRun jobManager,
+        String userName) {
+      this(
+          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
+          container, jobManager, userName, null);
+    }
+
+    /** The same run with the task's application packages, resolved for the node. */
+    public TaskRunSpec withApplicationPackages(List<ApplicationEvents.PackageDeployment> packages) {
+      return new TaskRunSpec(
+          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
+          container, jobManager, userName, packages);
     }
 
     /** A task that runs as an auto-user. */
@@ -105,7 +135,7 @@ public final class TaskEvents {
     public TaskRunSpec withJobTasks(JobTaskSpecs tasks) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, tasks, retentionMillis, affinityId,
-          container, jobManager, userName);
+          container, jobManager, userName, applicationPackages);
     }
 
     /**
@@ -115,7 +145,7 @@ public final class TaskEvents {
     public TaskRunSpec withConstraints(Long wallClockMillis, Long retention) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, wallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinityId,
-          container, jobManager, userName);
+          container, jobManager, userName, applicationPackages);
     }
 
     /** The same attempt with more environment variables (which win over the task's own). */
@@ -124,28 +154,28 @@ public final class TaskEvents {
       merged.putAll(more);
       return new TaskRunSpec(
           commandLine, merged, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
-          container, jobManager, userName);
+          container, jobManager, userName, applicationPackages);
     }
 
     /** The same run as its job's job manager task. */
     public TaskRunSpec asJobManager(JobManagerRun run) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
-          container, run, userName);
+          container, run, userName, applicationPackages);
     }
 
     /** The same run with its retention time, its affinity and its container. */
     public TaskRunSpec with(Long retention, String affinity, TaskContainer inContainer) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinity,
-          inContainer, jobManager, userName);
+          inContainer, jobManager, userName, applicationPackages);
     }
 
     /** The same run as one of the pool's user accounts. */
     public TaskRunSpec asUser(String name) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
-          container, jobManager, name);
+          container, jobManager, name, applicationPackages);
     }
   }
 

@@ -52,6 +52,13 @@ public final class Topics {
     return DEAD_LETTERS_PREFIX + service;
   }
 
+  /**
+   * account-service: application.changed, application.deleted; the applications of each account and
+   * their package versions, which the pool-service and job-service project to check package references.
+   * Key: {@code <account>/<application id, lower case>}.
+   */
+  public static final String APPLICATIONS = "lote.applications";
+
   /** autoscaler: autoscale.evaluated. Key: pool id. */
   public static final String AUTOSCALE = "lote.autoscale";
 

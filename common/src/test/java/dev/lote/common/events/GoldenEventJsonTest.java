@@ -97,12 +97,22 @@ class GoldenEventJsonTest {
           3_600_000L,
           "TVM:pool-1-n0001",
           new TaskContainer("alpine:3.20", "--network none", null, false),
-          new JobManagerRun(true));
+          new JobManagerRun(true))
+          .withApplicationPackages(
+              List.of(
+                  new ApplicationEvents.PackageDeployment(
+                      "blender", "4.2", true, "https://lote.example/lote/packages/token.sig", "ab".repeat(32), "tar.gz", null),
+                  new ApplicationEvents.PackageDeployment("ghost", null, true, null, null, null, "The application ghost does not exist.")));
 
   /** One sample payload for every event type. */
   static final Map<String, Object> SAMPLES = new LinkedHashMap<>();
 
   static {
+    SAMPLES.put(
+        EventTypes.APPLICATION_CHANGED,
+        new ApplicationEvents.ApplicationChanged(
+            "Blender", "Blender 3D", "4.2", List.of(new ApplicationEvents.PackageVersion("4.2", "tar.gz", "ab".repeat(32), 1_234_567L))));
+    SAMPLES.put(EventTypes.APPLICATION_DELETED, new ApplicationEvents.ApplicationDeleted("Blender"));
     SAMPLES.put(EventTypes.ACCOUNT_CREATED, new AccountEvents.AccountCreated("team1", new AccountEvents.Quotas(10, 200, 50, 30)));
     SAMPLES.put(EventTypes.ACCOUNT_KEY_REGENERATED, new AccountEvents.AccountKeyRegenerated("team1", "primary"));
     SAMPLES.put(EventTypes.ACCOUNT_QUOTAS_CHANGED, new AccountEvents.AccountQuotasChanged("team1", new AccountEvents.Quotas(20, 400, 0, 60)));
@@ -209,7 +219,7 @@ class GoldenEventJsonTest {
     Set<Class<?>> covered = new HashSet<>();
     SAMPLES.values().forEach(p -> collectRecords(p.getClass(), covered));
     Set<Class<?>> all = new HashSet<>();
-    for (Class<?> holder : List.of(TaskEvents.class, NodeEvents.class, PoolEvents.class, JobEvents.class, DeadLetters.class, AccountEvents.class)) {
+    for (Class<?> holder : List.of(TaskEvents.class, NodeEvents.class, PoolEvents.class, JobEvents.class, DeadLetters.class, AccountEvents.class, ApplicationEvents.class)) {
       for (Class<?> nested : holder.getDeclaredClasses()) {
         if (nested.isRecord()) {
           all.add(nested);

@@ -43,6 +43,7 @@ record TaskBody(
     Constraints constraints,
     int requiredSlots,
     JsonNode userIdentity,
+    JsonNode applicationPackageReferences,
     ExecutionInfo executionInfo,
     NodeInfo nodeInfo,
     JsonNode dependsOn,
@@ -122,6 +123,7 @@ record TaskBody(
         new Constraints(duration(d.maxWallClockTime()), duration(d.retentionTime()), d.maxTaskRetryCount()),
         d.requiredSlots(),
         echo.get("userIdentity"),
+        echo.get("applicationPackageReferences"),
         new ExecutionInfo(
             e.startTime(), e.endTime(), e.exitCode(), e.failure(), e.retryCount(), e.lastRetryTime(), e.requeueCount(), e.result()),
         nodeInfo(t, br),

@@ -48,7 +48,7 @@ public record TaskDefinition(
   private static final List<String> ECHOED =
       List.of(
           "displayName", "environmentSettings", "resourceFiles", "outputFiles", "userIdentity", "exitConditions", "dependsOn", "affinityInfo",
-          "containerSettings");
+          "containerSettings", "applicationPackageReferences");
   private static final Set<String> ENUM_PROPERTIES = Set.of("jobAction", "dependencyAction", "scope", "elevationLevel");
   /** Headers of a blob upload that the node's HTTP client or the upload itself sets. */
   private static final Set<String> MANAGED_UPLOAD_HEADERS =
@@ -61,6 +61,24 @@ public record TaskDefinition(
   private static final String NOT_YET = " not supported by Lote yet";
   /** A container name as Azure Storage allows it: 3 to 63 lower-case letters, digits and single hyphens. */
   private static final Pattern CONTAINER_NAME = Pattern.compile("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]");
+
+  /**
+   * Checks the shape of {@code applicationPackageReferences}: each an application id and, optionally,
+   * a version. Whether they exist is decided when the task is added (the job-service resolves them),
+   * and a reference that cannot be resolved fails the task before it runs, as in Azure.
+   */
+  static void applicationPackageReferences(Props p) {
+    for (Props r : p.objects("applicationPackageReferences")) {
+      String id = r.requiredString("applicationId");
+      if (id.isBlank()) {
+        throw BatchErrors.invalidProperty("applicationId", id, "The application id must not be empty.");
+      }
+      String version = r.string("version");
+      if (version != null && !dev.lote.common.ids.ApplicationIds.isVersion(version)) {
+        throw BatchErrors.invalidProperty("version", version, "A version has 1 to 64 letters, digits, hyphens, underscores and periods.");
+      }
+    }
+  }
 
   /** As {@link #parse(JsonNode, Job, AutoStorage, Instant)} with no auto-storage account. */
   public static TaskDefinition parse(JsonNode body, Job job) {
@@ -77,7 +95,7 @@ public record TaskDefinition(
     String id = p.id("id", "task");
     String commandLine = p.requiredString("commandLine");
     p.unsupported("multiInstanceSettings", "Multi-instance tasks are" + NOT_YET + ".");
-    p.unsupported("applicationPackageReferences", "Application packages are" + NOT_YET + "; ship the files as resourceFiles.");
+    applicationPackageReferences(p);
     p.unsupported("authenticationTokenSettings", "Task authentication tokens are" + NOT_YET + ".");
     int slots = p.integer("requiredSlots", 1, 1, MAX_REQUIRED_SLOTS);
     GivenConstraints given = GivenConstraints.parse(p);

@@ -15,6 +15,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import dev.lote.common.error.BatchErrors;
 import dev.lote.common.error.BatchException;
+import dev.lote.common.events.ApplicationEvents.PackageDeployment;
 import dev.lote.common.ids.BatchIds;
 import dev.lote.job.config.StorageSettings;
 import dev.lote.job.domain.AutoStorage;
@@ -44,6 +45,7 @@ public class TaskService {
   private final JobEventsOutbox events;
   private final Clock clock;
   private final AutoStorage storage;
+  private final TaskPackages packages;
 
   public TaskService(
       JobRepository jobs,
@@ -53,7 +55,9 @@ public class TaskService {
       JobLifecycle lifecycle,
       JobEventsOutbox events,
       Clock clock,
-      StorageSettings storage) {
+      StorageSettings storage,
+      TaskPackages packages) {
+    this.packages = packages;
     this.jobs = jobs;
     this.tasks = tasks;
     this.dependencies = dependencies;
@@ -98,6 +102,10 @@ public class TaskService {
       TaskDefinition d;
       try {
         d = TaskDefinition.parse(items.get(i), job, storage, now);
+        List<PackageDeployment> deployments = packages.resolve(account, items.get(i).get("applicationPackageReferences"));
+        if (!deployments.isEmpty()) {
+          d = d.withRunSpec(d.runSpec().withApplicationPackages(deployments));
+        }
       } catch (BatchException e) {
         results[i] = AddResult.failed(idOf(items.get(i)), e);
         continue;

@@ -215,11 +215,6 @@ class TaskApiTest extends JobServiceTestBase {
     assertThat(multi.detail("PropertyName")).isEqualTo("multiInstanceSettings");
     assertThat(multi.detail("Reason")).contains("not supported by Lote yet");
 
-    BatchHttp.Response packages =
-        http.post("/jobs/" + job + "/tasks", json("{'id':'p','commandLine':'x','applicationPackageReferences':[{'applicationId':'a'}]}"));
-    assertThat(packages.status()).isEqualTo(400);
-    assertThat(packages.detail("PropertyName")).isEqualTo("applicationPackageReferences");
-
     BatchHttp.Response named =
         http.post("/jobs/" + job + "/tasks", json("{'id':'n','commandLine':'x','userIdentity':{'username':'alice','autoUser':{'scope':'task'}}}"));
     assertThat(named.status()).as("a user name or an auto-user, not both").isEqualTo(400);

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
 
+import dev.lote.common.events.ApplicationEvents.PackageDeployment;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -22,6 +23,8 @@ public interface NodeProvider {
    * @param certificates the certificates the pool references, installed before the start task: each
    *     with its {@code thumbprintAlgorithm}, {@code thumbprint}, {@code certificateFormat}, {@code data}
    *     (base64), {@code password} and {@code visibility}; null for none
+   * @param applicationPackages the pool's application packages, resolved with their download URLs,
+   *     installed before the start task; empty for none
    */
   record NodeSpec(
       String nodeId,
@@ -33,9 +36,14 @@ public interface NodeProvider {
       boolean containers,
       JsonNode userAccounts,
       JsonNode mountConfiguration,
-      JsonNode certificates) {
+      JsonNode certificates,
+      List<PackageDeployment> applicationPackages) {
 
-    /** A node of a pool that references no certificate. */
+    public NodeSpec {
+      applicationPackages = applicationPackages == null ? List.of() : List.copyOf(applicationPackages);
+    }
+
+    /** A node of a pool that references no certificate and has no application packages. */
     public NodeSpec(
         String nodeId,
         String account,
@@ -46,7 +54,7 @@ public interface NodeProvider {
         boolean containers,
         JsonNode userAccounts,
         JsonNode mountConfiguration) {
-      this(nodeId, account, poolId, vmSize, taskSlots, startTask, containers, userAccounts, mountConfiguration, null);
+      this(nodeId, account, poolId, vmSize, taskSlots, startTask, containers, userAccounts, mountConfiguration, null, List.of());
     }
 
     /** A node of a pool that mounts no file system. */

@@ -351,6 +351,11 @@ public final class Pool {
     return PoolDefinition.present(spec, "startTask");
   }
 
+  /** The pool's {@code applicationPackageReferences}, installed on each of its nodes before the start task; null when it has none. */
+  public JsonNode applicationPackageReferences() {
+    return PoolDefinition.present(spec, "applicationPackageReferences");
+  }
+
   /**
    * Whether the pool's nodes run containers ({@code virtualMachineConfiguration.containerConfiguration}):
    * a node without a container runtime reports so among its errors.

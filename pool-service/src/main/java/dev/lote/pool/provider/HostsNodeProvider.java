@@ -23,6 +23,7 @@ import dev.lote.pool.domain.NodeProvider;
 import dev.lote.pool.domain.VmSizes;
 import dev.lote.pool.persistence.HostRepository;
 import dev.lote.support.outbox.Outbox;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs each node as a node-agent process on one of the hosts that joined ({@link HostRepository}):
@@ -96,7 +97,8 @@ public class HostsNodeProvider implements NodeProvider {
                       null,
                       new HostNodeStart(
                           spec.nodeId(), spec.account(), spec.poolId(), spec.vmSize(), spec.taskSlots(), accountUrl,
-                          text(spec.startTask()), spec.containers(), text(spec.userAccounts()), text(spec.mountConfiguration()))));
+                          text(spec.startTask()), spec.containers(), text(spec.userAccounts()), text(spec.mountConfiguration()),
+                          spec.applicationPackages().isEmpty() ? null : JsonMapper.builder().build().writeValueAsString(spec.applicationPackages()))));
               return host.get().id();
             });
     if (hostId == null) {

@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.lote.common.auth.SecretFiles;
+import tools.jackson.databind.json.JsonMapper;
 import dev.lote.pool.domain.NodeIds;
 import dev.lote.pool.domain.NodeProvider;
 import dev.lote.pool.domain.SupportedImage;
@@ -138,6 +139,12 @@ public class LocalNodeProvider implements NodeProvider {
     }
     if (spec.certificates() != null && !spec.certificates().isEmpty()) {
       command.add("--lote.node.certificates=" + SecretFiles.write(root.resolve("certificates.json"), spec.certificates().toString()));
+    }
+    if (!spec.applicationPackages().isEmpty()) {
+      // signed download URLs: for the agent alone
+      command.add(
+          "--lote.node.application-packages="
+              + SecretFiles.write(root.resolve("application-packages.json"), JsonMapper.builder().build().writeValueAsString(spec.applicationPackages())));
     }
     if (spec.startTask() != null) {
       Path file = root.resolve("start-task.json");

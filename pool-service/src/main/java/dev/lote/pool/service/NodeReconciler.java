@@ -66,6 +66,7 @@ public class NodeReconciler implements SmartLifecycle {
   private final CertificateService certificates;
   private final PoolEventsOutbox events;
   private final NodeIds nodeIds;
+  private final PoolPackages packages;
   private final TransactionTemplate tx;
   private final Clock clock;
   private final boolean relaunch;
@@ -83,6 +84,7 @@ public class NodeReconciler implements SmartLifecycle {
       NodeProvider provider,
       PoolEventsOutbox events,
       NodeIds nodeIds,
+      PoolPackages packages,
       TransactionTemplate tx,
       Clock clock,
       NodeSettings settings,
@@ -94,6 +96,7 @@ public class NodeReconciler implements SmartLifecycle {
     this.provider = provider;
     this.events = events;
     this.nodeIds = nodeIds;
+    this.packages = packages;
     this.tx = tx;
     this.clock = clock;
     this.relaunch = settings.local().relaunch();
@@ -327,8 +330,17 @@ public class NodeReconciler implements SmartLifecycle {
     try {
       handle = provider.launch(
           new NodeSpec(
-              node.id(), node.account(), node.poolId(), pool.vmSize(), node.taskSlots(), pool.startTask(), pool.runsContainers(), pool.userAccounts(),
-              pool.mountConfiguration(), certificates(pool)));
+              node.id(),
+              node.account(),
+              node.poolId(),
+              pool.vmSize(),
+              node.taskSlots(),
+              pool.startTask(),
+              pool.runsContainers(),
+              pool.userAccounts(),
+              pool.mountConfiguration(),
+              certificates(pool),
+              packages.forNode(pool.account(), pool.applicationPackageReferences())));
     } catch (NodeLaunchException e) {
       log.error("could not start node {} of pool {}: {}", node.id(), pool.id(), e.getMessage());
       update(node.id(), n -> n.launchFailed(e.getMessage(), clock.instant()));

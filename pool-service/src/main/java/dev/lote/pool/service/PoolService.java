@@ -39,6 +39,7 @@ public class PoolService {
 
   private final PoolRepository pools;
   private final AccountQuotaRepository quotas;
+  private final PoolPackages packages;
   private final NodeRepository nodes;
   private final PoolEventsOutbox events;
   private final NodeReconciler reconciler;
@@ -50,6 +51,7 @@ public class PoolService {
   public PoolService(
       PoolRepository pools,
       AccountQuotaRepository quotas,
+      PoolPackages packages,
       NodeRepository nodes,
       PoolEventsOutbox events,
       NodeReconciler reconciler,
@@ -59,6 +61,7 @@ public class PoolService {
       CertificateService certificates) {
     this.pools = pools;
     this.quotas = quotas;
+    this.packages = packages;
     this.nodes = nodes;
     this.events = events;
     this.reconciler = reconciler;
@@ -86,6 +89,7 @@ public class PoolService {
               if (quotas.pools(account) >= quota) {
                 throw BatchErrors.conflict("PoolQuotaReached", "The account has reached its quota of " + quota + " pool(s).");
               }
+              packages.check(account, definition.spec().get("applicationPackageReferences"));
               Pool created = Pool.create(account, definition, now());
               holdToQuota(created);
               try {
@@ -218,6 +222,9 @@ public class PoolService {
           Pool pool = pools.lock(account, BatchIds.key(poolId)).orElseThrow(BatchErrors::poolNotFound);
           precondition.accept(pool);
           certificates.checkReferences(account, change.certificateReferences());
+          if (change.given().has("applicationPackageReferences")) {
+            packages.check(account, change.given().get("applicationPackageReferences"));
+          }
           pool.changeProperties(change, now());
           pools.update(pool);
           return pool;

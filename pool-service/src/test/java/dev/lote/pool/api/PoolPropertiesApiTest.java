@@ -5,8 +5,11 @@ import static dev.lote.support.test.BatchHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import dev.lote.pool.persistence.ApplicationCatalog;
+import dev.lote.pool.support.Applications;
 import dev.lote.pool.support.PoolServiceTestBase;
 import dev.lote.support.test.BatchHttp;
 import dev.lote.support.test.BatchHttp.Response;
@@ -17,7 +20,10 @@ class PoolPropertiesApiTest extends PoolServiceTestBase {
 
   @LocalServerPort int port;
 
+  @Autowired ApplicationCatalog catalog;
+
   private BatchHttp add(String account, String id) {
+    Applications.publish(catalog, account, "app", "1", "1");
     BatchHttp http = new BatchHttp(port, account);
     Response created =
         http.post(

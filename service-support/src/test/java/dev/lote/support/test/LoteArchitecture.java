@@ -55,7 +55,8 @@ public final class LoteArchitecture {
           Topics.POOLS, "dev.lote.pool",
           Topics.NODES, "dev.lote.pool",
           Topics.AUTOSCALE, "dev.lote.autoscaler",
-          Topics.ACCOUNTS, "dev.lote.account");
+          Topics.ACCOUNTS, "dev.lote.account",
+          Topics.APPLICATIONS, "dev.lote.account");
 
   /** Topic families named by a method of {@link Topics}, and the package of their one publisher. */
   public static final Map<String, String> TOPIC_FAMILY_OWNERS =
