@@ -95,7 +95,7 @@ class LocalNodeProviderTest {
     JsonNode certificates =
         JsonMapper.builder().build().readTree("[{\"thumbprintAlgorithm\":\"sha1\",\"thumbprint\":\"abc\",\"certificateFormat\":\"pfx\",\"data\":\"AAAA\",\"password\":\"pw\"}]");
 
-    long pid = Long.parseLong(provider.launch(new NodeSpec(nodeId, "lote", "p", "small", 1, null, false, null, null, certificates)));
+    long pid = Long.parseLong(provider.launch(new NodeSpec(nodeId, "lote", "p", "small", 1, null, false, null, null, certificates, java.util.List.of())));
 
     Path root = dir.resolve("nodes").resolve(nodeId);
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(root.resolve("started")));
