@@ -21,6 +21,7 @@ import dev.lote.job.domain.AutoStorage;
 import dev.lote.job.domain.Job;
 import dev.lote.job.domain.JobManagerTask;
 import dev.lote.job.domain.JobTasks;
+import dev.lote.job.domain.Subtask;
 import dev.lote.job.domain.Task;
 import dev.lote.job.domain.TaskDefinition;
 import dev.lote.job.domain.TaskState;
@@ -29,6 +30,7 @@ import dev.lote.job.persistence.DependencyRepository;
 import dev.lote.job.persistence.DependencyRepository.Edge;
 import dev.lote.job.persistence.JobRepository;
 import dev.lote.job.persistence.JobRepository.Lock;
+import dev.lote.job.persistence.SubtaskRepository;
 import dev.lote.job.persistence.TaskRepository;
 import tools.jackson.databind.JsonNode;
 
@@ -44,6 +46,7 @@ public class TaskService {
   private final JobEventsOutbox events;
   private final Clock clock;
   private final AutoStorage storage;
+  private final SubtaskRepository subtasks;
 
   public TaskService(
       JobRepository jobs,
@@ -53,7 +56,9 @@ public class TaskService {
       JobLifecycle lifecycle,
       JobEventsOutbox events,
       Clock clock,
-      StorageSettings storage) {
+      StorageSettings storage,
+      SubtaskRepository subtasks) {
+    this.subtasks = subtasks;
     this.jobs = jobs;
     this.tasks = tasks;
     this.dependencies = dependencies;
@@ -188,6 +193,18 @@ public class TaskService {
   public Task get(String account, String jobId, String taskId) {
     Job job = jobs.find(account, JobService.key(jobId), Lock.NONE).orElseThrow(BatchErrors::jobNotFound);
     return tasks.find(account, job.key(), key(taskId)).orElseThrow(BatchErrors::taskNotFound);
+  }
+
+  /** The task and the subtasks of its latest attempt (none for a task of one node). */
+  public record WithSubtasks(Task task, List<Subtask> subtasks) {}
+
+  @Transactional(readOnly = true)
+  public WithSubtasks subtasks(String account, String jobId, String taskId) {
+    Task task = get(account, jobId, taskId);
+    if (task.definition().runSpec().multiInstance() == null) {
+      return new WithSubtasks(task, List.of());
+    }
+    return new WithSubtasks(task, subtasks.of(account, task.jobKey(), task.key(), task.attempt()));
   }
 
   /** The job (for its id as created) and up to {@code limit} of its tasks after the given key. */
