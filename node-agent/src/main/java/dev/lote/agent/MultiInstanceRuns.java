@@ -52,6 +52,8 @@ final class MultiInstanceRuns {
   private static final Logger log = LoggerFactory.getLogger(MultiInstanceRuns.class);
   static final String SECRET_HEADER = "X-Lote-Task-Secret";
   static final String PATH = "/multi-instance/";
+  /** The instances' node ids, comma-separated, the primary first: host names for mpirun where nodes share an address. */
+  static final String NODES = "LOTE_MI_NODES";
   /** The port {@code AZ_BATCH_MASTER_NODE} names on the primary's node, as Batch reserves one there. */
   static final int MASTER_PORT = 6000;
   /** How long an instance's outcome stays readable after it ended, for a primary that asks late. */
@@ -138,6 +140,7 @@ final class MultiInstanceRuns {
     env.put("CCP_NODES", hosts.size() + " " + ips.stream().map(ip -> ip + " 1").collect(Collectors.joining(" ")));
     env.put("OMPI_MCA_plm_rsh_agent", rsh.toString());
     env.put("PRTE_MCA_plm_ssh_agent", rsh.toString());
+    env.put(NODES, hosts.stream().map(Host::nodeId).collect(Collectors.joining(",")));
     env.put(RemoteLaunch.SECRET, s.secret());
     env.put(RemoteLaunch.ATTEMPT, a.jobId() + "/" + a.taskId() + "/" + a.attempt());
     List<String> agents = new ArrayList<>();
