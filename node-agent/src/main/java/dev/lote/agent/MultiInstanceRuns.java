@@ -52,8 +52,11 @@ final class MultiInstanceRuns {
   private static final Logger log = LoggerFactory.getLogger(MultiInstanceRuns.class);
   static final String SECRET_HEADER = "X-Lote-Task-Secret";
   static final String PATH = "/multi-instance/";
-  /** The instances' node ids, comma-separated, the primary first: host names for mpirun where nodes share an address. */
-  static final String NODES = "LOTE_MI_NODES";
+  /**
+   * Host names of the instances, {@code lote-instance-<id>}, comma-separated, the primary first: what
+   * to give mpirun where nodes share an address (node ids are no valid host names for Open MPI).
+   */
+  static final String INSTANCES = "LOTE_MI_INSTANCES";
   /** The port {@code AZ_BATCH_MASTER_NODE} names on the primary's node, as Batch reserves one there. */
   static final int MASTER_PORT = 6000;
   /** How long an instance's outcome stays readable after it ended, for a primary that asks late. */
@@ -140,12 +143,18 @@ final class MultiInstanceRuns {
     env.put("CCP_NODES", hosts.size() + " " + ips.stream().map(ip -> ip + " 1").collect(Collectors.joining(" ")));
     env.put("OMPI_MCA_plm_rsh_agent", rsh.toString());
     env.put("PRTE_MCA_plm_ssh_agent", rsh.toString());
-    env.put(NODES, hosts.stream().map(Host::nodeId).collect(Collectors.joining(",")));
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < hosts.size(); i++) {
+      names.add(instanceHost(i));
+    }
+    env.put(INSTANCES, String.join(",", names));
     env.put(RemoteLaunch.SECRET, s.secret());
     env.put(RemoteLaunch.ATTEMPT, a.jobId() + "/" + a.taskId() + "/" + a.attempt());
     List<String> agents = new ArrayList<>();
-    for (Host h : hosts) {
+    for (int i = 0; i < hosts.size(); i++) {
+      Host h = hosts.get(i);
       if (h.agentUrl() != null) {
+        agents.add(instanceHost(i) + "=" + h.agentUrl());
         if (h.ip() != null) {
           agents.add(h.ip() + "=" + h.agentUrl());
         }
@@ -154,6 +163,11 @@ final class MultiInstanceRuns {
     }
     env.put(RemoteLaunch.AGENTS, String.join(",", agents));
     return env;
+  }
+
+  /** The host name of an instance for mpirun and the launcher. */
+  static String instanceHost(int instance) {
+    return "lote-instance-" + instance;
   }
 
   Run register(TaskAssigned a, String key, Map<String, String> environment) {

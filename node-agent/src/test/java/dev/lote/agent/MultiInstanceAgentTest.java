@@ -194,7 +194,7 @@ class MultiInstanceAgentTest {
 
   @Test
   void endingTheAttemptEndsEveryInstanceAndTheCommandsStartedThroughTheLauncher() throws Exception {
-    assign("long", "/bin/sh -c '$OMPI_MCA_plm_rsh_agent " + n2 + " sleep 317'", null);
+    assign("long", "/bin/sh -c '$OMPI_MCA_plm_rsh_agent lote-instance-1 sleep 317'", null);
     await().atMost(Duration.ofSeconds(60)).until(() -> started.stream().filter(s -> s.taskId().equals("long")).count() == 2);
     Path marker = root.resolve(n2);
     await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.allProcesses().anyMatch(ph -> ph.info().commandLine().orElse("").contains("sleep 317")));

@@ -215,8 +215,8 @@ class MultiInstanceSystemTest {
     client.taskOperations().createTask(job, new TaskAddParameter()
         .withId("mpi")
         .withUserIdentity(new UserIdentity().withAutoUser(new AutoUserSpecification().withElevationLevel(ElevationLevel.ADMIN)))
-        // local nodes share 127.0.0.1: the ranks are placed by node id, which Lote's launcher resolves to each node's agent
-        .withCommandLine(sh("mpirun --allow-run-as-root -np 2 --map-by node --host $LOTE_MI_NODES $AZ_BATCH_TASK_SHARED_DIR/hello"))
+        // local nodes share 127.0.0.1: the ranks are placed by instance host name, which Lote's launcher resolves to each node's agent
+        .withCommandLine(sh("mpirun --allow-run-as-root -np 2 --map-by node --host $LOTE_MI_INSTANCES $AZ_BATCH_TASK_SHARED_DIR/hello"))
         .withMultiInstanceSettings(new MultiInstanceSettings()
             .withNumberOfInstances(2)
             .withCoordinationCommandLine(sh("true"))
