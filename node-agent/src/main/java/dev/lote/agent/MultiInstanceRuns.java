@@ -17,9 +17,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -29,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import dev.lote.common.events.TaskEvents.Host;
 import dev.lote.common.events.TaskEvents.Subtask;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The instances of multi-instance attempts on this node, and what the instances of one attempt ask
@@ -184,7 +188,7 @@ final class MultiInstanceRuns {
    * The instance ended: what it started through its coordination command and the commands other
    * nodes ran here are killed; its outcome stays readable for a while.
    */
-  void ended(String key, java.util.concurrent.ScheduledExecutorService timers) {
+  void ended(String key, ScheduledExecutorService timers) {
     Run run = runs.get(key);
     if (run == null) {
       return;
@@ -198,7 +202,7 @@ final class MultiInstanceRuns {
     for (Processes.Started r : run.remote) {
       ProcessGroups.kill(r.process(), r.group());
     }
-    timers.schedule(() -> runs.remove(key, run), OUTCOME_KEPT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    timers.schedule(() -> runs.remove(key, run), OUTCOME_KEPT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** What the primary learns of one subtask. */
@@ -220,9 +224,9 @@ final class MultiInstanceRuns {
       if (response.statusCode() != 200) {
         return null;
       }
-      var body = Events.JSON.readTree(response.body());
+      JsonNode body = Events.JSON.readTree(response.body());
       Integer exit = body.hasNonNull("exitCode") ? body.get("exitCode").asInt() : null;
-      return new Peer(Stage.valueOf(body.path("stage").asString("PREPARING").toUpperCase(java.util.Locale.ROOT)), exit);
+      return new Peer(Stage.valueOf(body.path("stage").asString("PREPARING").toUpperCase(Locale.ROOT)), exit);
     } catch (IOException | RuntimeException e) {
       return null;
     } catch (InterruptedException e) {
@@ -253,7 +257,7 @@ final class MultiInstanceRuns {
       }
       if (parts.length == 3 && ex.getRequestMethod().equals("GET")) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("stage", run.stage.name().toLowerCase(java.util.Locale.ROOT));
+        body.put("stage", run.stage.name().toLowerCase(Locale.ROOT));
         body.put("exitCode", run.exitCode);
         send(ex, 200, Events.JSON.writeValueAsString(body));
       } else if (parts.length == 4 && parts[3].equals("exec") && ex.getRequestMethod().equals("POST")) {

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.lote.common.events.EndReason;
 import dev.lote.common.events.NodeEvents.NodeDeallocate;
+import dev.lote.common.events.TaskEvents.Host;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
@@ -486,7 +487,7 @@ final class TaskRunner {
       return;
     }
     TaskAssigned a = at.assignment;
-    List<dev.lote.common.events.TaskEvents.Host> hosts = a.subtask().hosts();
+    List<Host> hosts = a.subtask().hosts();
     boolean all = true;
     for (int i = 1; i < hosts.size(); i++) {
       MultiInstanceRuns.Peer peer = multi.ask(hosts.get(i), a);

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -141,8 +142,8 @@ class MultiInstanceAgentTest {
   }
 
   private TaskCompleted completion(String task, Integer subtask) {
-    await().atMost(Duration.ofSeconds(60)).until(() -> completions.stream().anyMatch(c -> c.taskId().equals(task) && java.util.Objects.equals(c.subtaskId(), subtask)));
-    return completions.stream().filter(c -> c.taskId().equals(task) && java.util.Objects.equals(c.subtaskId(), subtask)).findFirst().orElseThrow();
+    await().atMost(Duration.ofSeconds(60)).until(() -> completions.stream().anyMatch(c -> c.taskId().equals(task) && Objects.equals(c.subtaskId(), subtask)));
+    return completions.stream().filter(c -> c.taskId().equals(task) && Objects.equals(c.subtaskId(), subtask)).findFirst().orElseThrow();
   }
 
   private String stdout(Path nodeRoot, String task) throws Exception {
@@ -196,7 +197,6 @@ class MultiInstanceAgentTest {
   void endingTheAttemptEndsEveryInstanceAndTheCommandsStartedThroughTheLauncher() throws Exception {
     assign("long", "/bin/sh -c '$OMPI_MCA_plm_rsh_agent lote-instance-1 sleep 317'", null);
     await().atMost(Duration.ofSeconds(60)).until(() -> started.stream().filter(s -> s.taskId().equals("long")).count() == 2);
-    Path marker = root.resolve(n2);
     await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.allProcesses().anyMatch(ph -> ph.info().commandLine().orElse("").contains("sleep 317")));
 
     for (String node : List.of(n1, n2)) {
@@ -205,6 +205,5 @@ class MultiInstanceAgentTest {
     assertThat(completion("long", null).reason()).isEqualTo(EndReason.ENDED_BY_USER);
     assertThat(completion("long", 1).reason()).isEqualTo(EndReason.ENDED_BY_USER);
     await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.allProcesses().noneMatch(ph -> ph.info().commandLine().orElse("").contains("sleep 317")));
-    assertThat(marker).exists();
   }
 }
