@@ -115,6 +115,14 @@ final class FileServer {
   }
 
   /**
+   * Serves an API of the node that authenticates its callers itself (the instances of a
+   * multi-instance task, with their attempt's secret) under {@code path}.
+   */
+  void routeOpen(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(path, handler);
+  }
+
+  /**
    * Serves the Prometheus scrape at {@code path}, behind the internal credential, which it also
    * takes as {@code Authorization: Bearer}, the form Prometheus sends.
    */

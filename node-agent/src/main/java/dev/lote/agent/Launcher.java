@@ -64,6 +64,10 @@ final class Launcher {
       Processes.prepareTaskDir(taskDir, user, users.switching(), false);
       processes.installCertificates(taskDir, user, users.switching(), "task");
       processes.download(a.spec().resourceFiles(), taskDir.resolve("wd"), user, users.switching());
+      if (a.spec().multiInstance() != null) {
+        // every instance's common files go to the task's directory, AZ_BATCH_TASK_SHARED_DIR
+        processes.download(a.spec().multiInstance().commonResourceFiles(), taskDir, user, users.switching());
+      }
       return user;
     } catch (IOException | RuntimeException e) {
       users.release(user);
@@ -100,10 +104,21 @@ final class Launcher {
    * @param packageVariables the variables of the task's own application packages
    */
   Processes.Started start(TaskAssigned a, TaskUsers.User user, String traceparent, Map<String, String> packageVariables) throws IOException {
+    return start(a, user, traceparent, a.spec().commandLine(), packageVariables, "");
+  }
+
+  /**
+   * Starts another command line of the attempt (a multi-instance task's coordination command, or
+   * its command line once every instance is coordinated), with more variables.
+   *
+   * @param part what names the process's group beside the attempt ({@code ""} for the command line itself)
+   */
+  Processes.Started start(TaskAssigned a, TaskUsers.User user, String traceparent, String commandLine, Map<String, String> more, String part)
+      throws IOException {
     Path taskDir = cfg.taskDir(a.jobId(), a.taskId());
     try {
       Map<String, String> batch = processes.batchVariables(a.jobId(), a.taskId(), taskDir);
-      batch.putAll(packageVariables);
+      batch.putAll(more);
       if (traceparent != null) {
         batch.put(Traces.TRACEPARENT_VARIABLE, traceparent);
       }
@@ -114,7 +129,7 @@ final class Launcher {
         batch.put("AZ_BATCH_JOB_PREP_WORKING_DIR", prep.resolve("wd").toString());
       }
       List<String> command = new ArrayList<>(ProcessGroups.prefix());
-      List<String> words = CommandLines.split(a.spec().commandLine());
+      List<String> words = CommandLines.split(commandLine);
       if (a.spec().container() != null) {
         Map<String, String> passed = new LinkedHashMap<>();
         if (a.spec().environment() != null) {
@@ -124,7 +139,7 @@ final class Launcher {
         words = containers.get().runtime().run(a.spec().container(), words, passed, taskDir);
       }
       command.addAll(words);
-      return processes.start(processes.builder(command, a.spec().environment(), batch, taskDir, user), Journal.key(a));
+      return processes.start(processes.builder(command, a.spec().environment(), batch, taskDir, user), Journal.key(a) + part);
     } catch (IOException | IllegalArgumentException e) {
       appendStderr(taskDir, "lote: cannot run the command line: " + e.getMessage());
       throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
@@ -133,6 +148,10 @@ final class Launcher {
 
   TaskCgroups cgroups() {
     return processes.cgroups();
+  }
+
+  Processes processes() {
+    return processes;
   }
 
   /** The task ended: a user of its own may serve another task. */

@@ -126,10 +126,13 @@ final class NodeAgent implements AutoCloseable {
     this.boots = NodeBoots.read(cfg.agentDir().resolve("boot"));
     this.jobTasks =
         new JobTasks(cfg, processes, users, events, clock, jobTaskWorkers, timers, files.url(), job -> self[0].busyWith(job), boots.current());
+    MultiInstanceRuns multiInstance = new MultiInstanceRuns(cfg, processes);
+    multiInstance.install();
+    multiInstance.serve(files);
     this.runner =
         new TaskRunner(
             cfg, new Launcher(cfg, processes, users, this::containers, packages), this.jobTasks, reporter, journal, retention, clock, launches, uploads, timers, files.url(),
-            heartbeats::changed, agentMetrics, traces);
+            heartbeats::changed, agentMetrics, traces, multiInstance);
     self[0] = runner;
     this.assignments = new AssignmentLoop(consumer(), cfg.nodeId(), runner, () -> {
       nodeUsers.removeAll();

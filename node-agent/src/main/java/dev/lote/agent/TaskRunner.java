@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.lote.common.events.EndReason;
 import dev.lote.common.events.NodeEvents.NodeDeallocate;
+import dev.lote.common.events.TaskEvents.Host;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
@@ -42,6 +43,11 @@ final class TaskRunner {
   static final String REQUEUED_MESSAGE = "The task was stopped to be queued again (its job was disabled or preempted).";
   static final String WALL_CLOCK_MESSAGE = "The task ran longer than its maximum wall clock time and was ended";
   static final String RESTARTED_MESSAGE = "The node agent restarted; the task is queued again";
+  static final String COORDINATION_FAILED_MESSAGE = "The coordination command exited with an exit code representing a failure";
+  /** Why the scheduler stops the subtasks of a multi-instance attempt whose primary ended: they end with it, successfully. */
+  static final String PRIMARY_ENDED = "PrimaryEnded";
+  /** How often a multi-instance primary asks its subtasks' agents whether they are coordinated. */
+  static final long PEER_POLL_MILLIS = 300;
   static final String PREPARATION_FAILED_MESSAGE =
       "The job preparation task failed on this node; the task is queued again for another node.";
 
@@ -71,11 +77,21 @@ final class TaskRunner {
   private final Traces traces;
   private Leaving leaving;
   private volatile boolean halted;
+  private final MultiInstanceRuns multi;
 
   TaskRunner(
       AgentConfig cfg, Launcher launcher, JobTasks jobTasks, Reporter reporter, Journal journal, Retention retention, Clock clock,
       Executor launches, Executor uploads, ScheduledExecutorService timers, String agentUrl, Runnable runningChanged,
       AgentMetrics metrics, Traces traces) {
+    this(cfg, launcher, jobTasks, reporter, journal, retention, clock, launches, uploads, timers, agentUrl, runningChanged, metrics, traces,
+        new MultiInstanceRuns(cfg, launcher.processes()));
+  }
+
+  TaskRunner(
+      AgentConfig cfg, Launcher launcher, JobTasks jobTasks, Reporter reporter, Journal journal, Retention retention, Clock clock,
+      Executor launches, Executor uploads, ScheduledExecutorService timers, String agentUrl, Runnable runningChanged,
+      AgentMetrics metrics, Traces traces, MultiInstanceRuns multi) {
+    this.multi = multi;
     this.traces = traces;
     this.cfg = cfg;
     this.launcher = launcher;
@@ -173,6 +189,11 @@ final class TaskRunner {
       }
       EndReason why = k.requeue() ? EndReason.HANDED_BACK : EndReason.ENDED_BY_USER;
       String message = k.requeue() ? REQUEUED_MESSAGE : KILLED_MESSAGE;
+      MultiInstanceRuns.Run run = multi.get(at.key);
+      if (PRIMARY_ENDED.equals(k.reason()) && run != null && run.stage == MultiInstanceRuns.Stage.READY) {
+        why = EndReason.SUCCEEDED; // a coordinated subtask ends with its primary, as it should
+        message = null;
+      }
       switch (at.state()) {
         case ACCEPTED -> {
           batch.remove(at);
@@ -328,6 +349,10 @@ final class TaskRunner {
       ended(at, null, true);
       return;
     }
+    if (a.subtask() != null) {
+      startInstance(at, user, runSpan(at), packageVariables);
+      return;
+    }
     Processes.Started s;
     long spawning = System.nanoTime();
     try {
@@ -365,6 +390,170 @@ final class TaskRunner {
       s.process().onExit().thenAcceptAsync(p -> exited(at, p.exitValue()), uploads);
     } else {
       s.process().onExit().thenAccept(p -> exited(at, p.exitValue()));
+    }
+  }
+
+  /**
+   * Starts this node's instance of a multi-instance attempt: its coordination command, if any,
+   * then, on a subtask, a process that holds the instance while the primary runs (its end, when
+   * the scheduler stops it, is the subtask's), or, on the primary, the command line once every
+   * subtask's agent says its coordination succeeded.
+   */
+  private void startInstance(Attempt at, TaskUsers.User user, String traceparent, Map<String, String> packageVariables) {
+    TaskAssigned a = at.assignment;
+    Map<String, String> env = new java.util.LinkedHashMap<>(packageVariables);
+    env.putAll(multi.environment(a, cfg.taskDir(a.jobId(), a.taskId())));
+    MultiInstanceRuns.Run run = multi.register(a, at.key, env);
+    run.user = user;
+    journal.started(at.key, null, at.startTime());
+    reporter.started(started(at), at.correlationId);
+    metrics.started();
+    wallClock(at);
+    String coordination = a.spec().multiInstance() == null ? null : a.spec().multiInstance().coordinationCommandLine();
+    if (coordination == null) {
+      coordinated(at, run, 0, traceparent);
+      return;
+    }
+    run.stage = MultiInstanceRuns.Stage.COORDINATING;
+    Processes.Started s;
+    try {
+      s = launcher.start(a, user, traceparent, coordination, env, "-coordination");
+    } catch (IOException e) {
+      coordinated(at, run, 127, traceparent);
+      return;
+    }
+    run.coordination = s;
+    synchronized (this) {
+      at.process(s.process(), s.group());
+      if (at.state() == Attempt.State.ENDING) {
+        timers.execute(() -> ProcessGroups.kill(s.process(), s.group()));
+      }
+    }
+    s.process().onExit().thenAccept(p -> launches.execute(() -> coordinated(at, run, p.exitValue(), traceparent)));
+  }
+
+  /** This node's coordination command exited (0 when there was none). */
+  private void coordinated(Attempt at, MultiInstanceRuns.Run run, int exitCode, String traceparent) {
+    boolean ending;
+    synchronized (this) {
+      if (halted) {
+        return;
+      }
+      ending = at.state() == Attempt.State.ENDING;
+    }
+    if (ending) {
+      exited(at, exitCode);
+      return;
+    }
+    run.exitCode = exitCode;
+    if (exitCode != 0) {
+      run.stage = MultiInstanceRuns.Stage.FAILED;
+      synchronized (this) {
+        at.end(EndReason.EXIT_CODE, COORDINATION_FAILED_MESSAGE);
+      }
+      ended(at, exitCode, true);
+      return;
+    }
+    run.stage = MultiInstanceRuns.Stage.READY;
+    TaskAssigned a = at.assignment;
+    if (a.subtask().primary()) {
+      awaitSubtasks(at, run, traceparent);
+      return;
+    }
+    Processes.Started s;
+    try {
+      s = launcher.start(a, run.user, traceparent, "sleep 2147483647", run.environment, "-instance");
+    } catch (IOException e) {
+      exited(at, 127);
+      return;
+    }
+    synchronized (this) {
+      at.process(s.process(), s.group());
+      if (at.state() == Attempt.State.ENDING) {
+        timers.execute(() -> ProcessGroups.kill(s.process(), s.group()));
+      }
+    }
+    s.process().onExit().thenAccept(p -> exited(at, p.exitValue()));
+  }
+
+  /**
+   * The primary asks every subtask's agent how far it is, until all are coordinated (then it runs
+   * the command line), one failed (then the attempt fails with that exit code, to be retried as
+   * the task's constraints say) or the attempt is ended meanwhile.
+   */
+  private void awaitSubtasks(Attempt at, MultiInstanceRuns.Run run, String traceparent) {
+    boolean endNow = false;
+    synchronized (this) {
+      if (halted) {
+        return;
+      }
+      if (at.state() == Attempt.State.ENDING) {
+        at.end(null, null); // ended while it waited for its subtasks, for the reason decided then
+        endNow = true;
+      } else if (at.state() != Attempt.State.RUNNING) {
+        return;
+      }
+    }
+    if (endNow) {
+      ended(at, null, true);
+      return;
+    }
+    TaskAssigned a = at.assignment;
+    List<Host> hosts = a.subtask().hosts();
+    boolean all = true;
+    for (int i = 1; i < hosts.size(); i++) {
+      MultiInstanceRuns.Peer peer = multi.ask(hosts.get(i), a);
+      if (peer != null && peer.stage() == MultiInstanceRuns.Stage.FAILED) {
+        int code = peer.exitCode() == null ? 1 : peer.exitCode();
+        synchronized (this) {
+          if (at.state() != Attempt.State.RUNNING) {
+            timers.schedule(() -> launches.execute(() -> awaitSubtasks(at, run, traceparent)), 0, TimeUnit.MILLISECONDS);
+            return;
+          }
+          at.end(EndReason.EXIT_CODE, "Subtask " + i + " failed: its coordination command exited with code " + code);
+        }
+        ended(at, code, true);
+        return;
+      }
+      all &= peer != null && peer.stage() == MultiInstanceRuns.Stage.READY;
+    }
+    if (!all) {
+      timers.schedule(() -> launches.execute(() -> awaitSubtasks(at, run, traceparent)), PEER_POLL_MILLIS, TimeUnit.MILLISECONDS);
+      return;
+    }
+    Processes.Started s;
+    try {
+      s = launcher.start(a, run.user, traceparent, a.spec().commandLine(), run.environment, "");
+    } catch (IOException e) {
+      exited(at, 127);
+      return;
+    }
+    synchronized (this) {
+      at.process(s.process(), s.group());
+      if (at.state() == Attempt.State.ENDING) {
+        timers.execute(() -> ProcessGroups.kill(s.process(), s.group()));
+      }
+    }
+    if (hasOutputFiles(a)) {
+      s.process().onExit().thenAcceptAsync(p -> exited(at, p.exitValue()), uploads);
+    } else {
+      s.process().onExit().thenAccept(p -> exited(at, p.exitValue()));
+    }
+  }
+
+  private void wallClock(Attempt at) {
+    Long limit = at.assignment.spec().maxWallClockMillis();
+    if (limit != null && limit > 0) {
+      timers.schedule(
+          () -> {
+            synchronized (this) {
+              if (at.state() == Attempt.State.RUNNING) {
+                stop(at, EndReason.WALL_CLOCK_EXCEEDED, WALL_CLOCK_MESSAGE);
+              }
+            }
+          },
+          limit,
+          TimeUnit.MILLISECONDS);
     }
   }
 
@@ -440,6 +629,10 @@ final class TaskRunner {
         at.end(exitCode == 0 ? EndReason.SUCCEEDED : EndReason.EXIT_CODE, exitCode == 0 ? null : EXIT_FAILURE_MESSAGE);
       }
     }
+    MultiInstanceRuns.Run run = multi.get(at.key);
+    if (run != null && at.reason() == EndReason.SUCCEEDED && !at.assignment.subtask().primary()) {
+      exitCode = run.exitCode == null ? 0 : run.exitCode; // its coordination command's, not that of the process that held the instance
+    }
     ended(at, exitCode, true);
   }
 
@@ -488,6 +681,9 @@ final class TaskRunner {
     boolean nothingRan = at.reason() == EndReason.HANDED_BACK && at.startTime() == null;
     retention.ended(
         new Retention.TaskRef(at.assignment.jobId(), at.assignment.taskId()), nothingRan ? 0 : kept == null ? DEFAULT_RETENTION_MILLIS : kept);
+    if (at.assignment.subtask() != null) {
+      multi.ended(at.key, timers);
+    }
     reporter.completed(at.key, completion(at, exitCode, endTime), at.correlationId);
     endRunSpan(at, exitCode);
     metrics.completed(at.reason());
@@ -522,13 +718,23 @@ final class TaskRunner {
 
   private TaskStarted started(Attempt at) {
     TaskAssigned a = at.assignment;
-    return new TaskStarted(a.jobId(), a.taskId(), cfg.poolId(), cfg.nodeId(), agentUrl, a.attempt(), at.slots(), at.startTime());
+    return new TaskStarted(a.jobId(), a.taskId(), cfg.poolId(), cfg.nodeId(), agentUrl, a.attempt(), at.slots(), at.startTime(), subtaskId(a));
   }
 
   private TaskCompleted completion(Attempt at, Integer exitCode, Instant endTime) {
     TaskAssigned a = at.assignment;
     return new TaskCompleted(
-        a.jobId(), a.taskId(), cfg.poolId(), cfg.nodeId(), agentUrl, a.attempt(), at.slots(), exitCode, at.startTime(), endTime, at.reason(), at.message());
+        a.jobId(), a.taskId(), cfg.poolId(), cfg.nodeId(), agentUrl, a.attempt(), at.slots(), exitCode, at.startTime(), endTime, at.reason(), at.message(),
+        subtaskId(a));
+  }
+
+  /** The subtask id its reports carry: that of a multi-instance subtask, null for a primary or a task of one node. */
+  private static Integer subtaskId(TaskAssigned a) {
+    return a.subtask() == null || a.subtask().primary() ? null : a.subtask().id();
+  }
+
+  MultiInstanceRuns multiInstance() {
+    return multi;
   }
 
   /** Whether an attempt of the job is live on the node (accepted, waiting, running or reporting its end). */

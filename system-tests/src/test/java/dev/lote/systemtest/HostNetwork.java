@@ -12,20 +12,24 @@ import java.util.concurrent.TimeUnit;
  * Hosts made of network namespaces on this machine: a bridge in the machine's own namespace with
  * the first address of a private /24, and per host a namespace joined to it by a veth pair, with
  * an address of its own on that subnet. The stack listens on the bridge's address; each host
- * reaches it and the other hosts there, and nothing else. Everything carries the prefix
- * {@value #PREFIX}, so that what a failed run left is found and deleted before the next one.
+ * reaches it and the other hosts there, and nothing else. Everything carries a prefix
+ * ({@value #PREFIX} unless another is given, with a subnet of its own, so that two tests never
+ * touch each other's), so that what a failed run left is found and deleted before the next one.
  * Needs root and {@code ip}.
  */
 final class HostNetwork implements AutoCloseable {
 
   static final String PREFIX = "lotehn";
   static final String SUBNET = "10.231.0";
-  static final String BRIDGE = PREFIX + "br";
 
   private final int hosts;
+  private final String prefix;
+  private final String subnet;
 
-  private HostNetwork(int hosts) {
+  private HostNetwork(int hosts, String prefix, String subnet) {
     this.hosts = hosts;
+    this.prefix = prefix;
+    this.subnet = subnet;
   }
 
   /** Why namespaces cannot be made here, or null when they can. */
@@ -44,7 +48,7 @@ final class HostNetwork implements AutoCloseable {
     return null;
   }
 
-  /** The bridge's address: where the stack listens. */
+  /** The bridge's address of the default network: where the stack listens. */
   static String gateway() {
     return SUBNET + ".1";
   }
@@ -57,25 +61,51 @@ final class HostNetwork implements AutoCloseable {
     return SUBNET + "." + (10 + host);
   }
 
+  /** This network's bridge address. */
+  String gatewayAddress() {
+    return subnet + ".1";
+  }
+
+  /** This network's address of a host. */
+  String hostAddress(int host) {
+    return subnet + "." + (10 + host);
+  }
+
+  /** The command, run in a host of this network. */
+  List<String> inHostOf(int host, List<String> command) {
+    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", prefix + "-" + host));
+    full.addAll(command);
+    return full;
+  }
+
   /** Deletes what an earlier run left, then makes the bridge and {@code hosts} namespaces, 1 to {@code hosts}. */
   static HostNetwork create(int hosts) {
-    deleteStale();
-    HostNetwork net = new HostNetwork(hosts);
+    return create(hosts, PREFIX, SUBNET);
+  }
+
+  /**
+   * As {@link #create(int)}, with names of another prefix on another /24 ({@code subnet} is its
+   * first three octets).
+   */
+  static HostNetwork create(int hosts, String prefix, String subnet) {
+    deleteStale(prefix);
+    HostNetwork net = new HostNetwork(hosts, prefix, subnet);
+    String bridge = prefix + "br";
     try {
-      run("ip", "link", "add", BRIDGE, "type", "bridge");
-      run("ip", "addr", "add", gateway() + "/24", "dev", BRIDGE);
-      run("ip", "link", "set", BRIDGE, "up");
+      run("ip", "link", "add", bridge, "type", "bridge");
+      run("ip", "addr", "add", net.gatewayAddress() + "/24", "dev", bridge);
+      run("ip", "link", "set", bridge, "up");
       for (int i = 1; i <= hosts; i++) {
-        String ns = namespace(i);
-        String outside = PREFIX + "v" + i;
-        String inside = PREFIX + "p" + i;
+        String ns = prefix + "-" + i;
+        String outside = prefix + "v" + i;
+        String inside = prefix + "p" + i;
         run("ip", "netns", "add", ns);
         run("ip", "link", "add", outside, "type", "veth", "peer", "name", inside);
         run("ip", "link", "set", inside, "netns", ns);
-        run("ip", "link", "set", outside, "master", BRIDGE);
+        run("ip", "link", "set", outside, "master", bridge);
         run("ip", "link", "set", outside, "up");
         run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
-        run("ip", "netns", "exec", ns, "ip", "addr", "add", address(i) + "/24", "dev", inside);
+        run("ip", "netns", "exec", ns, "ip", "addr", "add", net.hostAddress(i) + "/24", "dev", inside);
         run("ip", "netns", "exec", ns, "ip", "link", "set", inside, "up");
       }
     } catch (RuntimeException e) {
@@ -98,11 +128,16 @@ final class HostNetwork implements AutoCloseable {
     return out.lines().map(String::trim).filter(l -> !l.isEmpty()).map(Long::parseLong).toList();
   }
 
-  /** Deletes every namespace and link of this prefix, killing what runs in those namespaces first. */
+  /** Deletes every namespace and link of the default prefix, killing what runs in those namespaces first. */
   static void deleteStale() {
+    deleteStale(PREFIX);
+  }
+
+  /** Deletes every namespace and link of the prefix, killing what runs in those namespaces first. */
+  static void deleteStale(String prefix) {
     for (String line : run("ip", "netns", "list").lines().toList()) {
       String ns = line.split("\\s+")[0];
-      if (ns.startsWith(PREFIX + "-")) {
+      if (ns.startsWith(prefix + "-")) {
         for (String pid : runQuietly("ip", "netns", "pids", ns).lines().map(String::trim).filter(l -> !l.isEmpty()).toList()) {
           ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
         }
@@ -113,7 +148,7 @@ final class HostNetwork implements AutoCloseable {
       String[] parts = line.split(":\\s+");
       if (parts.length > 1) {
         String name = parts[1].split("@")[0].trim();
-        if (name.startsWith(PREFIX)) {
+        if (name.startsWith(prefix)) {
           runQuietly("ip", "link", "delete", name);
         }
       }
@@ -122,7 +157,7 @@ final class HostNetwork implements AutoCloseable {
 
   @Override
   public void close() {
-    deleteStale();
+    deleteStale(prefix);
   }
 
   int hosts() {

@@ -11,9 +11,16 @@ public final class PoolEvents {
    *     default) or {@code pack}
    * @param targetLowPriorityNodes the pool's low-priority target (0 when absent, as from a writer
    *     that predates it)
+   * @param enableInterNodeCommunication the pool's nodes may talk to each other: its multi-instance
+   *     tasks may run (false when absent)
    */
   public record PoolCreated(
-      String poolId, String vmSize, int taskSlotsPerNode, int targetDedicatedNodes, String nodeFillType, int targetLowPriorityNodes) {
+      String poolId, String vmSize, int taskSlotsPerNode, int targetDedicatedNodes, String nodeFillType, int targetLowPriorityNodes,
+      boolean enableInterNodeCommunication) {
+
+    public PoolCreated(String poolId, String vmSize, int taskSlotsPerNode, int targetDedicatedNodes, String nodeFillType, int targetLowPriorityNodes) {
+      this(poolId, vmSize, taskSlotsPerNode, targetDedicatedNodes, nodeFillType, targetLowPriorityNodes, false);
+    }
 
     public PoolCreated(String poolId, String vmSize, int taskSlotsPerNode, int targetDedicatedNodes, String nodeFillType) {
       this(poolId, vmSize, taskSlotsPerNode, targetDedicatedNodes, nodeFillType, 0);

@@ -28,6 +28,10 @@ public final class TaskEvents {
    * @param jobManager           set when the task is its job's job manager task; null for any other
    * @param userName             the pool's user account the task runs as ({@code userIdentity.username});
    *     null for an auto-user
+   * @param applicationPackages  the task's own application packages, resolved with their download
+   *     URLs; null for none
+   * @param multiInstance        the task runs on several nodes at once ({@code multiInstanceSettings});
+   *     null for a task of one node
    */
   public record TaskRunSpec(
       String commandLine,
@@ -44,14 +48,15 @@ public final class TaskEvents {
       TaskContainer container,
       JobManagerRun jobManager,
       String userName,
-      List<ApplicationEvents.PackageDeployment> applicationPackages) {
+      List<ApplicationEvents.PackageDeployment> applicationPackages,
+      MultiInstance multiInstance) {
 
     public TaskRunSpec {
       outputFiles = outputFiles == null || outputFiles.isEmpty() ? null : List.copyOf(outputFiles);
       applicationPackages = applicationPackages == null || applicationPackages.isEmpty() ? null : List.copyOf(applicationPackages);
     }
 
-    /** A task without application packages. */
+    /** A task of one node, without application packages of its own. */
     public TaskRunSpec(
         String commandLine,
         Map<String, String> environment,
@@ -69,14 +74,14 @@ public final class TaskEvents {
         String userName) {
       this(
           commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
-          container, jobManager, userName, null);
+          container, jobManager, userName, null, null);
     }
 
     /** The same run with the task's application packages, resolved for the node. */
     public TaskRunSpec withApplicationPackages(List<ApplicationEvents.PackageDeployment> packages) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
-          container, jobManager, userName, packages);
+          container, jobManager, userName, packages, multiInstance);
     }
 
     /** A task that runs as an auto-user. */
@@ -135,7 +140,7 @@ public final class TaskEvents {
     public TaskRunSpec withJobTasks(JobTaskSpecs tasks) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, tasks, retentionMillis, affinityId,
-          container, jobManager, userName, applicationPackages);
+          container, jobManager, userName, applicationPackages, multiInstance);
     }
 
     /**
@@ -145,7 +150,7 @@ public final class TaskEvents {
     public TaskRunSpec withConstraints(Long wallClockMillis, Long retention) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, wallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinityId,
-          container, jobManager, userName, applicationPackages);
+          container, jobManager, userName, applicationPackages, multiInstance);
     }
 
     /** The same attempt with more environment variables (which win over the task's own). */
@@ -154,28 +159,53 @@ public final class TaskEvents {
       merged.putAll(more);
       return new TaskRunSpec(
           commandLine, merged, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
-          container, jobManager, userName, applicationPackages);
+          container, jobManager, userName, applicationPackages, multiInstance);
     }
 
     /** The same run as its job's job manager task. */
     public TaskRunSpec asJobManager(JobManagerRun run) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
-          container, run, userName, applicationPackages);
+          container, run, userName, applicationPackages, multiInstance);
     }
 
     /** The same run with its retention time, its affinity and its container. */
     public TaskRunSpec with(Long retention, String affinity, TaskContainer inContainer) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retention, affinity,
-          inContainer, jobManager, userName, applicationPackages);
+          inContainer, jobManager, userName, applicationPackages, multiInstance);
+    }
+
+    /** The same run on several nodes at once. */
+    public TaskRunSpec asMultiInstance(MultiInstance settings) {
+      return new TaskRunSpec(
+          commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
+          container, jobManager, userName, applicationPackages, settings);
+    }
+
+    /**
+     * The run of one instance of a multi-instance task: a subtask other than the primary gets
+     * neither the task's resource files nor its output files (they are the primary's).
+     */
+    public TaskRunSpec forInstance(int instance) {
+      if (instance == 0) {
+        return this;
+      }
+      return new TaskRunSpec(
+          commandLine, environment, requiredSlots, maxWallClockMillis, List.of(), elevated, ownUser, null, jobTasks, retentionMillis, affinityId,
+          container, jobManager, userName, applicationPackages, multiInstance);
+    }
+
+    /** How many nodes one attempt runs on: 1 unless the task is multi-instance. */
+    public int instances() {
+      return multiInstance == null ? 1 : Math.max(1, multiInstance.numberOfInstances());
     }
 
     /** The same run as one of the pool's user accounts. */
     public TaskRunSpec asUser(String name) {
       return new TaskRunSpec(
           commandLine, environment, requiredSlots, maxWallClockMillis, resourceFiles, elevated, ownUser, outputFiles, jobTasks, retentionMillis, affinityId,
-          container, jobManager, name, applicationPackages);
+          container, jobManager, name, applicationPackages, multiInstance);
     }
   }
 
@@ -190,6 +220,40 @@ public final class TaskEvents {
    *     ({@code containerImageDefault}) instead of the task's ({@code taskWorkingDirectory})
    */
   public record TaskContainer(String imageName, String containerRunOptions, String registryServer, boolean imageWorkingDirectory) {}
+
+  /**
+   * Batch {@code MultiInstanceSettings}: one attempt runs on {@code numberOfInstances} nodes at once,
+   * a primary and its subtasks.
+   *
+   * @param coordinationCommandLine run on every node before the primary runs the command line; null for none
+   * @param commonResourceFiles     placed in the task's directory ({@code AZ_BATCH_TASK_SHARED_DIR}) on every node
+   */
+  public record MultiInstance(int numberOfInstances, String coordinationCommandLine, List<ResourceFile> commonResourceFiles) {
+    public MultiInstance {
+      commonResourceFiles = commonResourceFiles == null ? List.of() : List.copyOf(commonResourceFiles);
+    }
+  }
+
+  /**
+   * One instance of a multi-instance attempt as its node runs it.
+   *
+   * @param id        0 for the primary, 1 to n-1 for the subtasks
+   * @param hosts     the instances' nodes, by instance id (the primary first)
+   * @param secret    known only to this attempt's instances: the agents ask it of each other and of
+   *     the remote-launch helper
+   */
+  public record Subtask(int id, List<Host> hosts, String secret) {
+    public Subtask {
+      hosts = List.copyOf(hosts);
+    }
+
+    public boolean primary() {
+      return id == 0;
+    }
+  }
+
+  /** A node of a multi-instance attempt: its id, its IP address and the URL its agent answers at. */
+  public record Host(String nodeId, String ip, String agentUrl) {}
 
   /**
    * What makes a job manager task's attempt special to the scheduler: it goes ahead of the other
@@ -354,9 +418,18 @@ public final class TaskEvents {
     }
   }
 
-  /** scheduler-service, {@link Topics#nodeCommands}: run this attempt on this node. */
+  /**
+   * scheduler-service, {@link Topics#nodeCommands}: run this attempt on this node.
+   *
+   * @param subtask the instance of a multi-instance attempt this node runs; null for a task of one node
+   */
   public record TaskAssigned(
-      String jobId, String taskId, String poolId, String nodeId, int attempt, TaskRunSpec spec) {}
+      String jobId, String taskId, String poolId, String nodeId, int attempt, TaskRunSpec spec, Subtask subtask) {
+
+    public TaskAssigned(String jobId, String taskId, String poolId, String nodeId, int attempt, TaskRunSpec spec) {
+      this(jobId, taskId, poolId, nodeId, attempt, spec, null);
+    }
+  }
 
   /**
    * scheduler-service, {@link Topics#nodeCommands}: stop the process of this task if it runs.
@@ -375,6 +448,8 @@ public final class TaskEvents {
    * node agent, {@link Topics#TASK_REPORTS}: the attempt's process was started.
    *
    * @param requiredSlots the slots the attempt holds on its node
+   * @param subtaskId     the subtask of a multi-instance attempt (1 to n-1); null for the primary or
+   *     a task of one node
    */
   public record TaskStarted(
       String jobId,
@@ -384,7 +459,18 @@ public final class TaskEvents {
       String agentUrl,
       int attempt,
       int requiredSlots,
-      Instant startTime) {}
+      Instant startTime,
+      Integer subtaskId) {
+
+    public TaskStarted(String jobId, String taskId, String poolId, String nodeId, String agentUrl, int attempt, int requiredSlots, Instant startTime) {
+      this(jobId, taskId, poolId, nodeId, agentUrl, attempt, requiredSlots, startTime, null);
+    }
+
+    /** A report of a subtask other than the primary: it says nothing of the task's own state. */
+    public boolean ofSubtask() {
+      return subtaskId != null && subtaskId > 0;
+    }
+  }
 
   /**
    * node agent, {@link Topics#TASK_REPORTS}: the attempt ended, successfully or not. What the end
@@ -394,6 +480,8 @@ public final class TaskEvents {
    * @param exitCode       null when no process ran (for example a resource file failed)
    * @param startTime      null when no process was started
    * @param failureMessage null on success; the Batch {@code failureInfo.message} otherwise
+   * @param subtaskId      the subtask of a multi-instance attempt (1 to n-1); null for the primary or
+   *     a task of one node
    */
   public record TaskCompleted(
       String jobId,
@@ -407,7 +495,20 @@ public final class TaskEvents {
       Instant startTime,
       Instant endTime,
       EndReason reason,
-      String failureMessage) {}
+      String failureMessage,
+      Integer subtaskId) {
+
+    public TaskCompleted(
+        String jobId, String taskId, String poolId, String nodeId, String agentUrl, int attempt, int requiredSlots, Integer exitCode,
+        Instant startTime, Instant endTime, EndReason reason, String failureMessage) {
+      this(jobId, taskId, poolId, nodeId, agentUrl, attempt, requiredSlots, exitCode, startTime, endTime, reason, failureMessage, null);
+    }
+
+    /** A report of a subtask other than the primary: it says nothing of the task's own state. */
+    public boolean ofSubtask() {
+      return subtaskId != null && subtaskId > 0;
+    }
+  }
 
   /**
    * scheduler-service, {@link Topics#PLACEMENTS}: the attempt was placed on a node that was lost

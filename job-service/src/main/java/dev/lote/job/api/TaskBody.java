@@ -47,6 +47,7 @@ record TaskBody(
     ExecutionInfo executionInfo,
     NodeInfo nodeInfo,
     JsonNode dependsOn,
+    JsonNode multiInstanceSettings,
     Stats stats) {
 
   record Constraints(String maxWallClockTime, String retentionTime, int maxTaskRetryCount) {}
@@ -128,6 +129,7 @@ record TaskBody(
             e.startTime(), e.endTime(), e.exitCode(), e.failure(), e.retryCount(), e.lastRetryTime(), e.requeueCount(), e.result()),
         nodeInfo(t, br),
         echo.get("dependsOn"),
+        echo.get("multiInstanceSettings"),
         statsAt == null ? null : Stats.of(t, url(br, t.jobId(), t.id()), statsAt));
   }
 

@@ -122,15 +122,17 @@ public class TaskController {
   }
 
   /**
-   * Lote runs no multi-instance tasks, so every task has no subtasks: an empty list, as Azure
-   * answers for a task that is not multi-instance.
+   * The subtasks of a multi-instance task's latest attempt (ids 1 to n-1, each on a node of its
+   * own; the primary is the task itself); an empty list for a task of one node, as Azure answers.
    */
   @GetMapping("/jobs/{jobId}/tasks/{taskId}/subtasksinfo")
   public void subtasks(@PathVariable String jobId, @PathVariable String taskId, HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     BatchRequest br = BatchRequest.of(request);
-    tasks.get(br.account(), jobId, taskId);
-    BatchResponses.json(response, json, new ListBody(br.metadata("subtasksinfo"), List.of(), null), null, null);
+    TaskService.WithSubtasks found = tasks.subtasks(br.account(), jobId, taskId);
+    Task task = found.task();
+    List<SubtaskBody> value = found.subtasks().stream().map(s -> SubtaskBody.of(s, task, br)).toList();
+    BatchResponses.json(response, json, new ListBody(br.metadata("subtasksinfo"), value, null), null, null);
   }
 
   @PostMapping("/jobs/{jobId}/tasks/{taskId}/terminate")

@@ -44,11 +44,13 @@ public record TaskDefinition(
 
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
   static final int MAX_REQUIRED_SLOTS = 256;
+  /** The most nodes one multi-instance task may ask for. */
+  static final int MAX_INSTANCES = 1_000;
 
   private static final List<String> ECHOED =
       List.of(
           "displayName", "environmentSettings", "resourceFiles", "outputFiles", "userIdentity", "exitConditions", "dependsOn", "affinityInfo",
-          "containerSettings", "applicationPackageReferences");
+          "containerSettings", "applicationPackageReferences", "multiInstanceSettings");
   private static final Set<String> ENUM_PROPERTIES = Set.of("jobAction", "dependencyAction", "scope", "elevationLevel");
   /** Headers of a blob upload that the node's HTTP client or the upload itself sets. */
   private static final Set<String> MANAGED_UPLOAD_HEADERS =
@@ -94,7 +96,6 @@ public record TaskDefinition(
     Props p = Props.body(body, "task");
     String id = p.id("id", "task");
     String commandLine = p.requiredString("commandLine");
-    p.unsupported("multiInstanceSettings", "Multi-instance tasks are" + NOT_YET + ".");
     applicationPackageReferences(p);
     p.unsupported("authenticationTokenSettings", "Task authentication tokens are" + NOT_YET + ".");
     int slots = p.integer("requiredSlots", 1, 1, MAX_REQUIRED_SLOTS);
@@ -112,7 +113,8 @@ public record TaskDefinition(
     TaskRunSpec spec =
         new TaskRunSpec(commandLine, merged, slots, wallClock == null ? null : wallClock.toMillis(), resourceFiles(p, storage, now), user.elevated(), user.ownUser(), outputFiles(p), null)
             .with(kept.toMillis(), affinityId(p), container(p))
-            .asUser(user.userName());
+            .asUser(user.userName())
+            .asMultiInstance(multiInstance(p, storage, now));
     return new TaskDefinition(
         id,
         commandLine,
@@ -196,6 +198,22 @@ public record TaskDefinition(
       }
       return new GivenConstraints(c.duration("maxWallClockTime"), c.duration("retentionTime"), retries);
     }
+  }
+
+  /**
+   * Batch {@code multiInstanceSettings}; null for a task of one node. The task waits until its pool
+   * has that many nodes free at once (in a pool without inter-node communication it never runs, as
+   * in Azure): an instance count above the pool's size is not an error here.
+   */
+  static TaskEvents.MultiInstance multiInstance(Props p, AutoStorage storage, Instant now) {
+    Props m = p.object("multiInstanceSettings");
+    if (m == null) {
+      return null;
+    }
+    int instances = m.integer("numberOfInstances", 1, 1, MAX_INSTANCES);
+    String coordination = m.string("coordinationCommandLine");
+    return new TaskEvents.MultiInstance(
+        instances, coordination == null || coordination.isBlank() ? null : coordination, resourceFiles(m, "commonResourceFiles", storage, now));
   }
 
   /** The {@code affinityInfo.affinityId} of a task body; null without affinity information. */
@@ -299,8 +317,12 @@ public record TaskDefinition(
    * or a container of the operator's storage account, turned into a container URL here.
    */
   static List<ResourceFile> resourceFiles(Props p, AutoStorage storage, Instant now) {
+    return resourceFiles(p, "resourceFiles", storage, now);
+  }
+
+  private static List<ResourceFile> resourceFiles(Props p, String property, AutoStorage storage, Instant now) {
     List<ResourceFile> files = new ArrayList<>();
-    for (Props f : p.objects("resourceFiles")) {
+    for (Props f : p.objects(property)) {
       String http = f.string("httpUrl");
       String container = f.string("storageContainerUrl");
       String auto = f.string("autoStorageContainerName");

@@ -17,6 +17,7 @@ import dev.lote.common.events.TaskEvents.JobTaskReported;
 import dev.lote.common.events.TaskEvents.TaskCompleted;
 import dev.lote.common.events.TaskEvents.TaskStarted;
 import dev.lote.job.persistence.JobTaskStatusRepository;
+import dev.lote.job.persistence.SubtaskRepository;
 import dev.lote.job.service.TaskProgress;
 import dev.lote.job.service.TaskProgress.Report;
 import dev.lote.support.events.EventCodec;
@@ -35,14 +36,14 @@ public class TaskEventsConsumer {
 
   @Bean
   public Consumer<Message<List<byte[]>>> taskReports(
-      Inbox inbox, EventCodec codec, TaskProgress progress, JobTaskStatusRepository jobTasks) {
-    return message -> inbox.consume(message, () -> new ReportsBatch(codec, progress, jobTasks));
+      Inbox inbox, EventCodec codec, TaskProgress progress, JobTaskStatusRepository jobTasks, SubtaskRepository subtasks) {
+    return message -> inbox.consume(message, () -> new ReportsBatch(codec, progress, jobTasks, subtasks));
   }
 
   @Bean
   public Consumer<Message<List<byte[]>>> placements(
-      Inbox inbox, EventCodec codec, TaskProgress progress, JobTaskStatusRepository jobTasks) {
-    return message -> inbox.consume(message, () -> new ReportsBatch(codec, progress, jobTasks));
+      Inbox inbox, EventCodec codec, TaskProgress progress, JobTaskStatusRepository jobTasks, SubtaskRepository subtasks) {
+    return message -> inbox.consume(message, () -> new ReportsBatch(codec, progress, jobTasks, subtasks));
   }
 
   /**
@@ -55,8 +56,12 @@ public class TaskEventsConsumer {
     private final JobTaskStatusRepository jobTasks;
     private final List<Report> reports = new ArrayList<>();
     private final Map<String, List<JobTaskReported>> jobTaskReports = new LinkedHashMap<>();
+    private final SubtaskRepository subtasks;
+    /** Reports of subtasks other than a multi-instance task's primary: they change no task, only their own row. */
+    private final List<Runnable> subtaskReports = new ArrayList<>();
 
-    ReportsBatch(EventCodec codec, TaskProgress progress, JobTaskStatusRepository jobTasks) {
+    ReportsBatch(EventCodec codec, TaskProgress progress, JobTaskStatusRepository jobTasks, SubtaskRepository subtasks) {
+      this.subtasks = subtasks;
       this.codec = codec;
       this.progress = progress;
       this.jobTasks = jobTasks;
@@ -73,6 +78,9 @@ public class TaskEventsConsumer {
         return;
       }
       String cause = e.correlationId() != null ? e.correlationId() : e.id();
+      if (subtask(e)) {
+        return;
+      }
       Report r =
           switch (e.type()) {
             case EventTypes.TASK_STARTED -> Report.started(e.account(), cause, codec.payload(e, TaskStarted.class));
@@ -89,8 +97,27 @@ public class TaskEventsConsumer {
       reports.add(r);
     }
 
+    /** Takes a report of a subtask other than the primary; false for any other event. */
+    private boolean subtask(EventEnvelope e) {
+      if (EventTypes.TASK_STARTED.equals(e.type())) {
+        TaskStarted s = codec.payload(e, TaskStarted.class);
+        if (s.ofSubtask() && e.account() != null && s.jobId() != null && s.taskId() != null) {
+          subtaskReports.add(() -> subtasks.started(e.account(), s));
+          return true;
+        }
+      } else if (EventTypes.TASK_COMPLETED.equals(e.type())) {
+        TaskCompleted c = codec.payload(e, TaskCompleted.class);
+        if (c.ofSubtask() && e.account() != null && c.jobId() != null && c.taskId() != null && c.reason() != null) {
+          subtaskReports.add(() -> subtasks.completed(e.account(), c));
+          return true;
+        }
+      }
+      return false;
+    }
+
     @Override
     public void finish() {
+      subtaskReports.forEach(Runnable::run);
       progress.apply(reports);
       jobTaskReports.forEach(jobTasks::record);
     }

@@ -22,6 +22,7 @@ import dev.lote.job.domain.AutoStorage;
 import dev.lote.job.domain.Job;
 import dev.lote.job.domain.JobManagerTask;
 import dev.lote.job.domain.JobTasks;
+import dev.lote.job.domain.Subtask;
 import dev.lote.job.domain.Task;
 import dev.lote.job.domain.TaskDefinition;
 import dev.lote.job.domain.TaskState;
@@ -30,6 +31,7 @@ import dev.lote.job.persistence.DependencyRepository;
 import dev.lote.job.persistence.DependencyRepository.Edge;
 import dev.lote.job.persistence.JobRepository;
 import dev.lote.job.persistence.JobRepository.Lock;
+import dev.lote.job.persistence.SubtaskRepository;
 import dev.lote.job.persistence.TaskRepository;
 import tools.jackson.databind.JsonNode;
 
@@ -46,6 +48,7 @@ public class TaskService {
   private final Clock clock;
   private final AutoStorage storage;
   private final TaskPackages packages;
+  private final SubtaskRepository subtasks;
 
   public TaskService(
       JobRepository jobs,
@@ -56,8 +59,10 @@ public class TaskService {
       JobEventsOutbox events,
       Clock clock,
       StorageSettings storage,
-      TaskPackages packages) {
+      TaskPackages packages,
+      SubtaskRepository subtasks) {
     this.packages = packages;
+    this.subtasks = subtasks;
     this.jobs = jobs;
     this.tasks = tasks;
     this.dependencies = dependencies;
@@ -196,6 +201,18 @@ public class TaskService {
   public Task get(String account, String jobId, String taskId) {
     Job job = jobs.find(account, JobService.key(jobId), Lock.NONE).orElseThrow(BatchErrors::jobNotFound);
     return tasks.find(account, job.key(), key(taskId)).orElseThrow(BatchErrors::taskNotFound);
+  }
+
+  /** The task and the subtasks of its latest attempt (none for a task of one node). */
+  public record WithSubtasks(Task task, List<Subtask> subtasks) {}
+
+  @Transactional(readOnly = true)
+  public WithSubtasks subtasks(String account, String jobId, String taskId) {
+    Task task = get(account, jobId, taskId);
+    if (task.definition().runSpec().multiInstance() == null) {
+      return new WithSubtasks(task, List.of());
+    }
+    return new WithSubtasks(task, subtasks.of(account, task.jobKey(), task.key(), task.attempt()));
   }
 
   /** The job (for its id as created) and up to {@code limit} of its tasks after the given key. */

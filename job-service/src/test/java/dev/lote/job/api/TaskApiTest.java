@@ -207,13 +207,6 @@ class TaskApiTest extends JobServiceTestBase {
   @Test
   void unsupportedTaskFeaturesAreRefusedWithAReason() {
     String job = createJob(uniqueId("unsupported"), "");
-    BatchHttp.Response multi =
-        http.post(
-            "/jobs/" + job + "/tasks",
-            json("{'id':'m','commandLine':'x','multiInstanceSettings':{'numberOfInstances':2,'coordinationCommandLine':'y'}}"));
-    assertThat(multi.status()).isEqualTo(400);
-    assertThat(multi.detail("PropertyName")).isEqualTo("multiInstanceSettings");
-    assertThat(multi.detail("Reason")).contains("not supported by Lote yet");
 
     BatchHttp.Response named =
         http.post("/jobs/" + job + "/tasks", json("{'id':'n','commandLine':'x','userIdentity':{'username':'alice','autoUser':{'scope':'task'}}}"));

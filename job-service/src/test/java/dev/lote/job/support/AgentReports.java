@@ -61,6 +61,26 @@ public final class AgentReports {
     return publish(jobId, kafka.envelope(EventTypes.TASK_COMPLETED, account, jobId, payload));
   }
 
+  /** A subtask (1 to n-1) of a multi-instance attempt started on the given node. */
+  public EventEnvelope subtaskStarted(String jobId, String taskId, int attempt, int subtask, String nodeId) {
+    return publish(
+        jobId,
+        kafka.envelope(
+            EventTypes.TASK_STARTED, account, jobId,
+            new TaskStarted(jobId, taskId, POOL, nodeId, agentUrl, attempt, 1, Instant.now(), subtask)));
+  }
+
+  /** A subtask (1 to n-1) of a multi-instance attempt ended on the given node. */
+  public EventEnvelope subtaskCompleted(String jobId, String taskId, int attempt, int subtask, String nodeId, int exitCode) {
+    Instant now = Instant.now();
+    EndReason reason = exitCode == 0 ? EndReason.SUCCEEDED : EndReason.EXIT_CODE;
+    TaskCompleted payload =
+        new TaskCompleted(
+            jobId, taskId, POOL, nodeId, agentUrl, attempt, 1, exitCode, now.minusMillis(5), now, reason,
+            reason.succeeded() ? null : "The task exited with an exit code representing a failure", subtask);
+    return publish(jobId, kafka.envelope(EventTypes.TASK_COMPLETED, account, jobId, payload));
+  }
+
   /** The scheduler's word that the node of this attempt was lost before the attempt ended. */
   public EventEnvelope lost(String jobId, String taskId, int attempt) {
     AttemptLost payload = new AttemptLost(jobId, taskId, POOL, NODE, attempt, 1, Instant.now());

@@ -42,7 +42,8 @@ public class PoolEventsOutbox {
             pool.id(),
             correlationId,
             new PoolCreated(
-                pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), pool.targetDedicatedNodes(), pool.nodeFillType(), pool.targetLowPriorityNodes())));
+                pool.id(), pool.vmSize(), pool.taskSlotsPerNode(), pool.targetDedicatedNodes(), pool.nodeFillType(), pool.targetLowPriorityNodes(),
+                pool.enableInterNodeCommunication())));
   }
 
   public void poolDeleted(Pool pool, String correlationId) {

@@ -22,6 +22,18 @@ import java.util.function.BiPredicate;
  * may be given, so nothing else goes there until it ends and gives it all back. While no node is
  * idle, the node closest to idle is given nothing more, so that one drains for it.
  *
+ * <p>A multi-instance task (Batch {@code multiInstanceSettings}) is placed whole or not at all:
+ * its instances go to as many distinct idle nodes at once, one each, the primary (instance 0)
+ * first, and each takes all that its node may be given, as an exclusive task does. As in Azure, it
+ * goes only to a pool with inter-node communication whose nodes have one task slot; anywhere else
+ * it waits for ever. When too few nodes are idle, the first such task in queue order that the pool
+ * could ever hold reserves the nodes it needs, idle ones first and then those closest to idle,
+ * and nothing else is given to them in this plan, so they drain for it; the next such task
+ * reserves among the nodes left, and so on. A reserved idle node stays idle and stays reserved
+ * (idle nodes are reserved first), so the head task's idle nodes only grow until it fits: no
+ * multi-instance task holds part of its nodes while waiting (nothing is assigned until all are),
+ * two of them never wait on each other, and tasks behind them keep the nodes nobody reserved.
+ *
  * <p>The plan is a proposal: the applier commits it against the database, which has the last word
  * on capacity, so a plan made from a snapshot another scheduler has since changed is still safe.
  */
@@ -59,19 +71,41 @@ public final class Placement {
    * @param preferredNode the node its affinity id names; null for none
    * @param exclusive     the task needs a whole node to itself
    */
-  public record Candidate(String jobKey, String taskKey, int attempt, int requiredSlots, String preferredNode, boolean exclusive) {
+  public record Candidate(
+      String jobKey, String taskKey, int attempt, int requiredSlots, String preferredNode, boolean exclusive, int instances) {
+
+    /** A task of one node. */
+    public Candidate(String jobKey, String taskKey, int attempt, int requiredSlots, String preferredNode, boolean exclusive) {
+      this(jobKey, taskKey, attempt, requiredSlots, preferredNode, exclusive, 0);
+    }
 
     /** A task without affinity that shares its node. */
     public Candidate(String jobKey, String taskKey, int attempt, int requiredSlots) {
       this(jobKey, taskKey, attempt, requiredSlots, null, false);
     }
+
+    /** A multi-instance task of {@code instances} nodes. */
+    public static Candidate multiInstance(String jobKey, String taskKey, int attempt, int instances) {
+      return new Candidate(jobKey, taskKey, attempt, 1, null, false, Math.max(1, instances));
+    }
+
+    /** Whether the task runs on several nodes at once: its {@code instances} is its node count, 0 for a task of one node. */
+    public boolean multiInstance() {
+      return instances > 0;
+    }
   }
 
   /**
-   * @param slots what the node gives the task: the slots it requires, or all that the node may be
-   *     given for an exclusive task
+   * @param slots    what the node gives the task: the slots it requires, or all that the node may
+   *     be given for an exclusive task or an instance of a multi-instance task
+   * @param instance the instance of a multi-instance task on this node (0, the primary, to n-1); 0
+   *     for a task of one node
    */
-  public record Assignment(Candidate task, String nodeId, int slots) {}
+  public record Assignment(Candidate task, String nodeId, int slots, int instance) {
+    public Assignment(Candidate task, String nodeId, int slots) {
+      this(task, nodeId, slots, 0);
+    }
+  }
 
   /** A node while the plan is made: its free capacity shrinks with every task given to it. */
   private static final class Node {
@@ -132,6 +166,16 @@ public final class Placement {
    */
   public static List<Assignment> place(
       NodeFillType fill, List<NodeSlots> nodes, List<Candidate> queue, Map<String, Integer> jobRoom, Map<String, Set<String>> blocked) {
+    return place(fill, nodes, queue, jobRoom, blocked, false);
+  }
+
+  /**
+   * @param interNode the pool has inter-node communication: its multi-instance tasks may be placed
+   *     (on nodes of one slot); without it they wait
+   */
+  public static List<Assignment> place(
+      NodeFillType fill, List<NodeSlots> nodes, List<Candidate> queue, Map<String, Integer> jobRoom, Map<String, Set<String>> blocked,
+      boolean interNode) {
     Map<String, Integer> room = new HashMap<>(jobRoom);
     List<Node> pool = new ArrayList<>(nodes.size());
     Map<String, Node> byId = new HashMap<>();
@@ -155,6 +199,15 @@ public final class Placement {
       }
       int needed = Math.max(1, c.requiredSlots());
       Set<String> avoid = blocked.getOrDefault(c.jobKey(), Set.of());
+      if (c.multiInstance()) {
+        if (interNode) {
+          total -= gang(c, pool, avoid, plan);
+          if (left != null && !plan.isEmpty() && plan.get(plan.size() - 1).task() == c) {
+            room.put(c.jobKey(), left - 1);
+          }
+        }
+        continue;
+      }
       Comparator<Node> rank = ranking(fill, needed);
       Node best = c.preferredNode() == null ? null : byId.get(c.preferredNode());
       if (best == null || !feasible(best, needed) || (c.exclusive() && !best.idle) || avoid.contains(best.nodeId)) {
@@ -185,6 +238,39 @@ public final class Placement {
       plan.add(new Assignment(c, best.nodeId, taken));
     }
     return plan;
+  }
+
+  /**
+   * Places a multi-instance task on as many distinct idle nodes of one slot, all or none, or
+   * reserves the nodes it needs when the pool could hold it but too few are idle now.
+   *
+   * @return the capacity this plan gave the task or no longer gives away
+   */
+  private static int gang(Candidate c, List<Node> pool, Set<String> avoid, List<Assignment> plan) {
+    List<Node> eligible = new ArrayList<>();
+    for (Node node : pool) {
+      if (node.size == 1 && node.free > 0 && !avoid.contains(node.nodeId)) {
+        eligible.add(node);
+      }
+    }
+    if (eligible.size() < c.instances()) {
+      return 0; // not enough nodes of the pool are left to it in this plan: it holds nothing back
+    }
+    eligible.sort(Comparator.comparing((Node n) -> !n.idle).thenComparing(MOST_FREE_FIRST));
+    List<Node> chosen = eligible.subList(0, c.instances());
+    boolean fits = chosen.stream().allMatch(n -> n.idle);
+    int taken = 0;
+    for (int i = 0; i < chosen.size(); i++) {
+      Node node = chosen.get(i);
+      if (fits) {
+        plan.add(new Assignment(c, node.nodeId, node.free, i));
+        node.idle = false;
+      }
+      taken += node.free;
+      node.free = 0;
+      node.open = 0;
+    }
+    return taken;
   }
 
   /**

@@ -27,6 +27,7 @@ import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.TaskEvents.TaskAssigned;
 import dev.lote.common.events.TaskEvents.TaskKillRequested;
+import dev.lote.common.events.TaskEvents.Subtask;
 import dev.lote.common.events.TaskEvents.TaskRunSpec;
 import dev.lote.common.events.Topics;
 import dev.lote.common.tracing.Traces;
@@ -229,17 +230,21 @@ public class SchedulingConsumer {
       List<Placement.Assignment> plan =
           Placement.place(
               snapshot.fill(), snapshot.nodes(), snapshot.head().stream().map(PlanApplier.Queued::candidate).toList(), snapshot.jobRoom(),
-              snapshot.blocked());
+              snapshot.blocked(), snapshot.interNode());
       if (plan.isEmpty()) {
         return;
       }
       List<PlanApplier.Placed> proposed =
-          plan.stream().map(a -> new PlanApplier.Placed(byCandidate.get(a.task()), a.nodeId(), a.slots())).toList();
+          plan.stream().map(a -> new PlanApplier.Placed(byCandidate.get(a.task()), a.nodeId(), a.slots(), a.instance())).toList();
       List<PlanApplier.Placed> placed = applier.apply(pool.account(), backlog, proposed);
+      MultiInstances gangs = new MultiInstances(placed, applier);
       for (PlanApplier.Placed p : placed) {
         PlanApplier.Queued q = p.task();
         TaskRunSpec spec = codec.mapper().readValue(q.spec(), TaskRunSpec.class);
-        TaskAssigned assigned = new TaskAssigned(q.jobId(), q.taskId(), q.poolId(), p.nodeId(), q.candidate().attempt(), spec);
+        Subtask subtask = gangs.subtask(p);
+        TaskAssigned assigned =
+            new TaskAssigned(
+                q.jobId(), q.taskId(), q.poolId(), p.nodeId(), q.candidate().attempt(), subtask == null ? spec : spec.forInstance(subtask.id()), subtask);
         out.add(
             new Outbox.Message(
                 Topics.nodeCommands(p.nodeId()), p.nodeId(),

@@ -45,6 +45,12 @@ final class SchedulingProjection {
   /** Why the scheduler asks a lost node's agent to drop an attempt, should it ever read it. */
   static final String NODE_LOST = "NodeLost";
 
+  /** Why the scheduler stops the subtasks of a multi-instance attempt whose primary ended. */
+  static final String PRIMARY_ENDED = "PrimaryEnded";
+
+  /** Why the scheduler hands back a multi-instance attempt's primary one of whose subtasks was handed back. */
+  static final String SUBTASK_HANDED_BACK = "SubtaskHandedBack";
+
   /** Why the scheduler stops the attempts of a node whose task scheduling was disabled. */
   static final String NODE_SCHEDULING_DISABLED = "NodeSchedulingDisabled";
 
@@ -68,6 +74,8 @@ final class SchedulingProjection {
   private final Set<PoolRef> touched = new TreeSet<>(PoolRef.ORDER);
   private final List<SchedulingStore.Queue> queued = new ArrayList<>();
   private final List<SchedulingStore.Ended> ended = new ArrayList<>();
+  /** Subtasks of multi-instance attempts handed back (their node restarted or left): their primary goes back too. */
+  private final List<SchedulingStore.Ended> subtasksHandedBack = new ArrayList<>();
   /** Whether a job has ended, by account and job key, as read or changed in this batch. */
   private final Map<String, Boolean> jobEnded = new HashMap<>();
   private final List<Outbox.Message> out = new ArrayList<>();
@@ -102,7 +110,7 @@ final class SchedulingProjection {
       case EventTypes.NODE_STATE_CHANGED -> node(account, codec.payload(e, NodeStateChanged.class), e.correlationId());
       case EventTypes.POOL_CREATED -> {
         PoolCreated p = codec.payload(e, PoolCreated.class);
-        store.upsertPool(account, BatchIds.key(p.poolId()), NodeFillType.of(p.nodeFillType()));
+        store.upsertPool(account, BatchIds.key(p.poolId()), NodeFillType.of(p.nodeFillType()), p.enableInterNodeCommunication());
       }
       case EventTypes.POOL_DELETED -> {
         String pool = BatchIds.key(codec.payload(e, PoolDeleted.class).poolId());
@@ -141,7 +149,15 @@ final class SchedulingProjection {
       case EventTypes.TASK_CANCELLED -> cancel(account, codec.payload(e, TaskCancelled.class), e.correlationId());
       case EventTypes.TASK_COMPLETED -> {
         TaskCompleted c = codec.payload(e, TaskCompleted.class);
-        ended.add(new SchedulingStore.Ended(account, BatchIds.key(c.jobId()), BatchIds.key(c.taskId()), c.attempt()));
+        SchedulingStore.Ended end =
+            new SchedulingStore.Ended(account, BatchIds.key(c.jobId()), BatchIds.key(c.taskId()), c.attempt(), c.ofSubtask() ? c.subtaskId() : -1);
+        ended.add(end);
+        if (c.ofSubtask() && c.reason() != null && c.reason().requeues()) {
+          subtasksHandedBack.add(end);
+        }
+        if (c.ofSubtask()) {
+          return;
+        }
         // an attempt handed back unfinished says nothing about how long the pool's tasks run
         boolean ranItsCourse = c.reason() == null || !c.reason().requeues();
         if (c.poolId() != null && ranItsCourse) {
@@ -172,11 +188,22 @@ final class SchedulingProjection {
       queued.clear();
     }
     if (!ended.isEmpty()) {
-      for (SchedulingStore.PoolKey freed : store.release(ended)) {
+      SchedulingStore.Released released = store.release(ended);
+      for (SchedulingStore.PoolKey freed : released.pools()) {
         touched.add(new PoolRef(freed.account(), freed.poolKey()));
+      }
+      for (SchedulingStore.AccountHeld left : released.leftRunning()) {
+        kill(left.account(), left.held(), PRIMARY_ENDED, false, left.held().correlationId());
       }
       ended.clear();
     }
+    for (SchedulingStore.Ended e : subtasksHandedBack) {
+      SchedulingStore.Held primary = store.primary(e.account(), e.jobKey(), e.taskKey(), e.attempt());
+      if (primary != null) {
+        kill(e.account(), primary, SUBTASK_HANDED_BACK, true, primary.correlationId());
+      }
+    }
+    subtasksHandedBack.clear();
   }
 
   private void node(String account, NodeStateChanged n, String correlationId) {
@@ -190,7 +217,7 @@ final class SchedulingProjection {
       store.dropNode(n.nodeId());
       return;
     }
-    store.upsertNode(account, n.nodeId(), pool, n.taskSlots(), n.schedulable() && !n.lost() && n.deallocation() == null);
+    store.upsertNode(account, n.nodeId(), pool, n.taskSlots(), n.schedulable() && !n.lost() && n.deallocation() == null, n.agentUrl());
     if (n.deallocation() != null && store.markLeaving(n.nodeId(), n.deallocation())) {
       deallocate(account, n.nodeId(), n.deallocation(), correlationId);
     } else if (n.deallocation() == null) {
@@ -218,6 +245,13 @@ final class SchedulingProjection {
       AttemptLost lost = new AttemptLost(held.jobId(), held.taskId(), held.poolId(), nodeId, held.attempt(), held.slots(), clock.instant());
       out.add(new Outbox.Message(Topics.PLACEMENTS, held.jobId(), outbox.envelope(EventTypes.ATTEMPT_LOST, account, held.jobId(), cause, lost)));
       kill(account, held, NODE_LOST, false, cause);
+      if (held.multiInstance()) {
+        // the whole attempt is lost with one of its nodes: its other instances are handed back where they run
+        for (SchedulingStore.Held other : store.giveUpAttempt(account, BatchIds.key(held.jobId()), BatchIds.key(held.taskId()), held.attempt())) {
+          kill(account, other, NODE_LOST, true, cause);
+          touched.add(new PoolRef(account, BatchIds.key(other.poolId())));
+        }
+      }
     }
   }
 
@@ -239,8 +273,7 @@ final class SchedulingProjection {
     String jobKey = BatchIds.key(c.jobId());
     String taskKey = BatchIds.key(c.taskId());
     store.dequeue(account, jobKey, taskKey);
-    SchedulingStore.Held held = store.assignment(account, jobKey, taskKey);
-    if (held != null) {
+    for (SchedulingStore.Held held : store.assignmentsOfTask(account, jobKey, taskKey)) {
       kill(account, held, c.reason(), c.requeue(), correlationId != null ? correlationId : held.correlationId());
     }
   }

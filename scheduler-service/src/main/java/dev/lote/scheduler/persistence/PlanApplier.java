@@ -44,7 +44,13 @@ public class PlanApplier {
    * nodes where a job's preparation task failed, which its tasks avoid.
    */
   public record Snapshot(
-      NodeFillType fill, List<Placement.NodeSlots> nodes, List<Queued> head, Map<String, Integer> jobRoom, Map<String, Set<String>> blocked) {}
+      NodeFillType fill, List<Placement.NodeSlots> nodes, List<Queued> head, Map<String, Integer> jobRoom, Map<String, Set<String>> blocked,
+      boolean interNode) {
+    public Snapshot(
+        NodeFillType fill, List<Placement.NodeSlots> nodes, List<Queued> head, Map<String, Integer> jobRoom, Map<String, Set<String>> blocked) {
+      this(fill, nodes, head, jobRoom, blocked, false);
+    }
+  }
 
   /** The pool's tasks that wait for a slot and what higher-priority ones may requeue, for {@link dev.lote.scheduler.domain.Preemption}. */
   public record PreemptionView(
@@ -71,7 +77,7 @@ public class PlanApplier {
             "select a.job_key, a.task_key, j.priority, a.slots, j.preemptible, a.job_manager from assignment a "
                 + "join job j on j.account = a.account and j.job_key = a.job_key "
                 + "join node n on n.node_id = a.node_id "
-                + "where a.account = ? and n.pool_key = ? and (j.preemptible or ?) and not a.preempted",
+                + "where a.account = ? and n.pool_key = ? and (j.preemptible or ?) and not a.preempted and a.instances = 1",
             (rs, i) -> new Preemption.Running(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getBoolean(5), rs.getBoolean(6)),
             account, poolKey, managers);
     if (running.isEmpty()) {
@@ -113,10 +119,38 @@ public class PlanApplier {
    * A task of the plan, the node it goes to and the slots it holds there (all the node may be
    * given, for an exclusive task).
    */
-  public record Placed(Queued task, String nodeId, int slots) {
+  public record Placed(Queued task, String nodeId, int slots, int instance) {
+    public Placed(Queued task, String nodeId, int slots) {
+      this(task, nodeId, slots, 0);
+    }
+
     public Placed(Queued task, String nodeId) {
       this(task, nodeId, Math.max(1, task.candidate().requiredSlots()));
     }
+
+    /** The nodes the attempt runs on at once: 1 unless it is multi-instance. */
+    int instances() {
+      return Math.max(1, task.candidate().instances());
+    }
+
+    String taskRef() {
+      return task.candidate().jobKey() + "/" + task.candidate().taskKey();
+    }
+  }
+
+  /** The agent URL each of the nodes reported (a node without one is left out). */
+  public Map<String, String> agentUrls(Set<String> nodeIds) {
+    Map<String, String> urls = new HashMap<>();
+    if (nodeIds.isEmpty()) {
+      return urls;
+    }
+    jdbc.query(
+        "select node_id, agent_url from node where node_id = any(?::text[]) and agent_url is not null",
+        rs -> {
+          urls.put(rs.getString(1), rs.getString(2));
+        },
+        (Object) nodeIds.toArray(String[]::new));
+    return urls;
   }
 
   private final JdbcTemplate jdbc;
@@ -133,15 +167,17 @@ public class PlanApplier {
    */
   public Snapshot snapshot(String account, String poolKey, int backlogPerSlot, int headPerFreeSlot) {
     List<NodeFillType> fill = new ArrayList<>(1);
+    List<Boolean> interNode = new ArrayList<>(1);
     List<Placement.NodeSlots> nodes =
         jdbc.query(
             "select n.node_id, n.slots * (1 + ?) - n.used_slots, n.slots, n.schedulable, coalesce(p.node_fill_type, 'spread'), n.used_slots = 0, "
-                + "n.slots - n.used_slots "
+                + "n.slots - n.used_slots, coalesce(p.inter_node, false) "
                 + "from node n left join pool p on p.account = n.account and p.pool_key = n.pool_key "
                 + "where n.account = ? and n.pool_key = ? order by n.node_id",
             (rs, i) -> {
               if (i == 0) {
                 fill.add(NodeFillType.of(rs.getString(5)));
+                interNode.add(rs.getBoolean(8));
               }
               return new Placement.NodeSlots(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getBoolean(4), rs.getBoolean(6), rs.getInt(7));
             },
@@ -160,7 +196,7 @@ public class PlanApplier {
             PlanApplier::ranked, account, poolKey, limit);
     Map<String, Integer> room = new HashMap<>();
     jdbc.query(
-        "select j.job_key, j.max_parallel - (select count(*) from assignment a where a.account = j.account and a.job_key = j.job_key) "
+        "select j.job_key, j.max_parallel - (select count(distinct a.task_key) from assignment a where a.account = j.account and a.job_key = j.job_key) "
             + "from job j where j.account = ? and j.pool_key = ? and j.active and not j.held and j.max_parallel > 0",
         rs -> {
           room.put(rs.getString(1), Math.max(0, rs.getInt(2)));
@@ -186,14 +222,14 @@ public class PlanApplier {
           blocked.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
         },
         account, account, poolKey);
-    return new Snapshot(fill.get(0), nodes, ranked.stream().map(Ranked::queued).toList(), room, blocked);
+    return new Snapshot(fill.get(0), nodes, ranked.stream().map(Ranked::queued).toList(), room, blocked, interNode.get(0));
   }
 
   /** The head's columns; the run spec gives the affinity id and whether a job manager runs exclusively. */
   private static final String HEAD =
       "select q.job_key, q.task_key, q.attempt, q.required_slots, q.job_id, q.task_id, q.pool_id, q.spec::text, q.correlation_id, "
           + "q.priority, q.arrival, q.spec->>'affinityId', coalesce((q.spec->'jobManager'->>'exclusive')::boolean, false), q.queued_at, "
-          + "q.traceparent "
+          + "q.traceparent, coalesce((q.spec->'multiInstance'->>'numberOfInstances')::int, case when q.spec->'multiInstance' is not null then 1 else 0 end) "
           + "from queued_task q ";
 
   /** A head row with its place in the queue. */
@@ -206,7 +242,7 @@ public class PlanApplier {
         new Queued(
             new Placement.Candidate(
                 rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), affinityId == null ? null : AffinityIds.nodeId(affinityId),
-                rs.getBoolean(13)),
+                rs.getBoolean(13), rs.getInt(16)),
             rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(11) < 0,
             rs.getTimestamp(14).toInstant(), rs.getString(15)),
         rs.getInt(10),
@@ -237,10 +273,29 @@ public class PlanApplier {
                     + "returning n.node_id",
                 String.class,
                 wanted.keySet().toArray(String[]::new), wanted.values().toArray(Integer[]::new), backlogPerSlot));
-    List<Placed> onNodes = plan.stream().filter(p -> took.contains(p.nodeId())).toList();
+    // a multi-instance attempt is placed whole or not at all: the nodes that took part of one give it back
+    Set<String> broken = new HashSet<>();
+    for (Placed p : plan) {
+      if (p.instances() > 1 && !took.contains(p.nodeId())) {
+        broken.add(p.taskRef());
+      }
+    }
+    Map<String, Integer> undo = new HashMap<>();
+    for (Placed p : plan) {
+      if (broken.contains(p.taskRef()) && took.contains(p.nodeId())) {
+        undo.merge(p.nodeId(), p.slots(), Integer::sum);
+      }
+    }
+    if (!undo.isEmpty()) {
+      jdbc.batchUpdate(
+          "update node set used_slots = greatest(0, used_slots - ?) where node_id = ?",
+          undo.entrySet().stream().map(e -> new Object[] {e.getValue(), e.getKey()}).toList());
+    }
+    List<Placed> onNodes = plan.stream().filter(p -> took.contains(p.nodeId()) && !broken.contains(p.taskRef())).toList();
     if (onNodes.isEmpty()) {
       return List.of();
     }
+    List<Placed> once = onNodes.stream().filter(p -> p.instance() == 0).toList();
     Set<String> dequeued =
         new HashSet<>(
             jdbc.queryForList(
@@ -248,9 +303,9 @@ public class PlanApplier {
                     + "where q.account = ? and q.job_key = p.job_key and q.task_key = p.task_key and q.attempt = p.attempt "
                     + "returning q.job_key || '/' || q.task_key",
                 String.class,
-                onNodes.stream().map(p -> p.task().candidate().jobKey()).toArray(String[]::new),
-                onNodes.stream().map(p -> p.task().candidate().taskKey()).toArray(String[]::new),
-                onNodes.stream().map(p -> p.task().candidate().attempt()).toArray(Integer[]::new),
+                once.stream().map(p -> p.task().candidate().jobKey()).toArray(String[]::new),
+                once.stream().map(p -> p.task().candidate().taskKey()).toArray(String[]::new),
+                once.stream().map(p -> p.task().candidate().attempt()).toArray(Integer[]::new),
                 account));
     List<Placed> placed = new ArrayList<>(onNodes.size());
     Map<String, Integer> giveBack = new HashMap<>();
@@ -269,10 +324,13 @@ public class PlanApplier {
     }
     if (!placed.isEmpty()) {
       jdbc.update(
-          "insert into assignment (account, job_key, task_key, job_id, task_id, attempt, node_id, slots, pool_id, correlation_id, job_manager) "
-              + "select ?, * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::boolean[]) "
-              + "on conflict (account, job_key, task_key) do update set attempt = excluded.attempt, node_id = excluded.node_id, "
-              + "slots = excluded.slots, pool_id = excluded.pool_id, correlation_id = excluded.correlation_id, job_manager = excluded.job_manager",
+          "insert into assignment (account, job_key, task_key, job_id, task_id, attempt, node_id, slots, pool_id, correlation_id, job_manager, "
+              + "instance, instances) "
+              + "select ?, * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::boolean[], "
+              + "?::int[], ?::int[]) "
+              + "on conflict (account, job_key, task_key, instance) do update set attempt = excluded.attempt, node_id = excluded.node_id, "
+              + "slots = excluded.slots, pool_id = excluded.pool_id, correlation_id = excluded.correlation_id, job_manager = excluded.job_manager, "
+              + "instances = excluded.instances",
           account,
           placed.stream().map(p -> p.task().candidate().jobKey()).toArray(String[]::new),
           placed.stream().map(p -> p.task().candidate().taskKey()).toArray(String[]::new),
@@ -283,7 +341,9 @@ public class PlanApplier {
           placed.stream().map(Placed::slots).toArray(Integer[]::new),
           placed.stream().map(p -> p.task().poolId()).toArray(String[]::new),
           placed.stream().map(p -> p.task().correlationId()).toArray(String[]::new),
-          placed.stream().map(p -> p.task().jobManager()).toArray(Boolean[]::new));
+          placed.stream().map(p -> p.task().jobManager()).toArray(Boolean[]::new),
+          placed.stream().map(Placed::instance).toArray(Integer[]::new),
+          placed.stream().map(Placed::instances).toArray(Integer[]::new));
     }
     return placed;
   }

@@ -1,13 +1,16 @@
 package dev.lote.scheduler.persistence;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
 
+import dev.lote.common.ids.BatchIds;
 import dev.lote.scheduler.domain.NodeFillType;
 
 /**
@@ -17,8 +20,22 @@ import dev.lote.scheduler.domain.NodeFillType;
 @Repository
 public class SchedulingStore {
 
-  /** An attempt placed on a node, holding its slots there until it ends. */
-  public record Held(String jobId, String taskId, String poolId, int attempt, String nodeId, int slots, String correlationId) {}
+  /**
+   * An attempt placed on a node, holding its slots there until it ends.
+   *
+   * @param instance  the instance of a multi-instance attempt on this node (0 is the primary); 0 for a task of one node
+   * @param instances how many nodes the attempt runs on; 1 for a task of one node
+   */
+  public record Held(String jobId, String taskId, String poolId, int attempt, String nodeId, int slots, String correlationId, int instance, int instances) {
+    public Held(String jobId, String taskId, String poolId, int attempt, String nodeId, int slots, String correlationId) {
+      this(jobId, taskId, poolId, attempt, nodeId, slots, correlationId, 0, 1);
+    }
+
+    /** One instance of an attempt that runs on several nodes. */
+    public boolean multiInstance() {
+      return instances > 1;
+    }
+  }
 
   /** An attempt to queue; {@code traceparent} is the span that queued it (null when traces are off). */
   public record Queue(String account, String jobKey, String taskKey, String jobId, String taskId, String poolKey,
@@ -29,10 +46,10 @@ public class SchedulingStore {
     }
   }
 
-  private static final String HELD = "select job_id, task_id, pool_id, attempt, node_id, slots, correlation_id from assignment ";
+  private static final String HELD = "select job_id, task_id, pool_id, attempt, node_id, slots, correlation_id, instance, instances from assignment ";
 
   private static final RowMapper<Held> HELD_ROW =
-      (rs, i) -> new Held(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getInt(6), rs.getString(7));
+      (rs, i) -> new Held(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getInt(6), rs.getString(7), rs.getInt(8), rs.getInt(9));
 
   private final JdbcTemplate jdbc;
 
@@ -41,10 +58,16 @@ public class SchedulingStore {
   }
 
   public void upsertNode(String account, String nodeId, String poolKey, int slots, boolean schedulable) {
+    upsertNode(account, nodeId, poolKey, slots, schedulable, null);
+  }
+
+  /** @param agentUrl where the node's agent answers; null keeps what was known */
+  public void upsertNode(String account, String nodeId, String poolKey, int slots, boolean schedulable, String agentUrl) {
     jdbc.update(
-        "insert into node (node_id, account, pool_key, slots, schedulable) values (?, ?, ?, ?, ?) "
-            + "on conflict (node_id) do update set pool_key = excluded.pool_key, slots = excluded.slots, schedulable = excluded.schedulable",
-        nodeId, account, poolKey, slots, schedulable);
+        "insert into node (node_id, account, pool_key, slots, schedulable, agent_url) values (?, ?, ?, ?, ?, ?) "
+            + "on conflict (node_id) do update set pool_key = excluded.pool_key, slots = excluded.slots, schedulable = excluded.schedulable, "
+            + "agent_url = coalesce(excluded.agent_url, node.agent_url)",
+        nodeId, account, poolKey, slots, schedulable, agentUrl);
   }
 
   /**
@@ -74,7 +97,8 @@ public class SchedulingStore {
    * second call finds nothing.
    */
   public List<Held> giveUpAssignments(String nodeId) {
-    List<Held> gone = jdbc.query("delete from assignment where node_id = ? returning job_id, task_id, pool_id, attempt, node_id, slots, correlation_id", HELD_ROW, nodeId);
+    List<Held> gone =
+        jdbc.query("delete from assignment where node_id = ? returning job_id, task_id, pool_id, attempt, node_id, slots, correlation_id, instance, instances", HELD_ROW, nodeId);
     int slots = gone.stream().mapToInt(Held::slots).sum();
     if (slots > 0) {
       jdbc.update("update node set used_slots = greatest(0, used_slots - ?) where node_id = ?", slots, nodeId);
@@ -111,10 +135,15 @@ public class SchedulingStore {
   }
 
   public void upsertPool(String account, String poolKey, NodeFillType fill) {
+    upsertPool(account, poolKey, fill, false);
+  }
+
+  /** @param interNode the pool has inter-node communication, so its multi-instance tasks may be placed */
+  public void upsertPool(String account, String poolKey, NodeFillType fill, boolean interNode) {
     jdbc.update(
-        "insert into pool (account, pool_key, node_fill_type) values (?, ?, ?) "
-            + "on conflict (account, pool_key) do update set node_fill_type = excluded.node_fill_type",
-        account, poolKey, fill.wireName());
+        "insert into pool (account, pool_key, node_fill_type, inter_node) values (?, ?, ?, ?) "
+            + "on conflict (account, pool_key) do update set node_fill_type = excluded.node_fill_type, inter_node = excluded.inter_node",
+        account, poolKey, fill.wireName(), interNode);
   }
 
   public void dropPool(String account, String poolKey) {
@@ -162,9 +191,40 @@ public class SchedulingStore {
     return jdbc.query(HELD + "where account = ? and job_key = ?", HELD_ROW, account, jobKey);
   }
 
-  public Held assignment(String account, String jobKey, String taskKey) {
-    List<Held> h = jdbc.query(HELD + "where account = ? and job_key = ? and task_key = ?", HELD_ROW, account, jobKey, taskKey);
+  /** What the task holds: one attempt on one node, or every instance of a multi-instance attempt. */
+  public List<Held> assignmentsOfTask(String account, String jobKey, String taskKey) {
+    return jdbc.query(HELD + "where account = ? and job_key = ? and task_key = ? order by instance", HELD_ROW, account, jobKey, taskKey);
+  }
+
+  /** The primary (instance 0) of the task's attempt, if it still holds its node. */
+  public Held primary(String account, String jobKey, String taskKey, int attempt) {
+    List<Held> h =
+        jdbc.query(HELD + "where account = ? and job_key = ? and task_key = ? and attempt = ? and instance = 0", HELD_ROW, account, jobKey, taskKey, attempt);
     return h.isEmpty() ? null : h.get(0);
+  }
+
+  /**
+   * Gives up every instance of a multi-instance attempt at once (one of its nodes was lost): the
+   * rows go, their slots are free. Returns them.
+   */
+  public List<Held> giveUpAttempt(String account, String jobKey, String taskKey, int attempt) {
+    List<Held> gone =
+        jdbc.query(
+            "delete from assignment where account = ? and job_key = ? and task_key = ? and attempt = ? "
+                + "returning job_id, task_id, pool_id, attempt, node_id, slots, correlation_id, instance, instances",
+            HELD_ROW, account, jobKey, taskKey, attempt);
+    free(gone);
+    return gone;
+  }
+
+  private void free(List<Held> gone) {
+    Map<String, Integer> slots = new LinkedHashMap<>();
+    gone.forEach(h -> slots.merge(h.nodeId(), h.slots(), Integer::sum));
+    if (!slots.isEmpty()) {
+      jdbc.batchUpdate(
+          "update node set used_slots = greatest(0, used_slots - ?) where node_id = ?",
+          slots.entrySet().stream().map(e -> new Object[] {e.getValue(), e.getKey()}).toList());
+    }
   }
 
   /**
@@ -227,8 +287,28 @@ public class SchedulingStore {
     return jdbc.update("delete from queued_task where account = ? and job_key = ? and task_key = ?", account, jobKey, taskKey) > 0;
   }
 
-  /** An attempt that ended, identified by its keys. */
-  public record Ended(String account, String jobKey, String taskKey, int attempt) {}
+  /**
+   * An attempt that ended, identified by its keys.
+   *
+   * @param instance the instance of a multi-instance attempt that ended alone (a subtask, 1 to n-1);
+   *     -1 when the attempt ended: a task of one node, or a multi-instance task's primary, which
+   *     ends every instance
+   */
+  public record Ended(String account, String jobKey, String taskKey, int attempt, int instance) {
+    public Ended(String account, String jobKey, String taskKey, int attempt) {
+      this(account, jobKey, taskKey, attempt, -1);
+    }
+  }
+
+  /**
+   * What a release gave back: the pools of the nodes that got slots back, and the instances of
+   * multi-instance attempts that ended with their primary while still on their nodes (they are
+   * stopped there).
+   */
+  public record Released(List<PoolKey> pools, List<AccountHeld> leftRunning) {}
+
+  /** An attempt's instance on a node, with the account it belongs to. */
+  public record AccountHeld(String account, Held held) {}
 
   /** A pool of an account, by case-folded key. */
   public record PoolKey(String account, String poolKey) {}
@@ -238,23 +318,46 @@ public class SchedulingStore {
    * released, or replaced by a later one) frees nothing. Returns the pools of the nodes that got
    * slots back.
    */
-  public List<PoolKey> release(List<Ended> ended) {
+  public Released release(List<Ended> ended) {
     if (ended.isEmpty()) {
-      return List.of();
+      return new Released(List.of(), List.of());
     }
-    return jdbc.query(
-        "with gone as ("
-            + "  delete from assignment a using unnest(?::text[], ?::text[], ?::text[], ?::int[]) as e(account, job_key, task_key, attempt)"
-            + "  where a.account = e.account and a.job_key = e.job_key and a.task_key = e.task_key and a.attempt = e.attempt"
-            + "  returning a.node_id, a.slots),"
-            + " freed as (select node_id, sum(slots) as slots from gone group by node_id)"
-            + " update node n set used_slots = greatest(0, n.used_slots - f.slots) from freed f where n.node_id = f.node_id"
-            + " returning n.account, n.pool_key",
-        (rs, i) -> new PoolKey(rs.getString(1), rs.getString(2)),
-        ended.stream().map(Ended::account).toArray(String[]::new),
-        ended.stream().map(Ended::jobKey).toArray(String[]::new),
-        ended.stream().map(Ended::taskKey).toArray(String[]::new),
-        ended.stream().map(Ended::attempt).toArray(Integer[]::new));
+    List<AccountHeld> gone =
+        jdbc.query(
+            "delete from assignment a using unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::int[]) as e(account, job_key, task_key, attempt, instance)"
+                + " where a.account = e.account and a.job_key = e.job_key and a.task_key = e.task_key and a.attempt = e.attempt"
+                + " and (e.instance < 0 or a.instance = e.instance)"
+                + " returning a.job_id, a.task_id, a.pool_id, a.attempt, a.node_id, a.slots, a.correlation_id, a.instance, a.instances, a.account",
+            (rs, i) -> new AccountHeld(rs.getString(10), HELD_ROW.mapRow(rs, i)),
+            ended.stream().map(Ended::account).toArray(String[]::new),
+            ended.stream().map(Ended::jobKey).toArray(String[]::new),
+            ended.stream().map(Ended::taskKey).toArray(String[]::new),
+            ended.stream().map(Ended::attempt).toArray(Integer[]::new),
+            ended.stream().map(Ended::instance).toArray(Integer[]::new));
+    if (gone.isEmpty()) {
+      return new Released(List.of(), List.of());
+    }
+    Map<String, Integer> slots = new LinkedHashMap<>();
+    gone.forEach(h -> slots.merge(h.held().nodeId(), h.held().slots(), Integer::sum));
+    List<PoolKey> pools =
+        jdbc.query(
+            "with freed as (select * from unnest(?::text[], ?::int[]) as f(node_id, slots))"
+                + " update node n set used_slots = greatest(0, n.used_slots - f.slots) from freed f where n.node_id = f.node_id"
+                + " returning n.account, n.pool_key",
+            (rs, i) -> new PoolKey(rs.getString(1), rs.getString(2)),
+            slots.keySet().toArray(String[]::new), slots.values().toArray(Integer[]::new));
+    Set<String> wholeEnds = new HashSet<>();
+    for (Ended e : ended) {
+      if (e.instance() < 0) {
+        wholeEnds.add(e.jobKey() + "/" + e.taskKey() + "/" + e.attempt());
+      }
+    }
+    List<AccountHeld> leftRunning =
+        gone.stream()
+            .filter(g -> g.held().multiInstance() && g.held().instance() > 0
+                && wholeEnds.contains(BatchIds.key(g.held().jobId()) + "/" + BatchIds.key(g.held().taskId()) + "/" + g.held().attempt()))
+            .toList();
+    return new Released(pools, leftRunning);
   }
 
   /** The pools that have queued tasks not held and a schedulable node with a free slot, in planning order. */
