@@ -67,6 +67,8 @@ class AccountsSystemTest {
   static LoteStack stack;
   static BatchClient a;
   static String node;
+  /** A's certificate, whose thumbprint B uses in the sweep. */
+  static CertificatesSystemTest.Made certificate;
   static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
@@ -76,6 +78,8 @@ class AccountsSystemTest {
     SdkPools.createAndWaitIdle(a, POOL, 1, 1);
     node = a.computeNodeOperations().listComputeNodes(POOL).get(0).id();
     a.computeNodeOperations().addComputeNodeUser(POOL, node, new ComputeNodeUser().withName(USER).withPassword("Pa55word!"));
+    certificate = CertificatesSystemTest.make("acct-iso-" + RUN, "unused");
+    a.certificateOperations().createCertificate(new java.io.ByteArrayInputStream(certificate.cer()));
     a.jobOperations().createJob(new JobAddParameter().withId(JOB).withPoolInfo(new PoolInformation().withPoolId(POOL)));
     a.taskOperations().createTask(JOB, new TaskAddParameter().withId(TASK).withCommandLine("/bin/sh -c 'echo from-a'"));
     await("A's task completed").atMost(Duration.ofMinutes(2)).until(() -> a.taskOperations().getTask(JOB, TASK).state() == TaskState.COMPLETED);
@@ -287,7 +291,7 @@ class AccountsSystemTest {
     v.put("extensionName", "ext");
     v.put("applicationId", "app");
     v.put("thumbprintAlgorithm", "sha1");
-    v.put("thumbprint", "0123456789abcdef0123456789abcdef01234567");
+    v.put("thumbprint", certificate.thumbprint());
     return v;
   }
 
@@ -300,7 +304,10 @@ class AccountsSystemTest {
     b.put("PoolAddParameter", "{\"id\":\"" + POOL + "\",\"vmSize\":\"standard_d2s_v3\",\"targetDedicatedNodes\":0," + vm + "}");
     b.put("JobAddParameter", "{\"id\":\"" + JOB + "\"," + poolInfo + "}");
     b.put("JobScheduleAddParameter", "{\"id\":\"" + SCHEDULE + "\",\"schedule\":{\"recurrenceInterval\":\"P1D\"},\"jobSpecification\":{" + poolInfo + "}}");
-    b.put("CertificateAddParameter", "{\"thumbprint\":\"0123456789abcdef0123456789abcdef01234567\",\"thumbprintAlgorithm\":\"sha1\",\"data\":\"YWJj\"}");
+    b.put(
+        "CertificateAddParameter",
+        "{\"thumbprint\":\"" + certificate.thumbprint() + "\",\"thumbprintAlgorithm\":\"sha1\",\"certificateFormat\":\"cer\",\"data\":\""
+            + java.util.Base64.getEncoder().encodeToString(certificate.cer()) + "\"}");
     b.put("JobPatchParameter", "{\"priority\":5}");
     b.put("JobUpdateParameter", "{" + poolInfo + "}");
     b.put("TaskAddCollectionParameter", "{\"value\":[{\"id\":\"from-b\",\"commandLine\":\"/bin/true\"}]}");
@@ -382,7 +389,8 @@ class AccountsSystemTest {
   /** What A sees of its own entities: each one's ETag (which any change moves), and its node's state. */
   static Map<String, String> aSnapshot() throws Exception {
     Map<String, String> s = new LinkedHashMap<>();
-    for (String path : List.of("/pools/" + POOL, "/jobs/" + JOB, "/jobs/" + JOB + "/tasks/" + TASK, "/jobschedules/" + SCHEDULE)) {
+    String cert = "/certificates(thumbprintAlgorithm=sha1,thumbprint=" + certificate.thumbprint() + ")";
+    for (String path : List.of("/pools/" + POOL, "/jobs/" + JOB, "/jobs/" + JOB + "/tasks/" + TASK, "/jobschedules/" + SCHEDULE, cert)) {
       Answer got = signed(LoteStack.ACCOUNT, LoteStack.KEY, "GET", path + "?" + API, null);
       assertThat(got.status()).as(path).isEqualTo(200);
       s.put(path, got.headers().getOrDefault("etag", List.of("")).get(0) + " " + got.json().path("state").asString());
@@ -398,7 +406,7 @@ class AccountsSystemTest {
   void anAccountNeverSeesNorChangesAnotherAccountsEntitiesThroughAnyOperation() throws Exception {
     Account b = createAccount("iso");
     Map<String, String> before = aSnapshot();
-    List<String> aIds = List.of(POOL, JOB, TASK, SCHEDULE, node);
+    List<String> aIds = List.of(POOL, JOB, TASK, SCHEDULE, node, certificate.thumbprint());
 
     // the main ones through the SDK
     BatchClient sdk = b.client(b.primary());
