@@ -1,13 +1,6 @@
 package dev.lote.common.auth;
 
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.Base64;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The credential in an application package's download URL. A node agent has no internal
@@ -28,8 +21,6 @@ public final class PackageToken {
   public static final String PATH_PREFIX = "/lote/packages/";
 
   private static final String VERSION = "lote-package-token-1";
-  private static final Base64.Encoder ENCODE = Base64.getUrlEncoder().withoutPadding();
-  private static final Base64.Decoder DECODE = Base64.getUrlDecoder();
 
   private PackageToken() {}
 
@@ -37,9 +28,7 @@ public final class PackageToken {
     if (!InternalCredential.configured(secret)) {
       throw new IllegalStateException("Package URLs need the internal secret (" + InternalCredential.ENVIRONMENT + ")");
     }
-    String payload = String.join("\n", VERSION, account, applicationId, version, Long.toString(expiry.getEpochSecond()));
-    byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
-    return ENCODE.encodeToString(bytes) + "." + ENCODE.encodeToString(sign(secret, bytes));
+    return SignedFields.issue(secret, VERSION, expiry, account, applicationId, version);
   }
 
   /** The URL a node agent downloads the package from, under the stack's address {@code baseUrl}. */
@@ -50,49 +39,7 @@ public final class PackageToken {
 
   /** What a token claims, if it was issued under this secret and has not expired at {@code now}; else null. */
   public static Claims verify(String secret, String token, Instant now) {
-    if (!InternalCredential.configured(secret) || token == null) {
-      return null;
-    }
-    int dot = token.indexOf('.');
-    if (dot <= 0 || dot != token.lastIndexOf('.')) {
-      return null;
-    }
-    byte[] payload;
-    byte[] signature;
-    try {
-      payload = DECODE.decode(token.substring(0, dot));
-      signature = DECODE.decode(token.substring(dot + 1));
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-    if (!MessageDigest.isEqual(sign(secret, payload), signature)) {
-      return null;
-    }
-    String[] parts = new String(payload, StandardCharsets.UTF_8).split("\n", -1);
-    if (parts.length != 5 || !VERSION.equals(parts[0])) {
-      return null;
-    }
-    Instant expiry;
-    try {
-      expiry = Instant.ofEpochSecond(Long.parseLong(parts[4]));
-    } catch (NumberFormatException e) {
-      return null;
-    }
-    return now.isBefore(expiry) ? new Claims(parts[1], parts[2], parts[3], expiry) : null;
-  }
-
-  private static byte[] sign(String secret, byte[] payload) {
-    try {
-      byte[] key = hmac(secret.getBytes(StandardCharsets.UTF_8), VERSION.getBytes(StandardCharsets.UTF_8));
-      return hmac(key, payload);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is not available", e);
-    }
-  }
-
-  private static byte[] hmac(byte[] key, byte[] data) throws GeneralSecurityException {
-    Mac mac = Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(key, "HmacSHA256"));
-    return mac.doFinal(data);
+    SignedFields.Verified v = SignedFields.verify(secret, VERSION, 3, token, now);
+    return v == null ? null : new Claims(v.fields()[0], v.fields()[1], v.fields()[2], v.expiry());
   }
 }
