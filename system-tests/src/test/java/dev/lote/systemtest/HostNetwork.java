@@ -71,6 +71,35 @@ final class HostNetwork implements AutoCloseable {
     return subnet + "." + (10 + host);
   }
 
+  /**
+   * {@code ip netns exec <host> java -jar node-agent.jar host ...}: a host agent in a host of this
+   * network that joins the stack with the token in its environment, its state and log
+   * ({@code host-agent.log}) under {@code root}.
+   */
+  Process startHostAgent(LoteStack stack, int host, String hostId, Path root, String token) throws IOException {
+    Files.createDirectories(root);
+    List<String> command =
+        inHostOf(
+            host,
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-XX:+UseSerialGC",
+                "-jar",
+                stack.repo.resolve("node-agent/target/node-agent.jar").toString(),
+                "host",
+                "--lote.host.id=" + hostId,
+                "--lote.host.address=" + hostAddress(host),
+                "--lote.host.pool-url=http://" + gatewayAddress() + ":" + stack.servicePort("pool-service"),
+                "--lote.host.kafka=" + gatewayAddress() + ":" + stack.settings.kafkaPort(),
+                "--lote.host.root=" + root,
+                "--lote.host.cores=2",
+                "--lote.host.agent-heartbeat-interval=PT2S"));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(root.resolve("host-agent.log").toFile());
+    pb.environment().put("LOTE_JOIN_TOKEN", token);
+    return pb.start();
+  }
+
   /** The command, run in a host of this network. */
   List<String> inHostOf(int host, List<String> command) {
     List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", prefix + "-" + host));

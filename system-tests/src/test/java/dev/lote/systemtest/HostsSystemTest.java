@@ -99,30 +99,8 @@ class HostsSystemTest {
     client.jobOperations().createJob(new JobAddParameter().withId(JOB).withPoolInfo(new PoolInformation().withPoolId(POOL)));
   }
 
-  /** {@code ip netns exec <host> java -jar node-agent.jar host ...}, with the join token in its environment. */
   static Process startHostAgent(int host, String token) throws IOException {
-    Path root = hostRoots.resolve("host-" + host);
-    Files.createDirectories(root);
-    List<String> command =
-        HostNetwork.inHost(
-            host,
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m",
-                "-XX:+UseSerialGC",
-                "-jar",
-                stack.repo.resolve("node-agent/target/node-agent.jar").toString(),
-                "host",
-                "--lote.host.id=host-" + host,
-                "--lote.host.address=" + HostNetwork.address(host),
-                "--lote.host.pool-url=http://" + HostNetwork.gateway() + ":" + stack.servicePort("pool-service"),
-                "--lote.host.kafka=" + HostNetwork.gateway() + ":" + stack.settings.kafkaPort(),
-                "--lote.host.root=" + root,
-                "--lote.host.cores=2",
-                "--lote.host.agent-heartbeat-interval=PT2S"));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(root.resolve("host-agent.log").toFile());
-    pb.environment().put("LOTE_JOIN_TOKEN", token);
-    return pb.start();
+    return network.startHostAgent(stack, host, "host-" + host, hostRoots.resolve("host-" + host), token);
   }
 
   @AfterAll

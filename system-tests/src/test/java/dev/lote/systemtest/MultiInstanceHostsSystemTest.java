@@ -100,28 +100,7 @@ class MultiInstanceHostsSystemTest {
   }
 
   static Process startHostAgent(int host, String token) throws IOException {
-    Path root = hostRoots.resolve("host-" + host);
-    Files.createDirectories(root);
-    List<String> command =
-        network.inHostOf(
-            host,
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m",
-                "-XX:+UseSerialGC",
-                "-jar",
-                stack.repo.resolve("node-agent/target/node-agent.jar").toString(),
-                "host",
-                "--lote.host.id=mi-host-" + host,
-                "--lote.host.address=" + network.hostAddress(host),
-                "--lote.host.pool-url=http://" + network.gatewayAddress() + ":" + stack.servicePort("pool-service"),
-                "--lote.host.kafka=" + network.gatewayAddress() + ":" + stack.settings.kafkaPort(),
-                "--lote.host.root=" + root,
-                "--lote.host.cores=2",
-                "--lote.host.agent-heartbeat-interval=PT2S"));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(root.resolve("host-agent.log").toFile());
-    pb.environment().put("LOTE_JOIN_TOKEN", token);
-    return pb.start();
+    return network.startHostAgent(stack, host, "mi-host-" + host, hostRoots.resolve("host-" + host), token);
   }
 
   @AfterAll
