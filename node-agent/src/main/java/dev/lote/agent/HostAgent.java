@@ -35,6 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.lote.common.auth.SecretFiles;
+import dev.lote.common.auth.HostSecrets;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.HostEvents.HostNodeStart;
@@ -196,11 +197,18 @@ final class HostAgent implements AutoCloseable {
     if (start.containers()) {
       command.add("--lote.node.containers=true");
     }
-    if (start.userAccounts() != null) {
-      command.add("--lote.node.user-accounts=" + SecretFiles.write(root.resolve("user-accounts.json"), start.userAccounts()));
+    // sealed for this node under the join token on the way (HostSecrets)
+    String userAccounts = HostSecrets.open(cfg.joinToken(), start.nodeId(), start.userAccounts());
+    if (userAccounts != null) {
+      command.add("--lote.node.user-accounts=" + SecretFiles.write(root.resolve("user-accounts.json"), userAccounts));
     }
-    if (start.mountConfiguration() != null) {
-      command.add("--lote.node.mount-configuration=" + SecretFiles.write(root.resolve("mount-configuration.json"), start.mountConfiguration()));
+    String mounts = HostSecrets.open(cfg.joinToken(), start.nodeId(), start.mountConfiguration());
+    if (mounts != null) {
+      command.add("--lote.node.mount-configuration=" + SecretFiles.write(root.resolve("mount-configuration.json"), mounts));
+    }
+    String certificates = HostSecrets.open(cfg.joinToken(), start.nodeId(), start.certificates());
+    if (certificates != null) {
+      command.add("--lote.node.certificates=" + SecretFiles.write(root.resolve("certificates.json"), certificates));
     }
     if (start.applicationPackages() != null) {
       command.add("--lote.node.application-packages=" + SecretFiles.write(root.resolve("application-packages.json"), start.applicationPackages()));

@@ -11,10 +11,14 @@ public final class HostEvents {
    * @param accountUrl the gateway's URL as the node's tasks see it ({@code AZ_BATCH_ACCOUNT_URL})
    * @param startTask  the pool's start task as its JSON text, or null
    * @param containers the pool's nodes run containers
-   * @param userAccounts the pool's {@code userAccounts} as their JSON text, or null
-   * @param mountConfiguration the pool's {@code mountConfiguration} as its JSON text, or null
+   * @param userAccounts the pool's {@code userAccounts} as their JSON text sealed for the host
+   *     ({@link dev.lote.common.auth.HostSecrets}), or null
+   * @param mountConfiguration the pool's {@code mountConfiguration} as its JSON text sealed for the
+   *     host, or null
    * @param applicationPackages the pool's application packages, resolved with their signed URLs, as
    *     the JSON text of a list of {@link ApplicationEvents.PackageDeployment}, or null for none
+   * @param certificates the certificates the pool references (format, data, password, visibility)
+   *     as their JSON text sealed for the host, or null for none
    */
   public record HostNodeStart(
       String nodeId,
@@ -27,9 +31,26 @@ public final class HostEvents {
       boolean containers,
       String userAccounts,
       String mountConfiguration,
-      String applicationPackages) {
+      String applicationPackages,
+      String certificates) {
 
-    /** A node of a pool without application packages. */
+    /** A node of a pool without certificates. */
+    public HostNodeStart(
+        String nodeId,
+        String account,
+        String poolId,
+        String vmSize,
+        int taskSlots,
+        String accountUrl,
+        String startTask,
+        boolean containers,
+        String userAccounts,
+        String mountConfiguration,
+        String applicationPackages) {
+      this(nodeId, account, poolId, vmSize, taskSlots, accountUrl, startTask, containers, userAccounts, mountConfiguration, applicationPackages, null);
+    }
+
+    /** A node of a pool without application packages or certificates. */
     public HostNodeStart(
         String nodeId,
         String account,
@@ -41,7 +62,7 @@ public final class HostEvents {
         boolean containers,
         String userAccounts,
         String mountConfiguration) {
-      this(nodeId, account, poolId, vmSize, taskSlots, accountUrl, startTask, containers, userAccounts, mountConfiguration, null);
+      this(nodeId, account, poolId, vmSize, taskSlots, accountUrl, startTask, containers, userAccounts, mountConfiguration, null, null);
     }
   }
 

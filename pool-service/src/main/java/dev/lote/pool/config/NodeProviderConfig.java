@@ -36,7 +36,7 @@ public class NodeProviderConfig {
   @ConditionalOnProperty(name = "lote.nodes.provider", havingValue = "hosts")
   public NodeProvider hostsNodeProvider(
       HostRepository hosts, Outbox outbox, TransactionTemplate tx, Clock clock, HostSettings settings, LoteSettings lote) {
-    return new HostsNodeProvider(hosts, outbox, tx, clock, settings.heartbeatTimeout(), lote.publicUrl());
+    return new HostsNodeProvider(hosts, outbox, tx, clock, settings.heartbeatTimeout(), lote.publicUrl(), settings.token());
   }
 
   @Bean

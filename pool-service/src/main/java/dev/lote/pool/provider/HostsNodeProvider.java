@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.lote.common.auth.HostSecrets;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.HostEvents.HostNodeStart;
 import dev.lote.common.events.HostEvents.HostNodeStop;
@@ -42,15 +43,24 @@ public class HostsNodeProvider implements NodeProvider {
   private final Clock clock;
   private final Duration heartbeatTimeout;
   private final String accountUrl;
+  private final String joinToken;
 
+  /** @param joinToken what the hosts joined with: the secrets a host is sent are sealed under it */
   public HostsNodeProvider(
-      HostRepository hosts, Outbox outbox, TransactionTemplate tx, Clock clock, Duration heartbeatTimeout, String accountUrl) {
+      HostRepository hosts, Outbox outbox, TransactionTemplate tx, Clock clock, Duration heartbeatTimeout, String accountUrl, String joinToken) {
+    this.joinToken = joinToken;
     this.hosts = hosts;
     this.outbox = outbox;
     this.tx = tx;
     this.clock = clock;
     this.heartbeatTimeout = heartbeatTimeout;
     this.accountUrl = accountUrl;
+  }
+
+  /** Secrets travel on the host's Kafka topic sealed for that node under the join token. */
+  private String sealed(String nodeId, tools.jackson.databind.JsonNode json) {
+    String text = text(json);
+    return text == null || json.isEmpty() ? null : HostSecrets.seal(joinToken, nodeId, text);
   }
 
   private static String text(tools.jackson.databind.JsonNode json) {
@@ -61,10 +71,6 @@ public class HostsNodeProvider implements NodeProvider {
   public String launch(NodeSpec spec) {
     if (!NodeIds.isWellFormed(spec.nodeId())) {
       throw new NodeLaunchException("not a node id: " + spec.nodeId(), null);
-    }
-    if (spec.certificates() != null && !spec.certificates().isEmpty()) {
-      // the start command travels through Kafka, where certificates are not put
-      log.warn("node {} of pool {} starts on a host without the pool's certificates: hosts do not get certificates", spec.nodeId(), spec.poolId());
     }
     int cores = VmSizes.cores(spec.vmSize());
     String hostId =
@@ -97,8 +103,10 @@ public class HostsNodeProvider implements NodeProvider {
                       null,
                       new HostNodeStart(
                           spec.nodeId(), spec.account(), spec.poolId(), spec.vmSize(), spec.taskSlots(), accountUrl,
-                          text(spec.startTask()), spec.containers(), text(spec.userAccounts()), text(spec.mountConfiguration()),
-                          spec.applicationPackages().isEmpty() ? null : JsonMapper.builder().build().writeValueAsString(spec.applicationPackages()))));
+                          text(spec.startTask()), spec.containers(), sealed(spec.nodeId(), spec.userAccounts()),
+                          sealed(spec.nodeId(), spec.mountConfiguration()),
+                          spec.applicationPackages().isEmpty() ? null : JsonMapper.builder().build().writeValueAsString(spec.applicationPackages()),
+                          sealed(spec.nodeId(), spec.certificates()))));
               return host.get().id();
             });
     if (hostId == null) {

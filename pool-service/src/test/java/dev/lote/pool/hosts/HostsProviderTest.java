@@ -2,6 +2,7 @@ package dev.lote.pool.hosts;
 
 import static dev.lote.support.test.BatchHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -20,6 +21,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.lote.common.auth.HostSecrets;
 import dev.lote.common.events.EventEnvelope;
 import dev.lote.common.events.EventTypes;
 import dev.lote.common.events.HostEvents.HostNodeStart;
@@ -103,6 +105,39 @@ class HostsProviderTest extends LoteServiceTest {
     assertThat(listed.get("cores").asInt()).isEqualTo(1);
     assertThat(listed.get("labels").get("rack").asString()).isEqualTo("r1");
     assertThat(listed.get("lost").asBoolean()).isFalse();
+  }
+
+  @Test
+  void whatIsSecretInANodesStartCommandTravelsSealedForThatNodeUnderTheJoinToken() throws Exception {
+    String host = "sealed-" + UUID.randomUUID().toString().substring(0, 8);
+    ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor();
+    try (Kafka kafka = new Kafka(); Kafka.Probe commands = kafka.probe(Topics.hostCommands(host))) {
+      // more cores than any other test's host: this pool's node is placed here
+      beats.scheduleWithFixedDelay(() -> heartbeat(host, 16, TOKEN), 0, 500, TimeUnit.MILLISECONDS);
+      await().atMost(Duration.ofSeconds(10)).until(() -> internal("GET", "/hosts", null).json().get("value").findValuesAsString("id").contains(host));
+      String pool = "Sealed-" + host;
+      BatchHttp.Response created =
+          internal(
+              "POST", "/pools",
+              "{'id':'" + pool + "','vmSize':'STANDARD_D2S_V3','targetDedicatedNodes':1,'userAccounts':[{'name':'alice','password':'Pa55word!'}]}");
+      assertThat(created.status()).as(created.text()).isEqualTo(201);
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> !starts(kafka, commands).isEmpty());
+      HostNodeStart start = starts(kafka, commands).get(0);
+
+      assertThat(start.userAccounts()).doesNotContain("alice").doesNotContain("Pa55word!");
+      assertThat(HostSecrets.open(TOKEN, start.nodeId(), start.userAccounts())).contains("\"name\":\"alice\"").contains("\"password\":\"Pa55word!\"");
+      assertThatThrownBy(() -> HostSecrets.open("not-the-token", start.nodeId(), start.userAccounts())).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> HostSecrets.open(TOKEN, start.nodeId() + "x", start.userAccounts())).isInstanceOf(IllegalArgumentException.class);
+      assertThat(start.mountConfiguration()).isNull();
+      assertThat(start.certificates()).as("the pool references none").isNull();
+      assertThat(internal("DELETE", "/pools/" + pool, null).status()).isEqualTo(202);
+      // the host goes silent and is lost before another test places nodes
+      beats.shutdownNow();
+      await().atMost(Duration.ofSeconds(20)).until(() -> hostNamed(host).get("lost").asBoolean());
+    } finally {
+      beats.shutdownNow();
+    }
   }
 
   private JsonNode hostNamed(String id) {
