@@ -32,39 +32,7 @@ public final class HostEvents {
       String userAccounts,
       String mountConfiguration,
       String applicationPackages,
-      String certificates) {
-
-    /** A node of a pool without certificates. */
-    public HostNodeStart(
-        String nodeId,
-        String account,
-        String poolId,
-        String vmSize,
-        int taskSlots,
-        String accountUrl,
-        String startTask,
-        boolean containers,
-        String userAccounts,
-        String mountConfiguration,
-        String applicationPackages) {
-      this(nodeId, account, poolId, vmSize, taskSlots, accountUrl, startTask, containers, userAccounts, mountConfiguration, applicationPackages, null);
-    }
-
-    /** A node of a pool without application packages or certificates. */
-    public HostNodeStart(
-        String nodeId,
-        String account,
-        String poolId,
-        String vmSize,
-        int taskSlots,
-        String accountUrl,
-        String startTask,
-        boolean containers,
-        String userAccounts,
-        String mountConfiguration) {
-      this(nodeId, account, poolId, vmSize, taskSlots, accountUrl, startTask, containers, userAccounts, mountConfiguration, null, null);
-    }
-  }
+      String certificates) {}
 
   /**
    * pool-service, {@link Topics#hostCommands}: the host stops the node's agent and what it runs.

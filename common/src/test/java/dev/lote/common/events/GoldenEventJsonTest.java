@@ -155,7 +155,7 @@ class GoldenEventJsonTest {
         new NodeDeallocate("node-1", "taskcompletion", List.of(new AttemptRef("job-1", "task-1", 0))));
     SAMPLES.put(
         EventTypes.HOST_NODE_START,
-        new HostNodeStart("node-1", "lote", "pool-1", "standard_d2s_v3", 2, "http://10.231.0.1:8080", "{\"commandLine\":\"true\"}", false, null, "[{\"nfsMountConfiguration\":{\"source\":\"10.0.0.4:/data\",\"relativeMountPath\":\"data\"}}]"));
+        new HostNodeStart("node-1", "lote", "pool-1", "standard_d2s_v3", 2, "http://10.231.0.1:8080", "{\"commandLine\":\"true\"}", false, null, "[{\"nfsMountConfiguration\":{\"source\":\"10.0.0.4:/data\",\"relativeMountPath\":\"data\"}}]", null, null));
     SAMPLES.put(EventTypes.HOST_NODE_STOP, new HostNodeStop("node-1", true));
     SAMPLES.put(EventTypes.TEST_CLOCK_SET, new dev.lote.common.events.TestEvents.TestClockSet("PT20M", "PT15M"));
     SAMPLES.put(EventTypes.JOB_CREATED, new JobCreated("job-1", "pool-1", 100, 4, true));
